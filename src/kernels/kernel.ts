@@ -1,0 +1,112 @@
+// The contract between the interpreter and every CPU kernel (TFLite's TfLiteRegistration:
+// prepare once per shape, eval per invoke). Kernels import only from here, ../model and ../quant.
+import type { DType, TypedArray } from '../model/dtype.js';
+import type { Operator, Quantization } from '../model/types.js';
+
+export type TensorKind =
+  /** Data from the model file. */
+  | 'constant'
+  /** Computed once at prepare time from constants and shapes (e.g. FLOAT16 -> DEQUANTIZE, SHAPE). */
+  | 'folded'
+  /** A subgraph input, written by setTensor. */
+  | 'input'
+  /** A variable tensor (e.g. LSTM state): persists across invokes. */
+  | 'variable'
+  /** An intermediate or output living in the activation arena. */
+  | 'activation';
+
+export interface RuntimeTensor {
+  readonly index: number;
+  readonly name: string;
+  readonly dtype: DType;
+  /** Set by the producing node's prepare (outputs) or by the model / resizeInput (inputs). */
+  shape: number[];
+  readonly quantization: Quantization | null;
+  kind: TensorKind;
+  /**
+   * Elements as a typed array (FLOAT16 as raw Uint16 bits). Valid in prepare only for
+   * 'constant' and 'folded' tensors (see isKnown); valid for every tensor in eval.
+   */
+  data: TypedArray;
+}
+
+/** True when the tensor's values are available at prepare time. */
+export function isKnown(t: RuntimeTensor): boolean {
+  return t.kind === 'constant' || t.kind === 'folded';
+}
+
+export interface NodeContext {
+  /** Node index in the subgraph. */
+  readonly index: number;
+  readonly op: Operator;
+  /** null where the model omits an optional input (index -1). */
+  readonly inputs: readonly (RuntimeTensor | null)[];
+  readonly outputs: readonly RuntimeTensor[];
+  readonly intermediates: readonly RuntimeTensor[];
+}
+
+export interface Kernel<P = unknown> {
+  /**
+   * Checks the node (throw KernelError with a clear message), sets every output's shape,
+   * and precomputes what eval needs (returned as params; scratch buffers belong here too).
+   */
+  prepare(ctx: NodeContext): P;
+  /** Computes the outputs. Must not allocate per call beyond what is unavoidable. */
+  eval(ctx: NodeContext, params: P): void;
+}
+
+/** A node the kernel cannot run: names the node, op and problem. */
+export class KernelError extends Error {
+  override name = 'KernelError';
+  constructor(
+    readonly node: number,
+    readonly op: string,
+    detail: string,
+  ) {
+    super(`node ${node} (${op}): ${detail}`);
+  }
+}
+
+/** Throws a KernelError for this node. */
+export function fail(ctx: NodeContext, detail: string): never {
+  throw new KernelError(ctx.index, ctx.op.op, detail);
+}
+
+/** Input i, which must be present. */
+export function input(ctx: NodeContext, i: number): RuntimeTensor {
+  const t = ctx.inputs[i];
+  if (!t) fail(ctx, `input ${i} is missing`);
+  return t;
+}
+
+/** Output i, which must be present. */
+export function output(ctx: NodeContext, i: number): RuntimeTensor {
+  const t = ctx.outputs[i];
+  if (!t) fail(ctx, `output ${i} is missing`);
+  return t;
+}
+
+export interface KernelRegistration {
+  /** BuiltinOperator name, or "CUSTOM:<code>". */
+  op: string;
+  /** Inclusive op version range. */
+  versions: readonly [number, number];
+  /** dtypes of the leading inputs, comma-separated; '*' matches any, '-' an omitted input. */
+  inputs: string;
+  /** dtypes of the leading outputs, when the inputs alone do not decide. */
+  outputs?: string;
+  // biome-ignore lint/suspicious/noExplicitAny: params are private to each kernel
+  kernel: Kernel<any>;
+}
+
+/** Shorthand for one registry line. */
+export function reg(
+  op: string,
+  versions: readonly [number, number],
+  inputs: string,
+  // biome-ignore lint/suspicious/noExplicitAny: params are private to each kernel
+  kernel: Kernel<any>,
+  outputs?: string,
+): KernelRegistration {
+  return outputs === undefined ? { op, versions, inputs, kernel } : { op, versions, inputs, outputs, kernel };
+}

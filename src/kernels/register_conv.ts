@@ -1,0 +1,3 @@
+import type { KernelRegistration } from './kernel.js';
+
+export const convKernels: KernelRegistration[] = [];
