@@ -1,7 +1,7 @@
 // The contract between the interpreter and every CPU kernel (TFLite's TfLiteRegistration:
 // prepare once per shape, eval per invoke). Kernels import only from here, ../model and ../quant.
 import type { DType, TypedArray } from '../model/dtype.js';
-import type { Operator, Quantization } from '../model/types.js';
+import type { Operator, Quantization, Sparsity } from '../model/types.js';
 
 export type TensorKind =
   /** Data from the model file. */
@@ -22,6 +22,8 @@ export interface RuntimeTensor {
   /** Set by the producing node's prepare (outputs) or by the model / resizeInput (inputs). */
   shape: number[];
   readonly quantization: Quantization | null;
+  /** Sparse layout of a constant (DENSIFY input), else null. */
+  readonly sparsity?: Sparsity | null;
   kind: TensorKind;
   /**
    * Elements as a typed array (FLOAT16 as raw Uint16 bits). Valid in prepare only for

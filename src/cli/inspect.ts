@@ -1,0 +1,42 @@
+// `tflite-webgpu inspect <model> [--json]`
+import { readModel } from '../model/reader.js';
+import { type ModelSummary, summarize, type TensorSummary } from '../model/summary.js';
+import { readBytes } from './files.js';
+import { formatBytes, table } from './format.js';
+
+export function inspectFile(path: string): ModelSummary {
+  return summarize(readModel(readBytes(path)));
+}
+
+function quantText(t: TensorSummary): string {
+  const q = t.quantization;
+  if (!q) return '';
+  if (q.scale.length === 1) return `scale ${q.scale[0]} zero_point ${q.zeroPoint[0]}`;
+  return `per-axis dim ${q.quantizedDimension}: ${q.scale.length} scales`;
+}
+
+export function renderSummary(path: string, s: ModelSummary): string {
+  const io = (label: string, list: TensorSummary[]) =>
+    table([
+      [label, 'index', 'dtype', 'shape', 'quantization'],
+      ...list.map((t) => [t.name, String(t.index), t.dtype, `[${t.shape.join(', ')}]`, quantText(t)]),
+    ]);
+  const ops = Object.entries(s.ops).sort((a, b) => b[1] - a[1]);
+  const lines = [
+    `${path}: ${formatBytes(s.bytes)}, mode ${s.mode}, ${s.subgraphs} subgraph(s), ${ops.reduce((a, [, n]) => a + n, 0)} ops`,
+    '',
+    io('input', s.inputs),
+    '',
+    io('output', s.outputs),
+    '',
+    table([['op', 'count'], ...ops.map(([op, n]) => [op, String(n)])]),
+    '',
+    table([['tensor dtype', 'count'], ...Object.entries(s.tensorTypes).map(([d, n]) => [d, String(n)])]),
+    '',
+    table([['constant dtype', 'bytes'], ...Object.entries(s.constantBytes).map(([d, n]) => [d, formatBytes(n)])]),
+  ];
+  if (s.signatures.length) {
+    lines.push('', ...s.signatures.map((sig) => `signature '${sig.key}': (${sig.inputs.join(', ')}) -> (${sig.outputs.join(', ')})`));
+  }
+  return lines.join('\n');
+}
