@@ -29,7 +29,7 @@ for (const dir of dirs) {
     .sort()) {
     const path = join(dir, file);
     execFileSync('flatc', ['--json', '--strict-json', '--raw-binary', '--defaults-json', '-o', tmp, schema, '--', path]);
-    const jsonPath = join(tmp, basename(file, '.tflite') + '.json');
+    const jsonPath = join(tmp, `${basename(file, '.tflite')}.json`);
     const model = JSON.parse(readFileSync(jsonPath, 'utf8'));
     rmSync(jsonPath);
     const names = model.operator_codes.map((c) => {
