@@ -9,6 +9,14 @@ import { allocTyped, byteSize, type DType, hasTypedView, numElements, type Typed
 import { readModel } from '../model/reader.js';
 import type { Model, Quantization, Subgraph, Tensor } from '../model/types.js';
 import { planArena } from './arena.js';
+import {
+  type Delegate,
+  DelegateError,
+  type DelegateGraph,
+  type DelegateKernel,
+  type DelegateNode,
+  type PartitionSpec,
+} from './delegate.js';
 import { TensorError, type UnsupportedNode, UnsupportedOpError } from './errors.js';
 
 export interface TensorDetails {
@@ -24,12 +32,41 @@ export interface TensorDetails {
 export interface InterpreterOptions {
   /** Subgraph to run (default 0). */
   subgraph?: number;
+  /** Delegates, asked in order to claim nodes after prepare (TFLite's ModifyGraphWithDelegate). */
+  delegates?: Delegate[];
 }
 
-interface Step {
-  ctx: NodeContext;
-  kernel: Kernel<unknown>;
-  params: unknown;
+type Step =
+  | { kind: 'cpu'; ctx: NodeContext; kernel: Kernel<unknown>; params: unknown }
+  | { kind: 'delegate'; delegate: Delegate; spec: PartitionSpec; kernel: DelegateKernel; partition: number };
+
+export interface NodePlacement {
+  node: number;
+  op: string;
+  /** 'cpu', a delegate's name, or 'folded' (computed once at prepare from constants). */
+  backend: string;
+  partition: number | null;
+  /** Why the node is not delegated, when delegates were given. */
+  reason?: string;
+}
+
+export interface PartitionPlacement {
+  id: number;
+  backend: string;
+  nodes: number[];
+  inputs: { index: number; name: string; bytes: number }[];
+  outputs: { index: number; name: string; bytes: number }[];
+  /** Bytes copied to the delegate and back per invoke. */
+  bytesIn: number;
+  bytesOut: number;
+  info: Record<string, unknown>;
+}
+
+export interface Placement {
+  nodes: NodePlacement[];
+  partitions: PartitionPlacement[];
+  /** e.g. "120 nodes on webgpu in 2 partitions, 3 on cpu, 74 folded at prepare" */
+  summary: string;
 }
 
 const TYPED_NAMES: Partial<Record<DType, string>> = {
@@ -51,11 +88,14 @@ export class Interpreter {
   private readonly nodes: { ctx: NodeContext; kernel: Kernel<unknown> }[];
   private steps: Step[] = [];
   private allocated = false;
+  private readonly delegates: Delegate[];
+  private reasons = new Map<number, string>();
   /** Bytes of the activation arena after allocateTensors. */
   arenaBytes = 0;
 
-  private constructor(model: Model, subgraphIndex: number) {
+  private constructor(model: Model, subgraphIndex: number, delegates: Delegate[]) {
     this.model = model;
+    this.delegates = delegates;
     const subgraph = model.subgraphs[subgraphIndex];
     if (!subgraph) throw new TensorError(`subgraph ${subgraphIndex} does not exist (the model has ${model.subgraphs.length})`);
     this.subgraph = subgraph;
@@ -91,7 +131,7 @@ export class Interpreter {
   /** Reads the model and finds a kernel for every node; throws ModelError / UnsupportedOpError. */
   static async create(modelBytes: Uint8Array | ArrayBuffer, options: InterpreterOptions = {}): Promise<Interpreter> {
     const bytes = modelBytes instanceof Uint8Array ? modelBytes : new Uint8Array(modelBytes);
-    return new Interpreter(readModel(bytes), options.subgraph ?? 0);
+    return new Interpreter(readModel(bytes), options.subgraph ?? 0, options.delegates ?? []);
   }
 
   getInputDetails(): TensorDetails[] {
@@ -127,24 +167,107 @@ export class Interpreter {
     this.allocated = false;
   }
 
-  /** Runs every node's prepare, folds constants, plans the arena. */
-  allocateTensors(): void {
+  /**
+   * Runs every node's prepare (shape inference, checks), folds nodes whose inputs are all
+   * constant, lets the delegates claim nodes, and plans the arena.
+   */
+  async allocateTensors(): Promise<void> {
+    this.releaseDelegateKernels();
+    this.allocated = false;
     for (const t of this.tensors) if (t.kind === 'folded') t.kind = 'activation';
-    const steps: Step[] = [];
+    let steps: Step[] = [];
     for (const { ctx, kernel } of this.nodes) {
       const params = kernel.prepare(ctx);
-      const foldable = ctx.inputs.every((t) => t === null || isKnown(t)) && ctx.outputs.every((t) => t.kind === 'activation');
+      const inputsKnown = kernel.readsShapesOnly || ctx.inputs.every((t) => t === null || isKnown(t));
+      const foldable = inputsKnown && ctx.outputs.every((t) => t.kind === 'activation');
       if (foldable) {
         for (const o of ctx.outputs) {
           o.data = allocTyped(o.dtype, numElements(o.shape));
           o.kind = 'folded';
         }
         kernel.eval(ctx, params);
-      } else steps.push({ ctx, kernel, params });
+      } else steps.push({ kind: 'cpu', ctx, kernel, params });
     }
+    this.reasons = new Map();
+    for (const delegate of this.delegates) steps = await this.delegateSteps(delegate, steps);
     this.bindArena(steps);
     this.steps = steps;
     this.allocated = true;
+  }
+
+  /** Asks one delegate to claim CPU steps; replaces each claimed subset by one delegate step. */
+  private async delegateSteps(delegate: Delegate, steps: Step[]): Promise<Step[]> {
+    const cpuSteps = steps.filter((s): s is Extract<Step, { kind: 'cpu' }> => s.kind === 'cpu');
+    const graph: DelegateGraph = {
+      nodes: cpuSteps.map((s): DelegateNode => ({ index: s.ctx.index, op: s.ctx.op, inputs: s.ctx.inputs, outputs: s.ctx.outputs })),
+      tensors: this.tensors,
+      inputs: this.subgraph.inputs,
+      outputs: this.subgraph.outputs,
+    };
+    const claims = await delegate.prepare(graph);
+    for (const [node, why] of claims.reasons) if (!this.reasons.has(node)) this.reasons.set(node, why);
+    const position = new Map<number, number>(steps.map((s, k) => [s.kind === 'cpu' ? s.ctx.index : -1 - k, k]));
+    const claimedBy = new Map<number, number>();
+    claims.partitions.forEach((nodes, p) => {
+      for (const n of nodes) {
+        if (!position.has(n) || steps[position.get(n) as number]?.kind !== 'cpu') {
+          throw new DelegateError(`${delegate.name} claimed node ${n}, which is not a CPU node of this plan`);
+        }
+        if (claimedBy.has(n)) throw new DelegateError(`${delegate.name} claimed node ${n} twice`);
+        claimedBy.set(n, p);
+      }
+    });
+    const specs = claims.partitions.map((nodes) => this.partitionSpec(delegate, nodes, position, steps));
+    const replaced: Step[] = [];
+    const emitted = new Set<number>();
+    let next = steps.filter((s) => s.kind === 'delegate').length;
+    for (const s of steps) {
+      const p = s.kind === 'cpu' ? claimedBy.get(s.ctx.index) : undefined;
+      if (p === undefined) replaced.push(s);
+      else if (!emitted.has(p)) {
+        emitted.add(p);
+        const spec = specs[p] as PartitionSpec;
+        const kernel = await delegate.createKernel(graph, spec);
+        replaced.push({ kind: 'delegate', delegate, spec, kernel, partition: next++ });
+      }
+    }
+    return replaced;
+  }
+
+  /** Boundary tensors of a claimed subset; checks it can run as one step at its first node's place. */
+  private partitionSpec(delegate: Delegate, nodes: number[], position: Map<number, number>, steps: Step[]): PartitionSpec {
+    const members = new Set(nodes);
+    const ordered = [...nodes].sort((a, b) => (position.get(a) as number) - (position.get(b) as number));
+    const start = position.get(ordered[0] as number) as number;
+    const producer = new Map<number, number>();
+    steps.forEach((s, k) => {
+      if (s.kind === 'cpu') for (const t of s.ctx.outputs) producer.set(t.index, k);
+      else for (const t of s.spec.outputs) producer.set(t.index, k);
+    });
+    const inputs = new Map<number, RuntimeTensor>();
+    const produced = new Set<number>();
+    for (const n of ordered) {
+      const s = steps[position.get(n) as number] as Extract<Step, { kind: 'cpu' }>;
+      for (const t of s.ctx.inputs) {
+        if (!t || isKnown(t) || produced.has(t.index)) continue;
+        const from = producer.get(t.index);
+        if (from !== undefined && from >= start) {
+          throw new DelegateError(
+            `${delegate.name}: partition [${nodes}] needs tensor ${t.index} '${t.name}' from a node that runs inside its span; it would form a cycle`,
+          );
+        }
+        inputs.set(t.index, t);
+      }
+      for (const t of s.ctx.outputs) produced.add(t.index);
+    }
+    const readOutside = new Set<number>(this.subgraph.outputs);
+    for (const s of steps) {
+      if (s.kind === 'cpu' && members.has(s.ctx.index)) continue;
+      const reads = s.kind === 'cpu' ? s.ctx.inputs : s.spec.inputs;
+      for (const t of reads) if (t) readOutside.add(t.index);
+    }
+    const outputs = [...produced].filter((i) => readOutside.has(i)).map((i) => this.tensors[i] as RuntimeTensor);
+    return { nodes: ordered, inputs: [...inputs.values()], outputs };
   }
 
   private bindArena(steps: Step[]): void {
@@ -157,11 +280,12 @@ export class Interpreter {
     };
     for (const i of this.subgraph.inputs) touch(this.tensors[i] as RuntimeTensor, -1);
     steps.forEach((s, k) => {
-      for (const t of s.ctx.inputs) touch(t, k);
-      for (const t of s.ctx.outputs) touch(t, k);
-      for (const t of s.ctx.intermediates) touch(t, k);
+      const tensors =
+        s.kind === 'cpu' ? [...s.ctx.inputs, ...s.ctx.outputs, ...s.ctx.intermediates] : [...s.spec.inputs, ...s.spec.outputs];
+      for (const t of tensors) touch(t, k);
     });
-    for (const i of this.subgraph.outputs) touch(this.tensors[i] as RuntimeTensor, steps.length);
+    // Inputs and outputs keep their bytes across invokes: the caller may invoke again on the same inputs.
+    for (const i of [...this.subgraph.inputs, ...this.subgraph.outputs]) touch(this.tensors[i] as RuntimeTensor, steps.length);
     const requests = [...first.keys()].map((id) => {
       const t = this.tensors[id] as RuntimeTensor;
       const bytes = byteSize(t.dtype, numElements(t.shape));
@@ -188,10 +312,14 @@ export class Interpreter {
     return this.tensors[index] as RuntimeTensor;
   }
 
+  private requireAllocated(what: string): void {
+    if (!this.allocated) throw new TensorError(`${what}: call allocateTensors() first (and again after resizeInput)`);
+  }
+
   /** Copies values into an input tensor; the typed array must match its dtype and element count. */
   setTensor(index: number, values: TypedArray): void {
     const t = this.inputTensor(index);
-    if (!this.allocated) this.allocateTensors();
+    this.requireAllocated('setTensor');
     const want = TYPED_NAMES[t.dtype];
     const got = (values as { constructor?: { name?: string } })?.constructor?.name;
     if (!ArrayBuffer.isView(values) || got !== want) {
@@ -212,7 +340,7 @@ export class Interpreter {
   getTensor(index: number): TypedArray {
     const t = this.tensors[index];
     if (!t) throw new TensorError(`tensor ${index} does not exist (subgraph ${this.subgraph.index} has ${this.tensors.length})`);
-    if (!this.allocated) this.allocateTensors();
+    this.requireAllocated('getTensor');
     return t.data.slice() as TypedArray;
   }
 
@@ -225,8 +353,62 @@ export class Interpreter {
 
   /** Runs the graph on the current inputs. */
   async invoke(): Promise<void> {
-    if (!this.allocated) this.allocateTensors();
-    for (const s of this.steps) s.kernel.eval(s.ctx, s.params);
+    if (!this.allocated) await this.allocateTensors();
+    for (const s of this.steps) {
+      if (s.kind === 'cpu') s.kernel.eval(s.ctx, s.params);
+      else await s.kernel.invoke();
+    }
+  }
+
+  /** What runs where, and why: per node and per delegated partition. */
+  placement(): Placement {
+    this.requireAllocated('placement');
+    const where = new Map<number, { backend: string; partition: number | null }>();
+    const partitions: PartitionPlacement[] = [];
+    for (const s of this.steps) {
+      if (s.kind === 'cpu') {
+        where.set(s.ctx.index, { backend: 'cpu', partition: null });
+        continue;
+      }
+      for (const n of s.spec.nodes) where.set(n, { backend: s.delegate.name, partition: s.partition });
+      const list = (ts: readonly RuntimeTensor[]) => ts.map((t) => ({ index: t.index, name: t.name, bytes: t.data.byteLength }));
+      const inputs = list(s.spec.inputs);
+      const outputs = list(s.spec.outputs);
+      partitions.push({
+        id: s.partition,
+        backend: s.delegate.name,
+        nodes: [...s.spec.nodes],
+        inputs,
+        outputs,
+        bytesIn: inputs.reduce((a, t) => a + t.bytes, 0),
+        bytesOut: outputs.reduce((a, t) => a + t.bytes, 0),
+        info: s.kernel.describe?.() ?? {},
+      });
+    }
+    const nodes = this.subgraph.operators.map((op): NodePlacement => {
+      const w = where.get(op.index) ?? { backend: 'folded', partition: null };
+      const p: NodePlacement = { node: op.index, op: op.op, backend: w.backend, partition: w.partition };
+      const reason = this.reasons.get(op.index);
+      if (w.backend === 'cpu' && reason) p.reason = reason;
+      return p;
+    });
+    const count = (b: string) => nodes.filter((n) => n.backend === b).length;
+    const delegated = nodes.length - count('cpu') - count('folded');
+    const names = [...new Set(partitions.map((p) => p.backend))].join('+') || 'delegates';
+    const summary = `${delegated} nodes on ${names} in ${partitions.length} partition(s), ${count('cpu')} on cpu, ${count('folded')} folded at prepare`;
+    return { nodes, partitions, summary };
+  }
+
+  private releaseDelegateKernels(): void {
+    for (const s of this.steps) if (s.kind === 'delegate') s.kernel.dispose();
+    this.steps = [];
+  }
+
+  /** Frees delegate resources (GPU buffers, pipelines); the interpreter is unusable afterwards. */
+  dispose(): void {
+    this.releaseDelegateKernels();
+    for (const d of this.delegates) d.dispose?.();
+    this.allocated = false;
   }
 
   /** Restores every variable tensor (e.g. LSTM state) to its initial value. */

@@ -55,6 +55,11 @@ export interface Kernel<P = unknown> {
   prepare(ctx: NodeContext): P;
   /** Computes the outputs. Must not allocate per call beyond what is unavoidable. */
   eval(ctx: NodeContext, params: P): void;
+  /**
+   * The outputs depend on the inputs' shapes only (SHAPE, RANK), so the node is folded at
+   * prepare even when its inputs' values are not known.
+   */
+  readonly readsShapesOnly?: boolean;
 }
 
 /** A node the kernel cannot run: names the node, op and problem. */

@@ -360,7 +360,8 @@ function readCustomOptions(op: fb.Operator): Uint8Array | null {
   const len = op.customOptionsLength();
   if (len === 0) return null;
   const table = bb(op);
-  const start = table.__vector(op.bb_pos + table.__offset(op.bb_pos, 16));
+  // custom_options is field 5 of Operator: vtable slot 4 + 2 * 5 = 14.
+  const start = table.__vector(op.bb_pos + table.__offset(op.bb_pos, 14));
   return table.bytes().subarray(start, start + len);
 }
 

@@ -1,0 +1,414 @@
+// LiteRT.js (@litertjs/core) as an oracle, through its low-level embind API.
+//
+// LiteRT.js's own loader wants a browser (self, importScripts, navigator.gpu) and its Tensor API
+// takes float32 / int32 / uint8 only, so we evaluate the emscripten glue ourselves (see
+// emscripten.ts) and drive the wasm classes the package's dist/index.js drives: loadModel,
+// compileModel(accelerator 'wasm'), LiteRtTensorBuffer.createManaged + lock/unlock, run. That works
+// for every element type. It always runs on XNNPACK (1 thread). Node 20 gets the "compat" wasm
+// unless started with --experimental-wasm-relaxed-simd. Models with variable tensors are refused.
+import { errorMessage, evaluateGlue, isWasmTrap, packageFile, RuntimeLog, WASM_RELAXED_SIMD_PROBE, wasmSupports } from './emscripten.js';
+import { type ModelInfo, readModelInfo } from './model_info.js';
+import {
+  bytesPerElement,
+  describeView,
+  matchesDType,
+  numElements,
+  type OracleDType,
+  OracleError,
+  type OracleOutput,
+  type OracleTensorDetails,
+  typedArrayFromBytes,
+  viewBytes,
+} from './types.js';
+
+export const ORACLE_NAME = 'litert';
+
+// The parts of the embind API we use (see node_modules/@litertjs/core/dist/index.d.ts).
+interface Deletable {
+  delete(): void;
+}
+interface EmVector<T> extends Deletable {
+  size(): number;
+  get(i: number): T;
+  push_back(x: T): void;
+}
+interface EnumValue {
+  value: number;
+}
+interface Layout extends Deletable {
+  dimensions(): EmVector<number>;
+}
+interface RankedTensorType extends Deletable {
+  elementType(): EnumValue;
+  layout(): Layout;
+  bytes(): number;
+}
+interface Signature extends Deletable {
+  key(): string;
+  inputNames(): EmVector<string>;
+  outputNames(): EmVector<string>;
+}
+interface LiteRtModel extends Deletable {
+  getNumSignatures(): number;
+  getSignature(i: number): Signature;
+  getInputTensorType(signature: number, input: number): RankedTensorType;
+  getOutputTensorType(signature: number, output: number): RankedTensorType;
+}
+interface TensorBuffer extends Deletable {
+  lock(mode: EnumValue): number;
+  unlock(): void;
+  tensorType(): RankedTensorType;
+  packedSize(): number;
+}
+interface CompiledModel extends Deletable {
+  run(signature: number, inputs: TensorBuffer[]): TensorBuffer[] | Promise<TensorBuffer[]>;
+}
+interface LiteRtWasm {
+  HEAPU8: Uint8Array;
+  _malloc(n: number): number;
+  _free(p: number): void;
+  setupLogging(): void;
+  LiteRtEnvironment: { create(webGpuDevice: null): Deletable };
+  loadModel(env: Deletable, ptr: number, size: number): LiteRtModel;
+  compileModel(env: Deletable, model: LiteRtModel, options: object): CompiledModel | Promise<CompiledModel>;
+  LiteRtTensorBuffer: { createManaged(env: Deletable, type: EnumValue, tensorType: RankedTensorType, size: number): TensorBuffer };
+  LiteRtTensorBufferType: { HOST_MEMORY: EnumValue };
+  LiteRtTensorBufferLockMode: { READ: EnumValue; WRITE: EnumValue };
+  LiteRtLayout: { create(dims: EmVector<number>): Layout };
+  LiteRtRankedTensorType: { create(elementType: EnumValue, layout: Layout): RankedTensorType };
+  VectorInt32: new () => EmVector<number>;
+}
+type GlueFactory = (moduleArg: object) => Promise<LiteRtWasm>;
+
+/** litert::ElementType values (litert_model_types.h) the oracle handles. */
+const ELEMENT_DTYPES: Record<number, OracleDType> = {
+  1: 'float32',
+  2: 'int32',
+  3: 'uint8',
+  4: 'int64',
+  6: 'bool',
+  7: 'int16',
+  9: 'int8',
+  10: 'float16',
+  11: 'float64',
+  16: 'uint32',
+  17: 'uint16',
+};
+
+const COMPILE_OPTIONS = { accelerator: 'wasm', cpuOptions: { numThreads: 1 }, gpuOptions: {}, webNNOptions: {} };
+
+export interface LiteRtRuntime {
+  wasm: LiteRtWasm;
+  env: Deletable;
+  log: RuntimeLog;
+  /** The glue file loaded (compat or relaxed-SIMD build). */
+  file: string;
+}
+
+let runtime: Promise<LiteRtRuntime> | undefined;
+
+/** Loads the LiteRT.js wasm once (lazily) and returns it; a failed load is retried next call. */
+export function loadLiteRt(): Promise<LiteRtRuntime> {
+  runtime ??= (async () => {
+    const log = new RuntimeLog('litert');
+    let file = '';
+    try {
+      const name = wasmSupports(WASM_RELAXED_SIMD_PROBE) ? 'litert_wasm_internal.js' : 'litert_wasm_compat_internal.js';
+      file = packageFile('@litertjs/core', `wasm/${name}`);
+      const factory = evaluateGlue(file) as GlueFactory;
+      const wasm = await factory({ print: log.write, printErr: log.write });
+      wasm.setupLogging();
+      const env = wasm.LiteRtEnvironment.create(null);
+      return { wasm, env, log, file };
+    } catch (e) {
+      throw new OracleError('litert', 'load-runtime', `cannot load ${file || '@litertjs/core'}: ${errorMessage(e)}`, log.since(0), e);
+    }
+  })();
+  runtime.catch(() => {
+    runtime = undefined;
+  });
+  return runtime;
+}
+
+/** Forgets the loaded wasm (after a trap its heap cannot be trusted); the next call reloads. */
+function discard(rt: LiteRtRuntime): void {
+  void runtime?.then((current) => {
+    if (current === rt) runtime = undefined;
+  });
+}
+
+function vectorToArray<T>(v: EmVector<T>): T[] {
+  const out: T[] = [];
+  try {
+    for (let i = 0; i < v.size(); i++) out.push(v.get(i));
+  } finally {
+    v.delete();
+  }
+  return out;
+}
+
+function typeOf(t: RankedTensorType): { elementType: number; dims: number[] } {
+  const layout = t.layout();
+  try {
+    // elementType() can come back undefined for outputs shaped at run time.
+    return { elementType: t.elementType()?.value ?? -1, dims: vectorToArray(layout.dimensions()) };
+  } finally {
+    layout.delete();
+  }
+}
+
+interface SignatureMap {
+  index: number;
+  /** For each LiteRT input j, its position among subgraph-0 inputs. */
+  inputs: number[];
+  outputs: number[];
+  inputNames: string[];
+  outputNames: string[];
+}
+
+/** Finds the LiteRT signature that runs subgraph 0 and maps its tensors to subgraph-0 order. */
+function mapSignature(model: LiteRtModel, info: ModelInfo): SignatureMap | string {
+  const reasons: string[] = [];
+  for (let s = 0; s < model.getNumSignatures(); s++) {
+    const sig = model.getSignature(s);
+    let key: string;
+    let inputNames: string[];
+    let outputNames: string[];
+    try {
+      key = sig.key();
+      inputNames = vectorToArray(sig.inputNames());
+      outputNames = vectorToArray(sig.outputNames());
+    } finally {
+      sig.delete();
+    }
+    const def = info.signatures.find((d) => d.key === key);
+    if (def && def.subgraphIndex !== 0) continue;
+    const position = (names: string[], tensors: ModelInfo['inputs'], map: { name: string; tensorIndex: number }[] | undefined) =>
+      names.map((name, j) => {
+        const tensorIndex = map?.find((m) => m.name === name)?.tensorIndex;
+        if (tensorIndex !== undefined) return tensors.findIndex((t) => t.tensorIndex === tensorIndex);
+        const byName = tensors.findIndex((t) => t.name === name);
+        return byName >= 0 ? byName : map ? -1 : j; // a placeholder signature lists subgraph 0 in order
+      });
+    const inputs = position(inputNames, info.inputs, def?.inputs);
+    const outputs = position(outputNames, info.outputs, def?.outputs);
+    const covers = (p: number[], n: number) => p.length === n && new Set(p).size === n && p.every((x) => x >= 0 && x < n);
+    if (covers(inputs, info.inputs.length) && covers(outputs, info.outputs.length)) {
+      return { index: s, inputs, outputs, inputNames, outputNames };
+    }
+    reasons.push(`signature '${key}' (${inputNames.length} inputs, ${outputNames.length} outputs) does not match subgraph 0`);
+  }
+  return reasons.join('; ') || 'the model has no signature';
+}
+
+export interface RunOptions {
+  /** Model info already read from the same bytes (saves a parse). */
+  info?: ModelInfo;
+  /** Run even when some output is shaped at run time (its result is then unreliable). */
+  allowDynamicOutputs?: boolean;
+}
+
+/** Parses the model, loads the runtime and opens the model; hands all to `body`, then frees it. */
+async function withModel<T>(
+  modelBytes: Uint8Array,
+  info: ModelInfo | undefined,
+  body: (ctx: {
+    rt: LiteRtRuntime;
+    model: LiteRtModel;
+    info: ModelInfo;
+    sig: SignatureMap;
+    mark: number;
+    defer: (f: () => void) => void;
+  }) => Promise<T>,
+): Promise<T> {
+  let modelInfo: ModelInfo;
+  try {
+    modelInfo = info ?? readModelInfo(modelBytes);
+  } catch (e) {
+    throw new OracleError('litert', 'load-model', `cannot read the model: ${errorMessage(e)}`, [], e);
+  }
+  const rt = await loadLiteRt();
+  const { wasm, env, log } = rt;
+  const mark = log.mark();
+  const cleanups: (() => void)[] = [];
+  try {
+    const ptr = wasm._malloc(modelBytes.byteLength);
+    cleanups.push(() => wasm._free(ptr));
+    wasm.HEAPU8.set(modelBytes, ptr);
+    let model: LiteRtModel;
+    try {
+      model = wasm.loadModel(env, ptr, modelBytes.byteLength);
+    } catch (e) {
+      if (isWasmTrap(e)) discard(rt);
+      throw new OracleError('litert', 'load-model', errorMessage(e), log.since(mark), e);
+    }
+    cleanups.push(() => model.delete());
+    const sig = mapSignature(model, modelInfo);
+    if (typeof sig === 'string') throw new OracleError('litert', 'load-model', sig, log.since(mark));
+    return await body({ rt, model, info: modelInfo, sig, mark, defer: (f) => cleanups.push(f) });
+  } catch (e) {
+    if (e instanceof OracleError) throw e;
+    if (isWasmTrap(e)) discard(rt);
+    throw new OracleError('litert', isWasmTrap(e) ? 'crash' : 'run', errorMessage(e), log.since(mark), e);
+  } finally {
+    for (const f of cleanups.reverse()) {
+      try {
+        f();
+      } catch {
+        // Freeing after a failure must not hide the failure.
+      }
+    }
+  }
+}
+
+/**
+ * Runs the model once on fresh state. `inputs` are in subgraph-0 input order, each a typed array
+ * of the input's dtype holding raw values (Int8Array for int8, Uint8Array of 0/1 for bool, ...).
+ * Outputs come back in subgraph-0 output order, named by their tensor names.
+ */
+export function run(modelBytes: Uint8Array, inputs: readonly ArrayBufferView[], options: RunOptions = {}): Promise<OracleOutput[]> {
+  return withModel(modelBytes, options.info, async ({ rt, model, info, sig, mark, defer }) => {
+    const { wasm, env, log } = rt;
+    const fail = (kind: 'input' | 'run' | 'crash' | 'output' | 'load-model' | 'unsupported', message: string, cause?: unknown) =>
+      new OracleError('litert', kind, message, log.since(mark), cause);
+    if (inputs.length !== info.inputs.length) {
+      throw fail('input', `the model has ${info.inputs.length} inputs, ${inputs.length} given`);
+    }
+    if (info.dynamicOutputs.length > 0 && !options.allowDynamicOutputs) {
+      throw fail(
+        'unsupported',
+        `output(s) ${info.dynamicOutputs.map((n) => `'${n}'`).join(', ')} get their shape at run time; LiteRT.js returns ` +
+          'buffers of the declared shape for them (garbage or a truncated scalar)',
+      );
+    }
+    let compiled: CompiledModel;
+    try {
+      compiled = await wasm.compileModel(env, model, COMPILE_OPTIONS);
+    } catch (e) {
+      if (isWasmTrap(e)) discard(rt);
+      throw fail('load-model', `compileModel: ${errorMessage(e)}`, e);
+    }
+    defer(() => compiled.delete());
+
+    const buffers: TensorBuffer[] = [];
+    for (let j = 0; j < sig.inputs.length; j++) {
+      const pos = sig.inputs[j] ?? -1;
+      const spec = info.inputs[pos];
+      const data = inputs[pos];
+      if (!spec || !data) throw fail('input', `input ${pos} missing`);
+      const declared = model.getInputTensorType(sig.index, j);
+      let elementType: number;
+      try {
+        elementType = declared.elementType().value;
+      } finally {
+        declared.delete();
+      }
+      const dtype = ELEMENT_DTYPES[elementType];
+      if (!dtype) throw fail('input', `input ${pos} '${spec.name}' has element type ${elementType}, which the oracle cannot feed`);
+      if (!matchesDType(data, dtype)) throw fail('input', `input ${pos} '${spec.name}' is ${dtype}, got ${describeView(data)}`);
+      const size = numElements(spec.shape) * bytesPerElement(dtype);
+      if (data.byteLength !== size) {
+        throw fail('input', `input ${pos} '${spec.name}' of shape [${spec.shape}] needs ${size} bytes, got ${data.byteLength}`);
+      }
+      const dims = new wasm.VectorInt32();
+      for (const d of spec.shape) dims.push_back(d);
+      const layout = wasm.LiteRtLayout.create(dims);
+      dims.delete();
+      const type = wasm.LiteRtRankedTensorType.create({ value: elementType }, layout);
+      layout.delete();
+      let buffer: TensorBuffer;
+      try {
+        buffer = wasm.LiteRtTensorBuffer.createManaged(env, wasm.LiteRtTensorBufferType.HOST_MEMORY, type, Math.max(size, 1));
+      } finally {
+        type.delete();
+      }
+      defer(() => buffer.delete());
+      const ptr = buffer.lock(wasm.LiteRtTensorBufferLockMode.WRITE);
+      try {
+        wasm.HEAPU8.set(viewBytes(data), ptr);
+      } finally {
+        buffer.unlock();
+      }
+      buffers.push(buffer);
+    }
+
+    let results: TensorBuffer[];
+    try {
+      results = await compiled.run(sig.index, buffers);
+    } catch (e) {
+      if (isWasmTrap(e)) {
+        discard(rt);
+        throw fail('crash', `run trapped: ${errorMessage(e)}`, e);
+      }
+      throw fail('run', errorMessage(e), e);
+    }
+    for (const r of results) defer(() => r.delete());
+    if (results.length !== info.outputs.length) {
+      throw fail('output', `run returned ${results.length} outputs, the model has ${info.outputs.length}`);
+    }
+
+    const outputs: OracleOutput[] = new Array(info.outputs.length);
+    results.forEach((buffer, k) => {
+      const pos = sig.outputs[k] ?? -1;
+      const spec = info.outputs[pos];
+      if (!spec) throw fail('output', `output ${k} does not map to subgraph 0`);
+      const type = buffer.tensorType();
+      let t: { elementType: number; dims: number[] };
+      try {
+        t = typeOf(type);
+      } finally {
+        type.delete();
+      }
+      const dtype = ELEMENT_DTYPES[t.elementType] ?? spec.dtype;
+      if (!dtype) throw fail('output', `output ${pos} '${spec.name}' has element type ${t.elementType}, which the oracle cannot read`);
+      const bytes = buffer.packedSize();
+      const fits = (shape: number[]) => shape.every((d) => d >= 0) && numElements(shape) * bytesPerElement(dtype) === bytes;
+      // Dynamic outputs (e.g. TFLite_Detection_PostProcess) can come back without a usable layout.
+      const shape = fits(t.dims) ? t.dims : fits(spec.shape) ? spec.shape : [bytes / bytesPerElement(dtype)];
+      const ptr = buffer.lock(wasm.LiteRtTensorBufferLockMode.READ);
+      try {
+        outputs[pos] = { name: spec.name, dtype, shape, data: typedArrayFromBytes(dtype, wasm.HEAPU8.subarray(ptr, ptr + bytes)) };
+      } finally {
+        buffer.unlock();
+      }
+    });
+    return outputs;
+  });
+}
+
+/** The model's inputs and outputs as LiteRT.js declares them (names are its signature names; -1 = dynamic), in subgraph-0 order. */
+export function modelDetails(modelBytes: Uint8Array): Promise<{ inputs: OracleTensorDetails[]; outputs: OracleTensorDetails[] }> {
+  return withModel(modelBytes, undefined, async ({ model, sig, info, rt, mark }) => {
+    const details = (
+      positions: number[],
+      names: string[],
+      get: (j: number) => RankedTensorType,
+      specs: ModelInfo['inputs'],
+    ): OracleTensorDetails[] => {
+      const out: OracleTensorDetails[] = new Array(positions.length);
+      positions.forEach((pos, j) => {
+        const type = get(j);
+        let t: { elementType: number; dims: number[] };
+        try {
+          t = typeOf(type);
+        } finally {
+          type.delete();
+        }
+        const dtype = ELEMENT_DTYPES[t.elementType] ?? specs[pos]?.dtype;
+        if (!dtype)
+          throw new OracleError('litert', 'load-model', `tensor '${names[j]}' has element type ${t.elementType}`, rt.log.since(mark));
+        out[pos] = { name: names[j] ?? '', dtype, shape: t.dims };
+      });
+      return out;
+    };
+    return {
+      inputs: details(sig.inputs, sig.inputNames, (j) => model.getInputTensorType(sig.index, j), info.inputs),
+      outputs: details(sig.outputs, sig.outputNames, (j) => model.getOutputTensorType(sig.index, j), info.outputs),
+    };
+  });
+}
+
+/** Input details only (see modelDetails). */
+export async function inputDetails(modelBytes: Uint8Array): Promise<OracleTensorDetails[]> {
+  return (await modelDetails(modelBytes)).inputs;
+}

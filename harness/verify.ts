@@ -1,0 +1,143 @@
+// verify: run a model on our interpreter (CPU, or with delegates) and on the real TFLite runtime
+// with the same deterministic inputs, and judge every output. Shared by the CLI, the tests and
+// the browser page.
+
+import type { Delegate } from '../src/interpreter/delegate.js';
+import { UnsupportedOpError } from '../src/interpreter/errors.js';
+import type { Placement } from '../src/interpreter/interpreter.js';
+import { Interpreter } from '../src/interpreter/interpreter.js';
+import type { TypedArray } from '../src/model/dtype.js';
+import { readModel } from '../src/model/reader.js';
+import { detectMode, type QuantizationMode } from '../src/model/summary.js';
+import { compareOutput, type OutputComparison, TOLERANCE } from './compare.js';
+import { makeModelInputs } from './oracle/inputs.js';
+import type { OracleResult } from './oracle/run_oracle.js';
+import type { OracleName } from './oracle/types.js';
+
+/** Golden outputs for a model on given inputs: the Node oracle (cached) or the page's LiteRT.js. */
+export type OracleFn = (bytes: Uint8Array, inputs: ArrayBufferView[], seed: number, regenerate: boolean) => Promise<OracleResult>;
+
+export type Backend = 'cpu' | 'webgpu';
+export type Precision = 'fp32' | 'fp16';
+
+export interface VerifyOptions {
+  /** Where the goldens come from. */
+  oracle: OracleFn;
+  backend?: Backend;
+  precision?: Precision;
+  seed?: number;
+  /** Delegates to install (the caller builds them for the backend). */
+  delegates?: Delegate[];
+  /** Run the oracle again instead of using the golden cache. */
+  regenerate?: boolean;
+  /** Invokes to time after the first (default 1). */
+  timingRuns?: number;
+}
+
+export interface VerifyReport {
+  model: string;
+  mode: QuantizationMode;
+  backend: Backend;
+  precision: Precision;
+  seed: number;
+  /** 'pass', 'fail', 'unsupported' (ops the interpreter lacks) or 'error' (something threw). */
+  status: 'pass' | 'fail' | 'unsupported' | 'error';
+  oracle?: OracleName;
+  /** The other runtime's difference from the reference, to show how much the two disagree. */
+  other?: { oracle: OracleName; maxAbs: number } | { oracle: OracleName; error: string };
+  outputs: OutputComparison[];
+  /** Ops missing from the interpreter (status 'unsupported'). */
+  missingOps?: string[];
+  error?: { type: string; message: string };
+  placement?: Placement;
+  /** Milliseconds per invoke (median of timed runs, after a warm-up invoke). */
+  msPerInvoke?: number;
+}
+
+function median(xs: number[]): number {
+  const s = [...xs].sort((a, b) => a - b);
+  return s[Math.floor(s.length / 2)] ?? Number.NaN;
+}
+
+export async function verifyModel(name: string, bytes: Uint8Array, options: VerifyOptions): Promise<VerifyReport> {
+  const backend = options.backend ?? 'cpu';
+  const precision = options.precision ?? 'fp32';
+  const seed = options.seed ?? 1;
+  const report: VerifyReport = { model: name, mode: 'float32', backend, precision, seed, status: 'error', outputs: [] };
+  let interpreter: Interpreter | undefined;
+  try {
+    report.mode = detectMode(readModel(bytes));
+    const inputs = makeModelInputs(bytes, seed);
+    try {
+      interpreter = await Interpreter.create(bytes, { delegates: options.delegates ?? [] });
+    } catch (e) {
+      if (e instanceof UnsupportedOpError) {
+        report.status = 'unsupported';
+        report.missingOps = [...new Set(e.nodes.map((n) => `${n.op}(${n.inputs.join(',')})`))];
+        report.error = { type: e.name, message: e.message };
+        return report;
+      }
+      throw e;
+    }
+    await interpreter.allocateTensors();
+    const inputDetails = interpreter.getInputDetails();
+    for (const [i, d] of inputDetails.entries()) interpreter.setTensor(d.index, inputs[i] as TypedArray);
+    // The first invoke is the one compared with the oracle (which starts from fresh state);
+    // then `timingRuns` more, each from reset variable tensors, give the median time.
+    await interpreter.invoke();
+    const results = interpreter
+      .getOutputDetails()
+      .map((d) => ({ d, shape: interpreter?.tensorShape(d.index) ?? [], data: interpreter?.getTensor(d.index) }));
+    const times: number[] = [];
+    for (let run = 0; run < (options.timingRuns ?? 1); run++) {
+      interpreter.resetVariableTensors();
+      const t0 = performance.now();
+      await interpreter.invoke();
+      times.push(performance.now() - t0);
+    }
+    if (times.length) report.msPerInvoke = median(times);
+    if (options.delegates?.length) report.placement = interpreter.placement();
+
+    const golden = await options.oracle(bytes, inputs, seed, options.regenerate ?? false);
+    report.oracle = golden.oracle;
+    const tol = TOLERANCE[precision];
+    report.outputs = results.map(({ d, shape, data }, i) => {
+      const g = golden.outputs[i];
+      if (!g) throw new Error(`the oracle returned ${golden.outputs.length} outputs; the model has more`);
+      return compareOutput(d.name, d.dtype, shape, data ?? [], g.shape, g.data, tol);
+    });
+    const other = golden.other;
+    if (other && 'outputs' in other) {
+      let maxAbs = 0;
+      other.outputs.forEach((o, i) => {
+        const g = golden.outputs[i];
+        if (!g) return;
+        for (let k = 0; k < Math.min(o.data.length, g.data.length); k++)
+          maxAbs = Math.max(maxAbs, Math.abs(Number(o.data[k]) - Number(g.data[k])));
+      });
+      report.other = { oracle: other.oracle, maxAbs };
+    } else if (other) report.other = { oracle: other.oracle, error: other.error };
+    report.status = report.outputs.every((o) => o.pass) ? 'pass' : 'fail';
+  } catch (e) {
+    const err = e as Error;
+    report.status = 'error';
+    report.error = { type: err.name, message: err.message };
+  } finally {
+    interpreter?.dispose();
+  }
+  return report;
+}
+
+/** The worst relative (float) or LSB (integer) error over a report's outputs, for tables. */
+export function worstError(r: VerifyReport): string {
+  if (!r.outputs.length) return '';
+  const lsb = r.outputs.filter((o) => o.maxLsb !== undefined);
+  const flt = r.outputs.filter((o) => o.maxLsb === undefined);
+  const parts: string[] = [];
+  if (flt.length) parts.push(`rel ${Math.max(...flt.map((o) => o.maxRel)).toExponential(2)}`);
+  if (lsb.length) {
+    const exact = Math.min(...lsb.map((o) => o.exactShare ?? 0));
+    parts.push(`${Math.max(...lsb.map((o) => o.maxLsb ?? 0))} LSB, ${(exact * 100).toFixed(1)}% exact`);
+  }
+  return parts.join('; ');
+}

@@ -1,0 +1,283 @@
+// DEPTHWISE_CONV_2D for float32 activations: float32 weights (reference_ops::DepthwiseConv) and
+// int8 per-channel weights (depthwise_conv.cc EvalHybridPerChannel: asymmetric per-batch input
+// quantization). Filter [1, H, W, C * multiplier]; output channel c*multiplier + m reads input
+// channel c. The multiplier comes from the shapes, as TFLite's float kernel computes it.
+import { convActivationRange, expectFloat32, optionalBias, paddingOption, positiveOption } from './conv.js';
+import { asymmetricQuantizeFloats, type HybridWeights, hybridWeights, refreshHybridWeights } from './hybrid.js';
+import type { Kernel, NodeContext, RuntimeTensor } from './kernel.js';
+import { fail, input, output } from './kernel.js';
+import { computeOutSize, computePadding, fusedActivation } from './util.js';
+
+const fround = Math.fround;
+
+interface DepthwiseGeometry {
+  batches: number;
+  inH: number;
+  inW: number;
+  inC: number;
+  outH: number;
+  outW: number;
+  outC: number;
+  multiplier: number;
+  filterH: number;
+  filterW: number;
+  strideH: number;
+  strideW: number;
+  dilationH: number;
+  dilationW: number;
+  padH: number;
+  padW: number;
+}
+
+function depthwiseGeometry(ctx: NodeContext, x: RuntimeTensor, filter: RuntimeTensor): DepthwiseGeometry {
+  if (x.shape.length !== 4) fail(ctx, `input must be rank 4 (NHWC), got shape [${x.shape}]`);
+  if (filter.shape.length !== 4) fail(ctx, `filter must be rank 4 ([1, H, W, C]), got shape [${filter.shape}]`);
+  const [batches, inH, inW, inC] = x.shape as [number, number, number, number];
+  const [one, filterH, filterW, outC] = filter.shape as [number, number, number, number];
+  if (one !== 1) fail(ctx, `filter's first dimension must be 1, got shape [${filter.shape}]`);
+  if (inH <= 0 || inW <= 0 || inC <= 0) fail(ctx, `input height, width and channels must be positive, got [${x.shape}]`);
+  if (filterH <= 0 || filterW <= 0 || outC <= 0) fail(ctx, `filter dimensions must be positive, got [${filter.shape}]`);
+  if (outC % inC !== 0) fail(ctx, `filter channels (${outC}) must be a multiple of input channels (${inC})`);
+  const padding = paddingOption(ctx);
+  const strideH = positiveOption(ctx, 'strideH');
+  const strideW = positiveOption(ctx, 'strideW');
+  const dilationH = positiveOption(ctx, 'dilationHFactor');
+  const dilationW = positiveOption(ctx, 'dilationWFactor');
+  const outH = computeOutSize(padding, inH, filterH, strideH, dilationH);
+  const outW = computeOutSize(padding, inW, filterW, strideW, dilationW);
+  return {
+    batches,
+    inH,
+    inW,
+    inC,
+    outH,
+    outW,
+    outC,
+    multiplier: outC / inC,
+    filterH,
+    filterW,
+    strideH,
+    strideW,
+    dilationH,
+    dilationW,
+    padH: computePadding(strideH, dilationH, inH, filterH, outH),
+    padW: computePadding(strideW, dilationW, inW, filterW, outW),
+  };
+}
+
+/** Scratch of the depthwise kernel, sized at prepare. */
+interface DepthwiseScratch {
+  /** One output pixel's sums (doubles), for border pixels and channel multipliers > 1. */
+  acc: Float64Array;
+  /** Input offsets (relative to the window's top-left pixel) and filter offsets of each tap. */
+  tapInput: Int32Array;
+  tapFilter: Int32Array;
+}
+
+function depthwiseScratch(g: DepthwiseGeometry): DepthwiseScratch {
+  const taps = g.filterH * g.filterW;
+  const tapInput = new Int32Array(taps);
+  const tapFilter = new Int32Array(taps);
+  for (let fy = 0; fy < g.filterH; fy++) {
+    for (let fx = 0; fx < g.filterW; fx++) {
+      const t = fy * g.filterW + fx;
+      tapInput[t] = (fy * g.dilationH * g.inW + fx * g.dilationW) * g.inC;
+      tapFilter[t] = t * g.outC;
+    }
+  }
+  return { acc: new Float64Array(g.outC), tapInput, tapFilter };
+}
+
+/**
+ * Depthwise convolution. Pixels whose whole window lies inside the image (multiplier 1) sum
+ * each channel over the precomputed tap offsets in a register; border pixels (and channel
+ * multipliers > 1) accumulate per tap into `acc`, skipping taps outside the image (zero
+ * padding). Sums run in doubles.
+ */
+function depthwiseCore(
+  g: DepthwiseGeometry,
+  x: Float32Array,
+  w: Float32Array,
+  bias: Float32Array | null,
+  out: Float32Array,
+  lo: number,
+  hi: number,
+  scratch: DepthwiseScratch,
+): void {
+  const { inH, inW, inC, outH, outW, outC, multiplier, filterH, filterW, strideH, strideW, dilationH, dilationW, padH, padW } = g;
+  const { acc, tapInput, tapFilter } = scratch;
+  const taps = filterH * filterW;
+  const spanH = (filterH - 1) * dilationH;
+  const spanW = (filterW - 1) * dilationW;
+  for (let b = 0; b < g.batches; b++) {
+    for (let oy = 0; oy < outH; oy++) {
+      const iy0 = oy * strideH - padH;
+      const rowInside = iy0 >= 0 && iy0 + spanH < inH;
+      for (let ox = 0; ox < outW; ox++) {
+        const ix0 = ox * strideW - padW;
+        const dst = ((b * outH + oy) * outW + ox) * outC;
+        if (rowInside && multiplier === 1 && ix0 >= 0 && ix0 + spanW < inW) {
+          const base = ((b * inH + iy0) * inW + ix0) * inC;
+          let c = 0;
+          // Four channels at a time: independent sums, so the adds do not wait on each other.
+          for (; c + 4 <= outC; c += 4) {
+            let s0 = 0;
+            let s1 = 0;
+            let s2 = 0;
+            let s3 = 0;
+            for (let t = 0; t < taps; t++) {
+              const xi = base + (tapInput[t] as number) + c;
+              const wi = (tapFilter[t] as number) + c;
+              s0 += (x[xi] as number) * (w[wi] as number);
+              s1 += (x[xi + 1] as number) * (w[wi + 1] as number);
+              s2 += (x[xi + 2] as number) * (w[wi + 2] as number);
+              s3 += (x[xi + 3] as number) * (w[wi + 3] as number);
+            }
+            if (bias !== null) {
+              s0 += bias[c] as number;
+              s1 += bias[c + 1] as number;
+              s2 += bias[c + 2] as number;
+              s3 += bias[c + 3] as number;
+            }
+            out[dst + c] = s0 < lo ? lo : Math.min(s0, hi);
+            out[dst + c + 1] = s1 < lo ? lo : Math.min(s1, hi);
+            out[dst + c + 2] = s2 < lo ? lo : Math.min(s2, hi);
+            out[dst + c + 3] = s3 < lo ? lo : Math.min(s3, hi);
+          }
+          for (; c < outC; c++) {
+            let s = 0;
+            for (let t = 0; t < taps; t++)
+              s += (x[base + (tapInput[t] as number) + c] as number) * (w[(tapFilter[t] as number) + c] as number);
+            if (bias !== null) s += bias[c] as number;
+            out[dst + c] = s < lo ? lo : Math.min(s, hi);
+          }
+          continue;
+        }
+        acc.fill(0);
+        for (let fy = 0; fy < filterH; fy++) {
+          const iy = iy0 + fy * dilationH;
+          if (iy < 0 || iy >= inH) continue;
+          for (let fx = 0; fx < filterW; fx++) {
+            const ix = ix0 + fx * dilationW;
+            if (ix < 0 || ix >= inW) continue;
+            const src = ((b * inH + iy) * inW + ix) * inC;
+            const wBase = (fy * filterW + fx) * outC;
+            for (let c = 0; c < inC; c++) {
+              const v = x[src + c] as number;
+              const o = c * multiplier;
+              for (let m = 0; m < multiplier; m++) acc[o + m] = (acc[o + m] as number) + v * (w[wBase + o + m] as number);
+            }
+          }
+        }
+        for (let c = 0; c < outC; c++) {
+          let s = acc[c] as number;
+          if (bias !== null) s += bias[c] as number;
+          out[dst + c] = s < lo ? lo : Math.min(s, hi);
+        }
+      }
+    }
+  }
+}
+
+interface DepthwiseParams {
+  geo: DepthwiseGeometry;
+  lo: number;
+  hi: number;
+  scratch: DepthwiseScratch;
+}
+
+export const depthwiseConv2dFloat: Kernel<DepthwiseParams> = {
+  prepare(ctx) {
+    const x = input(ctx, 0);
+    const filter = input(ctx, 1);
+    const out = output(ctx, 0);
+    expectFloat32(ctx, x, 'input');
+    expectFloat32(ctx, filter, 'filter');
+    expectFloat32(ctx, out, 'output');
+    const geo = depthwiseGeometry(ctx, x, filter);
+    optionalBias(ctx, 2, geo.outC);
+    out.shape = [geo.batches, geo.outH, geo.outW, geo.outC];
+    const [lo, hi] = convActivationRange(fusedActivation(ctx));
+    return { geo, lo, hi, scratch: depthwiseScratch(geo) };
+  },
+  eval(ctx, p) {
+    const out = output(ctx, 0);
+    if (out.data.length === 0) return;
+    const bias = (ctx.inputs[2]?.data as Float32Array | undefined) ?? null;
+    depthwiseCore(
+      p.geo,
+      input(ctx, 0).data as Float32Array,
+      input(ctx, 1).data as Float32Array,
+      bias,
+      out.data as Float32Array,
+      p.lo,
+      p.hi,
+      p.scratch,
+    );
+  },
+};
+
+interface HybridDepthwiseParams extends DepthwiseParams {
+  weights: HybridWeights;
+  quantized: Float32Array;
+  scales: Float32Array;
+  zeroPoints: Int32Array;
+}
+
+/**
+ * Hybrid DEPTHWISE_CONV_2D: TFLite always takes the per-channel path here, with asymmetric
+ * per-batch input quantization; output = acc * channel scale * input scale + bias.
+ */
+export const depthwiseConv2dHybrid: Kernel<HybridDepthwiseParams> = {
+  prepare(ctx) {
+    const x = input(ctx, 0);
+    const filter = input(ctx, 1);
+    const out = output(ctx, 0);
+    expectFloat32(ctx, x, 'input');
+    expectFloat32(ctx, out, 'output');
+    if (filter.dtype !== 'int8') fail(ctx, `hybrid filter must be int8, got ${filter.dtype}`);
+    const geo = depthwiseGeometry(ctx, x, filter);
+    optionalBias(ctx, 2, geo.outC);
+    const weights = hybridWeights(ctx, filter, 3, 'filter');
+    out.shape = [geo.batches, geo.outH, geo.outW, geo.outC];
+    const [lo, hi] = convActivationRange(fusedActivation(ctx));
+    return {
+      geo,
+      lo,
+      hi,
+      scratch: depthwiseScratch(geo),
+      weights,
+      quantized: new Float32Array(geo.batches * geo.inH * geo.inW * geo.inC),
+      scales: new Float32Array(geo.batches),
+      zeroPoints: new Int32Array(geo.batches),
+    };
+  },
+  eval(ctx, p) {
+    const o = output(ctx, 0).data as Float32Array;
+    if (o.length === 0) return;
+    const g = p.geo;
+    const x = input(ctx, 0).data as Float32Array;
+    refreshHybridWeights(input(ctx, 1), p.weights);
+    const perBatch = g.inH * g.inW * g.inC;
+    for (let b = 0; b < g.batches; b++) {
+      asymmetricQuantizeFloats(x, b * perBatch, perBatch, p.quantized, b * perBatch, p.scales, p.zeroPoints, b);
+    }
+    depthwiseCore(g, p.quantized, p.weights.values, null, o, -Infinity, Infinity, p.scratch);
+    const bias = (ctx.inputs[2]?.data as Float32Array | undefined) ?? null;
+    const cs = p.weights.channelScales;
+    const perImage = g.outH * g.outW * g.outC;
+    const { lo, hi } = p;
+    for (let b = 0; b < g.batches; b++) {
+      const sf = p.scales[b] as number;
+      for (let i = b * perImage, end = (b + 1) * perImage; i < end; i += g.outC) {
+        for (let c = 0; c < g.outC; c++) {
+          // float(acc) * input scale * channel scale, left to right in float: the generic
+          // optimized kernel's order (reference_ops and NEON round in other orders, 1 ulp apart).
+          let v = fround(fround((o[i + c] as number) * sf) * (cs[c] as number));
+          if (bias !== null) v += bias[c] as number;
+          o[i + c] = v < lo ? lo : Math.min(v, hi);
+        }
+      }
+    }
+  },
+};

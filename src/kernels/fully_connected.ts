@@ -1,0 +1,145 @@
+// FULLY_CONNECTED for float32 activations: float32 weights (reference_ops::FullyConnected) and
+// int8 weights (fully_connected.cc EvalHybridDense: per-batch input quantization, symmetric or
+// asymmetric per the asymmetricQuantizeInputs option, row sums folded in exactly).
+// Weights [units, inputSize]; the input is read as [batch, inputSize] rows.
+import { convActivationRange, expectFloat32, matmulRows, optionalBias, rowTimesRows } from './conv.js';
+import { applyActivation, batchQuantizeFloats, type HybridWeights, hybridWeights, refreshHybridWeights } from './hybrid.js';
+import type { Kernel, NodeContext } from './kernel.js';
+import { fail, input, output } from './kernel.js';
+import { Activation, fusedActivation, optBool, optNumber } from './util.js';
+
+const fround = Math.fround;
+
+interface FcShape {
+  batch: number;
+  inputSize: number;
+  units: number;
+}
+
+/** Checks the node and sets the output shape (UpdateOutputSize); shared by float and hybrid. */
+function prepareShape(ctx: NodeContext): FcShape {
+  const x = input(ctx, 0);
+  const filter = input(ctx, 1);
+  const out = output(ctx, 0);
+  expectFloat32(ctx, x, 'input');
+  expectFloat32(ctx, out, 'output');
+  if (ctx.outputs.length !== 1) fail(ctx, `expected 1 output, got ${ctx.outputs.length}`);
+  const format = optNumber(ctx, 'weightsFormat', 0);
+  if (format !== 0) fail(ctx, `weights format ${format} is not supported (only DEFAULT)`);
+  if (filter.shape.length !== 2) fail(ctx, `weights must be rank 2 [units, input size], got shape [${filter.shape}]`);
+  if (x.shape.length === 0) fail(ctx, 'input must have at least one dimension');
+  const [units, inputSize] = filter.shape as [number, number];
+  optionalBias(ctx, 2, units);
+  const keepNumDims = optBool(ctx, 'keepNumDims');
+  const total = x.shape.reduce((a, d) => a * d, 1);
+  let batch: number;
+  if (inputSize === 0) {
+    batch = x.shape.slice(0, -1).reduce((a, d) => a * d, 1);
+  } else {
+    if (total % inputSize !== 0) fail(ctx, `input of shape [${x.shape}] cannot be read as rows of ${inputSize} (the weights' input size)`);
+    batch = total / inputSize;
+  }
+  if (keepNumDims) {
+    const last = x.shape[x.shape.length - 1];
+    if (last !== inputSize)
+      fail(ctx, `keep_num_dims needs the input's last dimension (${last}) to equal the weights' input size (${inputSize})`);
+    out.shape = [...x.shape.slice(0, -1), units];
+  } else {
+    out.shape = [batch, units];
+  }
+  return { batch, inputSize, units };
+}
+
+interface FcParams extends FcShape {
+  lo: number;
+  hi: number;
+}
+
+export const fullyConnectedFloat: Kernel<FcParams> = {
+  prepare(ctx) {
+    expectFloat32(ctx, input(ctx, 1), 'weights');
+    const shape = prepareShape(ctx);
+    const activation = fusedActivation(ctx);
+    // The float kernel only takes clamping activations (fully_connected.cc Prepare).
+    if (
+      activation !== Activation.NONE &&
+      activation !== Activation.RELU &&
+      activation !== Activation.RELU_N1_TO_1 &&
+      activation !== Activation.RELU6
+    ) {
+      fail(ctx, `fused activation ${activation} is not supported with float weights`);
+    }
+    const [lo, hi] = convActivationRange(activation);
+    return { ...shape, lo, hi };
+  },
+  eval(ctx, p) {
+    const out = output(ctx, 0).data as Float32Array;
+    if (out.length === 0) return;
+    if (p.inputSize === 0) {
+      out.fill(0);
+      return;
+    }
+    const x = input(ctx, 0).data as Float32Array;
+    const w = input(ctx, 1).data as Float32Array;
+    const bias = (ctx.inputs[2]?.data as Float32Array | undefined) ?? null;
+    const { inputSize, units, lo, hi } = p;
+    matmulRows(x, 0, inputSize, p.batch, inputSize, w, 0, units, bias, 0, out, 0, units, lo, hi);
+  },
+};
+
+interface HybridFcParams extends FcShape {
+  weights: HybridWeights;
+  asymmetric: boolean;
+  activate: ((d: Float32Array) => void) | null;
+  quantized: Float32Array;
+  scales: Float32Array;
+  zeroPoints: Int32Array;
+  /** One batch row of float(int32 accumulator). */
+  accRow: Float32Array;
+}
+
+export const fullyConnectedHybrid: Kernel<HybridFcParams> = {
+  prepare(ctx) {
+    const filter = input(ctx, 1);
+    if (filter.dtype !== 'int8') fail(ctx, `hybrid weights must be int8, got ${filter.dtype}`);
+    const shape = prepareShape(ctx);
+    return {
+      ...shape,
+      weights: hybridWeights(ctx, filter, 0, 'weights'),
+      asymmetric: optBool(ctx, 'asymmetricQuantizeInputs'),
+      activate: applyActivation(ctx, fusedActivation(ctx)),
+      quantized: new Float32Array(shape.batch * shape.inputSize),
+      scales: new Float32Array(shape.batch),
+      zeroPoints: new Int32Array(shape.batch),
+      accRow: new Float32Array(shape.units),
+    };
+  },
+  eval(ctx, p) {
+    const out = output(ctx, 0).data as Float32Array;
+    if (out.length === 0) return;
+    if (p.inputSize === 0) {
+      out.fill(0);
+      return;
+    }
+    const x = input(ctx, 0).data as Float32Array;
+    refreshHybridWeights(input(ctx, 1), p.weights);
+    const bias = (ctx.inputs[2]?.data as Float32Array | undefined) ?? null;
+    const { batch, inputSize, units, accRow } = p;
+    const cs = p.weights.channelScales;
+    const perChannel = p.weights.perChannel;
+    batchQuantizeFloats(x, batch, inputSize, p.quantized, p.scales, p.zeroPoints, p.asymmetric);
+    for (let b = 0; b < batch; b++) {
+      // Per-tensor weights fold their scale into the batch factor first (in float).
+      const sf = perChannel ? (p.scales[b] as number) : fround((p.scales[b] as number) * (cs[0] as number));
+      // Dot products of (q - zero point): TFLite's dotprod - row_sum * offset, exactly.
+      rowTimesRows(p.quantized, b * inputSize, inputSize, p.weights.values, 0, units, null, 0, accRow, 0, -Infinity, Infinity);
+      const dst = b * units;
+      for (let u = 0; u < units; u++) {
+        const scale = perChannel ? fround(sf * (cs[u] as number)) : sf;
+        const start = bias !== null ? (bias[u] as number) : 0;
+        out[dst + u] = start + fround((accRow[u] as number) * scale);
+      }
+    }
+    p.activate?.(out);
+  },
+};

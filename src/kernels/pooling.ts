@@ -1,0 +1,108 @@
+// AVERAGE_POOL_2D and MAX_POOL_2D on float32 NHWC (tensorflow/lite/kernels/pooling.cc; math from
+// internal/reference/pooling.h). The window is clipped to the input, and the average divides by
+// the number of input pixels inside it, not by the filter area.
+import { activationRange, clampFloat } from './binary.js';
+import { fail, input, type Kernel, type NodeContext, output } from './kernel.js';
+import { Activation, computeOutSize, computePadding, fusedActivation, optNumber, Padding } from './util.js';
+
+interface PoolParams {
+  batches: number;
+  inH: number;
+  inW: number;
+  depth: number;
+  outH: number;
+  outW: number;
+  strideH: number;
+  strideW: number;
+  filterH: number;
+  filterW: number;
+  padTop: number;
+  padLeft: number;
+  /** The fused activation's bounds, or null for none. */
+  clamp: [number, number] | null;
+}
+
+function preparePool(ctx: NodeContext): PoolParams {
+  const x = input(ctx, 0);
+  const out = output(ctx, 0);
+  if (x.dtype !== 'float32' || out.dtype !== 'float32') fail(ctx, `expects float32 input and output, got ${x.dtype} -> ${out.dtype}`);
+  if (x.shape.length !== 4) fail(ctx, `input must be 4-D NHWC, got shape [${x.shape}]`);
+  const padding = optNumber(ctx, 'padding', Padding.SAME);
+  if (padding !== Padding.SAME && padding !== Padding.VALID) fail(ctx, `padding ${padding} is not supported`);
+  const strideH = optNumber(ctx, 'strideH');
+  const strideW = optNumber(ctx, 'strideW');
+  const filterH = optNumber(ctx, 'filterHeight');
+  const filterW = optNumber(ctx, 'filterWidth');
+  if (strideH < 1 || strideW < 1) fail(ctx, `strides must be >= 1, got ${strideH}x${strideW}`);
+  if (filterH < 1 || filterW < 1) fail(ctx, `filter size must be >= 1, got ${filterH}x${filterW}`);
+  const [batches, inH, inW, depth] = x.shape;
+  const outH = computeOutSize(padding, inH, filterH, strideH);
+  const outW = computeOutSize(padding, inW, filterW, strideW);
+  out.shape = [batches, outH, outW, depth];
+  const activation = fusedActivation(ctx);
+  return {
+    batches,
+    inH,
+    inW,
+    depth,
+    outH,
+    outW,
+    strideH,
+    strideW,
+    filterH,
+    filterW,
+    padTop: computePadding(strideH, 1, inH, filterH, outH),
+    padLeft: computePadding(strideW, 1, inW, filterW, outW),
+    clamp: activation === Activation.NONE ? null : activationRange(ctx, activation, 'float32'),
+  };
+}
+
+function poolKernel(isMax: boolean): Kernel<PoolParams> {
+  return {
+    prepare: preparePool,
+    eval(ctx, p) {
+      const x = input(ctx, 0).data as Float32Array;
+      const o = output(ctx, 0).data as Float32Array;
+      const { inH, inW, depth, outH, outW, strideH, strideW, filterH, filterW, padTop, padLeft } = p;
+      const rowStride = inW * depth;
+      let oi = 0;
+      for (let b = 0; b < p.batches; b++) {
+        const batchBase = b * inH * rowStride;
+        for (let oy = 0; oy < outH; oy++) {
+          const originY = oy * strideH - padTop;
+          const yStart = Math.max(0, originY);
+          const yEnd = Math.min(inH, originY + filterH);
+          for (let ox = 0; ox < outW; ox++, oi += depth) {
+            const originX = ox * strideW - padLeft;
+            const xStart = Math.max(0, originX);
+            const xEnd = Math.min(inW, originX + filterW);
+            const oEnd = oi + depth;
+            // Accumulate straight into the output pixel (float32, in window order like TFLite).
+            o.fill(isMax ? Number.NEGATIVE_INFINITY : 0, oi, oEnd);
+            for (let y = yStart; y < yEnd; y++) {
+              for (let xx = xStart; xx < xEnd; xx++) {
+                let i = batchBase + y * rowStride + xx * depth;
+                if (isMax) {
+                  for (let k = oi; k < oEnd; k++, i++) {
+                    const v = x[i];
+                    if (v > o[k]) o[k] = v;
+                  }
+                } else {
+                  for (let k = oi; k < oEnd; k++, i++) o[k] += x[i];
+                }
+              }
+            }
+            if (!isMax) {
+              const count = (yEnd - yStart) * (xEnd - xStart);
+              for (let k = oi; k < oEnd; k++) o[k] = o[k] / count;
+            }
+          }
+        }
+      }
+      if (p.clamp) clampFloat(o, p.clamp[0], p.clamp[1]);
+    },
+  };
+}
+
+export const averagePool2dKernel = poolKernel(false);
+export const maxPool2dKernel = poolKernel(true);

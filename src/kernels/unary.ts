@@ -1,0 +1,105 @@
+// Elementwise unary math ops: ABS NEG SIGN SQUARE SQRT RSQRT EXP LOG SIN COS FLOOR CEIL ROUND
+// (tensorflow/lite/kernels/elementwise.cc, exp.cc, floor.cc, ceil.cc, round.cc, neg.cc, sign.cc).
+import { fail, input, type Kernel, output } from './kernel.js';
+
+type Num = Float32Array | Int32Array;
+
+/** Computes n outputs from n inputs. One function per op and dtype keeps each loop monomorphic. */
+export type UnaryLoop = (x: Num, o: Num, n: number) => void;
+
+/** A shape-preserving elementwise kernel whose output dtype equals its input dtype. */
+export function unaryKernel(loops: Partial<Record<'float32' | 'int32', UnaryLoop>>): Kernel<UnaryLoop> {
+  return {
+    prepare(ctx) {
+      const x = input(ctx, 0);
+      const out = output(ctx, 0);
+      if (out.dtype !== x.dtype) fail(ctx, `output dtype ${out.dtype} differs from input dtype ${x.dtype}`);
+      const loop = loops[x.dtype as 'float32' | 'int32'];
+      if (!loop) fail(ctx, `dtype ${x.dtype} is not supported`);
+      out.shape = [...x.shape];
+      return loop;
+    },
+    eval(ctx, loop) {
+      const o = output(ctx, 0).data as Num;
+      loop(input(ctx, 0).data as Num, o, o.length);
+    },
+  };
+}
+
+/** TFLite's RoundToNearest: halves go to the even neighbour. */
+function roundHalfToEven(v: number): number {
+  const f = Math.floor(v);
+  const diff = v - f;
+  if (diff < 0.5 || (diff === 0.5 && f % 2 === 0)) return f;
+  return f + 1;
+}
+
+const absF32: UnaryLoop = (x, o, n) => {
+  for (let i = 0; i < n; i++) o[i] = Math.abs(x[i]);
+};
+const absI32: UnaryLoop = (x, o, n) => {
+  for (let i = 0; i < n; i++) o[i] = Math.abs(x[i]); // |INT32_MIN| wraps back to INT32_MIN on store
+};
+const negF32: UnaryLoop = (x, o, n) => {
+  for (let i = 0; i < n; i++) o[i] = -x[i];
+};
+const negI32: UnaryLoop = (x, o, n) => {
+  for (let i = 0; i < n; i++) o[i] = -x[i] | 0;
+};
+const signF32: UnaryLoop = (x, o, n) => {
+  for (let i = 0; i < n; i++) {
+    const v = x[i];
+    o[i] = v > 0 ? 1 : v < 0 ? -1 : 0; // NaN -> 0 like (0 < x) - (x < 0)
+  }
+};
+const signI32: UnaryLoop = (x, o, n) => {
+  for (let i = 0; i < n; i++) {
+    const v = x[i];
+    o[i] = v > 0 ? 1 : v < 0 ? -1 : 0;
+  }
+};
+const squareF32: UnaryLoop = (x, o, n) => {
+  for (let i = 0; i < n; i++) o[i] = x[i] * x[i];
+};
+const sqrtF32: UnaryLoop = (x, o, n) => {
+  for (let i = 0; i < n; i++) o[i] = Math.sqrt(x[i]);
+};
+const rsqrtF32: UnaryLoop = (x, o, n) => {
+  // 1.f / std::sqrt(x): the root is a float before the division.
+  for (let i = 0; i < n; i++) o[i] = 1 / Math.fround(Math.sqrt(x[i]));
+};
+const expF32: UnaryLoop = (x, o, n) => {
+  for (let i = 0; i < n; i++) o[i] = Math.exp(x[i]);
+};
+const logF32: UnaryLoop = (x, o, n) => {
+  for (let i = 0; i < n; i++) o[i] = Math.log(x[i]);
+};
+const sinF32: UnaryLoop = (x, o, n) => {
+  for (let i = 0; i < n; i++) o[i] = Math.sin(x[i]);
+};
+const cosF32: UnaryLoop = (x, o, n) => {
+  for (let i = 0; i < n; i++) o[i] = Math.cos(x[i]);
+};
+const floorF32: UnaryLoop = (x, o, n) => {
+  for (let i = 0; i < n; i++) o[i] = Math.floor(x[i]);
+};
+const ceilF32: UnaryLoop = (x, o, n) => {
+  for (let i = 0; i < n; i++) o[i] = Math.ceil(x[i]);
+};
+const roundF32: UnaryLoop = (x, o, n) => {
+  for (let i = 0; i < n; i++) o[i] = roundHalfToEven(x[i]);
+};
+
+export const absKernel = unaryKernel({ float32: absF32, int32: absI32 });
+export const negKernel = unaryKernel({ float32: negF32, int32: negI32 });
+export const signKernel = unaryKernel({ float32: signF32, int32: signI32 });
+export const squareKernel = unaryKernel({ float32: squareF32 });
+export const sqrtKernel = unaryKernel({ float32: sqrtF32 });
+export const rsqrtKernel = unaryKernel({ float32: rsqrtF32 });
+export const expKernel = unaryKernel({ float32: expF32 });
+export const logKernel = unaryKernel({ float32: logF32 });
+export const sinKernel = unaryKernel({ float32: sinF32 });
+export const cosKernel = unaryKernel({ float32: cosF32 });
+export const floorKernel = unaryKernel({ float32: floorF32 });
+export const ceilKernel = unaryKernel({ float32: ceilF32 });
+export const roundKernel = unaryKernel({ float32: roundF32 });
