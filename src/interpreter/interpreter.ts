@@ -3,7 +3,7 @@
 // whose inputs are all known (FLOAT16 → DEQUANTIZE weights, SHAPE arithmetic), and plans the
 // activation arena by tensor lifetimes, so invoke only runs kernels over preallocated views.
 
-import { isKnown, type Kernel, type NodeContext, type RuntimeTensor } from '../kernels/kernel.js';
+import { isKnown, type Kernel, KernelError, type NodeContext, type RuntimeTensor } from '../kernels/kernel.js';
 import { lookupKernel } from '../kernels/registry.js';
 import { allocTyped, byteSize, type DType, hasTypedView, numElements, type TypedArray, typedView } from '../model/dtype.js';
 import { readModel } from '../model/reader.js';
@@ -174,9 +174,17 @@ export class Interpreter {
   async allocateTensors(): Promise<void> {
     this.releaseDelegateKernels();
     this.allocated = false;
-    for (const t of this.tensors) if (t.kind === 'folded') t.kind = 'activation';
+    for (const t of this.tensors) if (t.kind === 'folded' || t.kind === 'dynamic') t.kind = 'activation';
     let steps: Step[] = [];
     for (const { ctx, kernel } of this.nodes) {
+      const dynamicInput = ctx.inputs.find((t) => t?.kind === 'dynamic');
+      if (dynamicInput) {
+        throw new KernelError(
+          ctx.index,
+          ctx.op.op,
+          `input tensor ${dynamicInput.index} '${dynamicInput.name}' has a shape known only at run time; ops after such a tensor are not supported yet`,
+        );
+      }
       const params = kernel.prepare(ctx);
       const inputsKnown = kernel.readsShapesOnly || ctx.inputs.every((t) => t === null || isKnown(t));
       const foldable = inputsKnown && ctx.outputs.every((t) => t.kind === 'activation');

@@ -1,6 +1,6 @@
 // The contract between the interpreter and every CPU kernel (TFLite's TfLiteRegistration:
 // prepare once per shape, eval per invoke). Kernels import only from here, ../model and ../quant.
-import type { DType, TypedArray } from '../model/dtype.js';
+import { allocTyped, type DType, numElements, type TypedArray } from '../model/dtype.js';
 import type { Operator, Quantization, Sparsity } from '../model/types.js';
 
 export type TensorKind =
@@ -13,7 +13,13 @@ export type TensorKind =
   /** A variable tensor (e.g. LSTM state): persists across invokes. */
   | 'variable'
   /** An intermediate or output living in the activation arena. */
-  | 'activation';
+  | 'activation'
+  /**
+   * An output whose shape depends on input values known only at eval (TFLite's dynamic
+   * tensors, e.g. TRANSPOSE_CONV fed its output_shape at run time): the kernel's prepare marks
+   * it with markDynamic, its eval sizes it with resizeDynamic; it lives outside the arena.
+   */
+  | 'dynamic';
 
 export interface RuntimeTensor {
   readonly index: number;
@@ -77,6 +83,19 @@ export class KernelError extends Error {
 /** Throws a KernelError for this node. */
 export function fail(ctx: NodeContext, detail: string): never {
   throw new KernelError(ctx.index, ctx.op.op, detail);
+}
+
+/** In prepare: the output's shape is decided in eval (see TensorKind 'dynamic'). */
+export function markDynamic(t: RuntimeTensor): void {
+  t.kind = 'dynamic';
+  t.shape = [];
+}
+
+/** In eval: gives a dynamic output its shape and storage (reused while the size fits). */
+export function resizeDynamic(t: RuntimeTensor, shape: readonly number[]): void {
+  const n = numElements(shape);
+  t.shape = [...shape];
+  if (t.data.length !== n || t.data.constructor !== allocTyped(t.dtype, 0).constructor) t.data = allocTyped(t.dtype, n);
 }
 
 /** Input i, which must be present. */
