@@ -1,7 +1,27 @@
 // Public API of tflite-webgpu.
 
+export {
+  contiguousPartitions,
+  type Delegate,
+  type DelegateClaims,
+  DelegateError,
+  type DelegateGraph,
+  type DelegateKernel,
+  type DelegateNode,
+  type PartitionSpec,
+} from './interpreter/delegate.js';
 export { TensorError, type UnsupportedNode, UnsupportedOpError } from './interpreter/errors.js';
-export { Interpreter, type InterpreterOptions, type TensorDetails } from './interpreter/interpreter.js';
+export {
+  Interpreter,
+  type InterpreterOptions,
+  type InvokeProfile,
+  type NodePlacement,
+  type PartitionPlacement,
+  type Placement,
+  type StepTiming,
+  type TensorDetails,
+} from './interpreter/interpreter.js';
+export type { RuntimeTensor } from './kernels/kernel.js';
 export { KernelError } from './kernels/kernel.js';
 export type { DType, TypedArray } from './model/dtype.js';
 export { ModelError } from './model/errors.js';

@@ -62,6 +62,20 @@ export interface PartitionPlacement {
   info: Record<string, unknown>;
 }
 
+export interface StepTiming {
+  backend: string;
+  partition: number | null;
+  nodes: number[];
+  /** The op name of a CPU node, or "partition <id>". */
+  op: string;
+  ms: number;
+}
+
+export interface InvokeProfile {
+  totalMs: number;
+  steps: StepTiming[];
+}
+
 export interface Placement {
   nodes: NodePlacement[];
   partitions: PartitionPlacement[];
@@ -366,6 +380,25 @@ export class Interpreter {
       if (s.kind === 'cpu') s.kernel.eval(s.ctx, s.params);
       else await s.kernel.invoke();
     }
+  }
+
+  /**
+   * invoke, timing every step: each CPU node, and each delegate partition as a whole (upload,
+   * GPU work and readback, as the caller waits for them). For demos and benchmarks.
+   */
+  async invokeProfiled(): Promise<InvokeProfile> {
+    if (!this.allocated) await this.allocateTensors();
+    const steps: StepTiming[] = [];
+    const start = performance.now();
+    for (const s of this.steps) {
+      const t0 = performance.now();
+      if (s.kind === 'cpu') s.kernel.eval(s.ctx, s.params);
+      else await s.kernel.invoke();
+      const ms = performance.now() - t0;
+      if (s.kind === 'cpu') steps.push({ backend: 'cpu', partition: null, nodes: [s.ctx.index], op: s.ctx.op.op, ms });
+      else steps.push({ backend: s.delegate.name, partition: s.partition, nodes: [...s.spec.nodes], op: `partition ${s.partition}`, ms });
+    }
+    return { totalMs: performance.now() - start, steps };
   }
 
   /** What runs where, and why: per node and per delegated partition. */

@@ -65,6 +65,18 @@ describe('Interpreter API', () => {
     expect(it.getTensor(175)).not.toEqual(a);
   });
 
+  it('times every step when profiled, with the same results as invoke', async () => {
+    const it = await ready(FACE);
+    it.setTensor(0, fill(49152, 4));
+    await it.invoke();
+    const plain = it.getTensor(175);
+    const profile = await it.invokeProfiled();
+    expect(it.getTensor(175)).toEqual(plain);
+    expect(profile.steps.length).toBe(it.executedNodes);
+    expect(profile.steps.filter((s) => s.op === 'CONV_2D').length).toBe(21);
+    expect(profile.steps.reduce((a, s) => a + s.ms, 0)).toBeLessThanOrEqual(profile.totalMs + 1e-6);
+  });
+
   it('folds FLOAT16 -> DEQUANTIZE weights once at prepare', async () => {
     const it = await ready(FACE);
     expect(it.executedNodes).toBe(164 - 74);
