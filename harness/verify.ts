@@ -17,8 +17,9 @@ import type { OracleName } from './oracle/types.js';
 /** Golden outputs for a model on given inputs: the Node oracle (cached) or the page's LiteRT.js. */
 export type OracleFn = (bytes: Uint8Array, inputs: ArrayBufferView[], seed: number, regenerate: boolean) => Promise<OracleResult>;
 
-export type Backend = 'cpu' | 'webgpu';
-export type Precision = 'fp32' | 'fp16';
+import type { Backend, Precision } from './backends.js';
+
+export type { Backend, Precision };
 
 export interface VerifyOptions {
   /** Where the goldens come from. */

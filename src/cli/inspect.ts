@@ -1,4 +1,6 @@
 // `tflite-webgpu inspect <model> [--json]`
+import { createDelegates, type Precision } from '../../harness/backends.js';
+import { Interpreter, type Placement } from '../interpreter/interpreter.js';
 import { readModel } from '../model/reader.js';
 import { type ModelSummary, summarize, type TensorSummary } from '../model/summary.js';
 import { readBytes } from './files.js';
@@ -39,4 +41,36 @@ export function renderSummary(path: string, s: ModelSummary): string {
     lines.push('', ...s.signatures.map((sig) => `signature '${sig.key}': (${sig.inputs.join(', ')}) -> (${sig.outputs.join(', ')})`));
   }
   return lines.join('\n');
+}
+
+/** Where each node would run with the WebGPU delegate; prepares the model but runs nothing. */
+export async function placementOf(path: string, precision: Precision): Promise<Placement> {
+  const interpreter = await Interpreter.create(readBytes(path), { delegates: await createDelegates('webgpu', precision) });
+  try {
+    await interpreter.allocateTensors();
+    return interpreter.placement();
+  } finally {
+    interpreter.dispose();
+  }
+}
+
+export function renderPlacement(p: Placement): string {
+  const nodes = table([
+    ['node', 'op', 'backend', 'partition', 'why not delegated'],
+    ...p.nodes.map((n) => [String(n.node), n.op, n.backend, n.partition === null ? '' : String(n.partition), n.reason ?? '']),
+  ]);
+  const parts = table([
+    ['partition', 'backend', 'nodes', 'upload', 'readback', 'details'],
+    ...p.partitions.map((q) => [
+      String(q.id),
+      q.backend,
+      String(q.nodes.length),
+      formatBytes(q.bytesIn),
+      formatBytes(q.bytesOut),
+      Object.entries(q.info)
+        .map(([k, v]) => `${k}: ${typeof v === 'object' ? JSON.stringify(v) : String(v)}`)
+        .join(', '),
+    ]),
+  ]);
+  return [nodes, '', parts, '', p.summary].join('\n');
 }

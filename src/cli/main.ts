@@ -1,16 +1,23 @@
-// The CLI: a thin layer over the library. Every command takes --json for machines.
+// The CLI: a thin layer over the library and the harness. Every command takes --json, and then
+// prints exactly one JSON object on stdout (errors too).
 import { parseArgs } from 'node:util';
+import type { Backend, Precision } from '../../harness/backends.js';
+import { configureNodeWebGpu } from '../../harness/node_gpu.js';
 import { TensorError, UnsupportedOpError } from '../interpreter/errors.js';
+import { KernelError } from '../kernels/kernel.js';
 import { ModelError } from '../model/errors.js';
+import { bench, benchTargets, renderBench } from './bench.js';
 import { FileError } from './files.js';
-import { inspectFile, renderSummary } from './inspect.js';
+import { inspectFile, placementOf, renderPlacement, renderSummary } from './inspect.js';
 import { renderRun, runModel } from './run.js';
-import { renderReports, type VerifyFlags, verifyAll, verifyFile } from './verify.js';
+import { renderReports, verifyAll, verifyBrowser, verifyFile } from './verify.js';
 
 const OPTIONS = {
   json: { type: 'boolean' },
   all: { type: 'boolean' },
   regenerate: { type: 'boolean' },
+  placement: { type: 'boolean' },
+  browser: { type: 'boolean' },
   backend: { type: 'string' },
   precision: { type: 'string' },
   seed: { type: 'string' },
@@ -18,6 +25,30 @@ const OPTIONS = {
   outdir: { type: 'string' },
   runs: { type: 'string' },
 } as const;
+
+const USAGE = `usage: tflite-webgpu <command> [options]
+
+commands:
+  inspect <model.tflite> [--placement] [--precision fp32|fp16] [--json]
+      inputs/outputs, op and dtype histograms, quantization mode; --placement: which nodes the
+      WebGPU delegate takes and why the others stay on the CPU (nothing is run)
+  run <model.tflite> [--backend cpu|webgpu] [--precision fp32|fp16] [--inputs a.bin,b.bin]
+      [--seed N] [--outdir DIR] [--runs N] [--json]
+      run the model; inputs are raw little-endian tensor bytes in subgraph-0 input order
+      (default: pseudo-random from --seed)
+  verify <model.tflite | --all> [--backend cpu|webgpu] [--precision fp32|fp16] [--seed N]
+      [--regenerate] [--browser] [--json]
+      compare with the real TFLite runtime (LiteRT.js / tfjs-tflite); --browser: in headless
+      Chromium, with LiteRT.js in the same page
+  bench [<model.tflite> | --all] [--backend cpu|webgpu|all] [--precision fp32|fp16] [--runs N] [--json]
+      time per inference (median, p90) on each backend
+  help
+      this text`;
+
+type Flags = Record<string, string | boolean | undefined>;
+type Command = (positionals: string[], flags: Flags) => Promise<number>;
+
+class UsageError extends Error {}
 
 function integerFlag(flags: Flags, name: string, fallback: number): number {
   const raw = flags[name];
@@ -27,41 +58,40 @@ function integerFlag(flags: Flags, name: string, fallback: number): number {
   return n;
 }
 
-function verifyFlags(flags: Flags): VerifyFlags {
-  const backend = (flags.backend ?? 'cpu') as string;
-  if (backend !== 'cpu') throw new UsageError(`--backend must be cpu (webgpu is not available yet), got '${backend}'`);
-  const precision = (flags.precision ?? 'fp32') as string;
-  if (precision !== 'fp32' && precision !== 'fp16') throw new UsageError(`--precision must be fp32 or fp16, got '${precision}'`);
-  return { backend, precision, seed: integerFlag(flags, 'seed', 1), regenerate: Boolean(flags.regenerate) };
+function backendFlag(flags: Flags): Backend {
+  const b = flags.backend ?? 'cpu';
+  if (b !== 'cpu' && b !== 'webgpu') throw new UsageError(`--backend must be cpu or webgpu, got '${b}'`);
+  return b;
 }
 
-const USAGE = `usage: tflite-webgpu <command> [options]
+function precisionFlag(flags: Flags): Precision {
+  const p = flags.precision ?? 'fp32';
+  if (p !== 'fp32' && p !== 'fp16') throw new UsageError(`--precision must be fp32 or fp16, got '${p}'`);
+  return p;
+}
 
-commands:
-  inspect <model.tflite> [--json]       inputs/outputs, op and dtype histograms, quantization mode
-  run <model.tflite> [--backend cpu] [--inputs a.bin,b.bin] [--seed N] [--outdir DIR] [--runs N] [--json]
-                                        run the model; inputs are raw little-endian tensor bytes in
-                                        subgraph-0 input order (default: pseudo-random from --seed)
-  verify <model.tflite | --all> [--backend cpu] [--seed N] [--regenerate] [--json]
-                                        compare with the real TFLite runtime (LiteRT.js / tfjs-tflite)
-  help                                  this text`;
-
-type Flags = Record<string, string | boolean | undefined>;
-type Command = (positionals: string[], flags: Flags) => Promise<number>;
+function needPath(positionals: string[], command: string): string {
+  const path = positionals[0];
+  if (!path) throw new UsageError(`${command} needs a model path`);
+  return path;
+}
 
 const commands: Record<string, Command> = {
   async inspect(positionals, flags) {
-    const path = positionals[0];
-    if (!path) throw new UsageError('inspect needs a model path');
+    const path = needPath(positionals, 'inspect');
+    if (flags.placement) {
+      const placement = await placementOf(path, precisionFlag(flags));
+      console.log(flags.json ? JSON.stringify(placement) : renderPlacement(placement));
+      return 0;
+    }
     const summary = inspectFile(path);
     console.log(flags.json ? JSON.stringify(summary) : renderSummary(path, summary));
     return 0;
   },
   async run(positionals, flags) {
-    const path = positionals[0];
-    if (!path) throw new UsageError('run needs a model path');
-    verifyFlags(flags);
-    const result = await runModel(path, {
+    const result = await runModel(needPath(positionals, 'run'), {
+      backend: backendFlag(flags),
+      precision: precisionFlag(flags),
       seed: integerFlag(flags, 'seed', 1),
       runs: integerFlag(flags, 'runs', 1),
       inputs: flags.inputs as string | undefined,
@@ -71,14 +101,35 @@ const commands: Record<string, Command> = {
     return 0;
   },
   async verify(positionals, flags) {
-    const vf = verifyFlags(flags);
-    if (!flags.all && !positionals[0]) throw new UsageError('verify needs a model path or --all');
-    const reports = flags.all ? await verifyAll(vf) : [await verifyFile(positionals[0] as string, vf)];
+    const options = {
+      backend: backendFlag(flags),
+      precision: precisionFlag(flags),
+      seed: integerFlag(flags, 'seed', 1),
+      regenerate: Boolean(flags.regenerate),
+    };
+    const path = flags.all ? undefined : needPath(positionals, 'verify');
+    const reports = flags.browser
+      ? await verifyBrowser(path, options)
+      : path
+        ? [await verifyFile(path, options)]
+        : await verifyAll(options);
+    if (!reports.length) throw new UsageError('nothing was verified (see the skipped models above)');
     if (flags.json) console.log(JSON.stringify(flags.all ? { reports } : reports[0]));
     else console.log(renderReports(reports));
     // --all passes when nothing fails; models with ops not yet supported are listed, not failed.
     const bad = reports.filter((r) => r.status === 'fail' || r.status === 'error' || (!flags.all && r.status === 'unsupported'));
     return bad.length ? 1 : 0;
+  },
+  async bench(positionals, flags) {
+    const precision = precisionFlag(flags);
+    const backends: Backend[] = flags.backend === 'all' ? ['cpu', 'webgpu'] : [backendFlag(flags)];
+    const results = await bench(
+      benchTargets(positionals[0], Boolean(flags.all)),
+      backends.map((backend) => ({ backend, precision })),
+      integerFlag(flags, 'runs', 10),
+    );
+    console.log(flags.json ? JSON.stringify({ results }) : renderBench(results));
+    return results.some((r) => r.error) ? 1 : 0;
   },
   async help() {
     console.log(USAGE);
@@ -86,7 +137,9 @@ const commands: Record<string, Command> = {
   },
 };
 
-class UsageError extends Error {}
+/** Errors that carry a complete message for the user (no stack needed). */
+const EXPECTED = [ModelError, FileError, TensorError, UnsupportedOpError, KernelError];
+const EXPECTED_NAMES = new Set(['GpuUnavailableError', 'DeviceLostError', 'DelegateError', 'OracleError', 'BrowserUnavailableError']);
 
 /** Runs the CLI; returns the exit code. */
 export async function runCli(argv: string[]): Promise<number> {
@@ -103,18 +156,20 @@ export async function runCli(argv: string[]): Promise<number> {
     console.error(`tflite-webgpu: unknown command '${name}'\n\n${USAGE}`);
     return 2;
   }
+  configureNodeWebGpu();
   try {
     return await command(rest, parsed.values);
   } catch (e) {
     const err = e as Error;
     if (err instanceof UsageError) {
-      console.error(`tflite-webgpu: ${err.message}\n\n${USAGE}`);
+      if (parsed.values.json) console.log(JSON.stringify({ error: { type: 'UsageError', message: err.message } }));
+      else console.error(`tflite-webgpu: ${err.message}\n\n${USAGE}`);
       return 2;
     }
-    const known = err instanceof ModelError || err instanceof FileError || err instanceof TensorError || err instanceof UnsupportedOpError;
     if (parsed.values.json) console.log(JSON.stringify({ error: { type: err.name, message: err.message } }));
     else console.error(`tflite-webgpu: ${err.name}: ${err.message}`);
-    if (!known && !parsed.values.json) console.error(err.stack);
+    const expected = EXPECTED.some((k) => err instanceof k) || EXPECTED_NAMES.has(err.name);
+    if (!expected && !parsed.values.json) console.error(err.stack);
     return 1;
   }
 }

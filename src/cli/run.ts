@@ -1,20 +1,25 @@
 // `tflite-webgpu run <model> [--inputs a.bin,b.bin] [--seed N] [--outdir DIR] [--json]`
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { type Backend, createDelegates, type Precision } from '../../harness/backends.js';
 import { makeModelInputs } from '../../harness/oracle/inputs.js';
 import { TensorError } from '../interpreter/errors.js';
-import { Interpreter } from '../interpreter/interpreter.js';
+import { Interpreter, type Placement } from '../interpreter/interpreter.js';
 import { numElements, type TypedArray, typedView } from '../model/dtype.js';
 import { readBytes } from './files.js';
 
 export interface RunResult {
   model: string;
-  backend: string;
+  backend: Backend;
+  precision: Precision;
+  placement?: Placement;
   msPerInvoke: number;
   outputs: { name: string; dtype: string; shape: number[]; min: number; max: number; mean: number; file?: string }[];
 }
 
 export interface RunFlags {
+  backend: Backend;
+  precision: Precision;
   inputs?: string;
   seed: number;
   outdir?: string;
@@ -36,7 +41,7 @@ function stats(data: TypedArray): { min: number; max: number; mean: number } {
 
 export async function runModel(path: string, flags: RunFlags): Promise<RunResult> {
   const bytes = readBytes(path);
-  const interpreter = await Interpreter.create(bytes);
+  const interpreter = await Interpreter.create(bytes, { delegates: await createDelegates(flags.backend, flags.precision) });
   await interpreter.allocateTensors();
   const details = interpreter.getInputDetails();
   const given = flags.inputs ? flags.inputs.split(',') : null;
@@ -78,12 +83,23 @@ export async function runModel(path: string, flags: RunFlags): Promise<RunResult
     const manifest = outputs.map(({ name, dtype, shape, file }) => ({ name, dtype, shape, file }));
     writeFileSync(join(flags.outdir, 'outputs.json'), `${JSON.stringify(manifest, null, 2)}\n`);
   }
+  const result: RunResult = {
+    model: path,
+    backend: flags.backend,
+    precision: flags.precision,
+    msPerInvoke: times[Math.floor(times.length / 2)] ?? 0,
+    outputs,
+  };
+  if (flags.backend !== 'cpu') result.placement = interpreter.placement();
   interpreter.dispose();
-  return { model: path, backend: 'cpu', msPerInvoke: times[Math.floor(times.length / 2)] ?? 0, outputs };
+  return result;
 }
 
 export function renderRun(r: RunResult): string {
-  const lines = [`${r.model}: ${r.msPerInvoke.toFixed(2)} ms per inference on ${r.backend}`];
+  const lines = [
+    `${r.model}: ${r.msPerInvoke.toFixed(2)} ms per inference on ${r.backend}${r.backend === 'cpu' ? '' : ` (${r.precision})`}`,
+  ];
+  if (r.placement) lines.push(`  placement: ${r.placement.summary}`);
   for (const o of r.outputs) {
     lines.push(
       `  ${o.name}: ${o.dtype} [${o.shape.join(', ')}] min ${o.min.toPrecision(4)} max ${o.max.toPrecision(4)} mean ${o.mean.toPrecision(4)}${o.file ? ` -> ${o.file}` : ''}`,

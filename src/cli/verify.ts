@@ -1,8 +1,10 @@
 // `tflite-webgpu verify <model | --all> [--backend cpu] [--seed N] [--json]`
 import { basename } from 'node:path';
+import { type Backend, createDelegates, type Precision } from '../../harness/backends.js';
+import { verifyInBrowser } from '../../harness/browser/driver.js';
 import { corpusModels } from '../../harness/corpus.js';
 import { nodeOracle } from '../../harness/node_oracle.js';
-import { type Backend, type Precision, type VerifyReport, verifyModel, worstError } from '../../harness/verify.js';
+import { type VerifyReport, verifyModel, worstError } from '../../harness/verify.js';
 import { readBytes } from './files.js';
 import { progress, table } from './format.js';
 
@@ -13,8 +15,14 @@ export interface VerifyFlags {
   regenerate: boolean;
 }
 
+async function verifyOne(name: string, path: string, flags: VerifyFlags): Promise<VerifyReport> {
+  const bytes = readBytes(path);
+  const delegates = await createDelegates(flags.backend, flags.precision);
+  return verifyModel(name, bytes, { ...flags, delegates, oracle: nodeOracle });
+}
+
 export async function verifyFile(path: string, flags: VerifyFlags): Promise<VerifyReport> {
-  return verifyModel(basename(path, '.tflite'), readBytes(path), { ...flags, oracle: nodeOracle });
+  return verifyOne(basename(path, '.tflite'), path, flags);
 }
 
 export async function verifyAll(flags: VerifyFlags): Promise<VerifyReport[]> {
@@ -22,11 +30,22 @@ export async function verifyAll(flags: VerifyFlags): Promise<VerifyReport[]> {
   const bar = progress(models.length, 'verify');
   const reports: VerifyReport[] = [];
   for (const m of models) {
-    reports.push(await verifyModel(m.key, readBytes(m.path), { ...flags, oracle: nodeOracle }));
+    reports.push(await verifyOne(m.key, m.path, flags));
     bar.tick(m.name);
   }
   bar.done();
   return reports;
+}
+
+/** verify in headless Chromium: the same verify code, with LiteRT.js in the page as the oracle. */
+export async function verifyBrowser(path: string | undefined, flags: VerifyFlags): Promise<VerifyReport[]> {
+  const models = path ? [{ key: basename(path, '.tflite'), path }] : corpusModels().map((m) => ({ key: m.key, path: m.path }));
+  return verifyInBrowser(models, {
+    backend: flags.backend,
+    precision: flags.precision,
+    seed: flags.seed,
+    onSkip: (key, why) => console.error(`skipped ${key}: ${why}`),
+  });
 }
 
 export function renderReports(reports: VerifyReport[]): string {
@@ -50,8 +69,9 @@ export function renderReports(reports: VerifyReport[]): string {
   const count = (s: VerifyReport['status']) => reports.filter((r) => r.status === s).length;
   const first = reports[0];
   const summary = `${reports.length} model(s) on ${first?.backend ?? 'cpu'} (${first?.precision ?? 'fp32'}): ${count('pass')} pass, ${count('fail')} fail, ${count('error')} error, ${count('unsupported')} not yet supported`;
-  const details = reports.flatMap((r) =>
-    r.status === 'fail' ? r.outputs.filter((o) => !o.pass).map((o) => `  ${r.model} output '${o.name}': ${o.problem}`) : [],
-  );
+  const details = reports.flatMap((r) => [
+    ...(r.placement ? [`  ${r.model}: ${r.placement.summary}`] : []),
+    ...(r.status === 'fail' ? r.outputs.filter((o) => !o.pass).map((o) => `  ${r.model} output '${o.name}': ${o.problem}`) : []),
+  ]);
   return [table([['model', 'mode', 'status', 'oracle', 'error', 'other oracle', 'ms'], ...rows]), ...details, summary].join('\n');
 }

@@ -1,0 +1,27 @@
+// Errors of the WebGPU delegate. Each says what failed and, where there is one, what to do.
+
+/** No WebGPU adapter or device could be obtained. */
+export class GpuUnavailableError extends Error {
+  override name = 'GpuUnavailableError';
+}
+
+/** The GPUDevice was lost (driver reset, destroy(), out of memory...): the delegate must be recreated. */
+export class DeviceLostError extends Error {
+  override name = 'DeviceLostError';
+  constructor(
+    readonly reason: string,
+    detail: string,
+  ) {
+    super(`the WebGPU device was lost (${reason})${detail ? `: ${detail}` : ''}; create a new delegate (and interpreter) to continue`);
+  }
+}
+
+/** A WebGPU validation or out-of-memory error raised by the delegate's own GPU work. */
+export class GpuValidationError extends Error {
+  override name = 'GpuValidationError';
+}
+
+/** A shader template was instantiated with missing or unknown values, or failed to compile. */
+export class ShaderError extends Error {
+  override name = 'ShaderError';
+}

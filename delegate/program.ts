@@ -1,0 +1,48 @@
+// What an op implementation hands the partition builder: the support verdict, and for a
+// supported node the GPU work as data (dispatches with shader, bindings, uniforms), never GPU
+// objects. The partition builder owns buffers, pipelines and bind groups.
+import type { DelegateNode } from '../src/interpreter/delegate.js';
+import type { RuntimeTensor } from '../src/kernels/kernel.js';
+import type { GpuLimits } from './device.js';
+import type { ShaderRef } from './pipeline_cache.js';
+import type { UniformValues } from './uniforms.js';
+
+/** What isSupported and build may consult about the device. */
+export interface OpContext {
+  readonly limits: GpuLimits;
+  readonly features: ReadonlySet<string>;
+}
+
+/** Data a binding reads. */
+export type BindingSource =
+  /** A tensor in slice layout and the partition's precision: an activation, or a constant uploaded once. */
+  | { readonly kind: 'tensor'; readonly tensor: RuntimeTensor }
+  /** Constant values in the layout the shader expects (a multiple of 4), stored in the partition's precision. */
+  | { readonly kind: 'weights'; readonly values: Float32Array }
+  /** Constant 32-bit data uploaded as is (index tables...). */
+  | { readonly kind: 'raw'; readonly data: Float32Array | Uint32Array | Int32Array };
+
+export interface DispatchSpec {
+  readonly shader: ShaderRef;
+  /** By the shader's variable name. */
+  readonly bindings: Readonly<Record<string, BindingSource>>;
+  /** Members of the shader's `params` struct, except `invocations` (filled from the next field). */
+  readonly uniforms: UniformValues;
+  /** Invocations to run (the shader returns early at or past this). */
+  readonly invocations: number;
+}
+
+/** The GPU work of one node. */
+export type NodeProgram =
+  | { readonly kind: 'dispatch'; readonly dispatches: readonly DispatchSpec[] }
+  /** Output 0 is input 0's buffer under another shape (same slice layout): nothing to run. */
+  | { readonly kind: 'alias' };
+
+export interface OpImpl {
+  /** Names this implementation in reports, e.g. 'conv2d_1x1'. */
+  readonly name: string;
+  /** true, or why this implementation cannot run the node (e.g. 'dilation > 1 with stride > 1'). */
+  isSupported(node: DelegateNode, ctx: OpContext): true | string;
+  /** The node's GPU work. Only called after isSupported returned true. */
+  build(node: DelegateNode, ctx: OpContext): NodeProgram;
+}

@@ -1,0 +1,13 @@
+// The delegates a backend needs: none for the CPU interpreter, the WebGPU delegate for webgpu
+// (fp16 = TFLite's precision-loss-allowed). Works in Node (Dawn) and in browsers.
+import { WebGpuDelegate } from '../delegate/webgpu_delegate.js';
+import type { Delegate } from '../src/interpreter/delegate.js';
+
+export type Backend = 'cpu' | 'webgpu';
+export type Precision = 'fp32' | 'fp16';
+
+/** Fresh delegates for one interpreter (which disposes them). A missing GPU fails here, clearly. */
+export async function createDelegates(backend: Backend, precision: Precision): Promise<Delegate[]> {
+  if (backend === 'cpu') return [];
+  return [await WebGpuDelegate.create({ precisionLossAllowed: precision === 'fp16' })];
+}

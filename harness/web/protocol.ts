@@ -1,0 +1,84 @@
+// What the page and the Node driver (harness/browser/driver.ts) say to each other, and the URLs
+// the page fetches relative to itself. Environment-agnostic: compiled into the page and into Node.
+import type { Backend, Precision, VerifyReport } from '../verify.js';
+
+/** Where the model list, the models and LiteRT.js's wasm sit, relative to the page. */
+export const MODEL_INDEX_URL = 'models/index.json';
+export const LITERT_WASM_URL = 'litert-wasm/';
+
+/** One entry of models/index.json. */
+export interface ModelIndexEntry {
+  /** "shared:<file>", "npm:<package>/<file>" (harness/corpus.ts) or the caller's key. */
+  key: string;
+  /** File name without .tflite. */
+  name: string;
+  /** Relative to the page. */
+  url: string;
+  bytes: number;
+}
+
+/** Run a model that LiteRT.js can check only partly: 'skip' it, or compare with LiteRT.js anyway. */
+export type HybridPolicy = 'skip' | 'litert';
+
+export interface VerifyRequest {
+  name: string;
+  /** The model's URL, relative to the page. */
+  url: string;
+  backend: Backend;
+  precision: Precision;
+  seed: number;
+  timingRuns: number;
+  hybrid: HybridPolicy;
+}
+
+/** A report, or why the model was not run ("reference unavailable in browser: ..."). */
+export type VerifyResponse = { report: VerifyReport } | { skipped: string };
+
+export interface PageCapabilities {
+  /** The WebGPU adapter, or null (with the reason in webgpuError). */
+  webgpu: { vendor: string; architecture: string; isFallbackAdapter: boolean; features: string[] } | null;
+  webgpuError?: string;
+  /** Whether this build contains the WebGPU delegate (delegate/webgpu_delegate.ts). */
+  delegate: boolean;
+  userAgent: string;
+}
+
+/** What the page installs on window[PAGE_API] for the driver; results travel as encodeJson text. */
+export interface PageApi {
+  capabilities(): Promise<PageCapabilities>;
+  /** encodeJson(VerifyResponse). */
+  verify(request: VerifyRequest): Promise<string>;
+}
+
+export const PAGE_API = '__tfliteWebgpu';
+
+/** The demo page's state for tests: window[DEMO_STATE] once a run has finished. */
+export interface DemoState {
+  status: 'running' | 'done' | 'error';
+  model?: string;
+  error?: string;
+  /** Segmentation: share of mask pixels above 0.5. Face detection: boxes drawn. */
+  foregroundShare?: number;
+  faces?: number;
+  msPerInvoke?: Record<string, number>;
+}
+
+export const DEMO_STATE = '__tfliteWebgpuDemo';
+
+const NUM = '$num';
+
+/** JSON that keeps ±Infinity and NaN (maxAbs is Infinity on a shape mismatch) and bigints (as numbers). */
+export function encodeJson(value: unknown): string {
+  return JSON.stringify(value, (_key, v: unknown) => {
+    if (typeof v === 'number' && !Number.isFinite(v)) return { [NUM]: String(v) };
+    if (typeof v === 'bigint') return Number(v);
+    return v;
+  });
+}
+
+export function decodeJson<T>(text: string): T {
+  return JSON.parse(text, (_key, v: unknown) => {
+    if (v && typeof v === 'object' && Object.keys(v).length === 1 && NUM in v) return Number((v as Record<string, string>)[NUM]);
+    return v;
+  }) as T;
+}
