@@ -52,7 +52,7 @@ export function renderReports(reports: VerifyReport[]): string {
   const rows = reports.map((r) => [
     r.model,
     r.mode,
-    r.status === 'unsupported' ? 'NOT YET SUPPORTED' : r.status.toUpperCase(),
+    r.status === 'unsupported' ? 'NOT YET SUPPORTED' : r.status === 'no-reference' ? 'NO REFERENCE' : r.status.toUpperCase(),
     r.oracle ?? '',
     r.status === 'unsupported'
       ? `missing: ${r.missingOps?.join(' ')}`
@@ -68,7 +68,7 @@ export function renderReports(reports: VerifyReport[]): string {
   ]);
   const count = (s: VerifyReport['status']) => reports.filter((r) => r.status === s).length;
   const first = reports[0];
-  const summary = `${reports.length} model(s) on ${first?.backend ?? 'cpu'} (${first?.precision ?? 'fp32'}): ${count('pass')} pass, ${count('fail')} fail, ${count('error')} error, ${count('unsupported')} not yet supported`;
+  const summary = `${reports.length} model(s) on ${first?.backend ?? 'cpu'} (${first?.precision ?? 'fp32'}): ${count('pass')} pass, ${count('fail')} fail, ${count('error')} error, ${count('unsupported')} not yet supported, ${count('no-reference')} without a reference runtime`;
   const details = reports.flatMap((r) => [
     ...(r.placement ? [`  ${r.model}: ${r.placement.summary}`] : []),
     ...(r.status === 'fail' ? r.outputs.filter((o) => !o.pass).map((o) => `  ${r.model} output '${o.name}': ${o.problem}`) : []),

@@ -467,9 +467,14 @@ export class Interpreter {
   }
 }
 
+/**
+ * A variable tensor's value after reset. TFLite (ResetVariableTensor) ignores any buffer and
+ * fills int8 tensors with their zero point, every other type with zeros.
+ */
 function initialVariable(m: Tensor): TypedArray {
   const fresh = allocTyped(m.dtype, numElements(m.shape));
-  if (m.data) (fresh as unknown as { set(a: ArrayLike<unknown>): void }).set(typedView(m.data, m.dtype) as ArrayLike<unknown>);
+  const zeroPoint = m.quantization?.zeroPoint[0] ?? 0;
+  if (m.dtype === 'int8' && zeroPoint !== 0) (fresh as Int8Array).fill(zeroPoint);
   return fresh;
 }
 

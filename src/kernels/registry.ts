@@ -3,11 +3,14 @@
 import type { DType } from '../model/dtype.js';
 import type { KernelRegistration } from './kernel.js';
 import { convKernels } from './register_conv.js';
+import { convIntKernels } from './register_conv_int.js';
 import { elementwiseKernels } from './register_elementwise.js';
+import { elementwiseIntKernels } from './register_elementwise_int.js';
+import { sequenceIntKernels } from './register_sequence_int.js';
 import { shapeKernels } from './register_shape.js';
 
 const BY_OP = new Map<string, KernelRegistration[]>();
-for (const r of [...convKernels, ...elementwiseKernels, ...shapeKernels]) {
+for (const r of [...convKernels, ...convIntKernels, ...elementwiseKernels, ...shapeKernels, ...sequenceIntKernels, ...elementwiseIntKernels]) {
   const list = BY_OP.get(r.op) ?? [];
   list.push(r);
   BY_OP.set(r.op, list);

@@ -1,0 +1,303 @@
+// Quantized ADD, SUB and MUL with broadcasting on int8, uint8 and int16 (tensorflow/lite/kernels/
+// add.cc, sub.cc, mul.cc; math from reference/add.h, sub.h, reference_ops.h Sub16 and
+// reference/integer_ops/add.h, mul.h). The builtin (generic optimized) kernels compute the same
+// numbers as these reference functions on non-ARM builds.
+//
+// ADD / SUB rescale both inputs to twice the larger input scale after a left shift (20 bits for
+// 8-bit types, 15 for int16), add, and rescale the sum to the output. int16 with power-of-two
+// scales and pot_scale_int16 takes the narrower LSTM path: one input shifted right, a saturating
+// int16 add. MUL multiplies the offset inputs and rescales the product once.
+import {
+  calculateActivationRangeQuantized,
+  checkedLog2,
+  f32,
+  multiplyByQuantizedMultiplier,
+  multiplyByQuantizedMultiplierSmallerThanOneExp,
+  type QuantizedIntType,
+  quantizeMultiplier,
+  quantizeMultiplierGreaterThanOne,
+  quantizeMultiplierSmallerThanOneExp,
+  roundingDivideByPOT,
+  saturatingRoundingDoublingHighMulInt16,
+} from '../quant/index.js';
+import { type BroadcastPlan, planBroadcast } from './binary.js';
+import { fail, input, type Kernel, type NodeContext, output, type RuntimeTensor } from './kernel.js';
+import { requireQuantizedType, requireZeroPointZero, type TensorQuant, tensorQuant } from './quantize.js';
+import { broadcastShapes, fusedActivation, optBool } from './util.js';
+
+type IntArray = Int8Array | Uint8Array | Int16Array;
+
+/** One output element from one element of each input (int16 paths). */
+type ElementFn = (a: number, b: number) => number;
+
+/** n outputs from o[io], reading a from ia by sa and b from ib by sb. */
+type RowFn = (a: IntArray, ia: number, sa: number, b: IntArray, ib: number, sb: number, o: IntArray, io: number, n: number) => void;
+
+interface BinaryIntParams {
+  plan: BroadcastPlan;
+  row: RowFn;
+}
+
+/**
+ * 8-bit inputs have only 65536 input pairs: the output of every pair is computed once at prepare
+ * (with the exact element function) and eval is a lookup by the two raw bytes.
+ */
+function pairTableRow(type: QuantizedIntType, fn: ElementFn): RowFn {
+  const table = type === 'int8' ? new Int8Array(65536) : new Uint8Array(65536);
+  const base = type === 'int8' ? -128 : 0;
+  for (let a = base; a < base + 256; a++) {
+    for (let b = base; b < base + 256; b++) table[((a & 0xff) << 8) | (b & 0xff)] = fn(a, b);
+  }
+  return (a, ia, sa, b, ib, sb, o, io, n) => {
+    for (let k = 0; k < n; k++, ia += sa, ib += sb) o[io + k] = table[((a[ia] & 0xff) << 8) | (b[ib] & 0xff)];
+  };
+}
+
+/** Applies a row function over the broadcast plan (rows of the innermost collapsed dimension). */
+function runElementwise(p: BinaryIntParams, a: IntArray, b: IntArray, o: IntArray): void {
+  const { dims, strides, counter, total } = p.plan;
+  if (total === 0) return;
+  const row = p.row;
+  const r = dims.length - 1;
+  const n = dims[r];
+  const aS = strides[0];
+  const bS = strides[1];
+  const sa = aS[r];
+  const sb = bS[r];
+  counter.fill(0);
+  let ia = 0;
+  let ib = 0;
+  for (let io = 0; io < total; io += n) {
+    row(a, ia, sa, b, ib, sb, o, io, n);
+    for (let d = r - 1; d >= 0; d--) {
+      ia += aS[d];
+      ib += bS[d];
+      if (++counter[d] < dims[d]) break;
+      counter[d] = 0;
+      ia -= aS[d] * dims[d];
+      ib -= bS[d] * dims[d];
+    }
+  }
+}
+
+interface Operands {
+  a: RuntimeTensor;
+  b: RuntimeTensor;
+  type: QuantizedIntType;
+  qa: TensorQuant;
+  qb: TensorQuant;
+  qo: TensorQuant;
+  /** Clamp of the fused activation on the output. */
+  lo: number;
+  hi: number;
+  plan: BroadcastPlan;
+}
+
+/** Checks the dtypes and quantization shared by ADD / SUB / MUL and sets the broadcast output shape. */
+function prepareOperands(ctx: NodeContext): Operands {
+  const a = input(ctx, 0);
+  const b = input(ctx, 1);
+  const y = output(ctx, 0);
+  const type = requireQuantizedType(ctx, a, 'input 0');
+  if (b.dtype !== type || y.dtype !== type) fail(ctx, `inputs and output must share one dtype, got ${a.dtype}, ${b.dtype} -> ${y.dtype}`);
+  y.shape = broadcastShapes(ctx, a.shape, b.shape);
+  const qo = tensorQuant(ctx, y, 'the output');
+  const [lo, hi] = calculateActivationRangeQuantized(fusedActivation(ctx), qo.scale, qo.zeroPoint, type);
+  return {
+    a,
+    b,
+    type,
+    qa: tensorQuant(ctx, a, 'input 0'),
+    qb: tensorQuant(ctx, b, 'input 1'),
+    qo,
+    lo,
+    hi,
+    plan: planBroadcast([a.shape, b.shape], y.shape),
+  };
+}
+
+/** ArithmeticParams of the general quantized ADD / SUB path. */
+interface AddSubScaling {
+  leftShift: number;
+  input1Multiplier: number;
+  input1Shift: number;
+  input2Multiplier: number;
+  input2Shift: number;
+  outputMultiplier: number;
+  outputShift: number;
+}
+
+/**
+ * add.cc / sub.cc: inputs rescaled to twice the larger input scale (in double, from the float
+ * scales). SUB alone accepts an output multiplier above one (a very narrow output range).
+ */
+function addSubScaling(ops: Operands, isSub: boolean): AddSubScaling {
+  const leftShift = ops.type === 'int16' ? 15 : 20;
+  const twiceMaxInputScale = 2 * Math.max(ops.qa.scale, ops.qb.scale);
+  const in1 = quantizeMultiplierSmallerThanOneExp(ops.qa.scale / twiceMaxInputScale);
+  const in2 = quantizeMultiplierSmallerThanOneExp(ops.qb.scale / twiceMaxInputScale);
+  const realOutput = twiceMaxInputScale / (2 ** leftShift * ops.qo.scale);
+  const out = isSub && realOutput > 1 ? quantizeMultiplierGreaterThanOne(realOutput) : quantizeMultiplierSmallerThanOneExp(realOutput);
+  return {
+    leftShift,
+    input1Multiplier: in1.multiplier,
+    input1Shift: in1.shift,
+    input2Multiplier: in2.multiplier,
+    input2Shift: in2.shift,
+    outputMultiplier: out.multiplier,
+    outputShift: out.shift,
+  };
+}
+
+/** One input's contribution to the general ADD / SUB sum: offset, shifted left, rescaled. */
+function scaledInput(v: number, offset: number, leftShift: number, multiplier: number, shift: number): number {
+  return multiplyByQuantizedMultiplierSmallerThanOneExp((v + offset) * (1 << leftShift), multiplier, shift);
+}
+
+/** The general ADD / SUB element function (reference AddElementwise / SubElementwise). */
+function generalAddSub(ops: Operands, isSub: boolean): ElementFn {
+  const s = addSubScaling(ops, isSub);
+  const { lo, hi } = ops;
+  const outOffset = ops.qo.zeroPoint;
+  const off1 = -ops.qa.zeroPoint;
+  const off2 = -ops.qb.zeroPoint;
+  const { leftShift, input1Multiplier, input1Shift, input2Multiplier, input2Shift, outputMultiplier, outputShift } = s;
+  return (a, b) => {
+    const x = scaledInput(a, off1, leftShift, input1Multiplier, input1Shift);
+    const y = scaledInput(b, off2, leftShift, input2Multiplier, input2Shift);
+    const raw = multiplyByQuantizedMultiplierSmallerThanOneExp(isSub ? x - y : x + y, outputMultiplier, outputShift) + outOffset;
+    return Math.min(Math.max(raw, lo), hi);
+  };
+}
+
+/** The general int16 ADD / SUB over a row (the element function inlined for speed). */
+function generalAddSubInt16Row(ops: Operands, isSub: boolean): RowFn {
+  const s = addSubScaling(ops, isSub);
+  const { lo, hi } = ops;
+  const { leftShift, input1Multiplier, input1Shift, input2Multiplier, input2Shift, outputMultiplier, outputShift } = s;
+  const scale = 1 << leftShift; // zero points are 0 for int16
+  return (a, ia, sa, b, ib, sb, o, io, n) => {
+    for (let k = 0; k < n; k++, ia += sa, ib += sb) {
+      const x = multiplyByQuantizedMultiplierSmallerThanOneExp(a[ia] * scale, input1Multiplier, input1Shift);
+      const y = multiplyByQuantizedMultiplierSmallerThanOneExp(b[ib] * scale, input2Multiplier, input2Shift);
+      const raw = multiplyByQuantizedMultiplierSmallerThanOneExp(isSub ? x - y : x + y, outputMultiplier, outputShift);
+      o[io + k] = Math.min(Math.max(raw, lo), hi);
+    }
+  };
+}
+
+/**
+ * The int16 power-of-two path (reference_ops::Add with pot_scale / Sub16): the input whose scale
+ * is finer than the output's is divided by a power of two (rounding), then a saturating int16
+ * add or subtract and the activation clamp.
+ */
+function potAddSubRow(ctx: NodeContext, ops: Operands, log2: number[], isSub: boolean): RowFn {
+  const shift1 = (log2[0] as number) - (log2[2] as number);
+  const shift2 = (log2[1] as number) - (log2[2] as number);
+  if (!(shift1 === 0 || shift2 === 0) || shift1 > 0 || shift2 > 0) {
+    fail(ctx, `int16 power-of-two scales need one input at the output scale and the other finer (shifts ${shift1}, ${shift2})`);
+  }
+  const r1 = -shift1;
+  const r2 = -shift2;
+  const lo = Math.max(ops.lo, -32768);
+  const hi = Math.min(ops.hi, 32767);
+  return (a, ia, sa, b, ib, sb, o, io, n) => {
+    for (let k = 0; k < n; k++, ia += sa, ib += sb) {
+      const x = roundingDivideByPOT(a[ia], r1);
+      const y = roundingDivideByPOT(b[ib], r2);
+      o[io + k] = Math.min(Math.max(isSub ? x - y : x + y, lo), hi);
+    }
+  };
+}
+
+function addSubKernel(isSub: boolean): Kernel<BinaryIntParams> {
+  return {
+    prepare(ctx) {
+      const ops = prepareOperands(ctx);
+      if (ops.type !== 'int16') return { plan: ops.plan, row: pairTableRow(ops.type, generalAddSub(ops, isSub)) };
+      requireZeroPointZero(ctx, ops.qa, 'input 0');
+      requireZeroPointZero(ctx, ops.qb, 'input 1');
+      requireZeroPointZero(ctx, ops.qo, 'the output');
+      // pot_scale_int16 defaults to true in the schema; a node without options leaves the C++
+      // params zero-initialized (false).
+      if (optBool(ctx, 'potScaleInt16', false)) {
+        const logs = [ops.qa.scale, ops.qb.scale, ops.qo.scale].map(checkedLog2);
+        if (logs.every((l) => l.isPowerOfTwo)) {
+          const log2 = logs.map((l) => l.log2);
+          return { plan: ops.plan, row: potAddSubRow(ctx, ops, log2, isSub) };
+        }
+      }
+      return { plan: ops.plan, row: generalAddSubInt16Row(ops, isSub) };
+    },
+    eval(ctx, p) {
+      runElementwise(p, input(ctx, 0).data as IntArray, input(ctx, 1).data as IntArray, output(ctx, 0).data as IntArray);
+    },
+  };
+}
+
+export const addIntKernel = addSubKernel(false);
+export const subIntKernel = addSubKernel(true);
+
+export const mulIntKernel: Kernel<BinaryIntParams> = {
+  prepare(ctx) {
+    const ops = prepareOperands(ctx);
+    if (ops.type === 'int16') {
+      // int16 products would overflow int32 with offsets (mul.cc).
+      requireZeroPointZero(ctx, ops.qa, 'input 0');
+      requireZeroPointZero(ctx, ops.qb, 'input 1');
+      requireZeroPointZero(ctx, ops.qo, 'the output');
+    }
+    // real_multiplier = input1_scale * input2_scale / output_scale, all float32 arithmetic.
+    const { multiplier, shift } = quantizeMultiplier(f32(f32(ops.qa.scale * ops.qb.scale) / ops.qo.scale));
+    const off1 = -ops.qa.zeroPoint;
+    const off2 = -ops.qb.zeroPoint;
+    const outOffset = ops.qo.zeroPoint;
+    const { lo, hi } = ops;
+    if (ops.type !== 'int16') {
+      const fn: ElementFn = (a, b) =>
+        Math.min(Math.max(multiplyByQuantizedMultiplier((a + off1) * (b + off2), multiplier, shift) + outOffset, lo), hi);
+      return { plan: ops.plan, row: pairTableRow(ops.type, fn) };
+    }
+    const row: RowFn = (a, ia, sa, b, ib, sb, o, io, n) => {
+      for (let k = 0; k < n; k++, ia += sa, ib += sb) {
+        o[io + k] = Math.min(Math.max(multiplyByQuantizedMultiplier(a[ia] * b[ib], multiplier, shift), lo), hi);
+      }
+    };
+    return { plan: ops.plan, row };
+  },
+  eval(ctx, p) {
+    runElementwise(p, input(ctx, 0).data as IntArray, input(ctx, 1).data as IntArray, output(ctx, 0).data as IntArray);
+  },
+};
+
+/**
+ * MUL of two int16 Q0.15 inputs into int8 (reference_integer_ops::Mul int16 -> int8, used by
+ * quantized LSTM graphs): a fixed-point product, divided by 2^8 with rounding, plus the output
+ * zero point, clamped. Shapes must match (TFLite has no broadcasting on this path).
+ */
+export const mulInt16ToInt8Kernel: Kernel<{ lo: number; hi: number; outOffset: number }> = {
+  prepare(ctx) {
+    const a = input(ctx, 0);
+    const b = input(ctx, 1);
+    const y = output(ctx, 0);
+    if (a.shape.length !== b.shape.length || a.shape.some((d, i) => d !== b.shape[i])) {
+      fail(ctx, `int16 x int16 -> int8 MUL needs equal shapes, got [${a.shape}] and [${b.shape}]`);
+    }
+    y.shape = [...a.shape];
+    const qo = tensorQuant(ctx, y, 'the output');
+    const [lo, hi] = calculateActivationRangeQuantized(fusedActivation(ctx), qo.scale, qo.zeroPoint, 'int8');
+    return { lo, hi, outOffset: qo.zeroPoint };
+  },
+  eval(ctx, p) {
+    const a = input(ctx, 0).data as Int16Array;
+    const b = input(ctx, 1).data as Int16Array;
+    const o = output(ctx, 0).data as Int8Array;
+    const lo = p.lo - p.outOffset;
+    const hi = p.hi - p.outOffset;
+    for (let i = 0; i < o.length; i++) {
+      // The int16 results of the C++ are in range here: |product| <= 2^15 before the shift.
+      const v = roundingDivideByPOT(saturatingRoundingDoublingHighMulInt16(a[i], b[i]), 8);
+      o[i] = p.outOffset + Math.min(Math.max(v, lo), hi);
+    }
+  },
+};

@@ -1,0 +1,188 @@
+// Quantized RESIZE_BILINEAR on NHWC (tensorflow/lite/kernels/resize_bilinear.cc, builtin
+// kOptimized kernel). Input and output share quantization; each dtype takes its own path:
+// - int8 and int16: reference_ops::ResizeBilinearInteger, positions in 1/1024 steps and an int64
+//   weighted sum rounded half away from zero;
+// - uint8: optimized_ops::ResizeBilinear. An exact 8x upsample with half-pixel centers, depth a
+//   multiple of 8 and outputs of at least 8x8 runs ResizeBilinear888Uint8, whose 16-bit
+//   fixed-point accumulation is the exact bilinear value (weights in 1/16) rounded half up;
+//   every other case runs ResizeBilinearGenericSmallChannel in float32 (+0.5, truncated).
+import { numElements } from '../model/dtype.js';
+import { f32 } from '../quant/index.js';
+import { fail, input, type Kernel, type NodeContext, output } from './kernel.js';
+import { requireQuantizedType } from './quantize.js';
+import { intValues, requireDtype, requireKnown } from './tensor_data.js';
+import { optBool } from './util.js';
+
+type IntArray = Int8Array | Uint8Array | Int16Array;
+
+/** Per output index of one axis: the two source indices and the weight of the second. */
+interface Axis {
+  lo: Int32Array;
+  hi: Int32Array;
+  /** 'integer': weight in 1/1024 relative to lo (may be negative at the border); 'exact8': weight in 1/16. */
+  weight: Int32Array;
+  /** 'float': the float32 fraction (input position - lo). */
+  frac: Float32Array;
+}
+
+function newAxis(n: number): Axis {
+  return { lo: new Int32Array(n), hi: new Int32Array(n), weight: new Int32Array(n), frac: new Float32Array(n) };
+}
+
+/** reference_ops::ComputeInterpolationValues over one axis (float32 positions). */
+function floatAxis(inSize: number, outSize: number, alignCorners: boolean, halfPixel: boolean): Axis {
+  const scale = alignCorners && outSize > 1 ? f32((inSize - 1) / (outSize - 1)) : f32(inSize / outSize);
+  const a = newAxis(outSize);
+  for (let i = 0; i < outSize; i++) {
+    const pos = halfPixel ? f32(f32(f32(i + 0.5) * scale) - 0.5) : f32(i * scale);
+    const lo = Math.max(Math.floor(pos), 0);
+    a.lo[i] = lo;
+    a.hi[i] = Math.min(Math.ceil(pos), inSize - 1);
+    a.frac[i] = f32(pos - lo);
+  }
+  return a;
+}
+
+/** reference_ops::ComputeInterpolationValuesInteger over one axis (positions in 1/1024). */
+function integerAxis(inSize: number, outSize: number, alignCorners: boolean, halfPixel: boolean): Axis {
+  const scale10 =
+    alignCorners && outSize > 1
+      ? Math.trunc((1024 * (inSize - 1) + Math.trunc((outSize - 1) / 2)) / (outSize - 1))
+      : Math.trunc((1024 * inSize + Math.trunc(outSize / 2)) / outSize);
+  const a = newAxis(outSize);
+  for (let i = 0; i < outSize; i++) {
+    const pos = halfPixel ? i * scale10 + Math.trunc(scale10 / 2) - 512 : i * scale10;
+    const lo = Math.max(Math.trunc(pos / 1024), 0);
+    a.lo[i] = lo;
+    a.hi[i] = Math.min(Math.trunc((pos + 1023) / 1024), inSize - 1);
+    a.weight[i] = pos - 1024 * lo;
+  }
+  return a;
+}
+
+/** ResizeBilinear888Uint8 positions: output i samples (2i + 1 - 8) / 16, clamped to the input. */
+function exact8Axis(inSize: number, outSize: number): Axis {
+  const a = newAxis(outSize);
+  for (let i = 0; i < outSize; i++) {
+    const pos16 = 2 * i + 1 - 8;
+    const lo = pos16 < 0 ? 0 : Math.min(pos16 >> 4, inSize - 1);
+    a.lo[i] = lo;
+    a.hi[i] = Math.min(lo + 1, inSize - 1);
+    a.weight[i] = pos16 < 0 || lo === inSize - 1 ? 0 : pos16 - 16 * lo;
+  }
+  return a;
+}
+
+interface ResizeIntParams {
+  mode: 'integer' | 'exact8' | 'float';
+  batches: number;
+  inH: number;
+  inW: number;
+  depth: number;
+  ys: Axis;
+  xs: Axis;
+}
+
+function prepareResizeInt(ctx: NodeContext): ResizeIntParams {
+  const x = input(ctx, 0);
+  const y = output(ctx, 0);
+  const type = requireQuantizedType(ctx, x, 'the input');
+  if (y.dtype !== type) fail(ctx, `output dtype ${y.dtype} differs from input dtype ${type}`);
+  if (x.shape.length !== 4) fail(ctx, `the input must be 4-D NHWC, got [${x.shape}]`);
+  const sizeT = input(ctx, 1);
+  requireDtype(ctx, sizeT, ['int32'], 'the size input');
+  if (sizeT.shape.length !== 1 || sizeT.shape[0] !== 2) fail(ctx, `the size input must have shape [2], got [${sizeT.shape}]`);
+  requireKnown(ctx, sizeT, 'the size input');
+  const [outH, outW] = intValues(ctx, sizeT, 'the size input') as [number, number];
+  if (outH <= 0 || outW <= 0) fail(ctx, `the output size must be positive, got [${outH}, ${outW}]`);
+  const alignCorners = optBool(ctx, 'alignCorners', false);
+  const halfPixel = optBool(ctx, 'halfPixelCenters', false);
+  if (alignCorners && halfPixel) fail(ctx, 'half_pixel_centers and align_corners cannot both be true');
+  const [batches, inH, inW, depth] = x.shape as [number, number, number, number];
+  y.shape = [batches, outH, outW, depth];
+  if ((inH === 0 || inW === 0) && numElements(y.shape) > 0) fail(ctx, `cannot resize the empty image [${x.shape}] to ${outH}x${outW}`);
+  const base = { batches, inH, inW, depth };
+  if (type !== 'uint8') {
+    return {
+      ...base,
+      mode: 'integer',
+      ys: integerAxis(inH, outH, alignCorners, halfPixel),
+      xs: integerAxis(inW, outW, alignCorners, halfPixel),
+    };
+  }
+  const factor = inH > 0 ? Math.trunc(outH / inH) : 0;
+  const exact8 =
+    !alignCorners &&
+    halfPixel &&
+    depth % 8 === 0 &&
+    outH >= 8 &&
+    outW >= 8 &&
+    inH * factor === outH &&
+    inW * factor === outW &&
+    factor === 8;
+  if (exact8) return { ...base, mode: 'exact8', ys: exact8Axis(inH, outH), xs: exact8Axis(inW, outW) };
+  return { ...base, mode: 'float', ys: floatAxis(inH, outH, alignCorners, halfPixel), xs: floatAxis(inW, outW, alignCorners, halfPixel) };
+}
+
+export const resizeBilinearIntKernel: Kernel<ResizeIntParams> = {
+  prepare: prepareResizeInt,
+  eval(ctx, p) {
+    const x = input(ctx, 0).data as IntArray;
+    const o = output(ctx, 0).data as IntArray;
+    const { batches, inH, inW, depth, ys, xs } = p;
+    const outH = ys.lo.length;
+    const outW = xs.lo.length;
+    const rowStride = inW * depth;
+    let oi = 0;
+    for (let b = 0; b < batches; b++) {
+      const batchBase = b * inH * rowStride;
+      for (let oy = 0; oy < outH; oy++) {
+        const row0 = batchBase + ys.lo[oy] * rowStride;
+        const row1 = batchBase + ys.hi[oy] * rowStride;
+        for (let ox = 0; ox < outW; ox++, oi += depth) {
+          const i00 = row0 + xs.lo[ox] * depth;
+          const i01 = row0 + xs.hi[ox] * depth;
+          const i10 = row1 + xs.lo[ox] * depth;
+          const i11 = row1 + xs.hi[ox] * depth;
+          if (p.mode === 'integer') {
+            // Weights in 1/1024; products reach 2^36, exact in doubles (int64 in the C++).
+            const wy = ys.weight[oy];
+            const wx = xs.weight[ox];
+            const w00 = (1024 - wy) * (1024 - wx);
+            const w10 = wy * (1024 - wx);
+            const w01 = (1024 - wy) * wx;
+            const w11 = wy * wx;
+            for (let c = 0; c < depth; c++) {
+              const s = x[i00 + c] * w00 + x[i10 + c] * w10 + x[i01 + c] * w01 + x[i11 + c] * w11;
+              o[oi + c] = s > 0 ? Math.trunc((s + 524288) / 1048576) : Math.trunc((s - 524288) / 1048576);
+            }
+          } else if (p.mode === 'exact8') {
+            const wy = ys.weight[oy];
+            const wx = xs.weight[ox];
+            const w00 = (16 - wy) * (16 - wx);
+            const w10 = wy * (16 - wx);
+            const w01 = (16 - wy) * wx;
+            const w11 = wy * wx;
+            for (let c = 0; c < depth; c++) {
+              o[oi + c] = (x[i00 + c] * w00 + x[i10 + c] * w10 + x[i01 + c] * w01 + x[i11 + c] * w11 + 128) >> 8;
+            }
+          } else {
+            // ResizeBilinearGenericSmallChannel: four float32 weights, summed in order, + 0.5.
+            const dy = ys.frac[oy];
+            const dx = xs.frac[ox];
+            const s0 = f32(f32(1 - dy) * f32(1 - dx));
+            const s1 = f32(f32(1 - dy) * dx);
+            const s2 = f32(dy * f32(1 - dx));
+            const s3 = f32(dy * dx);
+            for (let c = 0; c < depth; c++) {
+              let v = f32(f32(x[i00 + c] * s0) + f32(x[i01 + c] * s1));
+              v = f32(v + f32(x[i10 + c] * s2));
+              v = f32(v + f32(x[i11 + c] * s3));
+              o[oi + c] = Math.trunc(f32(v + 0.5));
+            }
+          }
+        }
+      }
+    }
+  },
+};

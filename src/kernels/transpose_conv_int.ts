@@ -1,0 +1,213 @@
+// TRANSPOSE_CONV on integer activations, bit-exact with TFLite (transpose_conv.cc;
+// reference_integer_ops::TransposeConv):
+// - int8: per-channel (or per-tensor) int8 weights, int32 bias, 32-bit accumulators;
+// - 16x8: int16 activations (zero points 0), int8 weights, int64 bias with 64-bit accumulators
+//   (or int32 bias with 32-bit ones).
+// Inputs: output_shape (int32 [4]), weights [O, H, W, I], input, optional bias. When output_shape
+// is only known at run time (a graph input), the output is dynamic: prepare precomputes the
+// weights, multipliers and bias, and eval sizes the output from the shape it is given.
+// Each output pixel gathers the input pixels whose scattered window covers it (the reference
+// scatter loop read the other way round); integer sums are exact in doubles.
+import { paddingOption, positiveOption } from './conv.js';
+import {
+  type BiasValues,
+  biasValues,
+  checkBias,
+  convolutionMultipliers,
+  currentBias,
+  type IntArray,
+  legacyQuantization,
+  makeRequant,
+  quantizedBiasType,
+  type Requant,
+  requantize,
+  requireSymmetricFilter,
+  requireZeroPointZero,
+  xnnpackScales,
+  xnnpackTakes,
+} from './conv_int.js';
+import type { Kernel, NodeContext } from './kernel.js';
+import { fail, input, isKnown, markDynamic, output, resizeDynamic } from './kernel.js';
+import { computeOutSize, computePadding, fusedActivation } from './util.js';
+
+interface TransposeGeometry {
+  batches: number;
+  inH: number;
+  inW: number;
+  inC: number;
+  outH: number;
+  outW: number;
+  outC: number;
+  filterH: number;
+  filterW: number;
+  strideH: number;
+  strideW: number;
+  padH: number;
+  padW: number;
+}
+
+interface TransposeIntParams {
+  /** Options and fixed shapes, for geometry from an output_shape. */
+  padding: number;
+  strideH: number;
+  strideW: number;
+  /** null until known: from a constant output_shape at prepare, else set at the first eval. */
+  geo: TransposeGeometry | null;
+  /** The output_shape the current geometry was computed from (dynamic case). */
+  shape: Int32Array;
+  inputOffset: number;
+  bias: BiasValues;
+  requant: Requant;
+  acc: Float64Array;
+}
+
+/**
+ * Output geometry for an output_shape, with TFLite's checks: batch and channels match, and a
+ * forward convolution of that output (this padding and stride) gives the input's height and width.
+ */
+function geometryFor(
+  ctx: NodeContext,
+  dims: ArrayLike<number>,
+  p: Pick<TransposeIntParams, 'padding' | 'strideH' | 'strideW'>,
+): TransposeGeometry {
+  const x = input(ctx, 2);
+  const weights = input(ctx, 1);
+  if (dims.length !== 4) fail(ctx, `output_shape must have 4 elements, got [${Array.from(dims)}]`);
+  const [n, outH, outW, outC] = Array.from(dims) as [number, number, number, number];
+  const [batches, inH, inW, inC] = x.shape as [number, number, number, number];
+  const [filterO, filterH, filterW] = weights.shape as [number, number, number, number];
+  if (n !== batches) fail(ctx, `output_shape batch ${n} differs from the input batch ${batches}`);
+  if (outH <= 0 || outW <= 0) fail(ctx, `output_shape height and width must be positive, got [${Array.from(dims)}]`);
+  if (outC !== filterO) fail(ctx, `output_shape channels ${outC} differ from the weights' output channels ${filterO}`);
+  const expectH = computeOutSize(p.padding, outH, filterH, p.strideH);
+  const expectW = computeOutSize(p.padding, outW, filterW, p.strideW);
+  if (expectH !== inH || expectW !== inW) {
+    fail(
+      ctx,
+      `output_shape [${Array.from(dims)}] does not match the input [${x.shape}] for this padding and stride (it would give ${expectH}x${expectW})`,
+    );
+  }
+  return {
+    batches,
+    inH,
+    inW,
+    inC,
+    outH,
+    outW,
+    outC,
+    filterH,
+    filterW,
+    strideH: p.strideH,
+    strideW: p.strideW,
+    padH: computePadding(p.strideH, 1, outH, filterH, inH),
+    padW: computePadding(p.strideW, 1, outW, filterW, inW),
+  };
+}
+
+/** TRANSPOSE_CONV with int8 or int16 activations and int8 weights. */
+export const transposeConvInt: Kernel<TransposeIntParams> = {
+  prepare(ctx) {
+    const shapeTensor = input(ctx, 0);
+    const weights = input(ctx, 1);
+    const x = input(ctx, 2);
+    const out = output(ctx, 0);
+    if (shapeTensor.dtype !== 'int32') fail(ctx, `output_shape must be int32, got ${shapeTensor.dtype}`);
+    if (shapeTensor.shape.length !== 1) fail(ctx, `output_shape must be rank 1, got shape [${shapeTensor.shape}]`);
+    if (x.dtype !== 'int8' && x.dtype !== 'int16') fail(ctx, `input must be int8 or int16, got ${x.dtype}`);
+    if (weights.dtype !== 'int8') fail(ctx, `weights must be int8, got ${weights.dtype}`);
+    if (out.dtype !== x.dtype) fail(ctx, `output must be ${x.dtype} like the input, got ${out.dtype}`);
+    if (x.shape.length !== 4) fail(ctx, `input must be rank 4 (NHWC), got shape [${x.shape}]`);
+    if (weights.shape.length !== 4) fail(ctx, `weights must be rank 4 (OHWI), got shape [${weights.shape}]`);
+    const [, inH, inW, inC] = x.shape as [number, number, number, number];
+    const [outC, filterH, filterW, filterC] = weights.shape as [number, number, number, number];
+    if (inH <= 0 || inW <= 0 || inC <= 0) fail(ctx, `input height, width and channels must be positive, got [${x.shape}]`);
+    if (outC <= 0 || filterH <= 0 || filterW <= 0) fail(ctx, `weights dimensions must be positive, got [${weights.shape}]`);
+    if (filterC !== inC) fail(ctx, `weights' input channels (${filterC}) differ from the input's channels (${inC})`);
+    const int16 = x.dtype === 'int16';
+    const bias = checkBias(ctx, 3, outC, int16 ? ['int32', 'int64'] : ['int32']);
+    requireSymmetricFilter(ctx, weights);
+    if (int16) {
+      requireZeroPointZero(ctx, x, 'input');
+      requireZeroPointZero(ctx, out, 'output');
+    }
+    // 16x8: 64-bit scratch for an int64 bias (or without bias unless quantized_bias_type is INT32).
+    const declared = int16 ? quantizedBiasType(ctx, bias) : null;
+    const wide = int16 && (bias ? bias.dtype === 'int64' : declared !== 'int32');
+    const multipliers = convolutionMultipliers(ctx, x, weights, bias, out, outC);
+    const activation = fusedActivation(ctx);
+    const xnnpack = xnnpackTakes(ctx, 'transpose', x, weights, bias, out, activation) ? xnnpackScales(x, weights, out, outC) : null;
+    const p: TransposeIntParams = {
+      padding: paddingOption(ctx),
+      strideH: positiveOption(ctx, 'strideH'),
+      strideW: positiveOption(ctx, 'strideW'),
+      geo: null,
+      shape: new Int32Array(4),
+      inputOffset: -legacyQuantization(x).zeroPoint,
+      bias: biasValues(ctx, bias, outC),
+      requant: makeRequant(ctx, out, multipliers, wide, activation, xnnpack),
+      acc: new Float64Array(outC),
+    };
+    if (isKnown(shapeTensor)) {
+      p.geo = geometryFor(ctx, shapeTensor.data as Int32Array, p);
+      out.shape = [p.geo.batches, p.geo.outH, p.geo.outW, p.geo.outC];
+    } else {
+      if (shapeTensor.shape[0] !== 4) fail(ctx, `output_shape must have 4 elements, got shape [${shapeTensor.shape}]`);
+      markDynamic(out);
+    }
+    return p;
+  },
+  eval(ctx, p) {
+    const outTensor = output(ctx, 0);
+    if (outTensor.kind === 'dynamic') {
+      const dims = input(ctx, 0).data as Int32Array;
+      if (p.geo === null || dims.some((d, i) => d !== p.shape[i])) {
+        p.geo = geometryFor(ctx, dims, p);
+        p.shape.set(dims.subarray(0, 4));
+      }
+      const g = p.geo;
+      resizeDynamic(outTensor, [g.batches, g.outH, g.outW, g.outC]);
+    }
+    const g = p.geo;
+    if (g === null) fail(ctx, 'output_shape was never resolved');
+    const out = outTensor.data as IntArray;
+    if (out.length === 0) return;
+    const x = input(ctx, 2).data as IntArray;
+    const w = input(ctx, 1).data as Int8Array;
+    const bias = currentBias(ctx, 3, p.bias);
+    const { inH, inW, inC, outH, outW, outC, filterH, filterW, strideH, strideW, padH, padW } = g;
+    const { acc, inputOffset, requant } = p;
+    const ocStride = filterH * filterW * inC;
+    for (let b = 0; b < g.batches; b++) {
+      for (let oy = 0; oy < outH; oy++) {
+        const yy = oy + padH;
+        const iyStart = Math.max(0, Math.ceil((yy - filterH + 1) / strideH));
+        const iyEnd = Math.min(inH - 1, Math.floor(yy / strideH));
+        for (let ox = 0; ox < outW; ox++) {
+          const xx = ox + padW;
+          const ixStart = Math.max(0, Math.ceil((xx - filterW + 1) / strideW));
+          const ixEnd = Math.min(inW - 1, Math.floor(xx / strideW));
+          acc.fill(0);
+          for (let iy = iyStart; iy <= iyEnd; iy++) {
+            const fy = yy - iy * strideH;
+            for (let ix = ixStart; ix <= ixEnd; ix++) {
+              const fx = xx - ix * strideW;
+              const src = ((b * inH + iy) * inW + ix) * inC;
+              let wb = (fy * filterW + fx) * inC;
+              for (let oc = 0; oc < outC; oc++, wb += ocStride) {
+                let s = 0;
+                for (let c = 0; c < inC; c++) s += ((x[src + c] as number) + inputOffset) * (w[wb + c] as number);
+                acc[oc] = (acc[oc] as number) + s;
+              }
+            }
+          }
+          const dst = ((b * outH + oy) * outW + ox) * outC;
+          for (let oc = 0; oc < outC; oc++) {
+            let s = acc[oc] as number;
+            if (bias !== null) s += bias[oc] as number;
+            out[dst + oc] = requantize(requant, s, oc);
+          }
+        }
+      }
+    }
+  },
+};

@@ -1,0 +1,183 @@
+// Integer BATCH_MATMUL: expected values from naive products and TFLite's requantization written
+// independently here (BigInt, or float32 for the XNNPACK path), never from the kernel.
+import { afterEach, describe, expect, it } from 'vitest';
+import { integerKernelOptions } from '../../src/kernels/conv_int.js';
+import type { Quantization } from '../../src/model/types.js';
+import { type OpTensor, runOp } from '../support/run_op.js';
+
+afterEach(() => {
+  integerKernelOptions.semantics = 'xnnpack';
+});
+
+function quantizeMultiplierRef(m: number): [bigint, number] {
+  if (m === 0) return [0n, 0];
+  let f = m;
+  let shift = 0;
+  while (f >= 1) {
+    f /= 2;
+    shift++;
+  }
+  while (f < 0.5) {
+    f *= 2;
+    shift--;
+  }
+  let q = Math.round(f * 2 ** 31);
+  if (q === 2 ** 31) {
+    q /= 2;
+    shift++;
+  }
+  return [BigInt(q), shift];
+}
+
+function mbqm32(acc: number, m: number): number {
+  const [q, shift] = quantizeMultiplierRef(m);
+  const x = BigInt.asIntN(32, BigInt(acc) * (1n << BigInt(Math.max(shift, 0))));
+  const ab = x * q;
+  const high = (ab + (ab >= 0n ? 1n << 30n : 1n - (1n << 30n))) / (1n << 31n);
+  const e = BigInt(Math.max(-shift, 0));
+  const mask = (1n << e) - 1n;
+  return Number((high >> e) + ((high & mask) > (mask >> 1n) + (high < 0n ? 1n : 0n) ? 1n : 0n));
+}
+
+function mbqm64(acc: bigint, m: number): number {
+  const [q, shift] = quantizeMultiplierRef(m);
+  const reduced = q < 0x7fff0000n ? (q + (1n << 15n)) >> 16n : 0x7fffn;
+  const total = BigInt(15 - shift);
+  return Number(BigInt.asIntN(32, (acc * reduced + (1n << (total - 1n))) >> total));
+}
+
+function xnnpackRound(acc: number, scale: number): number {
+  const v = Math.fround(Math.fround(acc) * scale);
+  const fl = Math.floor(v);
+  const d = v - fl;
+  return d > 0.5 ? fl + 1 : d < 0.5 ? fl : fl % 2 === 0 ? fl : fl + 1;
+}
+
+const f32 = Math.fround;
+const clamp = (v: number, lo: number, hi: number) => Math.min(hi, Math.max(lo, v));
+
+function q(scale: number[] | number, zeroPoint = 0, quantizedDimension = 0): Quantization {
+  const scales = Array.isArray(scale) ? scale : [scale];
+  return { scale: scales, zeroPoint: scales.map(() => zeroPoint), quantizedDimension };
+}
+
+function lcg(seed: number): (lo: number, hi: number) => number {
+  let s = seed >>> 0;
+  return (lo, hi) => {
+    s = (Math.imul(s, 1664525) + 1013904223) >>> 0;
+    return lo + (s % (hi - lo + 1));
+  };
+}
+
+function bmm(lhs: OpTensor, rhs: OpTensor, out: { dtype: 'int8' | 'int16' | 'int32'; quantization?: Quantization }, options = {}) {
+  return runOp({ op: 'BATCH_MATMUL', options: { adjX: false, adjY: false, ...options }, inputs: [lhs, rhs], outputs: [out] })[0] as {
+    shape: number[];
+    data: Int8Array | Int16Array | Int32Array;
+  };
+}
+
+/**
+ * sum_k (X[b, i, k] - zx) * (Y[b, k, j] - zy) with X [bx, m, k] (or [bx, k, m] when adjX) and
+ * Y [by, k, n] (or [by, n, k] when adjY); a batch of 1 broadcasts.
+ */
+function products(x: number[], y: number[], [bx, by, m, k, n]: number[], zx: number, zy: number, adjX = false, adjY = false): number[] {
+  const res: number[] = [];
+  const batches = Math.max(bx, by);
+  for (let b = 0; b < batches; b++)
+    for (let i = 0; i < m; i++)
+      for (let j = 0; j < n; j++) {
+        let s = 0;
+        for (let kk = 0; kk < k; kk++) {
+          const xb = (bx === 1 ? 0 : b) * m * k;
+          const yb = (by === 1 ? 0 : b) * k * n;
+          const xv = x[xb + (adjX ? kk * m + i : i * k + kk)] as number;
+          const yv = y[yb + (adjY ? j * k + kk : kk * n + j)] as number;
+          s += (xv - zx) * (yv - zy);
+        }
+        res.push(s);
+      }
+  return res;
+}
+
+describe('BATCH_MATMUL int8', () => {
+  const rnd = lcg(31);
+  const [m, k, n] = [4, 9, 5];
+  const x = Array.from({ length: 3 * m * k }, () => rnd(-128, 127));
+  const y = Array.from({ length: k * n }, () => rnd(-127, 127));
+
+  for (const semantics of ['builtin', 'xnnpack'] as const) {
+    it(`zero points, broadcast RHS batch (${semantics})`, () => {
+      integerKernelOptions.semantics = semantics;
+      const got = bmm(
+        { dtype: 'int8', shape: [3, m, k], data: x, quantization: q(0.05, 6) },
+        { dtype: 'int8', shape: [1, k, n], data: y, quantization: q(0.02), constant: true },
+        { dtype: 'int8', quantization: q(0.3, -9) },
+      );
+      expect(got.shape).toEqual([3, m, n]);
+      const scale = f32(f32(f32(0.05) * f32(0.02)) / f32(0.3));
+      const real = f32(f32(0.05) * f32(0.02)) / f32(0.3);
+      const want = products(x, y, [3, 1, m, k, n], 6, 0).map((s) =>
+        clamp((semantics === 'builtin' ? mbqm32(s, real) : xnnpackRound(s, scale)) - 9, -128, 127),
+      );
+      expect(Array.from(got.data)).toEqual(want);
+    });
+  }
+
+  it('adj_x and adj_y read transposed operands; a nonzero RHS zero point keeps the builtin path', () => {
+    const xt = Array.from({ length: 2 * k * m }, () => rnd(-128, 127));
+    const yt = Array.from({ length: 2 * n * k }, () => rnd(-128, 127));
+    const got = bmm(
+      { dtype: 'int8', shape: [2, k, m], data: xt, quantization: q(0.05, -2) },
+      { dtype: 'int8', shape: [2, n, k], data: yt, quantization: q(0.02, 4) },
+      { dtype: 'int8', quantization: q(0.3, 1) },
+      { adjX: true, adjY: true },
+    );
+    expect(got.shape).toEqual([2, m, n]);
+    const real = f32(f32(0.05) * f32(0.02)) / f32(0.3);
+    const want = products(xt, yt, [2, 2, m, k, n], -2, 4, true, true).map((s) => clamp(mbqm32(s, real) + 1, -128, 127));
+    expect(Array.from(got.data)).toEqual(want);
+  });
+
+  it('int32 output: raw products, no zero points (TFLite EvalInt8Int32)', () => {
+    const got = bmm(
+      { dtype: 'int8', shape: [1, 2], data: [3, -4], quantization: q(1, 100) },
+      { dtype: 'int8', shape: [2, 2], data: [1, 2, 3, 4], quantization: q(1, 7) },
+      { dtype: 'int32' },
+    );
+    expect(Array.from(got.data)).toEqual([3 - 12, 6 - 16]);
+  });
+});
+
+describe('BATCH_MATMUL 16-bit', () => {
+  it('int16 x int8 per-tensor: 64-bit sums and the int64 multiplier', () => {
+    const x = [32767, -32768, 20000, 1, -1, 7];
+    const y = [127, -127, 50, 3, -100, 99];
+    const got = bmm(
+      { dtype: 'int16', shape: [2, 3], data: x, quantization: q(0.0003) },
+      { dtype: 'int8', shape: [3, 2], data: y, quantization: q(0.01), constant: true },
+      { dtype: 'int16', quantization: q(0.005) },
+    );
+    const real = f32(f32(0.0003) * f32(0.01)) / f32(0.005);
+    const want = products(x, y, [1, 1, 2, 3, 2], 0, 0).map((s) => clamp(mbqm64(BigInt(s), real), -32768, 32767));
+    expect(Array.from(got.data)).toEqual(want);
+  });
+
+  it('a per-channel int8 RHS has no per-tensor scale in TFLite: multiplier 0, all outputs 0', () => {
+    const got = bmm(
+      { dtype: 'int16', shape: [2, 3], data: [100, 200, 300, -400, 500, -600], quantization: q(0.001) },
+      { dtype: 'int8', shape: [3, 2], data: [1, 2, 3, 4, 5, 6], quantization: q([0.01, 0.02], 0, 1), constant: true },
+      { dtype: 'int16', quantization: q(0.001) },
+    );
+    expect(Array.from(got.data)).toEqual([0, 0, 0, 0]);
+  });
+
+  it('int16 requires zero zero points', () => {
+    expect(() =>
+      bmm(
+        { dtype: 'int16', shape: [1, 1], data: [1], quantization: q(1, 1) },
+        { dtype: 'int8', shape: [1, 1], data: [1], quantization: q(1) },
+        { dtype: 'int16', quantization: q(1) },
+      ),
+    ).toThrow(/lhs is int16 with zero point 1/);
+  });
+});
