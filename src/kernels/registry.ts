@@ -10,7 +10,14 @@ import { sequenceIntKernels } from './register_sequence_int.js';
 import { shapeKernels } from './register_shape.js';
 
 const BY_OP = new Map<string, KernelRegistration[]>();
-for (const r of [...convKernels, ...convIntKernels, ...elementwiseKernels, ...shapeKernels, ...sequenceIntKernels, ...elementwiseIntKernels]) {
+for (const r of [
+  ...convKernels,
+  ...convIntKernels,
+  ...elementwiseKernels,
+  ...shapeKernels,
+  ...sequenceIntKernels,
+  ...elementwiseIntKernels,
+]) {
   const list = BY_OP.get(r.op) ?? [];
   list.push(r);
   BY_OP.set(r.op, list);
