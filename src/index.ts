@@ -1,5 +1,12 @@
 // Public API of tflite-webgpu.
 
+// The WebGPU delegate (it plugs in through the delegate contract above; the interpreter never imports it).
+export {
+  DeviceLostError,
+  GpuUnavailableError,
+  WebGpuDelegate,
+  type WebGpuDelegateOptions,
+} from '../delegate/index.js';
 export {
   contiguousPartitions,
   type Delegate,

@@ -3,25 +3,55 @@ import { createDelegates, type Precision } from '../../harness/backends.js';
 import { Interpreter, type Placement } from '../interpreter/interpreter.js';
 import { readModel } from '../model/reader.js';
 import { type ModelSummary, summarize, type TensorSummary } from '../model/summary.js';
+import type { Quantization } from '../model/types.js';
 import { readBytes } from './files.js';
 import { formatBytes, table } from './format.js';
 
-export function inspectFile(path: string): ModelSummary {
-  return summarize(readModel(readBytes(path)));
+export interface TensorRow {
+  index: number;
+  name: string;
+  dtype: string;
+  shape: number[];
+  kind: 'constant' | 'variable' | 'activation';
+  quantization: Quantization | null;
 }
 
-function quantText(t: TensorSummary): string {
-  const q = t.quantization;
+export function inspectFile(path: string, withTensors = false): ModelSummary & { tensors?: TensorRow[] } {
+  const model = readModel(readBytes(path));
+  const summary: ModelSummary & { tensors?: TensorRow[] } = summarize(model);
+  if (withTensors) {
+    summary.tensors = (model.subgraphs[0]?.tensors ?? []).map((t) => ({
+      index: t.index,
+      name: t.name,
+      dtype: t.dtype,
+      shape: t.shape,
+      kind: t.isVariable ? 'variable' : t.data ? 'constant' : 'activation',
+      quantization: t.quantization,
+    }));
+  }
+  return summary;
+}
+
+function quantCell(q: Quantization | null): string {
   if (!q) return '';
   if (q.scale.length === 1) return `scale ${q.scale[0]} zero_point ${q.zeroPoint[0]}`;
-  return `per-axis dim ${q.quantizedDimension}: ${q.scale.length} scales`;
+  const lo = Math.min(...q.scale);
+  const hi = Math.max(...q.scale);
+  return `per-axis dim ${q.quantizedDimension}: ${q.scale.length} scales in [${lo.toExponential(3)}, ${hi.toExponential(3)}]`;
+}
+
+export function renderTensors(rows: TensorRow[]): string {
+  return table([
+    ['tensor', 'name', 'dtype', 'shape', 'kind', 'quantization'],
+    ...rows.map((t) => [String(t.index), t.name.slice(0, 60), t.dtype, `[${t.shape.join(', ')}]`, t.kind, quantCell(t.quantization)]),
+  ]);
 }
 
 export function renderSummary(path: string, s: ModelSummary): string {
   const io = (label: string, list: TensorSummary[]) =>
     table([
       [label, 'index', 'dtype', 'shape', 'quantization'],
-      ...list.map((t) => [t.name, String(t.index), t.dtype, `[${t.shape.join(', ')}]`, quantText(t)]),
+      ...list.map((t) => [t.name, String(t.index), t.dtype, `[${t.shape.join(', ')}]`, quantCell(t.quantization)]),
     ]);
   const ops = Object.entries(s.ops).sort((a, b) => b[1] - a[1]);
   const lines = [

@@ -8,7 +8,7 @@ import { KernelError } from '../kernels/kernel.js';
 import { ModelError } from '../model/errors.js';
 import { bench, benchTargets, renderBench } from './bench.js';
 import { FileError } from './files.js';
-import { inspectFile, placementOf, renderPlacement, renderSummary } from './inspect.js';
+import { inspectFile, placementOf, renderPlacement, renderSummary, renderTensors } from './inspect.js';
 import { renderRun, runModel } from './run.js';
 import { renderReports, verifyAll, verifyBrowser, verifyFile } from './verify.js';
 
@@ -18,6 +18,7 @@ const OPTIONS = {
   regenerate: { type: 'boolean' },
   placement: { type: 'boolean' },
   browser: { type: 'boolean' },
+  tensors: { type: 'boolean' },
   backend: { type: 'string' },
   precision: { type: 'string' },
   seed: { type: 'string' },
@@ -29,8 +30,9 @@ const OPTIONS = {
 const USAGE = `usage: tflite-webgpu <command> [options]
 
 commands:
-  inspect <model.tflite> [--placement] [--precision fp32|fp16] [--json]
-      inputs/outputs, op and dtype histograms, quantization mode; --placement: which nodes the
+  inspect <model.tflite> [--tensors] [--placement] [--precision fp32|fp16] [--json]
+      inputs/outputs, op and dtype histograms, quantization mode; --tensors: every tensor with
+      its quantization (scale, zero point, per-axis dimension); --placement: which nodes the
       WebGPU delegate takes and why the others stay on the CPU (nothing is run)
   run <model.tflite> [--backend cpu|webgpu] [--precision fp32|fp16] [--inputs a.bin,b.bin]
       [--seed N] [--outdir DIR] [--runs N] [--json]
@@ -84,8 +86,9 @@ const commands: Record<string, Command> = {
       console.log(flags.json ? JSON.stringify(placement) : renderPlacement(placement));
       return 0;
     }
-    const summary = inspectFile(path);
-    console.log(flags.json ? JSON.stringify(summary) : renderSummary(path, summary));
+    const summary = inspectFile(path, Boolean(flags.tensors));
+    if (flags.json) console.log(JSON.stringify(summary));
+    else console.log(renderSummary(path, summary) + (summary.tensors ? `\n\n${renderTensors(summary.tensors)}` : ''));
     return 0;
   },
   async run(positionals, flags) {

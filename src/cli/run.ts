@@ -99,7 +99,10 @@ export function renderRun(r: RunResult): string {
   const lines = [
     `${r.model}: ${r.msPerInvoke.toFixed(2)} ms per inference on ${r.backend}${r.backend === 'cpu' ? '' : ` (${r.precision})`}`,
   ];
-  if (r.placement) lines.push(`  placement: ${r.placement.summary}`);
+  if (r.placement) {
+    const adapter = r.placement.partitions[0]?.info.adapter;
+    lines.push(`  placement: ${r.placement.summary}${adapter ? ` (adapter: ${adapter})` : ''}`);
+  }
   for (const o of r.outputs) {
     lines.push(
       `  ${o.name}: ${o.dtype} [${o.shape.join(', ')}] min ${o.min.toPrecision(4)} max ${o.max.toPrecision(4)} mean ${o.mean.toPrecision(4)}${o.file ? ` -> ${o.file}` : ''}`,

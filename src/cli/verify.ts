@@ -73,5 +73,7 @@ export function renderReports(reports: VerifyReport[]): string {
     ...(r.placement ? [`  ${r.model}: ${r.placement.summary}`] : []),
     ...(r.status === 'fail' ? r.outputs.filter((o) => !o.pass).map((o) => `  ${r.model} output '${o.name}': ${o.problem}`) : []),
   ]);
+  const adapters = [...new Set(reports.flatMap((r) => r.placement?.partitions.map((p) => p.info.adapter) ?? []))].filter(Boolean);
+  if (adapters.length) details.unshift(`WebGPU adapter: ${adapters.join(', ')}`);
   return [table([['model', 'mode', 'status', 'oracle', 'error', 'other oracle', 'ms'], ...rows]), ...details, summary].join('\n');
 }
