@@ -37,14 +37,13 @@ export async function verifyAll(flags: VerifyFlags): Promise<VerifyReport[]> {
   return reports;
 }
 
-/** verify in headless Chromium: the same verify code, with LiteRT.js in the page as the oracle. */
+/** verify in headless Chromium: the same verify code, with the oracle's runtimes in the page. */
 export async function verifyBrowser(path: string | undefined, flags: VerifyFlags): Promise<VerifyReport[]> {
   const models = path ? [{ key: basename(path, '.tflite'), path }] : corpusModels().map((m) => ({ key: m.key, path: m.path }));
   return verifyInBrowser(models, {
     backend: flags.backend,
     precision: flags.precision,
     seed: flags.seed,
-    onSkip: (key, why) => console.error(`skipped ${key}: ${why}`),
   });
 }
 
@@ -71,6 +70,7 @@ export function renderReports(reports: VerifyReport[]): string {
   const summary = `${reports.length} model(s) on ${first?.backend ?? 'cpu'} (${first?.precision ?? 'fp32'}): ${count('pass')} pass, ${count('fail')} fail, ${count('error')} error, ${count('unsupported')} not yet supported, ${count('no-reference')} without a reference runtime`;
   const details = reports.flatMap((r) => [
     ...(r.placement ? [`  ${r.model}: ${r.placement.summary}`] : []),
+    ...(r.roundingNote ? [`  ${r.model}: ${r.roundingNote}`] : []),
     ...(r.status === 'fail' ? r.outputs.filter((o) => !o.pass).map((o) => `  ${r.model} output '${o.name}': ${o.problem}`) : []),
   ]);
   const adapters = [...new Set(reports.flatMap((r) => r.placement?.partitions.map((p) => p.info.adapter) ?? []))].filter(Boolean);

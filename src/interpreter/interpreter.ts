@@ -3,7 +3,15 @@
 // whose inputs are all known (FLOAT16 → DEQUANTIZE weights, SHAPE arithmetic), and plans the
 // activation arena by tensor lifetimes, so invoke only runs kernels over preallocated views.
 
-import { isKnown, type Kernel, KernelError, type NodeContext, type RuntimeTensor } from '../kernels/kernel.js';
+import {
+  type IntegerRounding,
+  isKnown,
+  type Kernel,
+  type KernelConfig,
+  KernelError,
+  type NodeContext,
+  type RuntimeTensor,
+} from '../kernels/kernel.js';
 import { lookupKernel } from '../kernels/registry.js';
 import { allocTyped, byteSize, type DType, hasTypedView, numElements, type TypedArray, typedView } from '../model/dtype.js';
 import { readModel } from '../model/reader.js';
@@ -32,8 +40,23 @@ export interface TensorDetails {
 export interface InterpreterOptions {
   /** Subgraph to run (default 0). */
   subgraph?: number;
+  /** See IntegerRounding: 'reference' (TFLite's builtin kernels, default) or 'xnnpack'. */
+  integerRounding?: IntegerRounding;
   /** Delegates, asked in order to claim nodes after prepare (TFLite's ModifyGraphWithDelegate). */
   delegates?: Delegate[];
+  /**
+   * Give every activation its own bytes (no arena sharing by lifetime), so getTensor returns
+   * any intermediate's value after invoke (TFLite's preserve_all_tensors). For debugging and
+   * per-node comparisons: the arena grows to the sum of all activations.
+   */
+  preserveAllTensors?: boolean;
+  /**
+   * When a delegate kernel fails during invoke (device lost, validation error...), remove every
+   * delegate (disposing them), re-plan on the CPU keeping the input values, and run the whole
+   * invoke again on the CPU. The failure is kept in `delegateFailure`. Default false: the
+   * error propagates (and removeDelegates() recovers explicitly).
+   */
+  fallbackToCpuOnDelegateError?: boolean;
 }
 
 type Step =
@@ -102,14 +125,18 @@ export class Interpreter {
   private readonly nodes: { ctx: NodeContext; kernel: Kernel<unknown> }[];
   private steps: Step[] = [];
   private allocated = false;
-  private readonly delegates: Delegate[];
+  private delegates: Delegate[];
+  private readonly options: InterpreterOptions;
+  /** The delegate error that made invoke fall back to the CPU (fallbackToCpuOnDelegateError), else null. */
+  delegateFailure: Error | null = null;
   private reasons = new Map<number, string>();
   /** Bytes of the activation arena after allocateTensors. */
   arenaBytes = 0;
 
-  private constructor(model: Model, subgraphIndex: number, delegates: Delegate[]) {
+  private constructor(model: Model, subgraphIndex: number, options: InterpreterOptions) {
     this.model = model;
-    this.delegates = delegates;
+    this.options = options;
+    this.delegates = [...(options.delegates ?? [])];
     const subgraph = model.subgraphs[subgraphIndex];
     if (!subgraph) throw new TensorError(`subgraph ${subgraphIndex} does not exist (the model has ${model.subgraphs.length})`);
     this.subgraph = subgraph;
@@ -117,8 +144,10 @@ export class Interpreter {
     this.tensors = subgraph.tensors.map((t) => runtimeTensor(t, inputs.has(t.index)));
     const unsupported: UnsupportedNode[] = [];
     this.nodes = [];
+    const config: KernelConfig = { integerRounding: options.integerRounding ?? 'reference' };
     for (const op of subgraph.operators) {
       const ctx: NodeContext = {
+        config,
         index: op.index,
         op,
         inputs: op.inputs.map((i) => (i < 0 ? null : (this.tensors[i] as RuntimeTensor))),
@@ -145,7 +174,7 @@ export class Interpreter {
   /** Reads the model and finds a kernel for every node; throws ModelError / UnsupportedOpError. */
   static async create(modelBytes: Uint8Array | ArrayBuffer, options: InterpreterOptions = {}): Promise<Interpreter> {
     const bytes = modelBytes instanceof Uint8Array ? modelBytes : new Uint8Array(modelBytes);
-    return new Interpreter(readModel(bytes), options.subgraph ?? 0, options.delegates ?? []);
+    return new Interpreter(readModel(bytes), options.subgraph ?? 0, options);
   }
 
   getInputDetails(): TensorDetails[] {
@@ -308,6 +337,7 @@ export class Interpreter {
     });
     // Inputs and outputs keep their bytes across invokes: the caller may invoke again on the same inputs.
     for (const i of [...this.subgraph.inputs, ...this.subgraph.outputs]) touch(this.tensors[i] as RuntimeTensor, steps.length);
+    if (this.options.preserveAllTensors) for (const id of first.keys()) last.set(id, steps.length);
     const requests = [...first.keys()].map((id) => {
       const t = this.tensors[id] as RuntimeTensor;
       const bytes = byteSize(t.dtype, numElements(t.shape));
@@ -376,10 +406,43 @@ export class Interpreter {
   /** Runs the graph on the current inputs. */
   async invoke(): Promise<void> {
     if (!this.allocated) await this.allocateTensors();
-    for (const s of this.steps) {
-      if (s.kind === 'cpu') s.kernel.eval(s.ctx, s.params);
-      else await s.kernel.invoke();
+    try {
+      for (const s of this.steps) {
+        if (s.kind === 'cpu') s.kernel.eval(s.ctx, s.params);
+        else await this.invokeDelegateStep(s);
+      }
+    } catch (e) {
+      if (!(e instanceof DelegateStepFailure)) throw e;
+      if (!this.options.fallbackToCpuOnDelegateError) throw e.cause;
+      this.delegateFailure = e.cause;
+      await this.removeDelegates();
+      await this.invoke();
     }
+  }
+
+  private async invokeDelegateStep(s: Extract<Step, { kind: 'delegate' }>): Promise<void> {
+    try {
+      await s.kernel.invoke();
+    } catch (e) {
+      throw new DelegateStepFailure(e instanceof Error ? e : new DelegateError(String(e)));
+    }
+  }
+
+  /**
+   * Runs everything on the CPU from now on: disposes every delegate kernel and delegate,
+   * re-plans (allocateTensors) and restores the input values, so invoke can run again at once.
+   * The recovery after a delegate failure such as DeviceLostError.
+   */
+  async removeDelegates(): Promise<void> {
+    const saved = this.allocated ? this.subgraph.inputs.map((i) => this.getTensor(i)) : null;
+    this.releaseDelegateKernels();
+    for (const d of this.delegates) d.dispose?.();
+    this.delegates = [];
+    await this.allocateTensors();
+    saved?.forEach((v, k) => {
+      const t = this.tensors[this.subgraph.inputs[k] as number] as RuntimeTensor;
+      if (t.data.length === v.length) (t.data as unknown as { set(a: ArrayLike<unknown>): void }).set(v as ArrayLike<unknown>);
+    });
   }
 
   /**
@@ -393,7 +456,7 @@ export class Interpreter {
     for (const s of this.steps) {
       const t0 = performance.now();
       if (s.kind === 'cpu') s.kernel.eval(s.ctx, s.params);
-      else await s.kernel.invoke();
+      else await this.invokeDelegateStep(s).catch((e: DelegateStepFailure) => Promise.reject(e.cause));
       const ms = performance.now() - t0;
       if (s.kind === 'cpu') steps.push({ backend: 'cpu', partition: null, nodes: [s.ctx.index], op: s.ctx.op.op, ms });
       else steps.push({ backend: s.delegate.name, partition: s.partition, nodes: [...s.spec.nodes], op: `partition ${s.partition}`, ms });
@@ -464,6 +527,13 @@ export class Interpreter {
   /** Number of nodes run per invoke (the rest were folded at prepare). */
   get executedNodes(): number {
     return this.steps.length;
+  }
+}
+
+/** Wraps an error thrown by a delegate kernel's invoke, to tell it from CPU kernel errors. */
+class DelegateStepFailure extends Error {
+  constructor(override readonly cause: Error) {
+    super(cause.message);
   }
 }
 

@@ -7,8 +7,10 @@
 // output_scale), from the tensors' legacy `params`. A per-channel RHS has no such params in TFLite
 // (its params.scale is 0), so its multiplier is 0 and every output is the output zero point,
 // exactly as TFLite computes it (the case of einsum_k_a16w8).
-// Under the 'xnnpack' semantics (conv_int.ts), int8 products with a per-tensor, zero-point-0 RHS
-// take XNNPACK's float32 requantization, as LiteRT.js runs them.
+// Integer rounding (ctx.config.integerRounding): 'reference' (default) is TFLite's builtin
+// reference kernel — the specification; under 'xnnpack', int8 products with a per-tensor,
+// zero-point-0 RHS take XNNPACK's float32 requantization, as TFLite's default XNNPACK delegate
+// (and LiteRT.js) computes them.
 // out[..., i, j] = sum_k X[..., i, k] * Y[..., k, j], X transposed in its last two dimensions when
 // adj_x, Y when adj_y. Ranks 2 to 5; leading dimensions broadcast.
 import { legacyConvolutionMultiplier } from '../quant/index.js';
@@ -17,7 +19,6 @@ import {
   dotRows,
   guarded,
   type IntArray,
-  integerKernelOptions,
   legacyQuantization,
   makeRequant,
   type Requant,
@@ -161,7 +162,7 @@ export const batchMatMulInt: Kernel<BatchMatMulIntParams> = {
       const real = guarded(ctx, 'output multiplier', () => legacyConvolutionMultiplier(lhsQ.scale, rhsQ.scale, outScale));
       // XNNPACK takes int8 products whose RHS is quantized per tensor with a zero zero point.
       const xnnpack =
-        integerKernelOptions.semantics === 'xnnpack' &&
+        ctx.config.integerRounding === 'xnnpack' &&
         lhs.dtype === 'int8' &&
         rhs.quantization.scale.length === 1 &&
         rhsQ.zeroPoint === 0 &&

@@ -5,8 +5,10 @@
 // - uint8 (legacy): per-tensor uint8 weights with a zero point, int32 bias, one multiplier;
 // - 16x8: int16 activations with zero zero points, int8 weights, int64 bias (64-bit accumulators
 //   and TFLite's int64 MultiplyByQuantizedMultiplier) or int32 bias (32-bit accumulators).
-// 8-bit nodes that TFLite's default XNNPACK delegate takes get its float32 requantization instead
-// (integerKernelOptions below): that is what TFLite and LiteRT.js compute for them.
+// Integer rounding (NodeContext.config.integerRounding, read at prepare):
+// - 'reference' (default): TFLite's builtin reference kernels everywhere — the specification;
+// - 'xnnpack': the 8-bit nodes TFLite's default XNNPACK delegate would take get its float32
+//   requantization, reproducing what that delegate (and LiteRT.js) computes for them.
 // Also the pieces shared by the integer FULLY_CONNECTED, TRANSPOSE_CONV and BATCH_MATMUL kernels:
 // quantization checks, requantization and the integer dot-product core.
 //
@@ -224,34 +226,34 @@ export function currentBias(ctx: NodeContext, index: number, b: BiasValues): Flo
 }
 
 // ---------------------------------------------------------------------------------------------
-// Requantization: TFLite's builtin kernels, or its default XNNPACK delegate
+// Requantization: TFLite's builtin reference kernels, or its default XNNPACK delegate
 
-/**
- * Which TFLite behaviour the 8-bit kernels reproduce. TFLite (and LiteRT.js, always) runs int8 /
- * uint8 CONV_2D, DEPTHWISE_CONV_2D, FULLY_CONNECTED, TRANSPOSE_CONV and int8 BATCH_MATMUL nodes on
- * its default XNNPACK delegate whenever the delegate accepts them, and XNNPACK requantizes in float32
- * (round(float(acc) * float scale), ties to even) where the builtin kernels use gemmlowp fixed
- * point (double rounding, ties away from zero): about 0.1-0.5% of values differ by 1.
- * - 'xnnpack' (default): nodes the delegate would take get XNNPACK's arithmetic, the others the
- *   builtin kernels' (what the real runtimes compute, node by node);
- * - 'builtin': TFLite's builtin reference kernels everywhere.
- * 16-bit (16x8) nodes always take the builtin kernels: XNNPACK has no int16 path. Read at prepare.
+/*
+ * Which TFLite behaviour the 8-bit kernels reproduce (ctx.config.integerRounding, read at prepare).
+ * TFLite (and LiteRT.js, always) runs int8 / uint8 CONV_2D, DEPTHWISE_CONV_2D, FULLY_CONNECTED,
+ * TRANSPOSE_CONV and int8 BATCH_MATMUL nodes on its default XNNPACK delegate whenever the delegate
+ * accepts them, and XNNPACK requantizes in float32 (round(float(acc) * float scale), ties to even)
+ * where the builtin reference kernels use gemmlowp fixed point (double rounding, ties away from
+ * zero): about 0.1-0.5% of values differ by 1.
+ * - 'reference' (default): TFLite's builtin reference kernels everywhere — the specification;
+ * - 'xnnpack': nodes the delegate would take get XNNPACK's arithmetic, the others the reference
+ *   kernels' (what TFLite's default XNNPACK delegate and LiteRT.js compute, node by node).
+ * 16-bit (16x8) nodes always take the reference kernels: XNNPACK has no int16 path.
  */
-export const integerKernelOptions: { semantics: 'xnnpack' | 'builtin' } = { semantics: 'xnnpack' };
 
 /** How accumulators become outputs (the output pipeline of the kernel TFLite would run). */
 export interface Requant {
   /**
-   * Builtin kernels with 64-bit accumulators (16x8 with int64 bias): the int64
+   * Reference kernels with 64-bit accumulators (16x8 with int64 bias): the int64
    * MultiplyByQuantizedMultiplier (16-bit multiplier, one rounding). Else the sum wraps to int32.
    */
   wide: boolean;
   multipliers: Int32Array;
   shifts: Int32Array;
-  /** XNNPACK: per-channel float32 requantization scales; null for the builtin fixed point. */
+  /** XNNPACK: per-channel float32 requantization scales; null for the reference fixed point. */
   fp32Scales: Float32Array | null;
   /**
-   * Builtin kernels that requantize in double (TFLite's 16x8 FULLY_CONNECTED reference path):
+   * Reference kernels that requantize in double (TFLite's 16x8 FULLY_CONNECTED reference path):
    * round(double(acc) * scale), ties away from zero; null otherwise.
    */
   fp64Scales: Float64Array | null;
@@ -261,7 +263,7 @@ export interface Requant {
 }
 
 /**
- * The output pipeline of a node: the builtin kernels' (multipliers from TFLite's prepare, clamp
+ * The output pipeline of a node: the reference kernels' (multipliers from TFLite's prepare, clamp
  * from CalculateActivationRangeQuantized), or XNNPACK's when `xnnpackScales` is given.
  */
 export function makeRequant(
@@ -391,8 +393,8 @@ function xnnpackBiasOk(t: RuntimeTensor): boolean {
 export type XnnpackOp = 'conv' | 'depthwise' | 'transpose' | 'fully_connected';
 
 /**
- * Whether TFLite's XNNPACK delegate would take this 8-bit node (its Visit*Node checks), under the
- * 'xnnpack' semantics. `weights` is the filter, `bias` the optional bias input.
+ * Whether TFLite's XNNPACK delegate would take this 8-bit node (its Visit*Node checks), under
+ * 'xnnpack' integer rounding (always false under 'reference'). `weights` is the filter, `bias` the optional bias input.
  */
 export function xnnpackTakes(
   ctx: NodeContext,
@@ -403,7 +405,7 @@ export function xnnpackTakes(
   out: RuntimeTensor,
   activation: number,
 ): boolean {
-  if (integerKernelOptions.semantics !== 'xnnpack') return false;
+  if (ctx.config.integerRounding !== 'xnnpack') return false;
   if (x.dtype !== 'int8' && x.dtype !== 'uint8') return false;
   if (weights.dtype !== x.dtype || out.dtype !== x.dtype) return false;
   if (!xnnpackActivationOk(x) || !xnnpackActivationOk(out)) return false;
@@ -435,7 +437,7 @@ export function xnnpackTakes(
 /**
  * XNNPACK's float32 requantization scales, input_scale * filter_scale[c] / output_scale in float32
  * per channel; null when one reaches 256, which XNNPACK refuses (TFLite then fails the model; here
- * the node falls back to the builtin arithmetic).
+ * the node falls back to the reference arithmetic).
  */
 export function xnnpackScales(x: RuntimeTensor, weights: RuntimeTensor, out: RuntimeTensor, channels: number): Float32Array | null {
   const f32 = Math.fround;
@@ -809,6 +811,11 @@ interface DepthwiseIntParams {
   requant: Requant;
   /** One output pixel's sums. */
   acc: Float64Array;
+  /** Input offsets (from the window's top-left pixel) and weight offsets of each tap. */
+  tapInput: Int32Array;
+  tapFilter: Int32Array;
+  /** Sum of each channel's weights over all taps, for the input-offset term of inside windows. */
+  channelSums: Float64Array;
 }
 
 /**
@@ -868,14 +875,26 @@ export const depthwiseConv2dInt: Kernel<DepthwiseIntParams> = {
     out.shape = [batches, outH, outW, outC];
     // Per-channel int8 / int16 kernels ignore the filter zero point (weights_offset = 0).
     const filterOffset = x.dtype === 'uint8' ? -legacyQuantization(filter).zeroPoint : 0;
+    const taps = filterH * filterW;
+    const tapInput = new Int32Array(taps);
+    const tapFilter = new Int32Array(taps);
+    for (let fy = 0; fy < filterH; fy++) {
+      for (let fx = 0; fx < filterW; fx++) {
+        tapInput[fy * filterW + fx] = (fy * dilationH * inW + fx * dilationW) * inC;
+        tapFilter[fy * filterW + fx] = (fy * filterW + fx) * outC;
+      }
+    }
     return {
       geo,
       multiplier: outC / inC,
       inputOffset: -legacyQuantization(x).zeroPoint,
-      weights: offsetWeights(filter, filterOffset, 1, filterH * filterW * outC),
+      weights: offsetWeights(filter, filterOffset, 1, taps * outC),
       bias: biasValues(ctx, bias, outC),
       requant: makeRequant(ctx, out, multipliers, int16, activation, xnnpack),
       acc: new Float64Array(outC),
+      tapInput,
+      tapFilter,
+      channelSums: new Float64Array(outC),
     };
   },
   eval(ctx, p) {
@@ -886,12 +905,32 @@ export const depthwiseConv2dInt: Kernel<DepthwiseIntParams> = {
     const bias = currentBias(ctx, 2, p.bias);
     const g = p.geo;
     const { inH, inW, inC, outH, outW, outC, filterH, filterW, strideH, strideW, dilationH, dilationW, padH, padW } = g;
-    const { acc, multiplier, inputOffset, requant } = p;
+    const { acc, multiplier, inputOffset, requant, tapInput, tapFilter, channelSums } = p;
+    const taps = filterH * filterW;
+    channelSums.fill(0);
+    for (let t = 0; t < taps; t++) for (let c = 0; c < outC; c++) channelSums[c] = (channelSums[c] as number) + (w[t * outC + c] as number);
+    const spanH = (filterH - 1) * dilationH;
+    const spanW = (filterW - 1) * dilationW;
     for (let b = 0; b < g.batches; b++) {
       for (let oy = 0; oy < outH; oy++) {
         const iy0 = oy * strideH - padH;
+        const rowInside = iy0 >= 0 && iy0 + spanH < inH;
         for (let ox = 0; ox < outW; ox++) {
           const ix0 = ox * strideW - padW;
+          const dst = ((b * outH + oy) * outW + ox) * outC;
+          if (rowInside && multiplier === 1 && ix0 >= 0 && ix0 + spanW < inW) {
+            // Whole window inside: each channel sums raw products over the taps in a register;
+            // the input offset enters once through the channel's weight sum.
+            const base = ((b * inH + iy0) * inW + ix0) * inC;
+            for (let c = 0; c < outC; c++) {
+              let s = inputOffset * (channelSums[c] as number);
+              for (let t = 0; t < taps; t++)
+                s += (x[base + (tapInput[t] as number) + c] as number) * (w[(tapFilter[t] as number) + c] as number);
+              if (bias !== null) s += bias[c] as number;
+              out[dst + c] = requantize(requant, s, c);
+            }
+            continue;
+          }
           acc.fill(0);
           for (let fy = 0; fy < filterH; fy++) {
             const iy = iy0 + fy * dilationH;
@@ -913,7 +952,6 @@ export const depthwiseConv2dInt: Kernel<DepthwiseIntParams> = {
               }
             }
           }
-          const dst = ((b * outH + oy) * outW + ox) * outC;
           for (let c = 0; c < outC; c++) {
             let s = acc[c] as number;
             if (bias !== null) s += bias[c] as number;

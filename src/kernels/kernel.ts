@@ -43,7 +43,25 @@ export function isKnown(t: RuntimeTensor): boolean {
   return t.kind === 'constant' || t.kind === 'folded';
 }
 
+/**
+ * How integer kernels round where TFLite's two CPU paths differ. TFLite (and LiteRT.js, always)
+ * runs int8/uint8 CONV_2D, DEPTHWISE_CONV_2D, FULLY_CONNECTED, TRANSPOSE_CONV and BATCH_MATMUL
+ * on its default XNNPACK delegate when that delegate accepts the node; XNNPACK requantizes in
+ * float32 (ties to even) where the builtin reference kernels use fixed point (ties away from zero).
+ * - 'reference' (default): TFLite's builtin reference kernels everywhere — the specification;
+ * - 'xnnpack': the nodes XNNPACK would take round as XNNPACK does (what the runtimes compute).
+ */
+export type IntegerRounding = 'reference' | 'xnnpack';
+
+export interface KernelConfig {
+  readonly integerRounding: IntegerRounding;
+}
+
+export const DEFAULT_KERNEL_CONFIG: KernelConfig = { integerRounding: 'reference' };
+
 export interface NodeContext {
+  /** Interpreter-wide choices kernels read in prepare. */
+  readonly config: KernelConfig;
   /** Node index in the subgraph. */
   readonly index: number;
   readonly op: Operator;

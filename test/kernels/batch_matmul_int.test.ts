@@ -1,13 +1,9 @@
 // Integer BATCH_MATMUL: expected values from naive products and TFLite's requantization written
 // independently here (BigInt, or float32 for the XNNPACK path), never from the kernel.
-import { afterEach, describe, expect, it } from 'vitest';
-import { integerKernelOptions } from '../../src/kernels/conv_int.js';
+import { describe, expect, it } from 'vitest';
+import type { IntegerRounding } from '../../src/kernels/kernel.js';
 import type { Quantization } from '../../src/model/types.js';
 import { type OpTensor, runOp } from '../support/run_op.js';
-
-afterEach(() => {
-  integerKernelOptions.semantics = 'xnnpack';
-});
 
 function quantizeMultiplierRef(m: number): [bigint, number] {
   if (m === 0) return [0n, 0];
@@ -69,8 +65,20 @@ function lcg(seed: number): (lo: number, hi: number) => number {
   };
 }
 
-function bmm(lhs: OpTensor, rhs: OpTensor, out: { dtype: 'int8' | 'int16' | 'int32'; quantization?: Quantization }, options = {}) {
-  return runOp({ op: 'BATCH_MATMUL', options: { adjX: false, adjY: false, ...options }, inputs: [lhs, rhs], outputs: [out] })[0] as {
+function bmm(
+  lhs: OpTensor,
+  rhs: OpTensor,
+  out: { dtype: 'int8' | 'int16' | 'int32'; quantization?: Quantization },
+  options = {},
+  integerRounding: IntegerRounding = 'reference',
+) {
+  return runOp({
+    op: 'BATCH_MATMUL',
+    integerRounding,
+    options: { adjX: false, adjY: false, ...options },
+    inputs: [lhs, rhs],
+    outputs: [out],
+  })[0] as {
     shape: number[];
     data: Int8Array | Int16Array | Int32Array;
   };
@@ -105,25 +113,26 @@ describe('BATCH_MATMUL int8', () => {
   const x = Array.from({ length: 3 * m * k }, () => rnd(-128, 127));
   const y = Array.from({ length: k * n }, () => rnd(-127, 127));
 
-  for (const semantics of ['builtin', 'xnnpack'] as const) {
+  for (const semantics of ['reference', 'xnnpack'] as const) {
     it(`zero points, broadcast RHS batch (${semantics})`, () => {
-      integerKernelOptions.semantics = semantics;
       const got = bmm(
         { dtype: 'int8', shape: [3, m, k], data: x, quantization: q(0.05, 6) },
         { dtype: 'int8', shape: [1, k, n], data: y, quantization: q(0.02), constant: true },
         { dtype: 'int8', quantization: q(0.3, -9) },
+        {},
+        semantics,
       );
       expect(got.shape).toEqual([3, m, n]);
       const scale = f32(f32(f32(0.05) * f32(0.02)) / f32(0.3));
       const real = f32(f32(0.05) * f32(0.02)) / f32(0.3);
       const want = products(x, y, [3, 1, m, k, n], 6, 0).map((s) =>
-        clamp((semantics === 'builtin' ? mbqm32(s, real) : xnnpackRound(s, scale)) - 9, -128, 127),
+        clamp((semantics === 'reference' ? mbqm32(s, real) : xnnpackRound(s, scale)) - 9, -128, 127),
       );
       expect(Array.from(got.data)).toEqual(want);
     });
   }
 
-  it('adj_x and adj_y read transposed operands; a nonzero RHS zero point keeps the builtin path', () => {
+  it('adj_x and adj_y read transposed operands; a nonzero RHS zero point keeps the reference path under xnnpack', () => {
     const xt = Array.from({ length: 2 * k * m }, () => rnd(-128, 127));
     const yt = Array.from({ length: 2 * n * k }, () => rnd(-128, 127));
     const got = bmm(
@@ -131,6 +140,7 @@ describe('BATCH_MATMUL int8', () => {
       { dtype: 'int8', shape: [2, n, k], data: yt, quantization: q(0.02, 4) },
       { dtype: 'int8', quantization: q(0.3, 1) },
       { adjX: true, adjY: true },
+      'xnnpack',
     );
     expect(got.shape).toEqual([2, m, n]);
     const real = f32(f32(0.05) * f32(0.02)) / f32(0.3);

@@ -1,14 +1,10 @@
 // Integer CONV_2D / DEPTHWISE_CONV_2D: expected values come from a naive convolution in the test
 // and TFLite's requantization written independently here with BigInt (gemmlowp double rounding,
 // the int64 16x8 path) or float32 (XNNPACK), never from the kernels.
-import { afterEach, describe, expect, it } from 'vitest';
-import { integerKernelOptions } from '../../src/kernels/conv_int.js';
+import { describe, expect, it } from 'vitest';
+import type { IntegerRounding } from '../../src/kernels/kernel.js';
 import type { Quantization } from '../../src/model/types.js';
 import { type OpTensor, runOp } from '../support/run_op.js';
-
-afterEach(() => {
-  integerKernelOptions.semantics = 'xnnpack';
-});
 
 // --- independent reference arithmetic -----------------------------------------------------------
 
@@ -46,14 +42,14 @@ function rdbpot(x: bigint, e: number): bigint {
   return (x >> BigInt(e)) + ((x & mask) > threshold ? 1n : 0n);
 }
 
-/** Builtin 32-bit MultiplyByQuantizedMultiplier on the int32-wrapped accumulator. */
+/** Reference 32-bit MultiplyByQuantizedMultiplier on the int32-wrapped accumulator. */
 function mbqm32(acc: number, m: number): number {
   const [q, shift] = quantizeMultiplierRef(m);
   const x = BigInt.asIntN(32, BigInt(acc) * (1n << BigInt(Math.max(shift, 0))));
   return Number(rdbpot(srdhm(x, q), Math.max(-shift, 0)));
 }
 
-/** Builtin int64 MultiplyByQuantizedMultiplier (16x8 with int64 bias). */
+/** Reference int64 MultiplyByQuantizedMultiplier (16x8 with int64 bias). */
 function mbqm64(acc: bigint, m: number): number {
   const [q, shift] = quantizeMultiplierRef(m);
   const reduced = q < 0x7fff0000n ? (q + (1n << 15n)) >> 16n : 0x7fffn;
@@ -127,9 +123,11 @@ function conv(
   out: Quantization,
   options: Record<string, number> = {},
   op = 'CONV_2D',
+  integerRounding: IntegerRounding = 'reference',
 ) {
   return runOp({
     op,
+    integerRounding,
     options: { padding: 1, strideW: 1, strideH: 1, dilationWFactor: 1, dilationHFactor: 1, fusedActivationFunction: 0, ...options },
     inputs: [x, filter, bias],
     outputs: [{ dtype, quantization: out }],
@@ -140,8 +138,7 @@ function conv(
 
 describe('CONV_2D int8', () => {
   // input scale 0.5 * filter scale 0.5 / output scale 1 = 0.25 exactly: q = 2^30, shift -1.
-  const tie = (semantics: 'builtin' | 'xnnpack', withBias = true) => {
-    integerKernelOptions.semantics = semantics;
+  const tie = (semantics: IntegerRounding, withBias = true) => {
     return Array.from(
       conv(
         'int8',
@@ -149,27 +146,29 @@ describe('CONV_2D int8', () => {
         { dtype: 'int8', shape: [1, 1, 1, 1], data: [1], quantization: q(0.5), constant: true },
         withBias ? { dtype: 'int32', shape: [1], data: [0], quantization: q(0.25), constant: true } : null,
         q(1, 0),
+        {},
+        'CONV_2D',
+        semantics,
       ).data,
     );
   };
 
-  it('builtin kernels round twice, ties away from zero then toward +infinity', () => {
+  it('reference kernels round twice, ties away from zero then toward +infinity', () => {
     // 1.25: SRDHM(5, 2^30) = 3, RDBPOT(3, 1) = 2; 1.5 -> 2; 2.5: SRDHM = 5, RDBPOT -> 3;
     // -1.25: SRDHM = -2, RDBPOT(-2, 1) = -1; -1.5: SRDHM(-6) = -3 (trunc of -3.4999..), RDBPOT -> -2.
-    expect(tie('builtin')).toEqual([2, 2, 3, -1, -2]);
+    expect(tie('reference')).toEqual([2, 2, 3, -1, -2]);
   });
 
   it('XNNPACK rounds float(acc) * scale once, ties to even', () => {
     expect(tie('xnnpack')).toEqual([1, 2, 2, -1, -2]);
   });
 
-  it('a node XNNPACK would refuse (no bias) keeps the builtin arithmetic', () => {
+  it('a node XNNPACK would refuse (no bias) keeps the reference arithmetic', () => {
     expect(tie('xnnpack', false)).toEqual([2, 2, 3, -1, -2]);
   });
 
-  for (const semantics of ['builtin', 'xnnpack'] as const) {
+  for (const semantics of ['reference', 'xnnpack'] as const) {
     it(`per-channel multipliers with mixed shifts, SAME padding, stride 2, dilation (${semantics})`, () => {
-      integerKernelOptions.semantics = semantics;
       const rnd = lcg(7);
       const [n, h, w, c] = [2, 7, 6, 3];
       const [oc, kh, kw] = [4, 3, 2];
@@ -189,6 +188,8 @@ describe('CONV_2D int8', () => {
         { dtype: 'int32', shape: [oc], data: bias, quantization: q(ws.map((s) => f32(s * inS))), constant: true },
         q(outS, zo),
         { padding: 0, strideH: 2, strideW: 1, dilationHFactor: 1, dilationWFactor: 2 },
+        'CONV_2D',
+        semantics,
       );
       // SAME: outH = ceil(7/2) = 4, total pad = max(0, (4-1)*2 + 3 - 7) = 2 -> top 1; outW = 6,
       // effective kernel width 3, total pad 2 -> left 1.
@@ -204,7 +205,7 @@ describe('CONV_2D int8', () => {
       const want = sums.map((s, i) => {
         const ch = i % oc;
         const m = (f32(inS) * f32(ws[ch] as number)) / f32(outS);
-        const v = semantics === 'builtin' ? mbqm32(s, m) : xnnpackRound(s, inS, ws[ch] as number, outS);
+        const v = semantics === 'reference' ? mbqm32(s, m) : xnnpackRound(s, inS, ws[ch] as number, outS);
         return clamp(v + zo, -128, 127);
       });
       expect(Array.from(got.data)).toEqual(want);
@@ -212,7 +213,6 @@ describe('CONV_2D int8', () => {
   }
 
   it('grouped convolution reads each group its own input channels', () => {
-    integerKernelOptions.semantics = 'builtin';
     // 4 input channels, filter [2, 1, 1, 2]: two groups of two channels.
     const x = [1, 2, 3, 4, -1, -2, -3, -4];
     const filt = [1, 1, 2, -1];
@@ -227,9 +227,8 @@ describe('CONV_2D int8', () => {
     expect(Array.from(got.data)).toEqual([13, 2, 7, -2]);
   });
 
-  it('fused RELU6 clamps at the quantized bounds (builtin and XNNPACK)', () => {
-    for (const semantics of ['builtin', 'xnnpack'] as const) {
-      integerKernelOptions.semantics = semantics;
+  it('fused RELU6 clamps at the quantized bounds (reference and XNNPACK)', () => {
+    for (const semantics of ['reference', 'xnnpack'] as const) {
       const got = conv(
         'int8',
         { dtype: 'int8', shape: [1, 1, 3, 1], data: [-100, 40, 120], quantization: q(0.1, 0) },
@@ -237,6 +236,8 @@ describe('CONV_2D int8', () => {
         { dtype: 'int32', shape: [1], data: [0], quantization: q(0.001), constant: true },
         q(0.05, -10),
         { fusedActivationFunction: 3 },
+        'CONV_2D',
+        semantics,
       );
       // real = 0.001 * acc / 0.05 = acc / 50 -> -200, 80, 240; RELU6 range [zp, zp + 6/0.05] = [-10, 110].
       expect(Array.from(got.data)).toEqual([-10, 70, 110]);
@@ -272,9 +273,8 @@ describe('CONV_2D int8', () => {
 });
 
 describe('CONV_2D uint8 (legacy)', () => {
-  for (const semantics of ['builtin', 'xnnpack'] as const) {
+  for (const semantics of ['reference', 'xnnpack'] as const) {
     it(`filter and input zero points at the type limits, float32 scale product (${semantics})`, () => {
-      integerKernelOptions.semantics = semantics;
       const rnd = lcg(3);
       for (const zx of [0, 255]) {
         const x = Array.from({ length: 1 * 5 * 5 * 2 }, () => rnd(0, 255));
@@ -292,6 +292,8 @@ describe('CONV_2D uint8 (legacy)', () => {
           { dtype: 'int32', shape: [3], data: bias, quantization: q(f32(inS * wS)), constant: true },
           q(outS, zo),
           { padding: 0 },
+          'CONV_2D',
+          semantics,
         );
         const sums = naiveConv(x, [1, 5, 5, 2], filt, [3, 3, 3, 2], bias, {
           stride: [1, 1],
@@ -303,7 +305,7 @@ describe('CONV_2D uint8 (legacy)', () => {
         });
         // Legacy multiplier: float32(input_scale * filter_scale) / output_scale in double.
         const m = f32(f32(inS) * f32(wS)) / f32(outS);
-        const want = sums.map((s) => clamp((semantics === 'builtin' ? mbqm32(s, m) : xnnpackRound(s, inS, wS, outS)) + zo, 0, 255));
+        const want = sums.map((s) => clamp((semantics === 'reference' ? mbqm32(s, m) : xnnpackRound(s, inS, wS, outS)) + zo, 0, 255));
         expect(Array.from(got.data)).toEqual(want);
       }
     });
@@ -422,9 +424,8 @@ function naiveDepthwise(
 }
 
 describe('DEPTHWISE_CONV_2D', () => {
-  for (const semantics of ['builtin', 'xnnpack'] as const) {
+  for (const semantics of ['reference', 'xnnpack'] as const) {
     it(`int8 per-channel, channel multiplier 2, SAME padding (${semantics})`, () => {
-      integerKernelOptions.semantics = semantics;
       const rnd = lcg(11);
       const [h, w, c, mult] = [5, 4, 2, 2];
       const oc = c * mult;
@@ -442,6 +443,7 @@ describe('DEPTHWISE_CONV_2D', () => {
         q(outS, -2),
         { padding: 0, strideH: 2, strideW: 2, depthMultiplier: mult },
         'DEPTHWISE_CONV_2D',
+        semantics,
       );
       expect(got.shape).toEqual([1, 3, 2, 4]);
       // SAME, stride 2: out 3x2; total pad H = (3-1)*2 + 3 - 5 = 2 -> 1; W = (2-1)*2 + 3 - 4 = 1 -> 0.
@@ -449,15 +451,16 @@ describe('DEPTHWISE_CONV_2D', () => {
       const want = sums.map((s, i) => {
         const k = i % oc;
         const v =
-          semantics === 'builtin' ? mbqm32(s, (f32(inS) * f32(ws[k] as number)) / f32(outS)) : xnnpackRound(s, inS, ws[k] as number, outS);
+          semantics === 'reference'
+            ? mbqm32(s, (f32(inS) * f32(ws[k] as number)) / f32(outS))
+            : xnnpackRound(s, inS, ws[k] as number, outS);
         return clamp(v - 2, -128, 127);
       });
       expect(Array.from(got.data)).toEqual(want);
     });
   }
 
-  it('uint8 with a filter zero point (builtin)', () => {
-    integerKernelOptions.semantics = 'builtin';
+  it('uint8 with a filter zero point (reference)', () => {
     const rnd = lcg(5);
     const x = Array.from({ length: 4 * 4 * 3 }, () => rnd(0, 255));
     const filt = Array.from({ length: 2 * 2 * 3 }, () => rnd(0, 255));

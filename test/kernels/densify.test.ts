@@ -1,7 +1,7 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { densify, densifyKernel } from '../../src/kernels/densify.js';
-import type { NodeContext, RuntimeTensor } from '../../src/kernels/kernel.js';
+import { DEFAULT_KERNEL_CONFIG, type NodeContext, type RuntimeTensor } from '../../src/kernels/kernel.js';
 import { lookupKernel } from '../../src/kernels/registry.js';
 import { allocTyped, numElements, typedView } from '../../src/model/dtype.js';
 import { readModel } from '../../src/model/reader.js';
@@ -64,6 +64,7 @@ describe('DENSIFY kernel', () => {
     const x = tensor(0, { dtype: 'float16', shape: [2, 2], data: new Uint16Array([0x3c00, 0xc000]), sparsity });
     const out = tensor(1, { dtype: 'float16', shape: [], data: allocTyped('float16', 0), kind: 'activation' });
     const ctx: NodeContext = {
+      config: DEFAULT_KERNEL_CONFIG,
       index: 3,
       op: {
         index: 3,

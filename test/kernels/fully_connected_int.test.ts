@@ -1,13 +1,9 @@
 // Integer FULLY_CONNECTED: expected values from naive dot products and TFLite's requantization
 // written independently here (BigInt gemmlowp / int64 paths, float32 XNNPACK path).
-import { afterEach, describe, expect, it } from 'vitest';
-import { integerKernelOptions } from '../../src/kernels/conv_int.js';
+import { describe, expect, it } from 'vitest';
+import type { IntegerRounding } from '../../src/kernels/kernel.js';
 import type { Quantization } from '../../src/model/types.js';
 import { type OpTensor, runOp } from '../support/run_op.js';
-
-afterEach(() => {
-  integerKernelOptions.semantics = 'xnnpack';
-});
 
 function quantizeMultiplierRef(m: number): [bigint, number] {
   let f = m;
@@ -74,9 +70,11 @@ function fc(
   b: OpTensor | null,
   out: { dtype: 'int8' | 'uint8' | 'int16'; quantization: Quantization },
   options = {},
+  integerRounding: IntegerRounding = 'reference',
 ) {
   return runOp({
     op: 'FULLY_CONNECTED',
+    integerRounding,
     options: { fusedActivationFunction: 0, keepNumDims: false, ...options },
     inputs: [x, w, b],
     outputs: [out],
@@ -113,9 +111,8 @@ describe('FULLY_CONNECTED int8', () => {
   const inS = 0.04;
   const outS = 0.11;
 
-  for (const semantics of ['builtin', 'xnnpack'] as const) {
+  for (const semantics of ['reference', 'xnnpack'] as const) {
     it(`per-tensor weights (${semantics})`, () => {
-      integerKernelOptions.semantics = semantics;
       const wS = 0.007;
       const got = fc(
         { dtype: 'int8', shape: [batch, k], data: x, quantization: q(inS, -7) },
@@ -123,41 +120,47 @@ describe('FULLY_CONNECTED int8', () => {
         { dtype: 'int32', shape: [units], data: bias, quantization: q(f32(inS * wS)), constant: true },
         { dtype: 'int8', quantization: q(outS, 9) },
         { fusedActivationFunction: 1 },
+        semantics,
       );
       const m = f32(f32(inS) * f32(wS)) / f32(outS);
       const scale = f32(f32(f32(inS) * f32(wS)) / f32(outS));
       const want = dots(x, w, bias, batch, k, units, -7, 0).map((s) =>
-        clamp((semantics === 'builtin' ? mbqm32(s, m) : xnnpackRound(s, scale)) + 9, 9, 127),
+        clamp((semantics === 'reference' ? mbqm32(s, m) : xnnpackRound(s, scale)) + 9, 9, 127),
       );
       expect(got.shape).toEqual([batch, units]);
       expect(Array.from(got.data)).toEqual(want);
     });
 
     it(`per-channel weights along dimension 0 (${semantics})`, () => {
-      integerKernelOptions.semantics = semantics;
       const ws = [0.001, 0.02, 0.3, 0.004, 0.0005];
       const got = fc(
         { dtype: 'int8', shape: [batch, k], data: x, quantization: q(inS, 3) },
         { dtype: 'int8', shape: [units, k], data: w, quantization: q(ws), constant: true },
         { dtype: 'int32', shape: [units], data: bias, quantization: q(ws.map((s) => f32(s * inS))), constant: true },
         { dtype: 'int8', quantization: q(outS, -1) },
+        {},
+        semantics,
       );
       const want = dots(x, w, bias, batch, k, units, 3, 0).map((s, i) => {
         const wS = ws[i % units] as number;
         const v =
-          semantics === 'builtin' ? mbqm32(s, (f32(inS) * f32(wS)) / f32(outS)) : xnnpackRound(s, f32(f32(f32(inS) * f32(wS)) / f32(outS)));
+          semantics === 'reference'
+            ? mbqm32(s, (f32(inS) * f32(wS)) / f32(outS))
+            : xnnpackRound(s, f32(f32(f32(inS) * f32(wS)) / f32(outS)));
         return clamp(v - 1, -128, 127);
       });
       expect(Array.from(got.data)).toEqual(want);
     });
   }
 
-  it('a per-tensor weights zero point is honoured (and keeps the builtin path)', () => {
+  it('a per-tensor weights zero point is honoured (and keeps the reference path under xnnpack)', () => {
     const got = fc(
       { dtype: 'int8', shape: [1, 2], data: [10, -20], quantization: q(1, 0) },
       { dtype: 'int8', shape: [1, 2], data: [5, 7], quantization: q(0.5, 3), constant: true },
       null,
       { dtype: 'int8', quantization: q(1, 0) },
+      {},
+      'xnnpack',
     );
     // (5-3)*10 + (7-3)*(-20) = -60, times 0.5 = -30.
     expect(Array.from(got.data)).toEqual([-30]);
@@ -196,8 +199,7 @@ describe('FULLY_CONNECTED int8', () => {
 });
 
 describe('FULLY_CONNECTED uint8 (legacy)', () => {
-  it('input and weight zero points, float32 scale product (builtin)', () => {
-    integerKernelOptions.semantics = 'builtin';
+  it('input and weight zero points, float32 scale product (reference)', () => {
     const rnd = lcg(8);
     const x = Array.from({ length: 2 * 9 }, () => rnd(0, 255));
     const w = Array.from({ length: 4 * 9 }, () => rnd(0, 255));

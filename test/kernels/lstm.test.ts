@@ -1,7 +1,7 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, test } from 'vitest';
-import type { NodeContext, RuntimeTensor } from '../../src/kernels/kernel.js';
+import { DEFAULT_KERNEL_CONFIG, type NodeContext, type RuntimeTensor } from '../../src/kernels/kernel.js';
 import { lookupKernel } from '../../src/kernels/registry.js';
 import { numElements, typedView } from '../../src/model/dtype.js';
 import { readModel } from '../../src/model/reader.js';
@@ -54,7 +54,7 @@ function lstmNode(inputs: (RuntimeTensor | null)[], options: Options) {
     ['float32'],
   );
   if (!found.ok) throw new Error(found.reason);
-  const ctx: NodeContext = { index: 0, op, inputs, outputs: [out], intermediates: [] };
+  const ctx: NodeContext = { config: DEFAULT_KERNEL_CONFIG, index: 0, op, inputs, outputs: [out], intermediates: [] };
   const params = found.registration.kernel.prepare(ctx);
   out.data = new Float32Array(numElements(out.shape));
   return {

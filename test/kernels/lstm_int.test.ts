@@ -3,7 +3,7 @@
 // plus structural checks (state carried across invokes, batches independent, time-major layout)
 // and the errors of a malformed node.
 import { describe, expect, test } from 'vitest';
-import type { NodeContext, RuntimeTensor } from '../../src/kernels/kernel.js';
+import { DEFAULT_KERNEL_CONFIG, type NodeContext, type RuntimeTensor } from '../../src/kernels/kernel.js';
 import { lookupKernel } from '../../src/kernels/registry.js';
 import { allocTyped, type DType, numElements } from '../../src/model/dtype.js';
 import type { Operator } from '../../src/model/types.js';
@@ -162,7 +162,14 @@ function lstmNode(
     ['int8'],
   );
   if (!found.ok) throw new Error(found.reason);
-  const ctx: NodeContext = { index: 0, op, inputs: ins, outputs: [out], intermediates: intermediates.slice(0, tweak.intermediates ?? 5) };
+  const ctx: NodeContext = {
+    config: DEFAULT_KERNEL_CONFIG,
+    index: 0,
+    op,
+    inputs: ins,
+    outputs: [out],
+    intermediates: intermediates.slice(0, tweak.intermediates ?? 5),
+  };
   const params = found.registration.kernel.prepare(ctx);
   out.data = allocTyped('int8', numElements(out.shape));
   return {

@@ -2,7 +2,7 @@
 // activations, int16 state saturation, and bit-exact int8 results against an independent BigInt
 // reference and against golden outputs recorded from TFLite (tfjs-tflite).
 import { describe, expect, test } from 'vitest';
-import type { NodeContext, RuntimeTensor } from '../../src/kernels/kernel.js';
+import { DEFAULT_KERNEL_CONFIG, type NodeContext, type RuntimeTensor } from '../../src/kernels/kernel.js';
 import { lookupKernel } from '../../src/kernels/registry.js';
 import { allocTyped, type DType, numElements } from '../../src/model/dtype.js';
 import type { Operator } from '../../src/model/types.js';
@@ -56,7 +56,7 @@ function svdfNode(inputs: (Spec | null)[], output: Spec, options: { rank: number
     [out.dtype],
   );
   if (!found.ok) throw new Error(found.reason);
-  const ctx: NodeContext = { index: 0, op, inputs: ins, outputs: [out], intermediates: [] };
+  const ctx: NodeContext = { config: DEFAULT_KERNEL_CONFIG, index: 0, op, inputs: ins, outputs: [out], intermediates: [] };
   const params = found.registration.kernel.prepare(ctx);
   out.data = allocTyped(out.dtype, numElements(out.shape));
   return {
