@@ -2,7 +2,7 @@
 // out[..., i, j] = sum_k X[..., i, k] * Y[..., k, j], X transposed in its last two dimensions
 // when adj_x, Y when adj_y. Ranks 2 to 5; the leading (batch) dimensions broadcast NumPy-style.
 import { expectFloat32 } from './conv.js';
-import type { Kernel } from './kernel.js';
+import type { Kernel, NodeContext, RuntimeTensor } from './kernel.js';
 import { fail, input, output } from './kernel.js';
 import { broadcastStrides, optBool } from './util.js';
 
@@ -23,6 +23,58 @@ interface BatchMatMulParams {
   index: number[];
 }
 
+/** Shapes of a BATCH_MATMUL, shared by the float and integer kernels (batch_matmul_int.ts). */
+export interface BatchMatMulShape {
+  adjX: boolean;
+  adjY: boolean;
+  /** Rows of the product, shared dimension, columns. */
+  m: number;
+  k: number;
+  n: number;
+  /** Broadcast batch dimensions of the output. */
+  batchShape: number[];
+  /** Each operand's batch dimensions, padded with leading 1s to the output's rank. */
+  lhsBatchShape: number[];
+  rhsBatchShape: number[];
+}
+
+/** Rank checks, NumPy-style batch broadcasting and the adj_x / adj_y product dimensions. */
+export function batchMatMulShape(ctx: NodeContext, lhs: RuntimeTensor, rhs: RuntimeTensor): BatchMatMulShape {
+  for (const [t, what] of [
+    [lhs, 'lhs'],
+    [rhs, 'rhs'],
+  ] as const) {
+    if (t.shape.length < 2 || t.shape.length > 5) fail(ctx, `${what} must have rank 2 to 5, got shape [${t.shape}]`);
+  }
+  const adjX = optBool(ctx, 'adjX');
+  const adjY = optBool(ctx, 'adjY');
+  const rank = Math.max(lhs.shape.length, rhs.shape.length);
+  const lhsShape = [...new Array<number>(rank - lhs.shape.length).fill(1), ...lhs.shape];
+  const rhsShape = [...new Array<number>(rank - rhs.shape.length).fill(1), ...rhs.shape];
+  const batchShape: number[] = [];
+  for (let i = 0; i < rank - 2; i++) {
+    const a = lhsShape[i] as number;
+    const b = rhsShape[i] as number;
+    if (a !== b && a !== 1 && b !== 1) fail(ctx, `batch dimensions of [${lhs.shape}] and [${rhs.shape}] cannot be broadcast`);
+    batchShape.push(a === 1 ? b : a);
+  }
+  const lhsRows = lhsShape[rank - 2] as number;
+  const lhsCols = lhsShape[rank - 1] as number;
+  const rhsRows = rhsShape[rank - 2] as number;
+  const rhsCols = rhsShape[rank - 1] as number;
+  const m = adjX ? lhsCols : lhsRows;
+  const k = adjX ? lhsRows : lhsCols;
+  const kY = adjY ? rhsCols : rhsRows;
+  const n = adjY ? rhsRows : rhsCols;
+  if (k !== kY) {
+    fail(
+      ctx,
+      `shared dimension differs: lhs [${lhs.shape}]${adjX ? ' (adj_x)' : ''} gives ${k}, rhs [${rhs.shape}]${adjY ? ' (adj_y)' : ''} gives ${kY}`,
+    );
+  }
+  return { adjX, adjY, m, k, n, batchShape, lhsBatchShape: lhsShape.slice(0, rank - 2), rhsBatchShape: rhsShape.slice(0, rank - 2) };
+}
+
 export const batchMatMulFloat: Kernel<BatchMatMulParams> = {
   prepare(ctx) {
     const lhs = input(ctx, 0);
@@ -31,42 +83,11 @@ export const batchMatMulFloat: Kernel<BatchMatMulParams> = {
     expectFloat32(ctx, lhs, 'lhs');
     expectFloat32(ctx, rhs, 'rhs');
     expectFloat32(ctx, out, 'output');
-    for (const [t, what] of [
-      [lhs, 'lhs'],
-      [rhs, 'rhs'],
-    ] as const) {
-      if (t.shape.length < 2 || t.shape.length > 5) fail(ctx, `${what} must have rank 2 to 5, got shape [${t.shape}]`);
-    }
-    const adjX = optBool(ctx, 'adjX');
-    const adjY = optBool(ctx, 'adjY');
-    const rank = Math.max(lhs.shape.length, rhs.shape.length);
-    const lhsShape = [...new Array<number>(rank - lhs.shape.length).fill(1), ...lhs.shape];
-    const rhsShape = [...new Array<number>(rank - rhs.shape.length).fill(1), ...rhs.shape];
-    const batchShape: number[] = [];
-    for (let i = 0; i < rank - 2; i++) {
-      const a = lhsShape[i] as number;
-      const b = rhsShape[i] as number;
-      if (a !== b && a !== 1 && b !== 1) fail(ctx, `batch dimensions of [${lhs.shape}] and [${rhs.shape}] cannot be broadcast`);
-      batchShape.push(a === 1 ? b : a);
-    }
-    const lhsRows = lhsShape[rank - 2] as number;
-    const lhsCols = lhsShape[rank - 1] as number;
-    const rhsRows = rhsShape[rank - 2] as number;
-    const rhsCols = rhsShape[rank - 1] as number;
-    const m = adjX ? lhsCols : lhsRows;
-    const k = adjX ? lhsRows : lhsCols;
-    const kY = adjY ? rhsCols : rhsRows;
-    const n = adjY ? rhsRows : rhsCols;
-    if (k !== kY) {
-      fail(
-        ctx,
-        `shared dimension differs: lhs [${lhs.shape}]${adjX ? ' (adj_x)' : ''} gives ${k}, rhs [${rhs.shape}]${adjY ? ' (adj_y)' : ''} gives ${kY}`,
-      );
-    }
+    const { adjX, adjY, m, k, n, batchShape, lhsBatchShape, rhsBatchShape } = batchMatMulShape(ctx, lhs, rhs);
     out.shape = [...batchShape, m, n];
     // Strides in whole matrices: a broadcast dimension (size 1) gets stride 0.
-    const lhsBatchStrides = broadcastStrides(lhsShape.slice(0, rank - 2), batchShape).map((s) => s * lhsRows * lhsCols);
-    const rhsBatchStrides = broadcastStrides(rhsShape.slice(0, rank - 2), batchShape).map((s) => s * rhsRows * rhsCols);
+    const lhsBatchStrides = broadcastStrides(lhsBatchShape, batchShape).map((s) => s * m * k);
+    const rhsBatchStrides = broadcastStrides(rhsBatchShape, batchShape).map((s) => s * k * n);
     return {
       adjX,
       adjY,

@@ -14,6 +14,7 @@
 // out[..., i, j] = sum_k X[..., i, k] * Y[..., k, j], X transposed in its last two dimensions when
 // adj_x, Y when adj_y. Ranks 2 to 5; leading dimensions broadcast.
 import { legacyConvolutionMultiplier } from '../quant/index.js';
+import { batchMatMulShape } from './batch_matmul.js';
 import {
   activationQuantization,
   dotRows,
@@ -30,7 +31,7 @@ import {
 } from './conv_int.js';
 import type { Kernel, RuntimeTensor } from './kernel.js';
 import { fail, input, isKnown, output } from './kernel.js';
-import { broadcastStrides, optBool } from './util.js';
+import { broadcastStrides } from './util.js';
 
 interface BatchMatMulIntParams {
   m: number;
@@ -113,38 +114,7 @@ export const batchMatMulInt: Kernel<BatchMatMulIntParams> = {
       (lhs.dtype === 'int16' && (rhs.dtype === 'int8' || rhs.dtype === 'int16') && out.dtype === 'int16');
     if (!ok)
       fail(ctx, `unsupported dtypes ${lhs.dtype} x ${rhs.dtype} -> ${out.dtype} (int8 x int8 -> int8/int32, int16 x int8/int16 -> int16)`);
-    for (const [t, what] of [
-      [lhs, 'lhs'],
-      [rhs, 'rhs'],
-    ] as const) {
-      if (t.shape.length < 2 || t.shape.length > 5) fail(ctx, `${what} must have rank 2 to 5, got shape [${t.shape}]`);
-    }
-    const adjX = optBool(ctx, 'adjX');
-    const adjY = optBool(ctx, 'adjY');
-    const rank = Math.max(lhs.shape.length, rhs.shape.length);
-    const lhsShape = [...new Array<number>(rank - lhs.shape.length).fill(1), ...lhs.shape];
-    const rhsShape = [...new Array<number>(rank - rhs.shape.length).fill(1), ...rhs.shape];
-    const batchShape: number[] = [];
-    for (let i = 0; i < rank - 2; i++) {
-      const a = lhsShape[i] as number;
-      const b = rhsShape[i] as number;
-      if (a !== b && a !== 1 && b !== 1) fail(ctx, `batch dimensions of [${lhs.shape}] and [${rhs.shape}] cannot be broadcast`);
-      batchShape.push(a === 1 ? b : a);
-    }
-    const lhsRowsDim = lhsShape[rank - 2] as number;
-    const lhsCols = lhsShape[rank - 1] as number;
-    const rhsRowsDim = rhsShape[rank - 2] as number;
-    const rhsCols = rhsShape[rank - 1] as number;
-    const m = adjX ? lhsCols : lhsRowsDim;
-    const k = adjX ? lhsRowsDim : lhsCols;
-    const kY = adjY ? rhsCols : rhsRowsDim;
-    const n = adjY ? rhsRowsDim : rhsCols;
-    if (k !== kY) {
-      fail(
-        ctx,
-        `shared dimension differs: lhs [${lhs.shape}]${adjX ? ' (adj_x)' : ''} gives ${k}, rhs [${rhs.shape}]${adjY ? ' (adj_y)' : ''} gives ${kY}`,
-      );
-    }
+    const { adjX, adjY, m, k, n, batchShape, lhsBatchShape, rhsBatchShape } = batchMatMulShape(ctx, lhs, rhs);
     out.shape = [...batchShape, m, n];
     const lhsQ = legacyQuantization(lhs);
     const rhsQ = legacyQuantization(rhs);
@@ -187,8 +157,8 @@ export const batchMatMulInt: Kernel<BatchMatMulIntParams> = {
       adjY,
       batchShape,
       batchCount,
-      lhsMatrix: matrixIndices(lhsShape.slice(0, rank - 2), batchShape),
-      rhsMatrix: matrixIndices(rhsShape.slice(0, rank - 2), batchShape),
+      lhsMatrix: matrixIndices(lhsBatchShape, batchShape),
+      rhsMatrix: matrixIndices(rhsBatchShape, batchShape),
       lhsMatrices,
       rhsMatrices,
       lhsOffset: raw ? 0 : -lhsQ.zeroPoint,

@@ -1,10 +1,20 @@
 // CONV_2D for float32 activations: float32 weights (tensorflow/lite/kernels/conv.cc EvalFloat,
 // reference_ops::Conv) and int8 weights (the hybrid EvalHybrid / EvalHybridPerChannel paths).
 // Also the shared pieces of the conv family: the dot-product core, activation ranges, geometry.
-import { asymmetricQuantizeFloats, type HybridWeights, hybridWeights, refreshHybridWeights, symmetricQuantizeFloats } from './hybrid.js';
+
+import { type ConvGeometry, convGeometry } from './conv_geometry.js';
+import {
+  asymmetricQuantizeFloats,
+  type HybridInputScratch,
+  type HybridWeights,
+  hybridInputScratch,
+  hybridWeights,
+  refreshHybridWeights,
+  symmetricQuantizeFloats,
+} from './hybrid.js';
 import type { Kernel, NodeContext, RuntimeTensor } from './kernel.js';
 import { fail, input, output } from './kernel.js';
-import { Activation, computeOutSize, computePadding, fusedActivation, optNumber, Padding } from './util.js';
+import { Activation, fusedActivation } from './util.js';
 
 const fround = Math.fround;
 
@@ -23,20 +33,6 @@ export function convActivationRange(activation: number): [number, number] {
     default:
       return [-Infinity, Infinity];
   }
-}
-
-/** The padding option as Padding.SAME / Padding.VALID, or a clear failure. */
-export function paddingOption(ctx: NodeContext): number {
-  const padding = optNumber(ctx, 'padding', Padding.SAME);
-  if (padding !== Padding.SAME && padding !== Padding.VALID) fail(ctx, `padding ${padding} is neither SAME nor VALID`);
-  return padding;
-}
-
-/** A positive integer option (strides, dilations), defaulting to 1 when the model omits it. */
-export function positiveOption(ctx: NodeContext, key: string): number {
-  const v = optNumber(ctx, key, 1);
-  if (!Number.isInteger(v) || v <= 0) fail(ctx, `${key} must be a positive integer, got ${v}`);
-  return v;
 }
 
 /** Checks the tensor is float32, naming it. */
@@ -212,26 +208,6 @@ export function matmulRows(
 }
 
 /** Shapes, strides and padding of one CONV_2D node. */
-export interface ConvGeometry {
-  batches: number;
-  inH: number;
-  inW: number;
-  inC: number;
-  outH: number;
-  outW: number;
-  outC: number;
-  filterH: number;
-  filterW: number;
-  /** Input channels per group (the filter's last dimension). */
-  filterC: number;
-  groups: number;
-  strideH: number;
-  strideW: number;
-  dilationH: number;
-  dilationW: number;
-  padH: number;
-  padW: number;
-}
 
 /**
  * Float convolution (also run on hybrid inputs already quantized to integers). For each output
@@ -303,47 +279,6 @@ function patchScratch(g: ConvGeometry): Float32Array {
   return new Float32Array(isPointwise(g) ? 0 : g.outW * g.filterH * g.filterW * g.filterC);
 }
 
-/** Output size, padding and group checks shared by the float and hybrid CONV_2D kernels. */
-function convGeometry(ctx: NodeContext, x: RuntimeTensor, filter: RuntimeTensor): ConvGeometry {
-  if (x.shape.length !== 4) fail(ctx, `input must be rank 4 (NHWC), got shape [${x.shape}]`);
-  if (filter.shape.length !== 4) fail(ctx, `filter must be rank 4 (OHWI), got shape [${filter.shape}]`);
-  const [batches, inH, inW, inC] = x.shape as [number, number, number, number];
-  const [outC, filterH, filterW, filterC] = filter.shape as [number, number, number, number];
-  if (inH <= 0 || inW <= 0 || inC <= 0) fail(ctx, `input height, width and channels must be positive, got [${x.shape}]`);
-  if (outC <= 0 || filterH <= 0 || filterW <= 0 || filterC <= 0) fail(ctx, `filter dimensions must be positive, got [${filter.shape}]`);
-  if (inC % filterC !== 0) {
-    fail(ctx, `input channels (${inC}) must be a multiple of the filter's input channels (${filterC})`);
-  }
-  const groups = inC / filterC;
-  if (outC % groups !== 0) fail(ctx, `output channels (${outC}) must be a multiple of the group count (${groups})`);
-  const padding = paddingOption(ctx);
-  const strideH = positiveOption(ctx, 'strideH');
-  const strideW = positiveOption(ctx, 'strideW');
-  const dilationH = positiveOption(ctx, 'dilationHFactor');
-  const dilationW = positiveOption(ctx, 'dilationWFactor');
-  const outH = computeOutSize(padding, inH, filterH, strideH, dilationH);
-  const outW = computeOutSize(padding, inW, filterW, strideW, dilationW);
-  return {
-    batches,
-    inH,
-    inW,
-    inC,
-    outH,
-    outW,
-    outC,
-    filterH,
-    filterW,
-    filterC,
-    groups,
-    strideH,
-    strideW,
-    dilationH,
-    dilationW,
-    padH: computePadding(strideH, dilationH, inH, filterH, outH),
-    padW: computePadding(strideW, dilationW, inW, filterW, outW),
-  };
-}
-
 interface ConvParams {
   geo: ConvGeometry;
   lo: number;
@@ -382,13 +317,10 @@ export const conv2dFloat: Kernel<ConvParams> = {
   },
 };
 
-interface HybridConvParams extends ConvParams {
+interface HybridConvParams extends ConvParams, HybridInputScratch {
   weights: HybridWeights;
   /** TFLite's EvalHybridPerChannel (asymmetric inputs); else EvalHybrid (symmetric, one scale). */
   perChannelPath: boolean;
-  quantized: Float32Array;
-  scales: Float32Array;
-  zeroPoints: Int32Array;
 }
 
 /**
@@ -417,9 +349,7 @@ export const conv2dHybrid: Kernel<HybridConvParams> = {
       patch: patchScratch(geo),
       weights,
       perChannelPath: weights.scalesDiffer || geo.groups !== 1,
-      quantized: new Float32Array(geo.batches * geo.inH * geo.inW * geo.inC),
-      scales: new Float32Array(geo.batches),
-      zeroPoints: new Int32Array(geo.batches),
+      ...hybridInputScratch(geo.batches, geo.inH * geo.inW * geo.inC),
     };
   },
   eval(ctx, p) {

@@ -29,10 +29,10 @@ import {
   quantizedTypeRange,
   quantizeMultiplier,
 } from '../quant/index.js';
-import { paddingOption, positiveOption } from './conv.js';
+import { type ConvGeometry, convGeometry, convWindow, type DepthwiseTaps, depthwiseShape, depthwiseTaps } from './conv_geometry.js';
 import type { Kernel, NodeContext, RuntimeTensor } from './kernel.js';
 import { fail, input, isKnown, output } from './kernel.js';
-import { computeOutSize, computePadding, fusedActivation, optNumber } from './util.js';
+import { fusedActivation, optNumber } from './util.js';
 
 // ---------------------------------------------------------------------------------------------
 // Quantization parameters
@@ -612,64 +612,6 @@ export function currentWeights(t: RuntimeTensor, w: OffsetWeights): OffsetWeight
 // ---------------------------------------------------------------------------------------------
 // CONV_2D
 
-interface ConvGeometry {
-  batches: number;
-  inH: number;
-  inW: number;
-  inC: number;
-  outH: number;
-  outW: number;
-  outC: number;
-  filterH: number;
-  filterW: number;
-  filterC: number;
-  groups: number;
-  strideH: number;
-  strideW: number;
-  dilationH: number;
-  dilationW: number;
-  padH: number;
-  padW: number;
-}
-
-function convGeometry(ctx: NodeContext, x: RuntimeTensor, filter: RuntimeTensor): ConvGeometry {
-  if (x.shape.length !== 4) fail(ctx, `input must be rank 4 (NHWC), got shape [${x.shape}]`);
-  if (filter.shape.length !== 4) fail(ctx, `filter must be rank 4 (OHWI), got shape [${filter.shape}]`);
-  const [batches, inH, inW, inC] = x.shape as [number, number, number, number];
-  const [outC, filterH, filterW, filterC] = filter.shape as [number, number, number, number];
-  if (inH <= 0 || inW <= 0 || inC <= 0) fail(ctx, `input height, width and channels must be positive, got [${x.shape}]`);
-  if (outC <= 0 || filterH <= 0 || filterW <= 0 || filterC <= 0) fail(ctx, `filter dimensions must be positive, got [${filter.shape}]`);
-  if (inC % filterC !== 0) fail(ctx, `input channels (${inC}) must be a multiple of the filter's input channels (${filterC})`);
-  const groups = inC / filterC;
-  if (outC % groups !== 0) fail(ctx, `output channels (${outC}) must be a multiple of the group count (${groups})`);
-  const padding = paddingOption(ctx);
-  const strideH = positiveOption(ctx, 'strideH');
-  const strideW = positiveOption(ctx, 'strideW');
-  const dilationH = positiveOption(ctx, 'dilationHFactor');
-  const dilationW = positiveOption(ctx, 'dilationWFactor');
-  const outH = computeOutSize(padding, inH, filterH, strideH, dilationH);
-  const outW = computeOutSize(padding, inW, filterW, strideW, dilationW);
-  return {
-    batches,
-    inH,
-    inW,
-    inC,
-    outH,
-    outW,
-    outC,
-    filterH,
-    filterW,
-    filterC,
-    groups,
-    strideH,
-    strideW,
-    dilationH,
-    dilationW,
-    padH: computePadding(strideH, dilationH, inH, filterH, outH),
-    padW: computePadding(strideW, dilationW, inW, filterW, outW),
-  };
-}
-
 /** Activation / weight dtypes of the three integer convolution schemes. */
 function checkConvDtypes(ctx: NodeContext, x: RuntimeTensor, filter: RuntimeTensor, out: RuntimeTensor): void {
   if (out.dtype !== x.dtype) fail(ctx, `output must be ${x.dtype} like the input, got ${out.dtype}`);
@@ -802,7 +744,7 @@ export const conv2dInt: Kernel<ConvIntParams> = {
 // ---------------------------------------------------------------------------------------------
 // DEPTHWISE_CONV_2D
 
-interface DepthwiseIntParams {
+interface DepthwiseIntParams extends DepthwiseTaps {
   geo: ConvGeometry;
   multiplier: number;
   inputOffset: number;
@@ -811,9 +753,6 @@ interface DepthwiseIntParams {
   requant: Requant;
   /** One output pixel's sums. */
   acc: Float64Array;
-  /** Input offsets (from the window's top-left pixel) and weight offsets of each tap. */
-  tapInput: Int32Array;
-  tapFilter: Int32Array;
   /** Sum of each channel's weights over all taps, for the input-offset term of inside windows. */
   channelSums: Float64Array;
 }
@@ -828,14 +767,7 @@ export const depthwiseConv2dInt: Kernel<DepthwiseIntParams> = {
     const filter = input(ctx, 1);
     const out = output(ctx, 0);
     checkConvDtypes(ctx, x, filter, out);
-    if (x.shape.length !== 4) fail(ctx, `input must be rank 4 (NHWC), got shape [${x.shape}]`);
-    if (filter.shape.length !== 4) fail(ctx, `filter must be rank 4 ([1, H, W, C]), got shape [${filter.shape}]`);
-    const [batches, inH, inW, inC] = x.shape as [number, number, number, number];
-    const [one, filterH, filterW, outC] = filter.shape as [number, number, number, number];
-    if (one !== 1) fail(ctx, `filter's first dimension must be 1, got shape [${filter.shape}]`);
-    if (inH <= 0 || inW <= 0 || inC <= 0) fail(ctx, `input height, width and channels must be positive, got [${x.shape}]`);
-    if (filterH <= 0 || filterW <= 0 || outC <= 0) fail(ctx, `filter dimensions must be positive, got [${filter.shape}]`);
-    if (outC % inC !== 0) fail(ctx, `filter channels (${outC}) must be a multiple of input channels (${inC})`);
+    const { batches, inH, inW, inC, outC, filterH, filterW } = depthwiseShape(ctx, x, filter);
     const int16 = x.dtype === 'int16';
     // TFLite: int64 bias for 16x8, int32 otherwise.
     const bias = checkBias(ctx, 2, outC, int16 ? ['int64'] : ['int32']);
@@ -843,57 +775,25 @@ export const depthwiseConv2dInt: Kernel<DepthwiseIntParams> = {
       requireZeroPointZero(ctx, x, 'input');
       requireZeroPointZero(ctx, out, 'output');
     }
-    const padding = paddingOption(ctx);
-    const strideH = positiveOption(ctx, 'strideH');
-    const strideW = positiveOption(ctx, 'strideW');
-    const dilationH = positiveOption(ctx, 'dilationHFactor');
-    const dilationW = positiveOption(ctx, 'dilationWFactor');
-    const outH = computeOutSize(padding, inH, filterH, strideH, dilationH);
-    const outW = computeOutSize(padding, inW, filterW, strideW, dilationW);
-    const geo: ConvGeometry = {
-      batches,
-      inH,
-      inW,
-      inC,
-      outH,
-      outW,
-      outC,
-      filterH,
-      filterW,
-      filterC: 1,
-      groups: inC,
-      strideH,
-      strideW,
-      dilationH,
-      dilationW,
-      padH: computePadding(strideH, dilationH, inH, filterH, outH),
-      padW: computePadding(strideW, dilationW, inW, filterW, outW),
-    };
+    const window = convWindow(ctx, inH, inW, filterH, filterW);
+    const { outH, outW } = window;
+    // Depthwise is the grouped convolution with one input channel per group.
+    const geo: ConvGeometry = { batches, inH, inW, inC, outC, filterH, filterW, filterC: 1, groups: inC, ...window };
     const multipliers = convolutionMultipliers(ctx, x, filter, bias, out, outC);
     const activation = fusedActivation(ctx);
     const xnnpack = xnnpackTakes(ctx, 'depthwise', x, filter, bias, out, activation) ? xnnpackScales(x, filter, out, outC) : null;
     out.shape = [batches, outH, outW, outC];
     // Per-channel int8 / int16 kernels ignore the filter zero point (weights_offset = 0).
     const filterOffset = x.dtype === 'uint8' ? -legacyQuantization(filter).zeroPoint : 0;
-    const taps = filterH * filterW;
-    const tapInput = new Int32Array(taps);
-    const tapFilter = new Int32Array(taps);
-    for (let fy = 0; fy < filterH; fy++) {
-      for (let fx = 0; fx < filterW; fx++) {
-        tapInput[fy * filterW + fx] = (fy * dilationH * inW + fx * dilationW) * inC;
-        tapFilter[fy * filterW + fx] = (fy * filterW + fx) * outC;
-      }
-    }
     return {
       geo,
       multiplier: outC / inC,
       inputOffset: -legacyQuantization(x).zeroPoint,
-      weights: offsetWeights(filter, filterOffset, 1, taps * outC),
+      weights: offsetWeights(filter, filterOffset, 1, filterH * filterW * outC),
       bias: biasValues(ctx, bias, outC),
       requant: makeRequant(ctx, out, multipliers, int16, activation, xnnpack),
       acc: new Float64Array(outC),
-      tapInput,
-      tapFilter,
+      ...depthwiseTaps(geo),
       channelSums: new Float64Array(outC),
     };
   },

@@ -2,90 +2,40 @@
 // int8 per-channel weights (depthwise_conv.cc EvalHybridPerChannel: asymmetric per-batch input
 // quantization). Filter [1, H, W, C * multiplier]; output channel c*multiplier + m reads input
 // channel c. The multiplier comes from the shapes, as TFLite's float kernel computes it.
-import { convActivationRange, expectFloat32, optionalBias, paddingOption, positiveOption } from './conv.js';
-import { asymmetricQuantizeFloats, type HybridWeights, hybridWeights, refreshHybridWeights } from './hybrid.js';
+import { convActivationRange, expectFloat32, optionalBias } from './conv.js';
+import { type ConvWindow, convWindow, type DepthwiseShape, type DepthwiseTaps, depthwiseShape, depthwiseTaps } from './conv_geometry.js';
+import {
+  batchQuantizeFloats,
+  type HybridInputScratch,
+  type HybridWeights,
+  hybridInputScratch,
+  hybridWeights,
+  refreshHybridWeights,
+} from './hybrid.js';
 import type { Kernel, NodeContext, RuntimeTensor } from './kernel.js';
 import { fail, input, output } from './kernel.js';
-import { computeOutSize, computePadding, fusedActivation } from './util.js';
+import { fusedActivation } from './util.js';
 
 const fround = Math.fround;
 
-interface DepthwiseGeometry {
-  batches: number;
-  inH: number;
-  inW: number;
-  inC: number;
-  outH: number;
-  outW: number;
-  outC: number;
+interface DepthwiseGeometry extends DepthwiseShape, ConvWindow {
   multiplier: number;
-  filterH: number;
-  filterW: number;
-  strideH: number;
-  strideW: number;
-  dilationH: number;
-  dilationW: number;
-  padH: number;
-  padW: number;
 }
 
 function depthwiseGeometry(ctx: NodeContext, x: RuntimeTensor, filter: RuntimeTensor): DepthwiseGeometry {
-  if (x.shape.length !== 4) fail(ctx, `input must be rank 4 (NHWC), got shape [${x.shape}]`);
-  if (filter.shape.length !== 4) fail(ctx, `filter must be rank 4 ([1, H, W, C]), got shape [${filter.shape}]`);
-  const [batches, inH, inW, inC] = x.shape as [number, number, number, number];
-  const [one, filterH, filterW, outC] = filter.shape as [number, number, number, number];
-  if (one !== 1) fail(ctx, `filter's first dimension must be 1, got shape [${filter.shape}]`);
-  if (inH <= 0 || inW <= 0 || inC <= 0) fail(ctx, `input height, width and channels must be positive, got [${x.shape}]`);
-  if (filterH <= 0 || filterW <= 0 || outC <= 0) fail(ctx, `filter dimensions must be positive, got [${filter.shape}]`);
-  if (outC % inC !== 0) fail(ctx, `filter channels (${outC}) must be a multiple of input channels (${inC})`);
-  const padding = paddingOption(ctx);
-  const strideH = positiveOption(ctx, 'strideH');
-  const strideW = positiveOption(ctx, 'strideW');
-  const dilationH = positiveOption(ctx, 'dilationHFactor');
-  const dilationW = positiveOption(ctx, 'dilationWFactor');
-  const outH = computeOutSize(padding, inH, filterH, strideH, dilationH);
-  const outW = computeOutSize(padding, inW, filterW, strideW, dilationW);
-  return {
-    batches,
-    inH,
-    inW,
-    inC,
-    outH,
-    outW,
-    outC,
-    multiplier: outC / inC,
-    filterH,
-    filterW,
-    strideH,
-    strideW,
-    dilationH,
-    dilationW,
-    padH: computePadding(strideH, dilationH, inH, filterH, outH),
-    padW: computePadding(strideW, dilationW, inW, filterW, outW),
-  };
+  const shape = depthwiseShape(ctx, x, filter);
+  const window = convWindow(ctx, shape.inH, shape.inW, shape.filterH, shape.filterW);
+  return { ...shape, ...window, multiplier: shape.outC / shape.inC };
 }
 
 /** Scratch of the depthwise kernel, sized at prepare. */
-interface DepthwiseScratch {
+interface DepthwiseScratch extends DepthwiseTaps {
   /** One output pixel's sums (doubles), for border pixels and channel multipliers > 1. */
   acc: Float64Array;
-  /** Input offsets (relative to the window's top-left pixel) and filter offsets of each tap. */
-  tapInput: Int32Array;
-  tapFilter: Int32Array;
 }
 
 function depthwiseScratch(g: DepthwiseGeometry): DepthwiseScratch {
-  const taps = g.filterH * g.filterW;
-  const tapInput = new Int32Array(taps);
-  const tapFilter = new Int32Array(taps);
-  for (let fy = 0; fy < g.filterH; fy++) {
-    for (let fx = 0; fx < g.filterW; fx++) {
-      const t = fy * g.filterW + fx;
-      tapInput[t] = (fy * g.dilationH * g.inW + fx * g.dilationW) * g.inC;
-      tapFilter[t] = t * g.outC;
-    }
-  }
-  return { acc: new Float64Array(g.outC), tapInput, tapFilter };
+  return { acc: new Float64Array(g.outC), ...depthwiseTaps(g) };
 }
 
 /**
@@ -217,11 +167,8 @@ export const depthwiseConv2dFloat: Kernel<DepthwiseParams> = {
   },
 };
 
-interface HybridDepthwiseParams extends DepthwiseParams {
+interface HybridDepthwiseParams extends DepthwiseParams, HybridInputScratch {
   weights: HybridWeights;
-  quantized: Float32Array;
-  scales: Float32Array;
-  zeroPoints: Int32Array;
 }
 
 /**
@@ -247,9 +194,7 @@ export const depthwiseConv2dHybrid: Kernel<HybridDepthwiseParams> = {
       hi,
       scratch: depthwiseScratch(geo),
       weights,
-      quantized: new Float32Array(geo.batches * geo.inH * geo.inW * geo.inC),
-      scales: new Float32Array(geo.batches),
-      zeroPoints: new Int32Array(geo.batches),
+      ...hybridInputScratch(geo.batches, geo.inH * geo.inW * geo.inC),
     };
   },
   eval(ctx, p) {
@@ -259,9 +204,7 @@ export const depthwiseConv2dHybrid: Kernel<HybridDepthwiseParams> = {
     const x = input(ctx, 0).data as Float32Array;
     refreshHybridWeights(input(ctx, 1), p.weights);
     const perBatch = g.inH * g.inW * g.inC;
-    for (let b = 0; b < g.batches; b++) {
-      asymmetricQuantizeFloats(x, b * perBatch, perBatch, p.quantized, b * perBatch, p.scales, p.zeroPoints, b);
-    }
+    batchQuantizeFloats(x, g.batches, perBatch, p.quantized, p.scales, p.zeroPoints, true);
     depthwiseCore(g, p.quantized, p.weights.values, null, o, -Infinity, Infinity, p.scratch);
     const bias = (ctx.inputs[2]?.data as Float32Array | undefined) ?? null;
     const cs = p.weights.channelScales;

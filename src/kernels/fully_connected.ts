@@ -3,7 +3,15 @@
 // asymmetric per the asymmetricQuantizeInputs option, row sums folded in exactly).
 // Weights [units, inputSize]; the input is read as [batch, inputSize] rows.
 import { convActivationRange, expectFloat32, matmulRows, optionalBias, rowTimesRows } from './conv.js';
-import { applyActivation, batchQuantizeFloats, type HybridWeights, hybridWeights, refreshHybridWeights } from './hybrid.js';
+import {
+  applyActivation,
+  batchQuantizeFloats,
+  type HybridInputScratch,
+  type HybridWeights,
+  hybridInputScratch,
+  hybridWeights,
+  refreshHybridWeights,
+} from './hybrid.js';
 import type { Kernel, NodeContext } from './kernel.js';
 import { fail, input, output } from './kernel.js';
 import { Activation, fusedActivation, optBool, optNumber } from './util.js';
@@ -87,13 +95,10 @@ export const fullyConnectedFloat: Kernel<FcParams> = {
   },
 };
 
-interface HybridFcParams extends FcShape {
+interface HybridFcParams extends FcShape, HybridInputScratch {
   weights: HybridWeights;
   asymmetric: boolean;
   activate: ((d: Float32Array) => void) | null;
-  quantized: Float32Array;
-  scales: Float32Array;
-  zeroPoints: Int32Array;
   /** One batch row of float(int32 accumulator). */
   accRow: Float32Array;
 }
@@ -108,9 +113,7 @@ export const fullyConnectedHybrid: Kernel<HybridFcParams> = {
       weights: hybridWeights(ctx, filter, 0, 'weights'),
       asymmetric: optBool(ctx, 'asymmetricQuantizeInputs'),
       activate: applyActivation(ctx, fusedActivation(ctx)),
-      quantized: new Float32Array(shape.batch * shape.inputSize),
-      scales: new Float32Array(shape.batch),
-      zeroPoints: new Int32Array(shape.batch),
+      ...hybridInputScratch(shape.batch, shape.inputSize),
       accRow: new Float32Array(shape.units),
     };
   },

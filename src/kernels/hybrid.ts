@@ -114,6 +114,18 @@ export function batchQuantizeFloats(
   }
 }
 
+/** Scratch of a hybrid kernel's quantized float input: the values and each batch's scale and zero point. */
+export interface HybridInputScratch {
+  quantized: Float32Array;
+  scales: Float32Array;
+  zeroPoints: Int32Array;
+}
+
+/** Allocates the quantized-input scratch for `batches` runs of `size` floats (at prepare). */
+export function hybridInputScratch(batches: number, size: number): HybridInputScratch {
+  return { quantized: new Float32Array(batches * size), scales: new Float32Array(batches), zeroPoints: new Int32Array(batches) };
+}
+
 /** Weight scales of a hybrid op's int8 filter, checked against TFLite's rules. */
 export interface HybridWeights {
   /** The int8 weights as float32 integers (read by the float kernels' loops). */

@@ -8,8 +8,8 @@ import type { Kernel, NodeContext, RuntimeTensor } from './kernel.js';
 import { fail, input, output } from './kernel.js';
 import { Activation, optBool, optNumber } from './util.js';
 
-/** Input indices (lstm_shared.h). */
-const IN = {
+/** Input indices (lstm_shared.h), shared by the float and integer kernels (lstm_int.ts). */
+export const LSTM_INPUT = {
   input: 0,
   inputToInput: 1,
   inputToForget: 2,
@@ -72,7 +72,8 @@ interface LstmParams {
   hidden: Float32Array;
 }
 
-function optionalInput(ctx: NodeContext, i: number): RuntimeTensor | null {
+/** An input the model may omit (index past the end, or -1 resolved to undefined), as null. */
+export function optionalInput(ctx: NodeContext, i: number): RuntimeTensor | null {
   return ctx.inputs[i] ?? null;
 }
 
@@ -83,10 +84,30 @@ function floatData(ctx: NodeContext, t: RuntimeTensor, what: string): Float32Arr
   return t.data as Float32Array;
 }
 
-function expectShape(ctx: NodeContext, t: RuntimeTensor, shape: readonly number[], what: string): void {
+export function expectShape(ctx: NodeContext, t: RuntimeTensor, shape: readonly number[], what: string): void {
   if (t.shape.length !== shape.length || t.shape.some((d, i) => d !== shape[i])) {
     fail(ctx, `${what} must have shape [${shape}], got [${t.shape}]`);
   }
+}
+
+/** Sequence and layer sizes of an LSTM, shared by the float and integer kernels. */
+export interface LstmDims {
+  timeMajor: boolean;
+  maxTime: number;
+  batches: number;
+  nInput: number;
+  /** Cells: rows of input_to_output_weights. */
+  nCell: number;
+}
+
+/** The 3-D input's time / batch layout (time_major) and the cell count, with their checks. */
+export function lstmDims(ctx: NodeContext, x: RuntimeTensor): LstmDims {
+  if (x.shape.length !== 3) fail(ctx, `the input must be 3-D, got [${x.shape}]`);
+  const timeMajor = optBool(ctx, 'timeMajor');
+  const [d0, d1, nInput] = x.shape as [number, number, number];
+  const toOutput = input(ctx, LSTM_INPUT.inputToOutput);
+  if (toOutput.shape.length !== 2) fail(ctx, `input_to_output_weights must be 2-D, got [${toOutput.shape}]`);
+  return { timeMajor, maxTime: timeMajor ? d0 : d1, batches: timeMajor ? d1 : d0, nInput, nCell: toOutput.shape[0] as number };
 }
 
 function applyActivation(ctx: NodeContext, activation: number): void {
@@ -119,20 +140,12 @@ const sigmoid = (x: number): number => 1 / (1 + Math.exp(-x));
 export const unidirectionalSequenceLstmKernel: Kernel<LstmParams> = {
   prepare(ctx) {
     if (ctx.inputs.length !== 24 && ctx.inputs.length !== 20) fail(ctx, `expects 20 or 24 inputs, got ${ctx.inputs.length}`);
-    const x = input(ctx, IN.input);
+    const x = input(ctx, LSTM_INPUT.input);
     const y = output(ctx, 0);
     if (x.dtype !== 'float32' || y.dtype !== 'float32')
       fail(ctx, `only float32 input and output are supported, got ${x.dtype} -> ${y.dtype}`);
-    if (x.shape.length !== 3) fail(ctx, `the input must be 3-D, got [${x.shape}]`);
-    const timeMajor = optBool(ctx, 'timeMajor');
-    const [d0, d1, nInput] = x.shape as [number, number, number];
-    const maxTime = timeMajor ? d0 : d1;
-    const batches = timeMajor ? d1 : d0;
-
-    const toOutput = input(ctx, IN.inputToOutput);
-    if (toOutput.shape.length !== 2) fail(ctx, `input_to_output_weights must be 2-D, got [${toOutput.shape}]`);
-    const nCell = toOutput.shape[0] as number;
-    const recOutput = input(ctx, IN.recurrentToOutput);
+    const { timeMajor, maxTime, batches, nInput, nCell } = lstmDims(ctx, x);
+    const recOutput = input(ctx, LSTM_INPUT.recurrentToOutput);
     const nOutput = recOutput.shape.length === 1 ? nCell : (recOutput.shape[1] as number);
 
     const activation = optNumber(ctx, 'fusedActivationFunction', Activation.TANH);
@@ -141,7 +154,7 @@ export const unidirectionalSequenceLstmKernel: Kernel<LstmParams> = {
     const projClip = optNumber(ctx, 'projClip', 0);
     if (cellClip < 0 || projClip < 0) fail(ctx, `cell_clip ${cellClip} and proj_clip ${projClip} must be >= 0`);
 
-    const useLayerNorm = ctx.inputs.length === 24 && optionalInput(ctx, IN.forgetLayerNorm) !== null;
+    const useLayerNorm = ctx.inputs.length === 24 && optionalInput(ctx, LSTM_INPUT.forgetLayerNorm) !== null;
     const gate = (
       name: string,
       inputWeights: number,
@@ -173,24 +186,54 @@ export const unidirectionalSequenceLstmKernel: Kernel<LstmParams> = {
     };
 
     // CIFG: input-to-input and recurrent-to-input weights are both absent.
-    const hasInputToInput = optionalInput(ctx, IN.inputToInput) !== null;
-    const hasRecurrentToInput = optionalInput(ctx, IN.recurrentToInput) !== null;
+    const hasInputToInput = optionalInput(ctx, LSTM_INPUT.inputToInput) !== null;
+    const hasRecurrentToInput = optionalInput(ctx, LSTM_INPUT.recurrentToInput) !== null;
     if (hasInputToInput !== hasRecurrentToInput) fail(ctx, 'input-gate weights must be all present or all absent (CIFG)');
     const inputGate = hasInputToInput
-      ? gate('input', IN.inputToInput, IN.recurrentToInput, IN.cellToInput, IN.inputLayerNorm, IN.inputGateBias)
+      ? gate(
+          'input',
+          LSTM_INPUT.inputToInput,
+          LSTM_INPUT.recurrentToInput,
+          LSTM_INPUT.cellToInput,
+          LSTM_INPUT.inputLayerNorm,
+          LSTM_INPUT.inputGateBias,
+        )
       : null;
-    if (!inputGate && optionalInput(ctx, IN.inputGateBias)) fail(ctx, 'a CIFG LSTM must not have an input gate bias');
-    const forgetGate = gate('forget', IN.inputToForget, IN.recurrentToForget, IN.cellToForget, IN.forgetLayerNorm, IN.forgetGateBias);
-    const cellGate = gate('cell', IN.inputToCell, IN.recurrentToCell, null, IN.cellLayerNorm, IN.cellGateBias);
-    const outputGate = gate('output', IN.inputToOutput, IN.recurrentToOutput, IN.cellToOutput, IN.outputLayerNorm, IN.outputGateBias);
+    if (!inputGate && optionalInput(ctx, LSTM_INPUT.inputGateBias)) fail(ctx, 'a CIFG LSTM must not have an input gate bias');
+    const forgetGate = gate(
+      'forget',
+      LSTM_INPUT.inputToForget,
+      LSTM_INPUT.recurrentToForget,
+      LSTM_INPUT.cellToForget,
+      LSTM_INPUT.forgetLayerNorm,
+      LSTM_INPUT.forgetGateBias,
+    );
+    const cellGate = gate(
+      'cell',
+      LSTM_INPUT.inputToCell,
+      LSTM_INPUT.recurrentToCell,
+      null,
+      LSTM_INPUT.cellLayerNorm,
+      LSTM_INPUT.cellGateBias,
+    );
+    const outputGate = gate(
+      'output',
+      LSTM_INPUT.inputToOutput,
+      LSTM_INPUT.recurrentToOutput,
+      LSTM_INPUT.cellToOutput,
+      LSTM_INPUT.outputLayerNorm,
+      LSTM_INPUT.outputGateBias,
+    );
     // Peephole weights come all or none (the input one is not needed under CIFG).
     const hasPeephole = (i: number) => optionalInput(ctx, i) !== null;
-    const allPeepholes = (hasPeephole(IN.cellToInput) || !inputGate) && hasPeephole(IN.cellToForget) && hasPeephole(IN.cellToOutput);
-    const noPeepholes = !hasPeephole(IN.cellToInput) && !hasPeephole(IN.cellToForget) && !hasPeephole(IN.cellToOutput);
+    const allPeepholes =
+      (hasPeephole(LSTM_INPUT.cellToInput) || !inputGate) && hasPeephole(LSTM_INPUT.cellToForget) && hasPeephole(LSTM_INPUT.cellToOutput);
+    const noPeepholes =
+      !hasPeephole(LSTM_INPUT.cellToInput) && !hasPeephole(LSTM_INPUT.cellToForget) && !hasPeephole(LSTM_INPUT.cellToOutput);
     if (!allPeepholes && !noPeepholes) fail(ctx, 'peephole weights must be all present or all absent');
 
-    const projW = optionalInput(ctx, IN.projectionWeights);
-    const projB = optionalInput(ctx, IN.projectionBias);
+    const projW = optionalInput(ctx, LSTM_INPUT.projectionWeights);
+    const projB = optionalInput(ctx, LSTM_INPUT.projectionBias);
     if (projW) expectShape(ctx, projW, [nOutput, nCell], 'projection weights');
     else if (nOutput !== nCell) fail(ctx, `without projection n_output (${nOutput}) must equal n_cell (${nCell})`);
     if (projB) {
@@ -198,8 +241,8 @@ export const unidirectionalSequenceLstmKernel: Kernel<LstmParams> = {
       expectShape(ctx, projB, [nOutput], 'projection bias');
     }
 
-    const outputState = input(ctx, IN.outputState);
-    const cellState = input(ctx, IN.cellState);
+    const outputState = input(ctx, LSTM_INPUT.outputState);
+    const cellState = input(ctx, LSTM_INPUT.cellState);
     if (numElements(outputState.shape) !== batches * nOutput) {
       fail(ctx, `output_state must hold ${batches}x${nOutput} values, has shape [${outputState.shape}]`);
     }
@@ -208,7 +251,7 @@ export const unidirectionalSequenceLstmKernel: Kernel<LstmParams> = {
     }
     if (outputState.dtype !== 'float32' || cellState.dtype !== 'float32') fail(ctx, 'output_state and cell_state must be float32');
 
-    y.shape = [d0, d1, nOutput];
+    y.shape = [x.shape[0] as number, x.shape[1] as number, nOutput];
     return {
       maxTime,
       batches,
@@ -233,10 +276,10 @@ export const unidirectionalSequenceLstmKernel: Kernel<LstmParams> = {
     };
   },
   eval(ctx, p) {
-    const x = input(ctx, IN.input).data as Float32Array;
+    const x = input(ctx, LSTM_INPUT.input).data as Float32Array;
     const y = output(ctx, 0).data as Float32Array;
-    const outputState = input(ctx, IN.outputState).data as Float32Array;
-    const cellState = input(ctx, IN.cellState).data as Float32Array;
+    const outputState = input(ctx, LSTM_INPUT.outputState).data as Float32Array;
+    const cellState = input(ctx, LSTM_INPUT.cellState).data as Float32Array;
     const { maxTime, batches, nInput, nCell, nOutput, timeMajor } = p;
     // Each batch row evolves independently, so steps run row by row.
     for (let b = 0; b < batches; b++) {

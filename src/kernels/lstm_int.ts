@@ -20,36 +20,9 @@ import {
 } from '../quant/index.js';
 import type { Kernel, NodeContext, RuntimeTensor } from './kernel.js';
 import { fail, input, output } from './kernel.js';
+import { expectShape, LSTM_INPUT as IN, lstmDims, optionalInput } from './lstm.js';
 import { tensorScale, tensorZeroPoint } from './tensor_data.js';
-import { optBool, optNumber } from './util.js';
-
-/** Input indices (lstm_shared.h). */
-const IN = {
-  input: 0,
-  inputToInput: 1,
-  inputToForget: 2,
-  inputToCell: 3,
-  inputToOutput: 4,
-  recurrentToInput: 5,
-  recurrentToForget: 6,
-  recurrentToCell: 7,
-  recurrentToOutput: 8,
-  cellToInput: 9,
-  cellToForget: 10,
-  cellToOutput: 11,
-  inputGateBias: 12,
-  forgetGateBias: 13,
-  cellGateBias: 14,
-  outputGateBias: 15,
-  projectionWeights: 16,
-  projectionBias: 17,
-  outputState: 18,
-  cellState: 19,
-  inputLayerNorm: 20,
-  forgetLayerNorm: 21,
-  cellLayerNorm: 22,
-  outputLayerNorm: 23,
-} as const;
+import { optNumber } from './util.js';
 
 /**
  * The hidden value o * tanh(c) is requantized to int8 with its zero point *subtracted* in the
@@ -120,10 +93,6 @@ interface IntLstmParams {
   hidden: Int8Array;
 }
 
-function optionalInput(ctx: NodeContext, i: number): RuntimeTensor | null {
-  return ctx.inputs[i] ?? null;
-}
-
 function typed<T>(ctx: NodeContext, t: RuntimeTensor, dtype: string, what: string): T {
   if (t.dtype !== dtype) fail(ctx, `${what} must be ${dtype} in an integer LSTM, got ${t.dtype}`);
   return t.data as unknown as T;
@@ -132,12 +101,6 @@ function typed<T>(ctx: NodeContext, t: RuntimeTensor, dtype: string, what: strin
 function constant<T>(ctx: NodeContext, t: RuntimeTensor, dtype: string, what: string): T {
   if (t.kind !== 'constant' && t.kind !== 'folded') fail(ctx, `${what} must be a constant tensor`);
   return typed<T>(ctx, t, dtype, what);
-}
-
-function expectShape(ctx: NodeContext, t: RuntimeTensor, shape: readonly number[], what: string): void {
-  if (t.shape.length !== shape.length || t.shape.some((d, i) => d !== shape[i])) {
-    fail(ctx, `${what} must have shape [${shape}], got [${t.shape}]`);
-  }
 }
 
 function scaleOf(ctx: NodeContext, t: RuntimeTensor, what: string): number {
@@ -352,15 +315,7 @@ export const unidirectionalSequenceLstmInt8: Kernel<IntLstmParams> = {
     const y = output(ctx, 0);
     typed(ctx, x, 'int8', 'the input');
     typed(ctx, y, 'int8', 'the output');
-    if (x.shape.length !== 3) fail(ctx, `the input must be 3-D, got [${x.shape}]`);
-    const timeMajor = optBool(ctx, 'timeMajor');
-    const [d0, d1, nInput] = x.shape as [number, number, number];
-    const maxTime = timeMajor ? d0 : d1;
-    const batches = timeMajor ? d1 : d0;
-
-    const inputToOutput = input(ctx, IN.inputToOutput);
-    if (inputToOutput.shape.length !== 2) fail(ctx, `input_to_output_weights must be 2-D, got [${inputToOutput.shape}]`);
-    const nCell = inputToOutput.shape[0] as number;
+    const { timeMajor, maxTime, batches, nInput, nCell } = lstmDims(ctx, x);
     const recurrentToOutput = input(ctx, IN.recurrentToOutput);
     if (recurrentToOutput.shape.length !== 2) {
       fail(ctx, 'diagonal (1-D) recurrent weights are not supported by the integer LSTM');

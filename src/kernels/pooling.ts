@@ -2,22 +2,15 @@
 // internal/reference/pooling.h). The window is clipped to the input, and the average divides by
 // the number of input pixels inside it, not by the filter area.
 import { activationRange, clampFloat } from './binary.js';
+import { type PoolWindow, poolWindow } from './conv_geometry.js';
 import { fail, input, type Kernel, type NodeContext, output } from './kernel.js';
-import { Activation, computeOutSize, computePadding, fusedActivation, optNumber, Padding } from './util.js';
+import { Activation, fusedActivation } from './util.js';
 
-interface PoolParams {
+interface PoolParams extends PoolWindow {
   batches: number;
   inH: number;
   inW: number;
   depth: number;
-  outH: number;
-  outW: number;
-  strideH: number;
-  strideW: number;
-  filterH: number;
-  filterW: number;
-  padTop: number;
-  padLeft: number;
   /** The fused activation's bounds, or null for none. */
   clamp: [number, number] | null;
 }
@@ -27,17 +20,9 @@ function preparePool(ctx: NodeContext): PoolParams {
   const out = output(ctx, 0);
   if (x.dtype !== 'float32' || out.dtype !== 'float32') fail(ctx, `expects float32 input and output, got ${x.dtype} -> ${out.dtype}`);
   if (x.shape.length !== 4) fail(ctx, `input must be 4-D NHWC, got shape [${x.shape}]`);
-  const padding = optNumber(ctx, 'padding', Padding.SAME);
-  if (padding !== Padding.SAME && padding !== Padding.VALID) fail(ctx, `padding ${padding} is not supported`);
-  const strideH = optNumber(ctx, 'strideH');
-  const strideW = optNumber(ctx, 'strideW');
-  const filterH = optNumber(ctx, 'filterHeight');
-  const filterW = optNumber(ctx, 'filterWidth');
-  if (strideH < 1 || strideW < 1) fail(ctx, `strides must be >= 1, got ${strideH}x${strideW}`);
-  if (filterH < 1 || filterW < 1) fail(ctx, `filter size must be >= 1, got ${filterH}x${filterW}`);
   const [batches, inH, inW, depth] = x.shape;
-  const outH = computeOutSize(padding, inH, filterH, strideH);
-  const outW = computeOutSize(padding, inW, filterW, strideW);
+  const window = poolWindow(ctx, inH, inW);
+  const { outH, outW } = window;
   out.shape = [batches, outH, outW, depth];
   const activation = fusedActivation(ctx);
   return {
@@ -45,14 +30,7 @@ function preparePool(ctx: NodeContext): PoolParams {
     inH,
     inW,
     depth,
-    outH,
-    outW,
-    strideH,
-    strideW,
-    filterH,
-    filterW,
-    padTop: computePadding(strideH, 1, inH, filterH, outH),
-    padLeft: computePadding(strideW, 1, inW, filterW, outW),
+    ...window,
     clamp: activation === Activation.NONE ? null : activationRange(ctx, activation, 'float32'),
   };
 }

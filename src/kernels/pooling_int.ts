@@ -4,25 +4,18 @@
 // rescaling: the average is the int32 window sum divided by the number of input pixels inside
 // the window, rounded half away from zero; the fused activation clamps in the output's units.
 import { calculateActivationRangeQuantized } from '../quant/index.js';
+import { type PoolWindow, poolWindow } from './conv_geometry.js';
 import { fail, input, type Kernel, type NodeContext, output } from './kernel.js';
 import { requireQuantizedType, tensorQuant } from './quantize.js';
-import { computeOutSize, computePadding, fusedActivation, optNumber, Padding } from './util.js';
+import { fusedActivation } from './util.js';
 
 type IntArray = Int8Array | Uint8Array | Int16Array;
 
-interface PoolIntParams {
+interface PoolIntParams extends PoolWindow {
   batches: number;
   inH: number;
   inW: number;
   depth: number;
-  outH: number;
-  outW: number;
-  strideH: number;
-  strideW: number;
-  filterH: number;
-  filterW: number;
-  padTop: number;
-  padLeft: number;
   lo: number;
   hi: number;
   /** Per-channel accumulators of one output pixel. */
@@ -35,17 +28,9 @@ function preparePoolInt(ctx: NodeContext): PoolIntParams {
   const type = requireQuantizedType(ctx, x, 'the input');
   if (y.dtype !== type) fail(ctx, `output dtype ${y.dtype} differs from input dtype ${type}`);
   if (x.shape.length !== 4) fail(ctx, `input must be 4-D NHWC, got shape [${x.shape}]`);
-  const padding = optNumber(ctx, 'padding', Padding.SAME);
-  if (padding !== Padding.SAME && padding !== Padding.VALID) fail(ctx, `padding ${padding} is not supported`);
-  const strideH = optNumber(ctx, 'strideH');
-  const strideW = optNumber(ctx, 'strideW');
-  const filterH = optNumber(ctx, 'filterHeight');
-  const filterW = optNumber(ctx, 'filterWidth');
-  if (strideH < 1 || strideW < 1) fail(ctx, `strides must be >= 1, got ${strideH}x${strideW}`);
-  if (filterH < 1 || filterW < 1) fail(ctx, `filter size must be >= 1, got ${filterH}x${filterW}`);
   const [batches, inH, inW, depth] = x.shape;
-  const outH = computeOutSize(padding, inH, filterH, strideH);
-  const outW = computeOutSize(padding, inW, filterW, strideW);
+  const window = poolWindow(ctx, inH, inW);
+  const { outH, outW } = window;
   y.shape = [batches, outH, outW, depth];
   // The kernel does not rescale (the converter gives input and output the same quantization).
   const qo = tensorQuant(ctx, y, 'the output');
@@ -55,14 +40,7 @@ function preparePoolInt(ctx: NodeContext): PoolIntParams {
     inH,
     inW,
     depth,
-    outH,
-    outW,
-    strideH,
-    strideW,
-    filterH,
-    filterW,
-    padTop: computePadding(strideH, 1, inH, filterH, outH),
-    padLeft: computePadding(strideW, 1, inW, filterW, outW),
+    ...window,
     lo,
     hi,
     acc: new Int32Array(depth),

@@ -3,15 +3,24 @@
 // Convolution2DTransposeBias (mediapipe/util/tflite/operations/transpose_conv_bias.cc).
 // Weights are [O, H, W, I]. Each output pixel gathers the input pixels whose scattered window
 // covers it, which is the reference scatter loop read the other way round.
-import { convActivationRange, expectFloat32, optionalBias, paddingOption, positiveOption } from './conv.js';
-import { asymmetricQuantizeFloats, type HybridWeights, hybridWeights, refreshHybridWeights } from './hybrid.js';
+import { convActivationRange, expectFloat32, optionalBias } from './conv.js';
+import { paddingOption, positiveOption } from './conv_geometry.js';
+import {
+  batchQuantizeFloats,
+  type HybridInputScratch,
+  type HybridWeights,
+  hybridInputScratch,
+  hybridWeights,
+  refreshHybridWeights,
+} from './hybrid.js';
 import type { Kernel, NodeContext, RuntimeTensor } from './kernel.js';
 import { fail, input, isKnown, output } from './kernel.js';
 import { computeOutSize, computePadding, fusedActivation } from './util.js';
 
 const fround = Math.fround;
 
-interface TransposeGeometry {
+/** TRANSPOSE_CONV geometry, shared with the integer kernel (transpose_conv_int.ts). */
+export interface TransposeGeometry {
   batches: number;
   inH: number;
   inW: number;
@@ -27,7 +36,8 @@ interface TransposeGeometry {
   padW: number;
 }
 
-function checkInputAndWeights(ctx: NodeContext, x: RuntimeTensor, weights: RuntimeTensor): void {
+/** Rank, size and channel checks of the input and [O, H, W, I] weights. */
+export function checkInputAndWeights(ctx: NodeContext, x: RuntimeTensor, weights: RuntimeTensor): void {
   if (x.shape.length !== 4) fail(ctx, `input must be rank 4 (NHWC), got shape [${x.shape}]`);
   if (weights.shape.length !== 4) fail(ctx, `weights must be rank 4 (OHWI), got shape [${weights.shape}]`);
   const [, inH, inW, inC] = x.shape as [number, number, number, number];
@@ -99,7 +109,32 @@ function transposeGeometry(ctx: NodeContext): TransposeGeometry {
     fail(ctx, 'output_shape (input 0) is not known before running: it must be a constant or computed from constants and shapes');
   }
   checkInputAndWeights(ctx, x, weights);
-  const dims = Array.from(shapeTensor.data as Int32Array);
+  return transposeGeometryFor(
+    ctx,
+    x,
+    weights,
+    shapeTensor.data as Int32Array,
+    paddingOption(ctx),
+    positiveOption(ctx, 'strideH'),
+    positiveOption(ctx, 'strideW'),
+  );
+}
+
+/**
+ * Output geometry for an output_shape, with TFLite's checks: batch and channels match, and a
+ * forward convolution of that output (this padding and stride) gives the input's height and width.
+ * Shared with the integer kernel, which may only learn output_shape at eval.
+ */
+export function transposeGeometryFor(
+  ctx: NodeContext,
+  x: RuntimeTensor,
+  weights: RuntimeTensor,
+  outputShape: ArrayLike<number>,
+  padding: number,
+  strideH: number,
+  strideW: number,
+): TransposeGeometry {
+  const dims = Array.from(outputShape);
   if (dims.length !== 4) fail(ctx, `output_shape must have 4 elements, got [${dims}]`);
   const [n, outH, outW, outC] = dims as [number, number, number, number];
   const [batches, inH, inW, inC] = x.shape as [number, number, number, number];
@@ -107,9 +142,6 @@ function transposeGeometry(ctx: NodeContext): TransposeGeometry {
   if (n !== batches) fail(ctx, `output_shape batch ${n} differs from the input batch ${batches}`);
   if (outH <= 0 || outW <= 0) fail(ctx, `output_shape height and width must be positive, got [${dims}]`);
   if (outC !== filterO) fail(ctx, `output_shape channels ${outC} differ from the weights' output channels ${filterO}`);
-  const padding = paddingOption(ctx);
-  const strideH = positiveOption(ctx, 'strideH');
-  const strideW = positiveOption(ctx, 'strideW');
   // The input must be what a forward convolution of the output would produce.
   const expectH = computeOutSize(padding, outH, filterH, strideH);
   const expectW = computeOutSize(padding, outW, filterW, strideW);
@@ -163,11 +195,8 @@ export const transposeConvFloat: Kernel<TransposeParams> = {
   },
 };
 
-interface HybridTransposeParams extends TransposeParams {
+interface HybridTransposeParams extends TransposeParams, HybridInputScratch {
   weights: HybridWeights;
-  quantized: Float32Array;
-  scales: Float32Array;
-  zeroPoints: Int32Array;
 }
 
 /** Hybrid TRANSPOSE_CONV: asymmetric per-batch input quantization, per-channel weight scales. */
@@ -188,9 +217,7 @@ export const transposeConvHybrid: Kernel<HybridTransposeParams> = {
       hi,
       acc: new Float64Array(geo.outC),
       weights: hybridWeights(ctx, weights, 0, 'weights'),
-      quantized: new Float32Array(geo.batches * geo.inH * geo.inW * geo.inC),
-      scales: new Float32Array(geo.batches),
-      zeroPoints: new Int32Array(geo.batches),
+      ...hybridInputScratch(geo.batches, geo.inH * geo.inW * geo.inC),
     };
   },
   eval(ctx, p) {
@@ -200,9 +227,7 @@ export const transposeConvHybrid: Kernel<HybridTransposeParams> = {
     const x = input(ctx, 2).data as Float32Array;
     refreshHybridWeights(input(ctx, 1), p.weights);
     const perBatch = g.inH * g.inW * g.inC;
-    for (let b = 0; b < g.batches; b++) {
-      asymmetricQuantizeFloats(x, b * perBatch, perBatch, p.quantized, b * perBatch, p.scales, p.zeroPoints, b);
-    }
+    batchQuantizeFloats(x, g.batches, perBatch, p.quantized, p.scales, p.zeroPoints, true);
     transposeConvCore(g, p.quantized, p.weights.values, null, o, -Infinity, Infinity, p.acc);
     // TFLite scales each product before summing in float; scaling the exact integer sum once
     // differs only by float rounding.

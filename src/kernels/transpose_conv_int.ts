@@ -8,7 +8,7 @@
 // weights, multipliers and bias, and eval sizes the output from the shape it is given.
 // Each output pixel gathers the input pixels whose scattered window covers it (the reference
 // scatter loop read the other way round); integer sums are exact in doubles.
-import { paddingOption, positiveOption } from './conv.js';
+import { paddingOption, positiveOption } from './conv_geometry.js';
 import {
   type BiasValues,
   biasValues,
@@ -28,23 +28,8 @@ import {
 } from './conv_int.js';
 import type { Kernel, NodeContext } from './kernel.js';
 import { fail, input, isKnown, markDynamic, output, resizeDynamic } from './kernel.js';
-import { computeOutSize, computePadding, fusedActivation } from './util.js';
-
-interface TransposeGeometry {
-  batches: number;
-  inH: number;
-  inW: number;
-  inC: number;
-  outH: number;
-  outW: number;
-  outC: number;
-  filterH: number;
-  filterW: number;
-  strideH: number;
-  strideW: number;
-  padH: number;
-  padW: number;
-}
+import { checkInputAndWeights, type TransposeGeometry, transposeGeometryFor } from './transpose_conv.js';
+import { fusedActivation } from './util.js';
 
 interface TransposeIntParams {
   /** Options and fixed shapes, for geometry from an output_shape. */
@@ -61,47 +46,13 @@ interface TransposeIntParams {
   acc: Float64Array;
 }
 
-/**
- * Output geometry for an output_shape, with TFLite's checks: batch and channels match, and a
- * forward convolution of that output (this padding and stride) gives the input's height and width.
- */
+/** Output geometry for an output_shape (TFLite's checks, shared with the float kernel). */
 function geometryFor(
   ctx: NodeContext,
   dims: ArrayLike<number>,
   p: Pick<TransposeIntParams, 'padding' | 'strideH' | 'strideW'>,
 ): TransposeGeometry {
-  const x = input(ctx, 2);
-  const weights = input(ctx, 1);
-  if (dims.length !== 4) fail(ctx, `output_shape must have 4 elements, got [${Array.from(dims)}]`);
-  const [n, outH, outW, outC] = Array.from(dims) as [number, number, number, number];
-  const [batches, inH, inW, inC] = x.shape as [number, number, number, number];
-  const [filterO, filterH, filterW] = weights.shape as [number, number, number, number];
-  if (n !== batches) fail(ctx, `output_shape batch ${n} differs from the input batch ${batches}`);
-  if (outH <= 0 || outW <= 0) fail(ctx, `output_shape height and width must be positive, got [${Array.from(dims)}]`);
-  if (outC !== filterO) fail(ctx, `output_shape channels ${outC} differ from the weights' output channels ${filterO}`);
-  const expectH = computeOutSize(p.padding, outH, filterH, p.strideH);
-  const expectW = computeOutSize(p.padding, outW, filterW, p.strideW);
-  if (expectH !== inH || expectW !== inW) {
-    fail(
-      ctx,
-      `output_shape [${Array.from(dims)}] does not match the input [${x.shape}] for this padding and stride (it would give ${expectH}x${expectW})`,
-    );
-  }
-  return {
-    batches,
-    inH,
-    inW,
-    inC,
-    outH,
-    outW,
-    outC,
-    filterH,
-    filterW,
-    strideH: p.strideH,
-    strideW: p.strideW,
-    padH: computePadding(p.strideH, 1, outH, filterH, inH),
-    padW: computePadding(p.strideW, 1, outW, filterW, inW),
-  };
+  return transposeGeometryFor(ctx, input(ctx, 2), input(ctx, 1), dims, p.padding, p.strideH, p.strideW);
 }
 
 /** TRANSPOSE_CONV with int8 or int16 activations and int8 weights. */
@@ -116,13 +67,8 @@ export const transposeConvInt: Kernel<TransposeIntParams> = {
     if (x.dtype !== 'int8' && x.dtype !== 'int16') fail(ctx, `input must be int8 or int16, got ${x.dtype}`);
     if (weights.dtype !== 'int8') fail(ctx, `weights must be int8, got ${weights.dtype}`);
     if (out.dtype !== x.dtype) fail(ctx, `output must be ${x.dtype} like the input, got ${out.dtype}`);
-    if (x.shape.length !== 4) fail(ctx, `input must be rank 4 (NHWC), got shape [${x.shape}]`);
-    if (weights.shape.length !== 4) fail(ctx, `weights must be rank 4 (OHWI), got shape [${weights.shape}]`);
-    const [, inH, inW, inC] = x.shape as [number, number, number, number];
-    const [outC, filterH, filterW, filterC] = weights.shape as [number, number, number, number];
-    if (inH <= 0 || inW <= 0 || inC <= 0) fail(ctx, `input height, width and channels must be positive, got [${x.shape}]`);
-    if (outC <= 0 || filterH <= 0 || filterW <= 0) fail(ctx, `weights dimensions must be positive, got [${weights.shape}]`);
-    if (filterC !== inC) fail(ctx, `weights' input channels (${filterC}) differ from the input's channels (${inC})`);
+    checkInputAndWeights(ctx, x, weights);
+    const outC = weights.shape[0] as number;
     const int16 = x.dtype === 'int16';
     const bias = checkBias(ctx, 3, outC, int16 ? ['int32', 'int64'] : ['int32']);
     requireSymmetricFilter(ctx, weights);

@@ -4,6 +4,7 @@
 import { describe, expect, it } from 'vitest';
 import type { DType } from '../../src/model/dtype.js';
 import { mbqmRef } from '../quant/bigint_reference.js';
+import { qmRef } from '../support/quant_ref.js';
 import { runOp } from '../support/run_op.js';
 
 const f32 = Math.fround;
@@ -29,19 +30,6 @@ function lutRef(v: number, qi: [number, number], qo: [number, number], fn: (x: n
   const y = f32(fn(x));
   const r = roundAway(f32(y * f32(1 / f32(qo[0]))));
   return Math.min(hi, Math.max(lo, r + qo[1]));
-}
-
-/** QuantizeMultiplier from its definition (as in binary_int.test.ts). */
-function qmRef(real: number): { m: bigint; shift: number } {
-  let shift = 0;
-  while (real / 2 ** shift >= 1) shift++;
-  while (real / 2 ** shift < 0.5) shift--;
-  let m = Math.round((real / 2 ** shift) * 2 ** 31);
-  if (m === 2 ** 31) {
-    m /= 2;
-    shift++;
-  }
-  return { m: BigInt(m), shift };
 }
 
 describe('LOGISTIC', () => {

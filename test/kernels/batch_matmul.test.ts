@@ -1,18 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { runOp } from '../support/run_op.js';
-
-/** runOp with float32 outputs. */
-function runFloat(c: Parameters<typeof runOp>[0]): { shape: number[]; data: Float32Array }[] {
-  return runOp(c).map((o) => ({ shape: o.shape, data: o.data as Float32Array }));
-}
-
-function values(n: number, seed: number): number[] {
-  let s = seed >>> 0;
-  return Array.from({ length: n }, () => {
-    s = (Math.imul(s, 1664525) + 1013904223) >>> 0;
-    return Math.fround(-1 + (2 * s) / 2 ** 32);
-  });
-}
+import { runFloat, values } from '../support/float_ref.js';
 
 function bmm(a: { shape: number[]; data: number[] }, b: { shape: number[]; data: number[] }, adjX = false, adjY = false) {
   return runFloat({

@@ -3,23 +3,10 @@
 import { describe, expect, it } from 'vitest';
 import type { DType } from '../../src/model/dtype.js';
 import { mbqmRef, rdbpotRef, srdhmRef } from '../quant/bigint_reference.js';
+import { qmRef } from '../support/quant_ref.js';
 import { runOp } from '../support/run_op.js';
 
 const q = (scale: number, zeroPoint: number) => ({ scale: [scale], zeroPoint: [zeroPoint], quantizedDimension: 0 });
-
-/** QuantizeMultiplier from its definition: real = m * 2^(shift - 31), m in [2^30, 2^31), ties away from zero. */
-function qmRef(real: number): { m: bigint; shift: number } {
-  let shift = Math.ceil(Math.log2(real));
-  if (2 ** shift === real) shift += 1; // real = 2^k gives fraction 0.5
-  while (real / 2 ** shift >= 1) shift++;
-  while (real / 2 ** shift < 0.5) shift--;
-  let m = Math.round((real / 2 ** shift) * 2 ** 31);
-  if (m === 2 ** 31) {
-    m /= 2;
-    shift++;
-  }
-  return { m: BigInt(m), shift };
-}
 
 /** reference AddElementwise / SubElementwise for one pair, from the float scales. */
 function addSubRef(

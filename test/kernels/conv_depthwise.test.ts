@@ -1,22 +1,9 @@
 import { describe, expect, it } from 'vitest';
-import { runOp } from '../support/run_op.js';
-
-/** runOp with float32 outputs. */
-function runFloat(c: Parameters<typeof runOp>[0]): { shape: number[]; data: Float32Array }[] {
-  return runOp(c).map((o) => ({ shape: o.shape, data: o.data as Float32Array }));
-}
+import { asymQuant, expectClose, runFloat, values } from '../support/float_ref.js';
 
 const SAME = 0;
 const VALID = 1;
 const RELU6 = 3;
-
-function values(n: number, seed: number, lo = -1, hi = 1): number[] {
-  let s = seed >>> 0;
-  return Array.from({ length: n }, () => {
-    s = (Math.imul(s, 1664525) + 1013904223) >>> 0;
-    return Math.fround(lo + ((hi - lo) * s) / 2 ** 32);
-  });
-}
 
 interface DwCase {
   input: number[];
@@ -83,14 +70,6 @@ function runDepthwise(c: DwCase, multiplierOption?: number) {
     outputs: [{ dtype: 'float32' }],
   });
   return out!;
-}
-
-function expectClose(actual: ArrayLike<number>, expected: ArrayLike<number>, tol = 1e-5): void {
-  expect(actual.length).toBe(expected.length);
-  for (let i = 0; i < expected.length; i++) {
-    const e = expected[i] as number;
-    if (Math.abs((actual[i] as number) - e) > tol * Math.max(1, Math.abs(e))) expect.fail(`element ${i}: got ${actual[i]}, expected ${e}`);
-  }
 }
 
 function randomCase(
@@ -185,27 +164,6 @@ describe('DEPTHWISE_CONV_2D float', () => {
     expect(() => runDepthwise(d)).toThrow(/first dimension must be 1/);
   });
 });
-
-function roundAway(x: number): number {
-  return Math.sign(x) * Math.floor(Math.abs(x) + 0.5);
-}
-
-function asymQuant(xs: number[]): { q: number[]; scale: number; zp: number } {
-  const rmin = Math.min(0, ...xs);
-  const rmax = Math.max(0, ...xs);
-  if (rmin === rmax) return { q: xs.map(() => 0), scale: 1, zp: 0 };
-  const scale = (rmax - rmin) / 255;
-  const zpMin = -128 - rmin / scale;
-  const zpMax = 127 - rmax / scale;
-  const zpd = 128 + Math.abs(rmin / scale) < 127 + Math.abs(rmax / scale) ? zpMin : zpMax;
-  const zp = zpd <= -128 ? -128 : zpd >= 127 ? 127 : roundAway(zpd);
-  const inv = Math.fround(1 / Math.fround(scale));
-  return {
-    q: xs.map((v) => Math.max(-128, Math.min(127, roundAway(Math.fround(zp + Math.fround(v * inv)))))),
-    scale: Math.fround(scale),
-    zp,
-  };
-}
 
 describe('DEPTHWISE_CONV_2D hybrid (int8 per-channel weights)', () => {
   it('asymmetric per-batch input quantization, output = acc * input scale * channel scale + bias', () => {

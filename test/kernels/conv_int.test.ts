@@ -4,83 +4,12 @@
 import { describe, expect, it } from 'vitest';
 import type { IntegerRounding } from '../../src/kernels/kernel.js';
 import type { Quantization } from '../../src/model/types.js';
+import { clamp, f32, lcg, mbqm32, mbqm64, q, xnnpackRound } from '../support/quant_ref.js';
 import { type OpTensor, runOp } from '../support/run_op.js';
 
-// --- independent reference arithmetic -----------------------------------------------------------
-
-/** QuantizeMultiplier: m = q * 2^(shift - 31) with q in [2^30, 2^31), ties away from zero. */
-function quantizeMultiplierRef(m: number): [bigint, number] {
-  if (m === 0) return [0n, 0];
-  let f = m;
-  let shift = 0;
-  while (f >= 1) {
-    f /= 2;
-    shift++;
-  }
-  while (f < 0.5) {
-    f *= 2;
-    shift--;
-  }
-  let q = Math.round(f * 2 ** 31);
-  if (q === 2 ** 31) {
-    q /= 2;
-    shift++;
-  }
-  if (shift < -31) return [0n, 0];
-  return [BigInt(q), shift];
-}
-
-function srdhm(a: bigint, b: bigint): bigint {
-  if (a === -(2n ** 31n) && b === a) return 2n ** 31n - 1n;
-  const ab = a * b;
-  return (ab + (ab >= 0n ? 1n << 30n : 1n - (1n << 30n))) / (1n << 31n); // truncating, as C++
-}
-
-function rdbpot(x: bigint, e: number): bigint {
-  const mask = (1n << BigInt(e)) - 1n;
-  const threshold = (mask >> 1n) + (x < 0n ? 1n : 0n);
-  return (x >> BigInt(e)) + ((x & mask) > threshold ? 1n : 0n);
-}
-
-/** Reference 32-bit MultiplyByQuantizedMultiplier on the int32-wrapped accumulator. */
-function mbqm32(acc: number, m: number): number {
-  const [q, shift] = quantizeMultiplierRef(m);
-  const x = BigInt.asIntN(32, BigInt(acc) * (1n << BigInt(Math.max(shift, 0))));
-  return Number(rdbpot(srdhm(x, q), Math.max(-shift, 0)));
-}
-
-/** Reference int64 MultiplyByQuantizedMultiplier (16x8 with int64 bias). */
-function mbqm64(acc: bigint, m: number): number {
-  const [q, shift] = quantizeMultiplierRef(m);
-  const reduced = q < 0x7fff0000n ? (q + (1n << 15n)) >> 16n : 0x7fffn;
-  const total = BigInt(15 - shift);
-  return Number(BigInt.asIntN(32, (acc * reduced + (1n << (total - 1n))) >> total));
-}
-
-/** XNNPACK: round-to-nearest-even(float(acc) * float32 scale). */
-function xnnpackRound(acc: number, inScale: number, wScale: number, outScale: number): number {
-  const f = Math.fround;
-  const v = f(f(acc) * f(f(f(inScale) * f(wScale)) / f(outScale)));
-  const fl = Math.floor(v);
-  const d = v - fl;
-  return d > 0.5 ? fl + 1 : d < 0.5 ? fl : fl % 2 === 0 ? fl : fl + 1;
-}
-
-const clamp = (v: number, lo: number, hi: number) => Math.min(hi, Math.max(lo, v));
-const f32 = Math.fround;
-
-function q(scale: number[] | number, zeroPoint: number[] | number = 0, quantizedDimension = 0): Quantization {
-  const scales = Array.isArray(scale) ? scale : [scale];
-  const zps = Array.isArray(zeroPoint) ? zeroPoint : scales.map(() => zeroPoint);
-  return { scale: scales, zeroPoint: zps, quantizedDimension };
-}
-
-function lcg(seed: number): (lo: number, hi: number) => number {
-  let s = seed >>> 0;
-  return (lo, hi) => {
-    s = (Math.imul(s, 1664525) + 1013904223) >>> 0;
-    return lo + (s % (hi - lo + 1));
-  };
+/** XNNPACK with the conv scale float32(float32(input scale * filter scale) / output scale). */
+function xnnpackConvRound(acc: number, inScale: number, wScale: number, outScale: number): number {
+  return xnnpackRound(acc, f32(f32(f32(inScale) * f32(wScale)) / f32(outScale)));
 }
 
 /** Naive NHWC convolution sums: sum (x - zx) * (w - zw) + bias, per output element. */
@@ -205,7 +134,7 @@ describe('CONV_2D int8', () => {
       const want = sums.map((s, i) => {
         const ch = i % oc;
         const m = (f32(inS) * f32(ws[ch] as number)) / f32(outS);
-        const v = semantics === 'reference' ? mbqm32(s, m) : xnnpackRound(s, inS, ws[ch] as number, outS);
+        const v = semantics === 'reference' ? mbqm32(s, m) : xnnpackConvRound(s, inS, ws[ch] as number, outS);
         return clamp(v + zo, -128, 127);
       });
       expect(Array.from(got.data)).toEqual(want);
@@ -305,7 +234,7 @@ describe('CONV_2D uint8 (legacy)', () => {
         });
         // Legacy multiplier: float32(input_scale * filter_scale) / output_scale in double.
         const m = f32(f32(inS) * f32(wS)) / f32(outS);
-        const want = sums.map((s) => clamp((semantics === 'reference' ? mbqm32(s, m) : xnnpackRound(s, inS, wS, outS)) + zo, 0, 255));
+        const want = sums.map((s) => clamp((semantics === 'reference' ? mbqm32(s, m) : xnnpackConvRound(s, inS, wS, outS)) + zo, 0, 255));
         expect(Array.from(got.data)).toEqual(want);
       }
     });
@@ -453,7 +382,7 @@ describe('DEPTHWISE_CONV_2D', () => {
         const v =
           semantics === 'reference'
             ? mbqm32(s, (f32(inS) * f32(ws[k] as number)) / f32(outS))
-            : xnnpackRound(s, inS, ws[k] as number, outS);
+            : xnnpackConvRound(s, inS, ws[k] as number, outS);
         return clamp(v - 2, -128, 127);
       });
       expect(Array.from(got.data)).toEqual(want);

@@ -1,22 +1,9 @@
 import { describe, expect, it } from 'vitest';
-import { runOp } from '../support/run_op.js';
-
-/** runOp with float32 outputs. */
-function runFloat(c: Parameters<typeof runOp>[0]): { shape: number[]; data: Float32Array }[] {
-  return runOp(c).map((o) => ({ shape: o.shape, data: o.data as Float32Array }));
-}
+import { expectClose, roundAway, runFloat, values } from '../support/float_ref.js';
 
 const SAME = 0;
 const VALID = 1;
 const RELU = 1;
-
-function values(n: number, seed: number, lo = -1, hi = 1): number[] {
-  let s = seed >>> 0;
-  return Array.from({ length: n }, () => {
-    s = (Math.imul(s, 1664525) + 1013904223) >>> 0;
-    return Math.fround(lo + ((hi - lo) * s) / 2 ** 32);
-  });
-}
 
 /** The reference scatter loop: every input pixel adds weight * value to the outputs it covers. */
 function naiveTranspose(
@@ -47,14 +34,6 @@ function naiveTranspose(
                   (input[((b * h + y) * w + x) * ic + c] as number) * (weights[((o * fh + ky) * fw + kx) * ic + c] as number);
               }
   return bias ? out.map((v, i) => v + (bias[i % oc] as number)) : out;
-}
-
-function expectClose(actual: ArrayLike<number>, expected: ArrayLike<number>, tol = 1e-5): void {
-  expect(actual.length).toBe(expected.length);
-  for (let i = 0; i < expected.length; i++) {
-    const e = expected[i] as number;
-    if (Math.abs((actual[i] as number) - e) > tol * Math.max(1, Math.abs(e))) expect.fail(`element ${i}: got ${actual[i]}, expected ${e}`);
-  }
 }
 
 interface TcCase {
@@ -178,10 +157,6 @@ describe('TRANSPOSE_CONV float', () => {
     expect(() => runTranspose({ ...base, outShape: [1, 4, 4, 2] })).toThrow(/channels 2 differ/);
   });
 });
-
-function roundAway(x: number): number {
-  return Math.sign(x) * Math.floor(Math.abs(x) + 0.5);
-}
 
 describe('TRANSPOSE_CONV hybrid (int8 weights)', () => {
   it('asymmetric input quantization and per-channel scales', () => {

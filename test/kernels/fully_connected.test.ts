@@ -1,24 +1,11 @@
 import { describe, expect, it } from 'vitest';
+import { expectClose, roundAway, runFloat, values } from '../support/float_ref.js';
 import type { OpTensor } from '../support/run_op.js';
-import { runOp } from '../support/run_op.js';
-
-/** runOp with float32 outputs. */
-function runFloat(c: Parameters<typeof runOp>[0]): { shape: number[]; data: Float32Array }[] {
-  return runOp(c).map((o) => ({ shape: o.shape, data: o.data as Float32Array }));
-}
 
 const RELU = 1;
 const RELU6 = 3;
 const TANH = 4;
 const SIGN_BIT = 5;
-
-function values(n: number, seed: number, lo = -1, hi = 1): number[] {
-  let s = seed >>> 0;
-  return Array.from({ length: n }, () => {
-    s = (Math.imul(s, 1664525) + 1013904223) >>> 0;
-    return Math.fround(lo + ((hi - lo) * s) / 2 ** 32);
-  });
-}
 
 function fc(input: OpTensor, weights: OpTensor, bias: OpTensor | null, options: Record<string, number | boolean> = {}) {
   return runFloat({
@@ -39,14 +26,6 @@ function naive(x: number[], rows: number, w: number[], units: number, bias: numb
       out.push(s);
     }
   return out;
-}
-
-function expectClose(actual: ArrayLike<number>, expected: ArrayLike<number>, tol = 1e-5): void {
-  expect(actual.length).toBe(expected.length);
-  for (let i = 0; i < expected.length; i++) {
-    const e = expected[i] as number;
-    if (Math.abs((actual[i] as number) - e) > tol * Math.max(1, Math.abs(e))) expect.fail(`element ${i}: got ${actual[i]}, expected ${e}`);
-  }
 }
 
 describe('FULLY_CONNECTED float', () => {
@@ -122,10 +101,6 @@ describe('FULLY_CONNECTED float', () => {
     expect(() => fc(x, { ...w, shape: [6], data: values(6, 2) }, null)).toThrow(/weights must be rank 2/);
   });
 });
-
-function roundAway(x: number): number {
-  return Math.sign(x) * Math.floor(Math.abs(x) + 0.5);
-}
 
 describe('FULLY_CONNECTED hybrid (int8 weights)', () => {
   const f = Math.fround;

@@ -3,66 +3,8 @@
 import { describe, expect, it } from 'vitest';
 import type { IntegerRounding } from '../../src/kernels/kernel.js';
 import type { Quantization } from '../../src/model/types.js';
+import { clamp, f32, lcg, mbqm32, mbqm64, q, xnnpackRound } from '../support/quant_ref.js';
 import { type OpTensor, runOp } from '../support/run_op.js';
-
-function quantizeMultiplierRef(m: number): [bigint, number] {
-  let f = m;
-  let shift = 0;
-  while (f >= 1) {
-    f /= 2;
-    shift++;
-  }
-  while (f < 0.5) {
-    f *= 2;
-    shift--;
-  }
-  let q = Math.round(f * 2 ** 31);
-  if (q === 2 ** 31) {
-    q /= 2;
-    shift++;
-  }
-  return [BigInt(q), shift];
-}
-
-function mbqm32(acc: number, m: number): number {
-  const [q, shift] = quantizeMultiplierRef(m);
-  const x = BigInt.asIntN(32, BigInt(acc) * (1n << BigInt(Math.max(shift, 0))));
-  const ab = x * q;
-  const high = (ab + (ab >= 0n ? 1n << 30n : 1n - (1n << 30n))) / (1n << 31n);
-  const e = BigInt(Math.max(-shift, 0));
-  const mask = (1n << e) - 1n;
-  return Number((high >> e) + ((high & mask) > (mask >> 1n) + (high < 0n ? 1n : 0n) ? 1n : 0n));
-}
-
-function mbqm64(acc: bigint, m: number): number {
-  const [q, shift] = quantizeMultiplierRef(m);
-  const reduced = q < 0x7fff0000n ? (q + (1n << 15n)) >> 16n : 0x7fffn;
-  const total = BigInt(15 - shift);
-  return Number(BigInt.asIntN(32, (acc * reduced + (1n << (total - 1n))) >> total));
-}
-
-function xnnpackRound(acc: number, scale: number): number {
-  const v = Math.fround(Math.fround(acc) * scale);
-  const fl = Math.floor(v);
-  const d = v - fl;
-  return d > 0.5 ? fl + 1 : d < 0.5 ? fl : fl % 2 === 0 ? fl : fl + 1;
-}
-
-const f32 = Math.fround;
-const clamp = (v: number, lo: number, hi: number) => Math.min(hi, Math.max(lo, v));
-
-function q(scale: number[] | number, zeroPoint = 0, quantizedDimension = 0): Quantization {
-  const scales = Array.isArray(scale) ? scale : [scale];
-  return { scale: scales, zeroPoint: scales.map(() => zeroPoint), quantizedDimension };
-}
-
-function lcg(seed: number): (lo: number, hi: number) => number {
-  let s = seed >>> 0;
-  return (lo, hi) => {
-    s = (Math.imul(s, 1664525) + 1013904223) >>> 0;
-    return lo + (s % (hi - lo + 1));
-  };
-}
 
 function fc(
   x: OpTensor,

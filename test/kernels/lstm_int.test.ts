@@ -7,18 +7,7 @@ import { DEFAULT_KERNEL_CONFIG, type NodeContext, type RuntimeTensor } from '../
 import { lookupKernel } from '../../src/kernels/registry.js';
 import { allocTyped, type DType, numElements } from '../../src/model/dtype.js';
 import type { Operator } from '../../src/model/types.js';
-
-/** mulberry32, as in the script that recorded the goldens. */
-function mulberry32(seed: number): () => number {
-  let s = seed >>> 0;
-  return () => {
-    s = (s + 0x6d2b79f5) >>> 0;
-    let t = Math.imul(s ^ (s >>> 15), s | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-const ints = (r: () => number, n: number, lo: number, hi: number) => Array.from({ length: n }, () => lo + Math.floor(r() * (hi - lo + 1)));
+import { ints, mulberry32 } from '../support/quant_ref.js';
 
 interface Config {
   B: number;

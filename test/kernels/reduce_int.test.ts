@@ -4,22 +4,11 @@
 import { describe, expect, it } from 'vitest';
 import type { DType } from '../../src/model/dtype.js';
 import { mbqmRef } from '../quant/bigint_reference.js';
+import { qmRef } from '../support/quant_ref.js';
 import { runOp } from '../support/run_op.js';
 
 const f32 = Math.fround;
 const q = (scale: number, zeroPoint: number) => ({ scale: [scale], zeroPoint: [zeroPoint], quantizedDimension: 0 });
-
-function qmRef(real: number): { m: bigint; shift: number } {
-  let shift = 0;
-  while (real / 2 ** shift >= 1) shift++;
-  while (real / 2 ** shift < 0.5) shift--;
-  let m = Math.round((real / 2 ** shift) * 2 ** 31);
-  if (m === 2 ** 31) {
-    m /= 2;
-    shift++;
-  }
-  return { m: BigInt(m), shift };
-}
 
 function mean(
   dtype: DType,

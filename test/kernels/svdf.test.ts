@@ -8,6 +8,7 @@ import { allocTyped, type DType, numElements } from '../../src/model/dtype.js';
 import type { Operator } from '../../src/model/types.js';
 import { quantizeMultiplier } from '../../src/quant/index.js';
 import { mbqmRef } from '../quant/bigint_reference.js';
+import { ints, mulberry32 } from '../support/quant_ref.js';
 
 interface Spec {
   dtype: DType;
@@ -69,18 +70,6 @@ function svdfNode(inputs: (Spec | null)[], output: Spec, options: { rank: number
     },
   };
 }
-
-/** mulberry32, as in the script that recorded the goldens. */
-function mulberry32(seed: number): () => number {
-  let s = seed >>> 0;
-  return () => {
-    s = (s + 0x6d2b79f5) >>> 0;
-    let t = Math.imul(s ^ (s >>> 15), s | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-const ints = (r: () => number, n: number, lo: number, hi: number) => Array.from({ length: n }, () => lo + Math.floor(r() * (hi - lo + 1)));
 
 describe('SVDF float32', () => {
   // 1 batch, 2 inputs, 2 filters (rank 1 -> 2 units), memory 2; each filter's state is

@@ -1,6 +1,6 @@
 // Runs one CPU kernel on hand-made tensors, through the same registry lookup as the interpreter.
 
-import type { NodeContext, RuntimeTensor } from '../../src/kernels/kernel.js';
+import type { IntegerRounding, NodeContext, RuntimeTensor } from '../../src/kernels/kernel.js';
 import { lookupKernel } from '../../src/kernels/registry.js';
 import { allocTyped, type DType, numElements, type TypedArray } from '../../src/model/dtype.js';
 import type { Operator, Options, Quantization } from '../../src/model/types.js';
@@ -17,6 +17,8 @@ export interface OpTensor {
 
 export interface OpCase {
   op: string;
+  /** Integer rounding semantics (default 'reference'). */
+  integerRounding?: IntegerRounding;
   version?: number;
   options?: Options;
   customOptions?: Uint8Array;
@@ -63,7 +65,14 @@ export function runOp(c: OpCase): { shape: number[]; data: TypedArray }[] {
     outputs.map((t) => t.dtype),
   );
   if (!found.ok) throw new Error(found.reason);
-  const ctx: NodeContext = { index: 0, op, inputs, outputs, intermediates: [] };
+  const ctx: NodeContext = {
+    config: { integerRounding: c.integerRounding ?? 'reference' },
+    index: 0,
+    op,
+    inputs,
+    outputs,
+    intermediates: [],
+  };
   const params = found.registration.kernel.prepare(ctx);
   for (const o of outputs) o.data = allocTyped(o.dtype, numElements(o.shape));
   found.registration.kernel.eval(ctx, params);

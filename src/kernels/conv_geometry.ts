@@ -1,0 +1,164 @@
+// Window geometry shared by the float, hybrid and integer convolution kernels (CONV_2D,
+// DEPTHWISE_CONV_2D, TRANSPOSE_CONV) and the pooling kernels: option checks, output size and
+// padding. One copy so the float and integer kernels of an op cannot disagree on shapes.
+import type { NodeContext, RuntimeTensor } from './kernel.js';
+import { fail } from './kernel.js';
+import { computeOutSize, computePadding, optNumber, Padding } from './util.js';
+
+/** The padding option as Padding.SAME / Padding.VALID, or a clear failure. */
+export function paddingOption(ctx: NodeContext): number {
+  const padding = optNumber(ctx, 'padding', Padding.SAME);
+  if (padding !== Padding.SAME && padding !== Padding.VALID) fail(ctx, `padding ${padding} is neither SAME nor VALID`);
+  return padding;
+}
+
+/** A positive integer option (strides, dilations), defaulting to 1 when the model omits it. */
+export function positiveOption(ctx: NodeContext, key: string): number {
+  const v = optNumber(ctx, key, 1);
+  if (!Number.isInteger(v) || v <= 0) fail(ctx, `${key} must be a positive integer, got ${v}`);
+  return v;
+}
+
+/** Strides, dilations, output size and leading padding of a (dilated) sliding window. */
+export interface ConvWindow {
+  outH: number;
+  outW: number;
+  strideH: number;
+  strideW: number;
+  dilationH: number;
+  dilationW: number;
+  padH: number;
+  padW: number;
+}
+
+/** Reads padding, strides and dilations from the options and sizes the output (CONV_2D, DEPTHWISE_CONV_2D). */
+export function convWindow(ctx: NodeContext, inH: number, inW: number, filterH: number, filterW: number): ConvWindow {
+  const padding = paddingOption(ctx);
+  const strideH = positiveOption(ctx, 'strideH');
+  const strideW = positiveOption(ctx, 'strideW');
+  const dilationH = positiveOption(ctx, 'dilationHFactor');
+  const dilationW = positiveOption(ctx, 'dilationWFactor');
+  const outH = computeOutSize(padding, inH, filterH, strideH, dilationH);
+  const outW = computeOutSize(padding, inW, filterW, strideW, dilationW);
+  return {
+    outH,
+    outW,
+    strideH,
+    strideW,
+    dilationH,
+    dilationW,
+    padH: computePadding(strideH, dilationH, inH, filterH, outH),
+    padW: computePadding(strideW, dilationW, inW, filterW, outW),
+  };
+}
+
+/** CONV_2D geometry: NHWC input, OHWI filter, grouped when the filter has fewer input channels. */
+export interface ConvGeometry extends ConvWindow {
+  batches: number;
+  inH: number;
+  inW: number;
+  inC: number;
+  outC: number;
+  filterH: number;
+  filterW: number;
+  /** Input channels per group (the filter's last dimension). */
+  filterC: number;
+  groups: number;
+}
+
+/** Output size, padding and group checks shared by the float, hybrid and integer CONV_2D kernels. */
+export function convGeometry(ctx: NodeContext, x: RuntimeTensor, filter: RuntimeTensor): ConvGeometry {
+  if (x.shape.length !== 4) fail(ctx, `input must be rank 4 (NHWC), got shape [${x.shape}]`);
+  if (filter.shape.length !== 4) fail(ctx, `filter must be rank 4 (OHWI), got shape [${filter.shape}]`);
+  const [batches, inH, inW, inC] = x.shape as [number, number, number, number];
+  const [outC, filterH, filterW, filterC] = filter.shape as [number, number, number, number];
+  if (inH <= 0 || inW <= 0 || inC <= 0) fail(ctx, `input height, width and channels must be positive, got [${x.shape}]`);
+  if (outC <= 0 || filterH <= 0 || filterW <= 0 || filterC <= 0) fail(ctx, `filter dimensions must be positive, got [${filter.shape}]`);
+  if (inC % filterC !== 0) fail(ctx, `input channels (${inC}) must be a multiple of the filter's input channels (${filterC})`);
+  const groups = inC / filterC;
+  if (outC % groups !== 0) fail(ctx, `output channels (${outC}) must be a multiple of the group count (${groups})`);
+  return { batches, inH, inW, inC, outC, filterH, filterW, filterC, groups, ...convWindow(ctx, inH, inW, filterH, filterW) };
+}
+
+/** DEPTHWISE_CONV_2D tensor shapes: NHWC input, [1, H, W, C * multiplier] filter. */
+export interface DepthwiseShape {
+  batches: number;
+  inH: number;
+  inW: number;
+  inC: number;
+  outC: number;
+  filterH: number;
+  filterW: number;
+}
+
+/** Shape checks of DEPTHWISE_CONV_2D (the options are read separately, by convWindow). */
+export function depthwiseShape(ctx: NodeContext, x: RuntimeTensor, filter: RuntimeTensor): DepthwiseShape {
+  if (x.shape.length !== 4) fail(ctx, `input must be rank 4 (NHWC), got shape [${x.shape}]`);
+  if (filter.shape.length !== 4) fail(ctx, `filter must be rank 4 ([1, H, W, C]), got shape [${filter.shape}]`);
+  const [batches, inH, inW, inC] = x.shape as [number, number, number, number];
+  const [one, filterH, filterW, outC] = filter.shape as [number, number, number, number];
+  if (one !== 1) fail(ctx, `filter's first dimension must be 1, got shape [${filter.shape}]`);
+  if (inH <= 0 || inW <= 0 || inC <= 0) fail(ctx, `input height, width and channels must be positive, got [${x.shape}]`);
+  if (filterH <= 0 || filterW <= 0 || outC <= 0) fail(ctx, `filter dimensions must be positive, got [${filter.shape}]`);
+  if (outC % inC !== 0) fail(ctx, `filter channels (${outC}) must be a multiple of input channels (${inC})`);
+  return { batches, inH, inW, inC, outC, filterH, filterW };
+}
+
+/** Per-tap offsets of a depthwise window, so the inner loops index without multiplying. */
+export interface DepthwiseTaps {
+  /** Input offset of each tap from the window's top-left pixel. */
+  tapInput: Int32Array;
+  /** Filter offset of each tap (channel 0). */
+  tapFilter: Int32Array;
+}
+
+/** Tap tables of a depthwise filter over an NHWC input (float and integer depthwise kernels). */
+export function depthwiseTaps(g: DepthwiseShape & Pick<ConvWindow, 'dilationH' | 'dilationW'>): DepthwiseTaps {
+  const taps = g.filterH * g.filterW;
+  const tapInput = new Int32Array(taps);
+  const tapFilter = new Int32Array(taps);
+  for (let fy = 0; fy < g.filterH; fy++) {
+    for (let fx = 0; fx < g.filterW; fx++) {
+      const t = fy * g.filterW + fx;
+      tapInput[t] = (fy * g.dilationH * g.inW + fx * g.dilationW) * g.inC;
+      tapFilter[t] = t * g.outC;
+    }
+  }
+  return { tapInput, tapFilter };
+}
+
+/** Output geometry of a pooling window (no dilation), with TFLite's pooling option checks. */
+export interface PoolWindow {
+  outH: number;
+  outW: number;
+  strideH: number;
+  strideW: number;
+  filterH: number;
+  filterW: number;
+  padTop: number;
+  padLeft: number;
+}
+
+/** Reads padding, strides and filter size of AVERAGE_POOL_2D / MAX_POOL_2D and sizes the output. */
+export function poolWindow(ctx: NodeContext, inH: number, inW: number): PoolWindow {
+  const padding = optNumber(ctx, 'padding', Padding.SAME);
+  if (padding !== Padding.SAME && padding !== Padding.VALID) fail(ctx, `padding ${padding} is not supported`);
+  const strideH = optNumber(ctx, 'strideH');
+  const strideW = optNumber(ctx, 'strideW');
+  const filterH = optNumber(ctx, 'filterHeight');
+  const filterW = optNumber(ctx, 'filterWidth');
+  if (strideH < 1 || strideW < 1) fail(ctx, `strides must be >= 1, got ${strideH}x${strideW}`);
+  if (filterH < 1 || filterW < 1) fail(ctx, `filter size must be >= 1, got ${filterH}x${filterW}`);
+  const outH = computeOutSize(padding, inH, filterH, strideH);
+  const outW = computeOutSize(padding, inW, filterW, strideW);
+  return {
+    outH,
+    outW,
+    strideH,
+    strideW,
+    filterH,
+    filterW,
+    padTop: computePadding(strideH, 1, inH, filterH, outH),
+    padLeft: computePadding(strideW, 1, inW, filterW, outW),
+  };
+}
