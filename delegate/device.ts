@@ -95,9 +95,14 @@ export class DeviceHealth {
     return this.lostInfo !== null;
   }
 
+  /** The DeviceLostError for a lost device (call only when `lost`). */
+  lostNow(): DeviceLostError {
+    return new DeviceLostError(this.lostInfo?.reason ?? 'unknown', this.lostInfo?.message ?? '');
+  }
+
   /** Throws DeviceLostError once the device is lost, GpuValidationError for errors reported since the last check. */
   check(what: string): void {
-    if (this.lostInfo) throw new DeviceLostError(this.lostInfo.reason, this.lostInfo.message);
+    if (this.lostInfo) throw this.lostNow();
     if (this.pending.length) {
       const messages = this.pending.splice(0).join('\n');
       throw new GpuValidationError(`${what}: WebGPU reported errors: ${messages}`);

@@ -5,14 +5,21 @@ export class GpuUnavailableError extends Error {
   override name = 'GpuUnavailableError';
 }
 
-/** The GPUDevice was lost (driver reset, destroy(), out of memory...): the delegate must be recreated. */
+/**
+ * The GPUDevice was lost (driver reset, destroy(), out of memory...). To continue: on the CPU,
+ * interpreter.removeDelegates() (or create the interpreter with fallbackToCpuOnDelegateError);
+ * on a new device, interpreter.allocateTensors() again (a delegate that created its device
+ * requests a new one; one given an application device needs a new delegate).
+ */
 export class DeviceLostError extends Error {
   override name = 'DeviceLostError';
   constructor(
     readonly reason: string,
     detail: string,
   ) {
-    super(`the WebGPU device was lost (${reason})${detail ? `: ${detail}` : ''}; create a new delegate (and interpreter) to continue`);
+    super(
+      `the WebGPU device was lost (${reason})${detail ? `: ${detail}` : ''}; continue on the CPU with interpreter.removeDelegates(), or call allocateTensors() again to rebuild on a new device`,
+    );
   }
 }
 

@@ -40,3 +40,11 @@ export function bytesPerSlice(p: Precision): number {
 export function encodeSlices(p: Precision, values: Float32Array): Float32Array | Uint16Array {
   return p === 'fp32' ? values : toHalf(values);
 }
+
+/**
+ * Stored bytes of constant weights and biases (the shaders' W4): f16 only where the math is f16
+ * ('fp16'). 'fp16-storage' keeps them f32: its math is f32, so f16 weights would only round them.
+ */
+export function encodeWeights(p: Precision, values: Float32Array): Float32Array | Uint16Array {
+  return p === 'fp16' ? toHalf(values) : values;
+}

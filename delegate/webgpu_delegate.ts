@@ -13,7 +13,7 @@ import {
 import { isKnown, type RuntimeTensor } from '../src/kernels/kernel.js';
 import { type AcquireOptions, acquireGpu, type GpuContext } from './device.js';
 import { sliceLayout } from './layout.js';
-import { createPartitionKernel } from './partition_kernel.js';
+import { createPartitionKernel, type PartitionKernel } from './partition_kernel.js';
 import { pipelineCacheFor } from './pipeline_cache.js';
 import { choosePrecision, PRECISION_LABEL, type Precision } from './precision.js';
 import type { OpContext } from './program.js';
@@ -38,6 +38,12 @@ export interface WebGpuDelegateOptions extends AcquireOptions {
   forceCpu?: readonly (number | string)[];
   /** Error scopes around building and every submission, and shader compilation messages. Default false. */
   debug?: boolean;
+  /**
+   * Read back every tensor a partition computes on each invoke, not only the partition outputs
+   * (debugTensor). The partitions and dispatches stay the same; buffers are not reused. For
+   * per-node comparisons (harness/per_node.ts); slow. Default false.
+   */
+  debugReadbackAll?: boolean;
 }
 
 /** Largest rank any delegated tensor may have. */
@@ -47,7 +53,7 @@ export class WebGpuDelegate implements Delegate {
   readonly name = 'webgpu';
   private gpuContext: Promise<GpuContext> | null = null;
   private readonly forceCpu: ReadonlySet<number | string>;
-  private readonly kernels = new Set<DelegateKernel>();
+  private readonly kernels = new Set<PartitionKernel>();
 
   constructor(private readonly options: WebGpuDelegateOptions = {}) {
     this.forceCpu = new Set(options.forceCpu ?? []);
@@ -64,15 +70,29 @@ export class WebGpuDelegate implements Delegate {
     return delegate;
   }
 
-  /** The device, acquired on first use. */
-  gpu(): Promise<GpuContext> {
-    if (!this.gpuContext) {
-      this.gpuContext = acquireGpu(this.options);
-      this.gpuContext.catch(() => {
+  /**
+   * The device, acquired on first use. After a device loss, a delegate that created its device
+   * requests a new one here (so allocateTensors() again rebuilds the partitions on it); a lost
+   * application device is reported as DeviceLostError.
+   */
+  async gpu(): Promise<GpuContext> {
+    const current = this.gpuContext;
+    if (current) {
+      const ctx = await current;
+      if (!ctx.health.lost) return ctx;
+      if (!ctx.ownsDevice) throw ctx.health.lostNow();
+      if (this.gpuContext === current) {
+        ctx.release();
         this.gpuContext = null;
-      });
+      }
+      return this.gpu();
     }
-    return this.gpuContext;
+    const acquiring = acquireGpu(this.options);
+    this.gpuContext = acquiring;
+    acquiring.catch(() => {
+      if (this.gpuContext === acquiring) this.gpuContext = null;
+    });
+    return acquiring;
   }
 
   /** The precision partitions use on this device. */
@@ -158,9 +178,23 @@ export class WebGpuDelegate implements Delegate {
       cache: pipelineCacheFor(gpu.device),
       label: `webgpu partition [nodes ${first}..${last}]`,
       onDispose: (k) => this.kernels.delete(k),
+      readbackAll: this.options.debugReadbackAll ?? false,
     });
     this.kernels.add(kernel);
     return kernel;
+  }
+
+  /**
+   * The last invoke's value of a tensor computed on the GPU (a partition output, or with
+   * debugReadbackAll any tensor a partition computes), dense f32; undefined when no live
+   * kernel of this delegate computes it.
+   */
+  debugTensor(index: number): Float32Array | undefined {
+    for (const k of this.kernels) {
+      const v = k.debugTensor(index);
+      if (v) return v;
+    }
+    return undefined;
   }
 
   /** Disposes every kernel still alive and releases the device (destroying it if the delegate created it). */

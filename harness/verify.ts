@@ -2,7 +2,6 @@
 // with the same deterministic inputs, and judge every output. Shared by the CLI, the tests and
 // the browser page.
 
-import type { Delegate } from '../src/interpreter/delegate.js';
 import { UnsupportedOpError } from '../src/interpreter/errors.js';
 import type { Placement } from '../src/interpreter/interpreter.js';
 import { Interpreter } from '../src/interpreter/interpreter.js';
@@ -19,7 +18,7 @@ import type { OracleName } from './oracle/types.js';
 /** Golden outputs for a model on given inputs: the Node oracle (cached) or the page's LiteRT.js. */
 export type OracleFn = (bytes: Uint8Array, inputs: ArrayBufferView[], seed: number, regenerate: boolean) => Promise<OracleResult>;
 
-import type { Backend, Precision } from './backends.js';
+import { type Backend, createDelegates, type Precision } from './backends.js';
 
 export type { Backend, Precision };
 
@@ -29,8 +28,6 @@ export interface VerifyOptions {
   backend?: Backend;
   precision?: Precision;
   seed?: number;
-  /** Delegates to install (the caller builds them for the backend). */
-  delegates?: Delegate[];
   /** Run the oracle again instead of using the golden cache. */
   regenerate?: boolean;
   /** Invokes to time after the first (default 1). */
@@ -100,7 +97,7 @@ export async function verifyModel(name: string, bytes: Uint8Array, options: Veri
     report.mode = detectMode(readModel(bytes));
     const inputs = makeModelInputs(bytes, seed);
     try {
-      interpreter = await Interpreter.create(bytes, { delegates: options.delegates ?? [] });
+      interpreter = await Interpreter.create(bytes, { delegates: await createDelegates(backend, precision) });
     } catch (e) {
       if (e instanceof UnsupportedOpError) {
         report.status = 'unsupported';
@@ -127,7 +124,7 @@ export async function verifyModel(name: string, bytes: Uint8Array, options: Veri
       times.push(performance.now() - t0);
     }
     if (times.length) report.msPerInvoke = median(times);
-    if (options.delegates?.length) report.placement = interpreter.placement();
+    if (backend !== 'cpu') report.placement = interpreter.placement();
 
     const gap = referenceGap(readModel(bytes));
     if (gap) {
@@ -167,7 +164,7 @@ export async function verifyModel(name: string, bytes: Uint8Array, options: Veri
       // Both runtimes run 8-bit conv-family nodes on XNNPACK, which rounds differently from
       // TFLite's reference kernels (ours). If XNNPACK's rounding reproduces the golden exactly,
       // the whole difference is that rounding: the reference result stands, and we say so.
-      const again = await runOnCpu(bytes, inputs, 'xnnpack');
+      const again = await runAgain(bytes, inputs, backend, precision, 'xnnpack');
       const asXnnpack = again.map((r, i) => {
         const g = golden.outputs[i] as OracleResult['outputs'][number];
         return compareOutput(r.name, r.dtype, r.shape, r.data, g.shape, g.data, tol);
@@ -187,9 +184,15 @@ export async function verifyModel(name: string, bytes: Uint8Array, options: Veri
   return report;
 }
 
-/** Runs the model on the CPU interpreter alone and returns its outputs. */
-async function runOnCpu(bytes: Uint8Array, inputs: ArrayBufferView[], integerRounding: IntegerRounding) {
-  const interpreter = await Interpreter.create(bytes, { integerRounding });
+/** Runs the model once more on the same backend, with the given integer rounding; returns its outputs. */
+async function runAgain(
+  bytes: Uint8Array,
+  inputs: ArrayBufferView[],
+  backend: Backend,
+  precision: Precision,
+  integerRounding: IntegerRounding,
+) {
+  const interpreter = await Interpreter.create(bytes, { integerRounding, delegates: await createDelegates(backend, precision) });
   try {
     await interpreter.allocateTensors();
     for (const [i, d] of interpreter.getInputDetails().entries()) interpreter.setTensor(d.index, inputs[i] as TypedArray);

@@ -28,8 +28,8 @@ struct Params {
 }
 
 @group(0) @binding(0) var<storage, read> x: array<S4>;
-@group(0) @binding(1) var<storage, read> weights: array<S4>;
-@group(0) @binding(2) var<storage, read> bias: array<S4>;
+@group(0) @binding(1) var<storage, read> weights: array<W4>;
+@group(0) @binding(2) var<storage, read> bias: array<W4>;
 @group(0) @binding(3) var<storage, read_write> y: array<S4>;
 @group(0) @binding(4) var<uniform> params: Params;
 
@@ -60,10 +60,10 @@ fn main(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_workgroups) 
       let ixf = ix0 + i32(fx * params.dilation_w);
       var wi = ((os * params.filter_h + fy) * params.filter_w + fx) * params.in_slices * 4u;
       for (var k = 0u; k < params.in_slices; k++) {
-        let w0 = ld(weights[wi]);
-        let w1 = ld(weights[wi + 1u]);
-        let w2 = ld(weights[wi + 2u]);
-        let w3 = ld(weights[wi + 3u]);
+        let w0 = ldw(weights[wi]);
+        let w1 = ldw(weights[wi + 1u]);
+        let w2 = ldw(weights[wi + 2u]);
+        let w3 = ldw(weights[wi + 3u]);
         wi += 4u;
         for (var p = 0u; p < PX; p++) {
           let ix = ixf + i32(p * params.stride_w);
@@ -75,7 +75,7 @@ fn main(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_workgroups) 
       }
     }
   }
-  let b = A4(ld(bias[os]));
+  let b = A4(ldw(bias[os]));
   for (var p = 0u; p < PX; p++) {
     let ox = ox0 + p;
     if (ox < params.out_w) {

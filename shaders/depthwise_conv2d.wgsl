@@ -30,8 +30,8 @@ struct Params {
 }
 
 @group(0) @binding(0) var<storage, read> x: array<S4>;
-@group(0) @binding(1) var<storage, read> weights: array<S4>;
-@group(0) @binding(2) var<storage, read> bias: array<S4>;
+@group(0) @binding(1) var<storage, read> weights: array<W4>;
+@group(0) @binding(2) var<storage, read> bias: array<W4>;
 @group(0) @binding(3) var<storage, read_write> y: array<S4>;
 @group(0) @binding(4) var<uniform> params: Params;
 
@@ -73,7 +73,7 @@ fn main(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_workgroups) 
     }
     let in_row = (n * params.in_h + u32(iy)) * params.in_w;
     for (var fx = 0u; fx < params.filter_w; fx++) {
-      let w = ld(weights[(fy * params.filter_w + fx) * params.out_slices + os]);
+      let w = ldw(weights[(fy * params.filter_w + fx) * params.out_slices + os]);
       let ixf = ix0 + i32(fx * params.dilation_w);
       for (var p = 0u; p < PX; p++) {
         let ix = ixf + i32(p * params.stride_w);
@@ -83,7 +83,7 @@ fn main(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_workgroups) 
       }
     }
   }
-  let b = A4(ld(bias[os]));
+  let b = A4(ldw(bias[os]));
   for (var p = 0u; p < PX; p++) {
     let ox = ox0 + p;
     if (ox < params.out_w) {

@@ -14,8 +14,8 @@ struct Params {
 }
 
 @group(0) @binding(0) var<storage, read> x: array<S4>;
-@group(0) @binding(1) var<storage, read> weights: array<S4>;
-@group(0) @binding(2) var<storage, read> bias: array<S4>;
+@group(0) @binding(1) var<storage, read> weights: array<W4>;
+@group(0) @binding(2) var<storage, read> bias: array<W4>;
 @group(0) @binding(3) var<storage, read_write> y: array<S4>;
 @group(0) @binding(4) var<uniform> params: Params;
 
@@ -31,10 +31,10 @@ fn main(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_workgroups) 
   var acc: array<A4, ROWS>;
   var wi = os * params.in_slices * 4u;
   for (var k = 0u; k < params.in_slices; k++) {
-    let w0 = ld(weights[wi]);
-    let w1 = ld(weights[wi + 1u]);
-    let w2 = ld(weights[wi + 2u]);
-    let w3 = ld(weights[wi + 3u]);
+    let w0 = ldw(weights[wi]);
+    let w1 = ldw(weights[wi + 1u]);
+    let w2 = ldw(weights[wi + 2u]);
+    let w3 = ldw(weights[wi + 3u]);
     wi += 4u;
     for (var r = 0u; r < ROWS; r++) {
       // Rows past the end re-read the last row (never stored) instead of branching.
@@ -42,7 +42,7 @@ fn main(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_workgroups) 
       acc[r] += A4(w0 * v.x + w1 * v.y + w2 * v.z + w3 * v.w);
     }
   }
-  let b = A4(ld(bias[os]));
+  let b = A4(ldw(bias[os]));
   for (var r = 0u; r < ROWS; r++) {
     if (r0 + r < params.rows) {
       y[(r0 + r) * params.out_slices + os] = st(activate(to_t4(acc[r] + b), ACT));

@@ -241,8 +241,8 @@ struct Params {
 }
 
 @group(0) @binding(0) var<storage, read> x: array<S4>;
-@group(0) @binding(1) var<storage, read> weights: array<S4>;
-@group(0) @binding(2) var<storage, read> bias: array<S4>;
+@group(0) @binding(1) var<storage, read> weights: array<W4>;
+@group(0) @binding(2) var<storage, read> bias: array<W4>;
 @group(0) @binding(3) var<storage, read_write> y: array<S4>;
 @group(0) @binding(4) var<uniform> params: Params;
 
@@ -273,10 +273,10 @@ fn main(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_workgroups) 
       let ixf = ix0 + i32(fx * params.dilation_w);
       var wi = ((os * params.filter_h + fy) * params.filter_w + fx) * params.in_slices * 4u;
       for (var k = 0u; k < params.in_slices; k++) {
-        let w0 = ld(weights[wi]);
-        let w1 = ld(weights[wi + 1u]);
-        let w2 = ld(weights[wi + 2u]);
-        let w3 = ld(weights[wi + 3u]);
+        let w0 = ldw(weights[wi]);
+        let w1 = ldw(weights[wi + 1u]);
+        let w2 = ldw(weights[wi + 2u]);
+        let w3 = ldw(weights[wi + 3u]);
         wi += 4u;
         for (var p = 0u; p < PX; p++) {
           let ix = ixf + i32(p * params.stride_w);
@@ -288,7 +288,7 @@ fn main(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_workgroups) 
       }
     }
   }
-  let b = A4(ld(bias[os]));
+  let b = A4(ldw(bias[os]));
   for (var p = 0u; p < PX; p++) {
     let ox = ox0 + p;
     if (ox < params.out_w) {
@@ -390,8 +390,8 @@ struct Params {
 }
 
 @group(0) @binding(0) var<storage, read> x: array<S4>;
-@group(0) @binding(1) var<storage, read> weights: array<S4>;
-@group(0) @binding(2) var<storage, read> bias: array<S4>;
+@group(0) @binding(1) var<storage, read> weights: array<W4>;
+@group(0) @binding(2) var<storage, read> bias: array<W4>;
 @group(0) @binding(3) var<storage, read_write> y: array<S4>;
 @group(0) @binding(4) var<uniform> params: Params;
 
@@ -433,7 +433,7 @@ fn main(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_workgroups) 
     }
     let in_row = (n * params.in_h + u32(iy)) * params.in_w;
     for (var fx = 0u; fx < params.filter_w; fx++) {
-      let w = ld(weights[(fy * params.filter_w + fx) * params.out_slices + os]);
+      let w = ldw(weights[(fy * params.filter_w + fx) * params.out_slices + os]);
       let ixf = ix0 + i32(fx * params.dilation_w);
       for (var p = 0u; p < PX; p++) {
         let ix = ixf + i32(p * params.stride_w);
@@ -443,7 +443,7 @@ fn main(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_workgroups) 
       }
     }
   }
-  let b = A4(ld(bias[os]));
+  let b = A4(ldw(bias[os]));
   for (var p = 0u; p < PX; p++) {
     let ox = ox0 + p;
     if (ox < params.out_w) {
@@ -468,8 +468,8 @@ struct Params {
 }
 
 @group(0) @binding(0) var<storage, read> x: array<S4>;
-@group(0) @binding(1) var<storage, read> weights: array<S4>;
-@group(0) @binding(2) var<storage, read> bias: array<S4>;
+@group(0) @binding(1) var<storage, read> weights: array<W4>;
+@group(0) @binding(2) var<storage, read> bias: array<W4>;
 @group(0) @binding(3) var<storage, read_write> y: array<S4>;
 @group(0) @binding(4) var<uniform> params: Params;
 
@@ -485,10 +485,10 @@ fn main(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_workgroups) 
   var acc: array<A4, ROWS>;
   var wi = os * params.in_slices * 4u;
   for (var k = 0u; k < params.in_slices; k++) {
-    let w0 = ld(weights[wi]);
-    let w1 = ld(weights[wi + 1u]);
-    let w2 = ld(weights[wi + 2u]);
-    let w3 = ld(weights[wi + 3u]);
+    let w0 = ldw(weights[wi]);
+    let w1 = ldw(weights[wi + 1u]);
+    let w2 = ldw(weights[wi + 2u]);
+    let w3 = ldw(weights[wi + 3u]);
     wi += 4u;
     for (var r = 0u; r < ROWS; r++) {
       // Rows past the end re-read the last row (never stored) instead of branching.
@@ -496,7 +496,7 @@ fn main(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_workgroups) 
       acc[r] += A4(w0 * v.x + w1 * v.y + w2 * v.z + w3 * v.w);
     }
   }
-  let b = A4(ld(bias[os]));
+  let b = A4(ldw(bias[os]));
   for (var r = 0u; r < ROWS; r++) {
     if (r0 + r < params.rows) {
       y[(r0 + r) * params.out_slices + os] = st(activate(to_t4(acc[r] + b), ACT));
@@ -507,6 +507,8 @@ fn main(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_workgroups) 
   layout: `// Conversions at a partition's edges between the CPU's dense row-major f32 tensors and the
 // delegate's slice layout in the partition's precision. Skipped when they would be plain copies
 // (f32 precision and a last dimension that is a multiple of 4).
+// Also storage conversions inside a partition, slice by slice, between f32 slices and this
+// precision's S4 (f16 partitions keep the tensors at their boundary in f32; see partition_kernel.ts).
 
 struct Params {
   invocations: u32,
@@ -519,6 +521,8 @@ struct Params {
 @group(0) @binding(2) var<storage, read> sliced_in: array<S4>;
 @group(0) @binding(3) var<storage, read_write> dense_out: array<f32>;
 @group(0) @binding(4) var<uniform> params: Params;
+@group(0) @binding(5) var<storage, read> f32_in: array<vec4<f32>>;
+@group(0) @binding(6) var<storage, read_write> f32_out: array<vec4<f32>>;
 
 // One invocation per output slice.
 @compute @workgroup_size(WG)
@@ -549,6 +553,26 @@ fn to_dense(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_workgrou
   let c = id % params.channels;
   let row = id / params.channels;
   dense_out[id] = f32(ld(sliced_in[row * params.slices + c / 4u])[c % 4u]);
+}
+
+// f32 slices -> S4 slices (rounded to nearest even, saturated, where S4 is narrower). One invocation per slice.
+@compute @workgroup_size(WG)
+fn from_f32(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_workgroups) nwg: vec3<u32>) {
+  let id = invocation_index(gid, nwg);
+  if (id >= params.invocations) {
+    return;
+  }
+  sliced_out[id] = st(to_t4(f32_in[id]));
+}
+
+// S4 slices -> f32 slices (exact). One invocation per slice.
+@compute @workgroup_size(WG)
+fn to_f32(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_workgroups) nwg: vec3<u32>) {
+  let id = invocation_index(gid, nwg);
+  if (id >= params.invocations) {
+    return;
+  }
+  f32_out[id] = vec4<f32>(ld(sliced_in[id]));
 }
 `,
   pad: `// PAD / PADV2 (a constant value) and MIRROR_PAD (REFLECT or SYMMETRIC), any rank up to 6.
@@ -707,6 +731,7 @@ fn main(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_workgroups) 
 enable f16;
 
 alias S4 = vec4<f16>;
+alias W4 = vec4<f16>;
 alias T = f16;
 alias T4 = vec4<f16>;
 alias A4 = vec4<f32>;
@@ -722,6 +747,10 @@ fn st(v: T4) -> S4 {
   return v;
 }
 
+fn ldw(v: W4) -> T4 {
+  return v;
+}
+
 // f32 -> f16 is undefined outside the finite f16 range: saturate first.
 fn to_t(v: f32) -> T {
   return f16(clamp(v, -F16_MAX, F16_MAX));
@@ -732,10 +761,13 @@ fn to_t4(v: vec4<f32>) -> T4 {
 }
 `,
   prelude_fp16_storage: `// Precision prelude 'fp16-storage': tensors stored as IEEE half floats, two per u32
-// (pack2x16float), math in f32. For adapters without the 'shader-f16' feature.
+// (pack2x16float, round to nearest even), math in f32. For adapters without the 'shader-f16'
+// feature. Weights and biases stay f32: the math is f32 anyway, and rounding them to f16 is
+// what costs most accuracy (mobilenet_v1: 5.9e-2 of its 6.3e-2 output error).
 // See prelude_fp32.wgsl for the names every prelude defines.
 
 alias S4 = vec2<u32>;
+alias W4 = vec4<f32>;
 alias T = f32;
 alias T4 = vec4<f32>;
 alias A4 = vec4<f32>;
@@ -753,6 +785,10 @@ fn st(v: T4) -> S4 {
   return vec2<u32>(pack2x16float(c.xy), pack2x16float(c.zw));
 }
 
+fn ldw(v: W4) -> T4 {
+  return v;
+}
+
 fn to_t(v: f32) -> T {
   return v;
 }
@@ -765,13 +801,16 @@ fn to_t4(v: vec4<f32>) -> T4 {
 // Every delegate shader is this prelude (or another precision's), then common.wgsl, then the op's
 // template. The names below are the whole contract between a shader and its precision:
 //   S4        one stored slice (4 channels) of a tensor
+//   W4        one stored slice of constant weights and biases (conv, depthwise, FC, transpose conv)
 //   T, T4     the math scalar and vector
 //   A4        the accumulator of sums (conv, matmul, reductions): always f32
 //   T_MAX     the largest finite T
 //   ld, st    S4 <-> T4
+//   ldw       W4 -> T4
 //   to_t, to_t4  f32 -> T (saturating where T is narrower)
 
 alias S4 = vec4<f32>;
+alias W4 = vec4<f32>;
 alias T = f32;
 alias T4 = vec4<f32>;
 alias A4 = vec4<f32>;
@@ -783,6 +822,10 @@ fn ld(v: S4) -> T4 {
 }
 
 fn st(v: T4) -> S4 {
+  return v;
+}
+
+fn ldw(v: W4) -> T4 {
   return v;
 }
 
@@ -1103,8 +1146,8 @@ struct Params {
 }
 
 @group(0) @binding(0) var<storage, read> x: array<S4>;
-@group(0) @binding(1) var<storage, read> weights: array<S4>;
-@group(0) @binding(2) var<storage, read> bias: array<S4>;
+@group(0) @binding(1) var<storage, read> weights: array<W4>;
+@group(0) @binding(2) var<storage, read> bias: array<W4>;
 @group(0) @binding(3) var<storage, read_write> y: array<S4>;
 @group(0) @binding(4) var<uniform> params: Params;
 
@@ -1139,12 +1182,12 @@ fn main(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_workgroups) 
       var wi = ((os * params.filter_h + fy) * params.filter_w + fx) * params.in_slices * 4u;
       for (var k = 0u; k < params.in_slices; k++) {
         let v = ld(x[xi + k]);
-        acc += A4(ld(weights[wi]) * v.x + ld(weights[wi + 1u]) * v.y + ld(weights[wi + 2u]) * v.z + ld(weights[wi + 3u]) * v.w);
+        acc += A4(ldw(weights[wi]) * v.x + ldw(weights[wi + 1u]) * v.y + ldw(weights[wi + 2u]) * v.z + ldw(weights[wi + 3u]) * v.w);
         wi += 4u;
       }
     }
   }
-  y[id] = st(activate(to_t4(acc + A4(ld(bias[os]))), ACT));
+  y[id] = st(activate(to_t4(acc + A4(ldw(bias[os]))), ACT));
 }
 `,
   unary: `// Elementwise unary ops and activations. One invocation computes one slice; lanes past the

@@ -5,6 +5,7 @@
 enable f16;
 
 alias S4 = vec4<f16>;
+alias W4 = vec4<f16>;
 alias T = f16;
 alias T4 = vec4<f16>;
 alias A4 = vec4<f32>;
@@ -17,6 +18,10 @@ fn ld(v: S4) -> T4 {
 }
 
 fn st(v: T4) -> S4 {
+  return v;
+}
+
+fn ldw(v: W4) -> T4 {
   return v;
 }
 

@@ -23,8 +23,8 @@ struct Params {
 }
 
 @group(0) @binding(0) var<storage, read> x: array<S4>;
-@group(0) @binding(1) var<storage, read> weights: array<S4>;
-@group(0) @binding(2) var<storage, read> bias: array<S4>;
+@group(0) @binding(1) var<storage, read> weights: array<W4>;
+@group(0) @binding(2) var<storage, read> bias: array<W4>;
 @group(0) @binding(3) var<storage, read_write> y: array<S4>;
 @group(0) @binding(4) var<uniform> params: Params;
 
@@ -59,10 +59,10 @@ fn main(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_workgroups) 
       var wi = ((os * params.filter_h + fy) * params.filter_w + fx) * params.in_slices * 4u;
       for (var k = 0u; k < params.in_slices; k++) {
         let v = ld(x[xi + k]);
-        acc += A4(ld(weights[wi]) * v.x + ld(weights[wi + 1u]) * v.y + ld(weights[wi + 2u]) * v.z + ld(weights[wi + 3u]) * v.w);
+        acc += A4(ldw(weights[wi]) * v.x + ldw(weights[wi + 1u]) * v.y + ldw(weights[wi + 2u]) * v.z + ldw(weights[wi + 3u]) * v.w);
         wi += 4u;
       }
     }
   }
-  y[id] = st(activate(to_t4(acc + A4(ld(bias[os]))), ACT));
+  y[id] = st(activate(to_t4(acc + A4(ldw(bias[os]))), ACT));
 }

@@ -1,11 +1,11 @@
-// The files the page fetches besides its own bundle: LiteRT.js's wasm (its oracle) and the models
-// with their index (models/index.json). Vite's dev and preview servers and the driver's server
+// The files the page fetches besides its own bundle: the wasm of its oracles (LiteRT.js and
+// tfjs-tflite, as in Node) and the models with their index (models/index.json). Vite's dev and preview servers and the driver's server
 // serve them through assetMiddleware; `vite build` copies them into the static build.
 import { existsSync, readFileSync, statSync } from 'node:fs';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { basename, join } from 'node:path';
 import { corpusModels, REPO_ROOT } from '../corpus.js';
-import { LITERT_WASM_URL, MODEL_INDEX_URL, type ModelIndexEntry } from '../web/protocol.js';
+import { LITERT_WASM_URL, MODEL_INDEX_URL, type ModelIndexEntry, TFLITE_WASM_URL } from '../web/protocol.js';
 
 /** The Vite mode the driver builds the page in: the static build then leaves out the wasm and models. */
 export const DRIVER_MODE = 'browser-driver';
@@ -17,6 +17,16 @@ export const LITERT_WASM_FILES = [
   'litert_wasm_internal.wasm',
   'litert_wasm_compat_internal.js',
   'litert_wasm_compat_internal.wasm',
+];
+
+export const TFLITE_WASM_DIR = join(REPO_ROOT, 'node_modules/@tensorflow/tfjs-tflite/wasm');
+/** tfjs-tflite's non-threaded builds (SIMD, and without for browsers lacking it): the page is not
+ * cross-origin isolated, so the threaded ones (SharedArrayBuffer) cannot run there. */
+export const TFLITE_WASM_FILES = [
+  'tflite_web_api_cc_simd.js',
+  'tflite_web_api_cc_simd.wasm',
+  'tflite_web_api_cc.js',
+  'tflite_web_api_cc.wasm',
 ];
 
 /** A model to serve: from disk or from memory. */
@@ -65,12 +75,18 @@ export function corpusServedModels(): ServedModel[] {
   return corpusModels().map((m) => ({ key: m.key, path: m.path }));
 }
 
-/** The page's extra files (LiteRT.js's wasm, the models, models/index.json) and the model index. */
+/** The page's extra files (the oracles' wasm, the models, models/index.json) and the model index. */
 export function buildAssets(models: readonly ServedModel[]): { table: Map<string, Asset>; index: ModelIndexEntry[] } {
   const table = new Map<string, Asset>();
-  for (const f of LITERT_WASM_FILES) {
-    const path = join(LITERT_WASM_DIR, f);
-    if (existsSync(path)) table.set(`${LITERT_WASM_URL}${f}`, { path, type: contentType(f) });
+  // A missing file is left out: the page then reports "cannot fetch ...: HTTP 404" for that runtime.
+  for (const [dir, url, files] of [
+    [LITERT_WASM_DIR, LITERT_WASM_URL, LITERT_WASM_FILES],
+    [TFLITE_WASM_DIR, TFLITE_WASM_URL, TFLITE_WASM_FILES],
+  ] as const) {
+    for (const f of files) {
+      const path = join(dir, f);
+      if (existsSync(path)) table.set(`${url}${f}`, { path, type: contentType(f) });
+    }
   }
   const index: ModelIndexEntry[] = [];
   models.forEach((m, i) => {

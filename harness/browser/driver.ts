@@ -1,8 +1,9 @@
 // verifyInBrowser: `tflite-webgpu verify`, run in headless Chromium. Builds the page
 // (harness/web, Vite), serves it and the models from 127.0.0.1, drives /usr/bin/chromium through
 // puppeteer-core and collects the page's VerifyReports, which come from the same verifyModel as
-// the CLI's, with LiteRT.js in the page as the oracle. Console errors, page errors and failed
-// requests during a model turn its report into an error. Chromium, the server and the temporary
+// the CLI's, with the oracle in the page: harness/oracle/run_oracle.ts itself (LiteRT.js or
+// tfjs-tflite, picked as in Node). Console errors, page errors and failed requests during a model
+// turn its report into an error. Chromium, the server and the temporary
 // build are always cleaned up.
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -14,7 +15,6 @@ import { REPO_ROOT } from '../corpus.js';
 import type { Backend, Precision, VerifyReport } from '../verify.js';
 import {
   decodeJson,
-  type HybridPolicy,
   type ModelIndexEntry,
   PAGE_API,
   type PageApi,
@@ -179,14 +179,16 @@ export interface BrowserVerifyOptions {
   seed?: number;
   /** Timed invokes after the compared one (default 1, as in the CLI). */
   timingRuns?: number;
-  /** Hybrid models: 'skip' (default; their reference, tfjs-tflite, runs only in Node) or compare with LiteRT.js. */
-  hybrid?: HybridPolicy;
   executablePath?: string;
   /** Longest one model may take (default 300 s). */
   modelTimeoutMs?: number;
   /** Called with each report as it arrives. */
   onReport?: (report: VerifyReport) => void;
-  /** Called for each model not run: "reference unavailable in browser: ...". */
+  /**
+   * Never called: every model now gets a report, hybrid and stateful ones included (their
+   * reference, tfjs-tflite, runs in the page too). Kept so that older callers still compile.
+   * @deprecated
+   */
   onSkip?: (key: string, reason: string) => void;
   /** Progress lines (build, launch, adapter). */
   log?: (line: string) => void;
@@ -215,9 +217,10 @@ function errorReport(m: BrowserModel, req: VerifyRequest, type: string, message:
 
 /**
  * Verifies models in headless Chromium: for each, the page runs harness/verify.ts's verifyModel
- * against LiteRT.js in the page. Returns one report per model run, in order; models whose
- * reference is unavailable in the browser (hybrid, variable tensors, run-time-shaped outputs)
- * are left out and passed to onSkip. Throws BrowserUnavailableError when Chromium is missing
+ * against run_oracle.ts in the page (the same policy as Node's: tfjs-tflite for hybrid models,
+ * variable tensors and run-time-shaped outputs, LiteRT.js otherwise). Returns one report per
+ * model, in order; a model that cannot be verified (no runtime can run it, or a runtime cannot
+ * load in the page) gets an error report saying why. Throws BrowserUnavailableError when Chromium is missing
  * or (backend 'webgpu') shows no adapter, and an Error when the WebGPU delegate is not built.
  */
 export async function verifyInBrowser(models: readonly BrowserModel[], options: BrowserVerifyOptions = {}): Promise<VerifyReport[]> {
@@ -246,7 +249,6 @@ export async function verifyInBrowser(models: readonly BrowserModel[], options: 
         precision,
         seed: options.seed ?? 1,
         timingRuns: options.timingRuns ?? 1,
-        hybrid: options.hybrid ?? 'skip',
       };
       harness.takeProblems();
       let res: VerifyResponse;
@@ -264,10 +266,6 @@ export async function verifyInBrowser(models: readonly BrowserModel[], options: 
         await harness.goto('index.html').catch(() => {});
       }
       const problems = harness.takeProblems();
-      if ('skipped' in res) {
-        options.onSkip?.(m.key, res.skipped);
-        continue;
-      }
       const report = res.report;
       if (problems.length) {
         const before = report.error ? `${report.error.type}: ${report.error.message}; ` : '';

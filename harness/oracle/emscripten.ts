@@ -5,6 +5,10 @@
 // a <script> tag (tfjs-tflite). We read the script and evaluate it as a CommonJS module through
 // vm.compileFunction, which gives us the emscripten module factory, then call the factory with
 // the .wasm bytes and our own print / printErr, so nothing touches globalThis.
+//
+// The verify page runs the same oracle code (run_oracle.ts, litert.ts, tfjs_tflite.ts) with this
+// module swapped for its browser twin, harness/web/emscripten_browser.ts (same exports, fetches
+// instead of files): keep the two in step.
 import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname } from 'node:path';
@@ -21,6 +25,11 @@ export function packageFile(pkg: string, relative: string): string {
 export function packageVersion(pkg: string): string {
   const json = JSON.parse(readFileSync(packageFile(pkg, 'package.json'), 'utf8')) as { version?: string };
   return json.version ?? 'unknown';
+}
+
+/** The bytes of a file beside a package's glue (its .wasm), e.g. from packageFile. */
+export async function readBinary(file: string): Promise<Uint8Array> {
+  return readFileSync(file);
 }
 
 /** Evaluates an emscripten glue script as a CommonJS module and returns its module.exports. */

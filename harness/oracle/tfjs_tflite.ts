@@ -6,8 +6,16 @@
 // non-threaded emscripten glue ourselves (emscripten.ts), hand it the .wasm bytes, and call the
 // embind class the client wraps, TFLiteWebModelRunner (CreateFromBufferAndOptions, GetInputs,
 // Infer, GetOutputs). Each run builds a fresh interpreter, so stateful models start from zero.
-import { readFileSync } from 'node:fs';
-import { errorMessage, evaluateGlue, isWasmTrap, packageFile, RuntimeLog, WASM_SIMD_PROBE, wasmSupports } from './emscripten.js';
+import {
+  errorMessage,
+  evaluateGlue,
+  isWasmTrap,
+  packageFile,
+  RuntimeLog,
+  readBinary,
+  WASM_SIMD_PROBE,
+  wasmSupports,
+} from './emscripten.js';
 import { type ModelInfo, readModelInfo } from './model_info.js';
 import {
   bytesPerElement,
@@ -81,7 +89,7 @@ export function loadTfliteWasm(): Promise<TfliteRuntime> {
     try {
       const name = wasmSupports(WASM_SIMD_PROBE) ? 'tflite_web_api_cc_simd' : 'tflite_web_api_cc';
       file = packageFile('@tensorflow/tfjs-tflite', `wasm/${name}.js`);
-      const wasmBinary = readFileSync(file.replace(/\.js$/, '.wasm'));
+      const wasmBinary = await readBinary(file.replace(/\.js$/, '.wasm'));
       const factory = evaluateGlue(file) as GlueFactory;
       const wasm = await factory({ wasmBinary, print: log.write, printErr: log.write });
       return { wasm, log, file };

@@ -1,42 +1,75 @@
-// The browser twin of harness/oracle/emscripten.ts. The page's Vite config resolves
-// harness/oracle/litert.ts's `./emscripten.js` import to this file, so the Node oracle's LiteRT.js
-// runner (litert.ts: signature mapping, every element type through the low-level embind API) runs
-// unchanged in the page. Differences: the glue comes from the page's server (preloadGlue fetches
-// it first, because evaluateGlue must stay synchronous), the wasm is fetched next to it, and the
-// runtime log never touches `process`. The type checks at the end keep the twin in step.
-import { LITERT_WASM_URL } from './protocol.js';
+// The browser twin of harness/oracle/emscripten.ts. The page's Vite config resolves the
+// `./emscripten.js` imports of harness/oracle/*.ts to this file, so the Node oracle (run_oracle.ts
+// with its two runners, litert.ts and tfjs_tflite.ts) runs unchanged in the page: one policy for
+// picking the reference, not two. Differences: the glue comes from the page's server (preloadGlue
+// fetches it first, because evaluateGlue must stay synchronous), the .wasm files are fetched next
+// to it, and the runtime log never touches `process`. The type checks at the end keep the twin in
+// step.
+import { LITERT_WASM_URL, TFLITE_WASM_URL } from './protocol.js';
 
-const GLUE_FILES = ['litert_wasm_internal.js', 'litert_wasm_compat_internal.js'];
+/** Where each package's wasm directory is served, relative to the page, and its glue scripts. */
+const PACKAGES: Record<string, { url: string; glue: string[] }> = {
+  // Both builds: litert.ts picks one by wasm feature (relaxed SIMD or not).
+  '@litertjs/core': { url: LITERT_WASM_URL, glue: ['litert_wasm_internal.js', 'litert_wasm_compat_internal.js'] },
+  // The non-threaded builds (the page is not cross-origin isolated: no SharedArrayBuffer);
+  // tfjs_tflite.ts picks one by wasm SIMD.
+  '@tensorflow/tfjs-tflite': { url: TFLITE_WASM_URL, glue: ['tflite_web_api_cc_simd.js', 'tflite_web_api_cc.js'] },
+};
+
 const glueSources = new Map<string, string>();
-let litertBase = '';
+/** Why a glue script could not be fetched: evaluateGlue throws it, so that runtime fails to load as in Node. */
+const glueErrors = new Map<string, Error>();
 
-function wasmBase(): string {
-  litertBase ||= new URL(LITERT_WASM_URL, document.baseURI).href;
-  return litertBase;
+function packageBase(pkg: string): string {
+  const p = PACKAGES[pkg];
+  if (!p) throw new Error(`the page does not serve ${pkg}`);
+  return new URL(p.url, document.baseURI).href;
 }
 
-/** Fetches LiteRT.js's glue scripts (both builds: litert.ts picks one by wasm feature) once. */
-export async function preloadGlue(base = wasmBase()): Promise<void> {
-  litertBase = base;
+async function fetchOk(url: string): Promise<Response> {
+  let res: Response;
+  try {
+    res = await fetch(url);
+  } catch (e) {
+    throw new Error(`cannot fetch ${url}: ${(e as Error).message}`);
+  }
+  if (!res.ok) throw new Error(`cannot fetch ${url}: HTTP ${res.status}`);
+  return res;
+}
+
+/**
+ * Fetches the runtimes' glue scripts once. A script that cannot be fetched does not fail this
+ * call: its runtime fails to load (evaluateGlue throws why), and run_oracle.ts falls back to the
+ * other one, as in Node; it is fetched again on the next call.
+ */
+export async function preloadGlue(): Promise<void> {
+  const urls = Object.keys(PACKAGES).flatMap((pkg) => (PACKAGES[pkg]?.glue ?? []).map((g) => new URL(g, packageBase(pkg)).href));
   await Promise.all(
-    GLUE_FILES.map(async (name) => {
-      const url = new URL(name, base).href;
+    urls.map(async (url) => {
       if (glueSources.has(url)) return;
-      const res = await fetch(url);
-      if (!res.ok) throw new Error(`cannot fetch ${url}: HTTP ${res.status}`);
-      glueSources.set(url, await res.text());
+      try {
+        glueSources.set(url, await (await fetchOk(url)).text());
+        glueErrors.delete(url);
+      } catch (e) {
+        glueErrors.set(url, e as Error);
+      }
     }),
   );
 }
 
-/** The URL of a file of a package the page serves (only LiteRT.js's wasm directory). */
+/** The URL of a file of a package the page serves (only the runtimes' wasm directories). */
 export function packageFile(pkg: string, relative: string): string {
-  if (pkg === '@litertjs/core' && relative.startsWith('wasm/')) return new URL(relative.slice('wasm/'.length), wasmBase()).href;
+  if (PACKAGES[pkg] && relative.startsWith('wasm/')) return new URL(relative.slice('wasm/'.length), packageBase(pkg)).href;
   throw new Error(`the page does not serve ${pkg}/${relative}`);
 }
 
 export function packageVersion(pkg: string): string {
-  return pkg === '@litertjs/core' ? 'served by the page' : 'unknown';
+  return PACKAGES[pkg] ? 'served by the page' : 'unknown';
+}
+
+/** The bytes of a file beside a package's glue (its .wasm), fetched from the page's server. */
+export async function readBinary(file: string): Promise<Uint8Array> {
+  return new Uint8Array(await (await fetchOk(file)).arrayBuffer());
 }
 
 type Factory = (moduleArg: object) => Promise<unknown>;
@@ -44,7 +77,7 @@ type Factory = (moduleArg: object) => Promise<unknown>;
 /** Evaluates a preloaded glue script as a CommonJS module; its factory fetches the wasm beside it. */
 export function evaluateGlue(file: string): unknown {
   const source = glueSources.get(file);
-  if (source === undefined) throw new Error(`${file} was not preloaded (call preloadGlue first)`);
+  if (source === undefined) throw glueErrors.get(file) ?? new Error(`${file} was not preloaded (call preloadGlue first)`);
   const module = { exports: {} as unknown };
   new Function('exports', 'module', source)(module.exports, module);
   const factory = module.exports as Factory;

@@ -1,12 +1,13 @@
 // The verify page: pick a model (corpus list, URL or file drop), run it on the CPU interpreter and
 // (when the delegate is built) the WebGPU delegate in fp32 and fp16, and compare each run with
-// LiteRT.js in this page. The comparison is harness/verify.ts's, as in `tflite-webgpu verify`.
+// the oracle in this page (LiteRT.js or tfjs-tflite, picked as in Node). The comparison is
+// harness/verify.ts's, as in `tflite-webgpu verify`.
 import type { VerifyReport } from '../verify.js';
 import { worstError } from '../verify.js';
 import { availableBackends } from './backends.js';
 import { byId, el, formatBytes, formatMs } from './dom.js';
 import { capabilities, fetchBytes, installPageApi, verifyBytes } from './page_verify.js';
-import { type HybridPolicy, MODEL_INDEX_URL, type ModelIndexEntry, type PageCapabilities } from './protocol.js';
+import { MODEL_INDEX_URL, type ModelIndexEntry, type PageCapabilities } from './protocol.js';
 
 installPageApi();
 
@@ -16,7 +17,6 @@ const fileInput = byId<HTMLInputElement>('file');
 const drop = byId('drop');
 const seedInput = byId<HTMLInputElement>('seed');
 const runsInput = byId<HTMLInputElement>('runs');
-const hybridBox = byId<HTMLInputElement>('hybrid');
 const backendsBox = byId('backends');
 const runButton = byId<HTMLButtonElement>('run');
 const runAllButton = byId<HTMLButtonElement>('run-all');
@@ -33,7 +33,7 @@ function describeEnv(c: PageCapabilities): string {
     ? `WebGPU adapter: ${c.webgpu.vendor || '?'} / ${c.webgpu.architecture || '?'}${c.webgpu.isFallbackAdapter ? ' (fallback)' : ''}`
     : `no WebGPU adapter (${c.webgpuError ?? 'unknown'})`;
   const delegate = c.delegate ? 'WebGPU delegate built in' : 'WebGPU delegate not built yet (CPU only)';
-  return `${gpu}; ${delegate}; oracle: LiteRT.js (wasm) in this page`;
+  return `${gpu}; ${delegate}; oracles: LiteRT.js and tfjs-tflite (wasm) in this page`;
 }
 
 function backendChoices(c: PageCapabilities): void {
@@ -85,7 +85,7 @@ function addReport(r: VerifyReport): void {
   );
 }
 
-function addSkip(model: string, why: string): void {
+function addError(model: string, why: string): void {
   results.append(
     el(
       'tr',
@@ -93,7 +93,7 @@ function addSkip(model: string, why: string): void {
       el('td', {}, model),
       el('td', {}, ''),
       el('td', {}, ''),
-      el('td', { class: 'status skipped' }, 'SKIPPED'),
+      el('td', { class: 'status error' }, 'ERROR'),
       el('td', {}, ''),
       el('td', { class: 'detail', colspan: 5 }, why),
     ),
@@ -107,17 +107,11 @@ async function verifyOne(name: string, bytes: Uint8Array): Promise<void> {
       ...b,
       seed: Number(seedInput.value) || 1,
       timingRuns: Math.max(0, Number(runsInput.value) || 0),
-      hybrid: (hybridBox.checked ? 'litert' : 'skip') as HybridPolicy,
     };
     try {
-      const res = await verifyBytes(name, bytes, settings);
-      if ('skipped' in res) {
-        addSkip(name, res.skipped);
-        return;
-      }
-      addReport(res.report);
+      addReport((await verifyBytes(name, bytes, settings)).report);
     } catch (e) {
-      addSkip(name, `${b.backend} ${b.precision}: ${(e as Error).message}`);
+      addError(name, `${b.backend} ${b.precision}: ${(e as Error).message}`);
     }
   }
 }

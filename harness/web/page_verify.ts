@@ -1,9 +1,9 @@
 // Verification in the page: harness/verify.ts's verifyModel (the CLI's code) with the in-page
-// LiteRT.js oracle, and the window API the Node driver calls.
-import { readModelInfo } from '../oracle/model_info.js';
+// oracle (run_oracle.ts: LiteRT.js or tfjs-tflite, as in Node), and the window API the Node
+// driver calls.
 import { verifyModel } from '../verify.js';
-import { createDelegates, describeAdapter, hasWebGpuDelegate } from './backends.js';
-import { browserOracle, referenceUnavailable } from './oracle_browser.js';
+import { describeAdapter, hasWebGpuDelegate } from './backends.js';
+import { browserOracle } from './oracle_browser.js';
 import { encodeJson, PAGE_API, type PageApi, type PageCapabilities, type VerifyRequest, type VerifyResponse } from './protocol.js';
 
 export type VerifySettings = Omit<VerifyRequest, 'name' | 'url'>;
@@ -14,23 +14,14 @@ export async function fetchBytes(url: string): Promise<Uint8Array> {
   return new Uint8Array(await res.arrayBuffer());
 }
 
-/** Runs verifyModel on one backend, unless LiteRT.js cannot be the reference for the model. */
+/** Runs verifyModel on one backend against the in-page oracle. */
 export async function verifyBytes(name: string, bytes: Uint8Array, s: VerifySettings): Promise<VerifyResponse> {
-  let why: string | null = null;
-  try {
-    why = referenceUnavailable(readModelInfo(bytes), s.hybrid);
-  } catch {
-    // Not a readable model: verifyModel reports the error.
-  }
-  if (why) return { skipped: why };
-  const delegates = await createDelegates(s.backend, s.precision);
   const report = await verifyModel(name, bytes, {
     oracle: browserOracle,
     backend: s.backend,
     precision: s.precision,
     seed: s.seed,
     timingRuns: s.timingRuns,
-    delegates,
   });
   return { report };
 }

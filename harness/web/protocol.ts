@@ -2,9 +2,10 @@
 // the page fetches relative to itself. Environment-agnostic: compiled into the page and into Node.
 import type { Backend, Precision, VerifyReport } from '../verify.js';
 
-/** Where the model list, the models and LiteRT.js's wasm sit, relative to the page. */
+/** Where the model list, the models and the oracles' wasm (LiteRT.js, tfjs-tflite) sit, relative to the page. */
 export const MODEL_INDEX_URL = 'models/index.json';
 export const LITERT_WASM_URL = 'litert-wasm/';
+export const TFLITE_WASM_URL = 'tflite-wasm/';
 
 /** One entry of models/index.json. */
 export interface ModelIndexEntry {
@@ -17,9 +18,6 @@ export interface ModelIndexEntry {
   bytes: number;
 }
 
-/** Run a model that LiteRT.js can check only partly: 'skip' it, or compare with LiteRT.js anyway. */
-export type HybridPolicy = 'skip' | 'litert';
-
 export interface VerifyRequest {
   name: string;
   /** The model's URL, relative to the page. */
@@ -28,11 +26,12 @@ export interface VerifyRequest {
   precision: Precision;
   seed: number;
   timingRuns: number;
-  hybrid: HybridPolicy;
 }
 
-/** A report, or why the model was not run ("reference unavailable in browser: ..."). */
-export type VerifyResponse = { report: VerifyReport } | { skipped: string };
+/** The model's report (an error report when it could not be verified). */
+export interface VerifyResponse {
+  report: VerifyReport;
+}
 
 export interface PageCapabilities {
   /** The WebGPU adapter, or null (with the reason in webgpuError). */

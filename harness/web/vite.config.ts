@@ -1,24 +1,24 @@
 // The browser page (index.html: verify; demo.html: demo), built by Vite from the library's
 // TypeScript sources. `vite --config harness/web/vite.config.ts` serves it (npm run demo);
 // `vite build --config harness/web/vite.config.ts` writes a static site to harness/web/dist with
-// LiteRT.js's wasm and the model corpus copied in. The Node driver builds it in mode
+// the oracles' wasm (LiteRT.js, tfjs-tflite) and the model corpus copied in. The Node driver builds it in mode
 // DRIVER_MODE (no copies: its own server serves those files).
 import { fileURLToPath } from 'node:url';
 import { defineConfig, type Plugin } from 'vite';
 import { assetBytes, assetMiddleware, buildAssets, corpusServedModels, DRIVER_MODE } from '../browser/assets.js';
 
 const here = fileURLToPath(new URL('.', import.meta.url));
-const ORACLE_LITERT = /[\\/]harness[\\/]oracle[\\/]litert\.ts$/;
+const ORACLE_MODULE = /[\\/]harness[\\/]oracle[\\/][^\\/]+\.ts$/;
 
 function tfliteWebgpuPage(copyAssets: boolean): Plugin {
   const corpus = () => buildAssets(corpusServedModels()).table;
   return {
     name: 'tflite-webgpu-page',
     enforce: 'pre',
-    // The Node oracle's LiteRT.js runner loads its wasm through emscripten.ts (node:fs, node:vm);
-    // in the page it gets the browser twin instead.
+    // The Node oracle (run_oracle.ts, litert.ts, tfjs_tflite.ts) loads its wasm through
+    // emscripten.ts (node:fs, node:vm); in the page it gets the browser twin instead.
     resolveId(source, importer) {
-      if (source === './emscripten.js' && importer && ORACLE_LITERT.test(importer)) return `${here}emscripten_browser.ts`;
+      if (source === './emscripten.js' && importer && ORACLE_MODULE.test(importer)) return `${here}emscripten_browser.ts`;
       return null;
     },
     configureServer(server) {

@@ -1,13 +1,15 @@
 // The CLI: a thin layer over the library and the harness. Every command takes --json, and then
 // prints exactly one JSON object on stdout (errors too).
+import { basename } from 'node:path';
 import { parseArgs } from 'node:util';
 import type { Backend, Precision } from '../../harness/backends.js';
 import { configureNodeWebGpu } from '../../harness/node_gpu.js';
+import { perNodeCompare, renderPerNode } from '../../harness/per_node.js';
 import { TensorError, UnsupportedOpError } from '../interpreter/errors.js';
 import { KernelError } from '../kernels/kernel.js';
 import { ModelError } from '../model/errors.js';
 import { bench, benchTargets, renderBench } from './bench.js';
-import { FileError } from './files.js';
+import { FileError, readBytes } from './files.js';
 import { inspectFile, placementOf, renderPlacement, renderSummary, renderTensors } from './inspect.js';
 import { renderRun, runModel } from './run.js';
 import { renderReports, verifyAll, verifyBrowser, verifyFile } from './verify.js';
@@ -19,6 +21,7 @@ const OPTIONS = {
   placement: { type: 'boolean' },
   browser: { type: 'boolean' },
   tensors: { type: 'boolean' },
+  'per-node': { type: 'boolean' },
   backend: { type: 'string' },
   precision: { type: 'string' },
   seed: { type: 'string' },
@@ -39,9 +42,10 @@ commands:
       run the model; inputs are raw little-endian tensor bytes in subgraph-0 input order
       (default: pseudo-random from --seed)
   verify <model.tflite | --all> [--backend cpu|webgpu] [--precision fp32|fp16] [--seed N]
-      [--regenerate] [--browser] [--json]
+      [--regenerate] [--browser] [--per-node] [--json]
       compare with the real TFLite runtime (LiteRT.js / tfjs-tflite); --browser: in headless
-      Chromium, with LiteRT.js in the same page
+      Chromium, with the runtimes in the same page; --per-node: compare every node the WebGPU
+      delegate runs with the CPU interpreter and name the first that diverges
   bench [<model.tflite> | --all] [--backend cpu|webgpu|all] [--precision fp32|fp16] [--runs N] [--json]
       time per inference (median, p90) on each backend
   help
@@ -104,6 +108,12 @@ const commands: Record<string, Command> = {
     return 0;
   },
   async verify(positionals, flags) {
+    if (flags['per-node']) {
+      const path = needPath(positionals, 'verify --per-node');
+      const report = await perNodeCompare(readBytes(path), { precision: precisionFlag(flags), seed: integerFlag(flags, 'seed', 1) });
+      console.log(flags.json ? JSON.stringify(report) : renderPerNode(report, basename(path, '.tflite')));
+      return report.firstDivergent ? 1 : 0;
+    }
     const options = {
       backend: backendFlag(flags),
       precision: precisionFlag(flags),

@@ -1,6 +1,6 @@
 // `tflite-webgpu verify <model | --all> [--backend cpu] [--seed N] [--json]`
 import { basename } from 'node:path';
-import { type Backend, createDelegates, type Precision } from '../../harness/backends.js';
+import type { Backend, Precision } from '../../harness/backends.js';
 import { verifyInBrowser } from '../../harness/browser/driver.js';
 import { corpusModels } from '../../harness/corpus.js';
 import { nodeOracle } from '../../harness/node_oracle.js';
@@ -17,8 +17,7 @@ export interface VerifyFlags {
 
 async function verifyOne(name: string, path: string, flags: VerifyFlags): Promise<VerifyReport> {
   const bytes = readBytes(path);
-  const delegates = await createDelegates(flags.backend, flags.precision);
-  return verifyModel(name, bytes, { ...flags, delegates, oracle: nodeOracle });
+  return verifyModel(name, bytes, { ...flags, oracle: nodeOracle });
 }
 
 export async function verifyFile(path: string, flags: VerifyFlags): Promise<VerifyReport> {

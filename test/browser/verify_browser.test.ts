@@ -1,20 +1,32 @@
-// The corpus models that pass `verify` in Node on the CPU (against LiteRT.js) pass in headless
-// Chromium too: the same verifyModel, run in the page, against LiteRT.js in the page.
+// The corpus models that pass `verify` in Node on the CPU pass in headless Chromium too: the same
+// verifyModel, run in the page, against the same oracle policy (run_oracle.ts itself, with
+// LiteRT.js and tfjs-tflite both in the page), so hybrid and stateful (LSTM) models and
+// run-time-shaped outputs included, each checked against the same runtime as in Node.
 import { readFileSync } from 'node:fs';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { type BrowserVerifyOptions, verifyInBrowser } from '../../harness/browser/driver.js';
 import { nodeOracle } from '../../harness/node_oracle.js';
 import { type VerifyReport, verifyModel } from '../../harness/verify.js';
 import { corpusModels, hasShared } from '../support/corpus.js';
+import { FP16_KNOWN_MISS_BOUND, FP16_KNOWN_MISSES, modelName } from '../support/fp16_known.js';
 import { hasChromium } from './support.js';
 
-/** Corpus models that pass `verify` in Node on the CPU against LiteRT.js (goldens cached in .cache). */
-async function nodePassing(): Promise<{ key: string; bytes: Uint8Array }[]> {
-  const out = [];
+interface NodePassing {
+  key: string;
+  bytes: Uint8Array;
+  mode: string;
+  /** Which runtime was the reference in Node, and which the other one. */
+  oracle: string | undefined;
+  other: string | undefined;
+}
+
+/** Corpus models that pass `verify` in Node on the CPU (goldens cached in .cache). */
+async function nodePassing(): Promise<NodePassing[]> {
+  const out: NodePassing[] = [];
   for (const m of corpusModels()) {
     const bytes = new Uint8Array(readFileSync(m.path));
     const node = await verifyModel(m.key, bytes, { backend: 'cpu', timingRuns: 0, oracle: nodeOracle });
-    if (node.status === 'pass' && node.oracle === 'litert') out.push({ key: m.key, bytes });
+    if (node.status === 'pass') out.push({ key: m.key, bytes, mode: node.mode, oracle: node.oracle, other: node.other?.oracle });
   }
   return out;
 }
@@ -28,20 +40,19 @@ function problems(r: VerifyReport) {
   };
 }
 
-async function verifyAllPass(models: { key: string; bytes: Uint8Array }[], options: BrowserVerifyOptions): Promise<VerifyReport[]> {
-  const skipped: string[] = [];
+async function verifyAllPass(models: NodePassing[], options: BrowserVerifyOptions): Promise<VerifyReport[]> {
   const t0 = performance.now();
-  const reports = await verifyInBrowser(models, { timingRuns: 1, ...options, onSkip: (k, why) => skipped.push(`${k}: ${why}`) });
+  const reports = await verifyInBrowser(models, { timingRuns: 0, ...options });
   const label = options.backend === 'webgpu' ? `webgpu ${options.precision ?? 'fp32'}` : 'cpu';
   console.log(
     `[browser verify, ${label}] ${reports.length} models in ${((performance.now() - t0) / 1000).toFixed(1)} s:\n${reports
-      .map((r) => `  ${r.model} ${r.status} ${r.msPerInvoke?.toFixed(1) ?? ''} ms ${r.placement?.summary ?? ''}`)
+      .map((r) => `  ${r.model} ${r.status} ${r.oracle ?? ''} ${r.placement?.summary ?? ''}`)
       .join('\n')}`,
   );
-  expect(skipped).toEqual([]);
   expect(reports.map((r) => r.model)).toEqual(models.map((c) => c.key));
   expect(reports.filter((r) => r.status !== 'pass').map(problems)).toEqual([]);
-  for (const r of reports) expect(r.oracle).toBe('litert');
+  // The same reference as in Node, model by model (one policy: run_oracle.ts).
+  expect(reports.map((r) => [r.model, r.oracle, r.other?.oracle])).toEqual(models.map((m) => [m.key, m.oracle, m.other]));
   return reports;
 }
 
@@ -53,42 +64,55 @@ it('says how to install Chromium when it is missing', async () => {
 });
 
 describe.skipIf(!hasChromium)('verify in headless Chromium', () => {
-  let models: { key: string; bytes: Uint8Array }[] = [];
+  let models: NodePassing[] = [];
   beforeAll(async () => {
     models = await nodePassing();
   }, 240_000);
 
-  it('every corpus model that passes in Node against LiteRT.js passes in the browser (CPU interpreter)', { timeout: 240_000 }, async () => {
+  it('every corpus model that passes in Node passes in the browser, against the same oracle (CPU interpreter)', {
+    timeout: 240_000,
+  }, async () => {
     expect(models.length).toBeGreaterThanOrEqual(7);
-    await verifyAllPass(models, { backend: 'cpu' });
+    if (hasShared) {
+      // The models whose reference is tfjs-tflite: hybrid, LSTM (variable tensors), run-time-shaped outputs.
+      const names = models.map((m) => m.key);
+      for (const name of ['pose_classifier_hybrid', 'mnist_lstm_f32', 'mnist_lstm_int8', 'ssd_mobilenet_v1_uint8_postprocess']) {
+        expect(names).toContain(`shared:${name}.tflite`);
+      }
+      expect(models.filter((m) => m.oracle === 'tfjs-tflite').length).toBeGreaterThanOrEqual(5);
+    }
+    const reports = await verifyAllPass(models, { backend: 'cpu' });
+    // The hybrid reports carry LiteRT.js's difference (it computes hybrid ops its own way).
+    for (const r of reports.filter((x) => x.mode === 'dynamic-range')) expect(r.other).toHaveProperty('maxAbs');
   });
 
   it('and on the WebGPU delegate in fp32', { timeout: 240_000 }, async () => {
     const reports = await verifyAllPass(models, { backend: 'webgpu', precision: 'fp32' });
     expect(reports.some((r) => r.placement?.partitions.length)).toBe(true);
   });
-});
 
-describe.skipIf(!hasChromium || !hasShared)('models without a reference in the browser', () => {
-  it('are skipped with the reason, or compared with LiteRT.js when asked; broken models give error reports', {
-    timeout: 120_000,
+  it('and on the WebGPU delegate in fp16 (the npm-shipped models)', { timeout: 240_000 }, async () => {
+    const npm = models.filter((m) => m.key.startsWith('npm:') && !FP16_KNOWN_MISSES.has(modelName(m.key)));
+    expect(npm.length).toBeGreaterThanOrEqual(5);
+    const reports = await verifyAllPass(npm, { backend: 'webgpu', precision: 'fp16' });
+    for (const r of reports) expect(r.precision).toBe('fp16');
+  });
+
+  it(`and the models that miss the fp16 1e-2 bar stay within ${FP16_KNOWN_MISS_BOUND} in the browser too`, {
+    timeout: 240_000,
   }, async () => {
-    const byName = new Map(corpusModels().map((m) => [m.name, m]));
-    const pick = (name: string) => {
-      const m = byName.get(name);
-      if (!m) throw new Error(`${name} is not in the corpus`);
-      return { key: m.key, path: m.path };
-    };
-    const models = [pick('pose_classifier_hybrid'), pick('mnist_lstm_f32'), { key: 'garbage', bytes: new Uint8Array(64).fill(7) }];
-    const skipped: [string, string][] = [];
-    const reports = await verifyInBrowser(models, { timingRuns: 0, onSkip: (k, why) => skipped.push([k, why]) });
-    expect(skipped.map(([k]) => k)).toEqual([models[0]?.key, models[1]?.key]);
-    for (const [, why] of skipped) expect(why).toMatch(/^reference unavailable in browser: /);
-    expect(reports.map((r) => [r.model, r.status])).toEqual([['garbage', 'error']]);
+    const misses = models.filter((m) => m.key.startsWith('npm:') && FP16_KNOWN_MISSES.has(modelName(m.key)));
+    expect(misses.length).toBe(2);
+    const reports = await verifyInBrowser(misses, { timingRuns: 0, backend: 'webgpu', precision: 'fp16' });
+    for (const r of reports) {
+      expect(r.error).toBeUndefined();
+      expect(Math.max(...r.outputs.map((o) => o.maxRel))).toBeLessThan(FP16_KNOWN_MISS_BOUND);
+    }
+  });
 
-    const hybrid = await verifyInBrowser([pick('pose_classifier_hybrid')], { timingRuns: 0, hybrid: 'litert' });
-    expect(hybrid.length).toBe(1);
-    expect(hybrid[0]?.oracle).toBe('litert');
-    expect(hybrid[0]?.other).toMatchObject({ oracle: 'tfjs-tflite', error: expect.stringMatching(/reference unavailable in browser/) });
+  it('gives an error report for a model that cannot be read', { timeout: 60_000 }, async () => {
+    const reports = await verifyInBrowser([{ key: 'garbage', bytes: new Uint8Array(64).fill(7) }], { timingRuns: 0 });
+    expect(reports.map((r) => [r.model, r.status])).toEqual([['garbage', 'error']]);
+    expect(reports[0]?.error?.message).toBeTruthy();
   });
 });

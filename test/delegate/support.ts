@@ -228,3 +228,31 @@ export async function testDelegate(options: WebGpuDelegateOptions = {}): Promise
   if (!(await gpuAvailable())) return null;
   return WebGpuDelegate.create({ debug: true, ...options });
 }
+
+/**
+ * The case with its op inside a partition: each non-constant input passes through MUL by 1
+ * first, and each output through MUL by 1 after. In an f16 precision the MULs touch the
+ * partition's boundary and run with f32 storage, so the op itself runs with f16 storage (its
+ * inputs converted f32 -> f16 before it, its outputs f16 -> f32 after).
+ */
+export function interiorCaseGraph(c: GpuCase): { graph: DelegateGraph; outputs: RuntimeTensor[]; opNode: number } {
+  const g = new GraphBuilder();
+  const one = g.constant([1], [1]);
+  const inputs = c.inputs.map((t) => {
+    if (!t) return null;
+    if (t.constant) return g.constant(t.shape, (t.data ?? []) as ArrayLike<number>, t.dtype);
+    const x = g.input(t.shape, t.data as ArrayLike<number>, t.dtype);
+    const y = g.activation(t.shape);
+    g.node('MUL', [x, one], [y], { fusedActivationFunction: 0 });
+    return y;
+  });
+  const raw = c.outputs.map((o, i) => g.activation(c.outputShapes[i] as number[], o.dtype));
+  const opNode = g.node(c.op, inputs, raw, c.options ?? {}, { version: c.version, customOptions: c.customOptions }).index;
+  const outputs = raw.map((o) => {
+    const y = g.activation(o.shape);
+    g.node('MUL', [o, one], [y], { fusedActivationFunction: 0 });
+    g.markOutput(y);
+    return y;
+  });
+  return { graph: g.graph(), outputs, opNode };
+}
