@@ -9,7 +9,7 @@ import { nodeOracle } from '../../harness/node_oracle.js';
 import { verifyModel } from '../../harness/verify.js';
 import { readModel } from '../../src/model/reader.js';
 import { detectMode } from '../../src/model/summary.js';
-import { corpusModels } from '../support/corpus.js';
+import { corpusModels, hasShared } from '../support/corpus.js';
 
 const INTEGER_MODES = new Set(['int8', 'uint8', '16x8', 'mixed']);
 const models = corpusModels().filter((m) => INTEGER_MODES.has(detectMode(readModel(new Uint8Array(readFileSync(m.path))))));
@@ -19,7 +19,10 @@ const XNNPACK_ROUNDING = new Set(['hello_world_int8', 'pc_dwconv_int8_floatio', 
 /** Models no runtime can be the reference for (see README, known model quirks). */
 const NO_REFERENCE = new Set(['person_detect_int8', 'mnist_conv_fc_partly_hybrid']);
 
-describe('integer models on the CPU match the real runtime', () => {
+describe.skipIf(!hasShared)('integer models on the CPU match the real runtime', () => {
+  it('covers the integer corpus', () => {
+    expect(models.length).toBeGreaterThanOrEqual(15);
+  });
   for (const m of models) {
     it(m.key, { timeout: 120_000 }, async () => {
       const report = await verifyModel(m.key, new Uint8Array(readFileSync(m.path)), { backend: 'cpu', timingRuns: 0, oracle: nodeOracle });
