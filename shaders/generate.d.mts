@@ -1,2 +1,2 @@
-/** The generated shaders/index.ts text for the .wgsl files in `dir` (default: shaders/). */
+/** The generated shaders/sources.json text for the .wgsl files in `dir` (default: shaders/). */
 export function renderIndex(dir?: string): string;

@@ -12,9 +12,9 @@ import { instantiate, placeholders } from '../../delegate/wgsl_template.js';
 import { renderIndex } from '../../shaders/generate.mjs';
 import { WGSL_SOURCES } from '../../shaders/index.js';
 
-describe('shaders/index.ts', () => {
+describe('shaders/sources.json', () => {
   it('is generated from the current .wgsl files (run `node shaders/generate.mjs` after editing one)', () => {
-    const current = readFileSync(new URL('../../shaders/index.ts', import.meta.url), 'utf8');
+    const current = readFileSync(new URL('../../shaders/sources.json', import.meta.url), 'utf8');
     expect(current === renderIndex()).toBe(true);
   });
 
