@@ -1,7 +1,7 @@
 // Helpers shared by the op implementations: options, support checks that return a reason (or
 // null when fine), fused activations, and weight packing into the shaders' layouts.
 import type { DelegateNode } from '../../src/interpreter/delegate.js';
-import { isKnown, type RuntimeTensor } from '../../src/kernels/kernel.js';
+import { DEFAULT_KERNEL_CONFIG, isKnown, KernelError, type NodeContext, type RuntimeTensor } from '../../src/kernels/kernel.js';
 import { sliceLayout } from '../layout.js';
 
 /** A numeric (or boolean) builtin option, with a default when the model omits it. */
@@ -14,6 +14,25 @@ export function opt(node: DelegateNode, key: string, fallback = 0): number {
 
 export function optBool(node: DelegateNode, key: string): boolean {
   return opt(node, key, 0) !== 0;
+}
+
+/**
+ * The node as the CPU kernels' prepare sees it, so the delegate reads options and geometry with
+ * the same helpers (src/kernels/conv_geometry.ts): CPU and GPU share one prepare step.
+ */
+export function kernelContext(node: DelegateNode): NodeContext {
+  return { config: DEFAULT_KERNEL_CONFIG, index: node.index, op: node.op, inputs: node.inputs, outputs: node.outputs, intermediates: [] };
+}
+
+/** Runs a shared prepare check: the reason it fails (without the node prefix), or null. */
+export function kernelProblem(check: () => unknown): string | null {
+  try {
+    check();
+    return null;
+  } catch (e) {
+    if (e instanceof KernelError) return e.message.replace(/^node \d+ \([^)]*\): /, '');
+    throw e;
+  }
 }
 
 /** Input i, or null when the model omits it. */
@@ -53,6 +72,49 @@ export function constant(t: RuntimeTensor | null, what: string): string | null {
 export function float32(t: RuntimeTensor | null, what: string): string | null {
   if (!t) return `${what} is missing`;
   return t.dtype === 'float32' ? null : `${what} has dtype ${t.dtype}; only float32 is supported`;
+}
+
+/** Weights must be a float32 constant of this rank (conv, depthwise, fully connected, transpose conv). */
+export function constantWeights(w: RuntimeTensor | null, rank: number, what: string): string | null {
+  return rankOf(w, rank, what) ?? float32(w, what) ?? constant(w, what);
+}
+
+/** The node's output must have the shape the shared prepare geometry computes. */
+export function outputShapeProblem(node: DelegateNode, expected: readonly number[]): string | null {
+  const out = node.outputs[0]?.shape ?? [];
+  return out.join() === expected.join() ? null : `output shape [${out}] differs from the computed [${expected}]`;
+}
+
+/** Packed weights must fit one storage buffer binding. */
+export function weightBytesProblem(bytes: number, limits: { maxStorageBufferBindingSize: number }): string | null {
+  const max = limits.maxStorageBufferBindingSize;
+  return bytes > max ? `packed weights (${bytes} bytes) exceed maxStorageBufferBindingSize (${max})` : null;
+}
+
+/**
+ * Support checks of CONV_2D and DEPTHWISE_CONV_2D: NHWC input, constant float32 filter, the CPU
+ * prepare's geometry (which validates the options), bias, output shape and packed weight size.
+ */
+export function windowedConvProblem<G extends { batches: number; outH: number; outW: number; outC: number }>(
+  node: DelegateNode,
+  limits: { maxStorageBufferBindingSize: number },
+  version: number,
+  geometry: (node: DelegateNode) => G,
+  weightBytes: (g: G) => number,
+): string | null {
+  const why =
+    maxVersion(node, version) ??
+    rankOf(inputAt(node, 0), 4, 'input') ??
+    constantWeights(inputAt(node, 1), 4, 'filter') ??
+    fusedActivationProblem(node) ??
+    kernelProblem(() => geometry(node));
+  if (why) return why;
+  const g = geometry(node);
+  return (
+    biasProblem(inputAt(node, 2), g.outC) ??
+    outputShapeProblem(node, [g.batches, g.outH, g.outW, g.outC]) ??
+    weightBytesProblem(weightBytes(g), limits)
+  );
 }
 
 export function positive(node: DelegateNode, ...keys: string[]): string | null {
@@ -166,16 +228,8 @@ export function collapseDims(sizes: readonly number[], strides: readonly (readon
   return dims.reverse();
 }
 
-/** Row-major strides of a shape. */
-export function stridesOf(shape: readonly number[]): number[] {
-  const out = new Array<number>(shape.length);
-  let acc = 1;
-  for (let i = shape.length - 1; i >= 0; i--) {
-    out[i] = acc;
-    acc *= shape[i] as number;
-  }
-  return out;
-}
+/** Row-major strides of a shape (the CPU kernels' helper). */
+export { stridesOf } from '../../src/kernels/util.js';
 
 /** vec4 uniform rows from collapsed dims (each padded to 4 numbers), flattened. */
 export function dimRows(dims: readonly (readonly number[])[]): number[] {

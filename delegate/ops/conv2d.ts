@@ -2,112 +2,29 @@
 // the direct convolution (shaders/conv2d.wgsl). Grouped convolutions run with the weights
 // expanded to all input channels (zeros outside each group).
 import type { DelegateNode } from '../../src/interpreter/delegate.js';
+import { type ConvGeometry, convGeometry } from '../../src/kernels/conv_geometry.js';
 import type { RuntimeTensor } from '../../src/kernels/kernel.js';
-import { computeOutSize, computePadding } from '../../src/kernels/util.js';
 import { sliceLayout } from '../layout.js';
 import type { NodeProgram, OpContext, OpImpl } from '../program.js';
-import {
-  biasProblem,
-  constant,
-  float32,
-  fusedActivation,
-  fusedActivationProblem,
-  inputAt,
-  maxVersion,
-  opt,
-  packBias,
-  packConvWeights,
-  positive,
-  rankOf,
-  verdict,
-} from './common.js';
+import { fusedActivation, inputAt, kernelContext, packBias, packConvWeights, verdict, windowedConvProblem } from './common.js';
+import { rowsProgram } from './fully_connected.js';
 
 /** Output pixels along x per invocation of conv2d.wgsl. */
 const PIXELS_PER_INVOCATION = 4;
-/** Rows per invocation of fully_connected.wgsl. */
-export const ROWS_PER_INVOCATION = 4;
 
-export interface ConvGeometry {
-  batches: number;
-  inH: number;
-  inW: number;
-  inC: number;
-  outH: number;
-  outW: number;
-  outC: number;
-  filterH: number;
-  filterW: number;
-  groups: number;
-  strideH: number;
-  strideW: number;
-  dilationH: number;
-  dilationW: number;
-  padTop: number;
-  padLeft: number;
-}
-
+/** The CPU prepare's CONV_2D geometry (options, output size, padding, groups). */
 function geometry(node: DelegateNode): ConvGeometry {
-  const x = node.inputs[0] as RuntimeTensor;
-  const w = node.inputs[1] as RuntimeTensor;
-  const [batches, inH, inW, inC] = x.shape as [number, number, number, number];
-  const [outC, filterH, filterW, filterC] = w.shape as [number, number, number, number];
-  const padding = opt(node, 'padding', 0);
-  const strideH = opt(node, 'strideH', 1);
-  const strideW = opt(node, 'strideW', 1);
-  const dilationH = opt(node, 'dilationHFactor', 1);
-  const dilationW = opt(node, 'dilationWFactor', 1);
-  const outH = computeOutSize(padding, inH, filterH, strideH, dilationH);
-  const outW = computeOutSize(padding, inW, filterW, strideW, dilationW);
-  return {
-    batches,
-    inH,
-    inW,
-    inC,
-    outH,
-    outW,
-    outC,
-    filterH,
-    filterW,
-    groups: inC / filterC,
-    strideH,
-    strideW,
-    dilationH,
-    dilationW,
-    padTop: computePadding(strideH, dilationH, inH, filterH, outH),
-    padLeft: computePadding(strideW, dilationW, inW, filterW, outW),
-  };
+  return convGeometry(kernelContext(node), node.inputs[0] as RuntimeTensor, node.inputs[1] as RuntimeTensor);
 }
 
 function convProblems(node: DelegateNode, ctx: OpContext): string | null {
-  const x = inputAt(node, 0);
-  const w = inputAt(node, 1);
-  const why =
-    maxVersion(node, 8) ??
-    rankOf(x, 4, 'input') ??
-    rankOf(w, 4, 'filter') ??
-    float32(w, 'filter') ??
-    constant(w, 'filter') ??
-    fusedActivationProblem(node) ??
-    positive(node, 'strideH', 'strideW', 'dilationHFactor', 'dilationWFactor');
-  if (why) return why;
-  const padding = opt(node, 'padding', 0);
-  if (padding !== 0 && padding !== 1) return `padding ${padding} is neither SAME nor VALID`;
-  const inC = (x as RuntimeTensor).shape[3] as number;
-  const [outC, , , filterC] = (w as RuntimeTensor).shape as [number, number, number, number];
-  if (filterC <= 0 || inC % filterC !== 0) return `input channels (${inC}) are not a multiple of the filter's (${filterC})`;
-  if (outC % (inC / filterC) !== 0) return `output channels (${outC}) are not a multiple of the group count (${inC / filterC})`;
-  const biasWhy = biasProblem(inputAt(node, 2), outC);
-  if (biasWhy) return biasWhy;
-  const g = geometry(node);
-  const out = node.outputs[0]?.shape ?? [];
-  if (out.join() !== [g.batches, g.outH, g.outW, g.outC].join()) {
-    return `output shape [${out}] differs from the computed [${[g.batches, g.outH, g.outW, g.outC]}]`;
-  }
-  const weightBytes = Math.ceil(outC / 4) * g.filterH * g.filterW * Math.ceil(inC / 4) * 64;
-  if (weightBytes > ctx.limits.maxStorageBufferBindingSize) {
-    return `packed weights (${weightBytes} bytes) exceed maxStorageBufferBindingSize (${ctx.limits.maxStorageBufferBindingSize})`;
-  }
-  return null;
+  return windowedConvProblem(
+    node,
+    ctx.limits,
+    8,
+    geometry,
+    (g) => Math.ceil(g.outC / 4) * g.filterH * g.filterW * Math.ceil(g.inC / 4) * 64,
+  );
 }
 
 function isPointwise(g: ConvGeometry): boolean {
@@ -129,27 +46,7 @@ export const conv2dPointwise: OpImpl = {
   },
   build(node): NodeProgram {
     const g = geometry(node);
-    const rows = g.batches * g.inH * g.inW;
-    const outSlices = Math.ceil(g.outC / 4);
-    return {
-      kind: 'dispatch',
-      dispatches: [
-        {
-          shader: {
-            template: 'fully_connected',
-            constants: { ACTIVATION: fusedActivation(node), ROWS_PER_INVOCATION },
-          },
-          bindings: {
-            x: { kind: 'tensor', tensor: node.inputs[0] as RuntimeTensor },
-            weights: { kind: 'weights', values: packedWeights(node, g) },
-            bias: { kind: 'weights', values: packBias(inputAt(node, 2), g.outC) },
-            y: { kind: 'tensor', tensor: node.outputs[0] as RuntimeTensor },
-          },
-          uniforms: { rows, in_slices: Math.ceil(g.inC / 4), out_slices: outSlices },
-          invocations: Math.ceil(rows / ROWS_PER_INVOCATION) * outSlices,
-        },
-      ],
-    };
+    return rowsProgram(node, packedWeights(node, g), g.batches * g.inH * g.inW, g.inC, g.outC);
   },
 };
 
@@ -190,8 +87,8 @@ export const conv2dDirect: OpImpl = {
             stride_w: g.strideW,
             dilation_h: g.dilationH,
             dilation_w: g.dilationW,
-            pad_top: g.padTop,
-            pad_left: g.padLeft,
+            pad_top: g.padH,
+            pad_left: g.padW,
           },
           invocations: g.batches * g.outH * xBlocks * outSlices,
         },

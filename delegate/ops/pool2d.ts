@@ -1,10 +1,26 @@
 // MAX_POOL_2D and AVERAGE_POOL_2D (shaders/pool2d.wgsl).
 import type { DelegateNode } from '../../src/interpreter/delegate.js';
+import { type PoolWindow, poolWindow } from '../../src/kernels/conv_geometry.js';
 import type { RuntimeTensor } from '../../src/kernels/kernel.js';
-import { computeOutSize, computePadding } from '../../src/kernels/util.js';
 import { sliceLayout } from '../layout.js';
 import type { NodeProgram, OpImpl } from '../program.js';
-import { fusedActivation, fusedActivationProblem, inputCount, maxVersion, opt, positive, rankOf } from './common.js';
+import {
+  fusedActivation,
+  fusedActivationProblem,
+  inputCount,
+  kernelContext,
+  kernelProblem,
+  maxVersion,
+  outputShapeProblem,
+  positive,
+  rankOf,
+} from './common.js';
+
+/** The CPU prepare's pooling window (options, output size, padding). */
+function geometry(node: DelegateNode): PoolWindow {
+  const [, inH, inW] = (node.inputs[0] as RuntimeTensor).shape as [number, number, number, number];
+  return poolWindow(kernelContext(node), inH, inW);
+}
 
 function pool(isMax: boolean): OpImpl {
   return {
@@ -16,25 +32,18 @@ function pool(isMax: boolean): OpImpl {
         inputCount(node, 1) ??
         rankOf(x, 4, 'input') ??
         fusedActivationProblem(node) ??
-        positive(node, 'strideH', 'strideW', 'filterHeight', 'filterWidth');
+        positive(node, 'strideH', 'strideW', 'filterHeight', 'filterWidth') ??
+        kernelProblem(() => geometry(node));
       if (why) return why;
-      const padding = opt(node, 'padding', 0);
-      if (padding !== 0 && padding !== 1) return `padding ${padding} is neither SAME nor VALID`;
-      const [n, h, w, c] = (x as RuntimeTensor).shape as [number, number, number, number];
-      const outH = computeOutSize(padding, h, opt(node, 'filterHeight', 1), opt(node, 'strideH', 1));
-      const outW = computeOutSize(padding, w, opt(node, 'filterWidth', 1), opt(node, 'strideW', 1));
-      const out = node.outputs[0]?.shape ?? [];
-      return out.join() === [n, outH, outW, c].join() ? true : `output shape [${out}] differs from the computed [${[n, outH, outW, c]}]`;
+      const [n, , , c] = (x as RuntimeTensor).shape as [number, number, number, number];
+      const g = geometry(node);
+      return outputShapeProblem(node, [n, g.outH, g.outW, c]) ?? true;
     },
     build(node: DelegateNode): NodeProgram {
       const x = node.inputs[0] as RuntimeTensor;
       const y = node.outputs[0] as RuntimeTensor;
       const [, inH, inW] = x.shape as [number, number, number, number];
-      const [, outH, outW] = y.shape as [number, number, number, number];
-      const filterH = opt(node, 'filterHeight', 1);
-      const filterW = opt(node, 'filterWidth', 1);
-      const strideH = opt(node, 'strideH', 1);
-      const strideW = opt(node, 'strideW', 1);
+      const { outH, outW, filterH, filterW, strideH, strideW, padTop, padLeft } = geometry(node);
       const layout = sliceLayout(y.shape);
       return {
         kind: 'dispatch',
@@ -54,8 +63,8 @@ function pool(isMax: boolean): OpImpl {
               filter_w: filterW,
               stride_h: strideH,
               stride_w: strideW,
-              pad_top: computePadding(strideH, 1, inH, filterH, outH),
-              pad_left: computePadding(strideW, 1, inW, filterW, outW),
+              pad_top: padTop,
+              pad_left: padLeft,
             },
             invocations: layout.sliceCount,
           },

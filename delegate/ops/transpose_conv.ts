@@ -3,22 +3,22 @@
 // raw TfLiteTransposeConvParams: int32 padding (1 SAME, 2 VALID), int32 stride_w, int32
 // stride_h). Both run shaders/transpose_conv.wgsl.
 import type { DelegateNode } from '../../src/interpreter/delegate.js';
+import { paddingOption, positiveOption } from '../../src/kernels/conv_geometry.js';
 import type { RuntimeTensor } from '../../src/kernels/kernel.js';
-import { computePadding } from '../../src/kernels/util.js';
+import { transposeGeometryFor } from '../../src/kernels/transpose_conv.js';
 import type { NodeProgram, OpImpl } from '../program.js';
 import {
   biasProblem,
-  constant,
-  float32,
+  constantWeights,
   fusedActivation,
   fusedActivationProblem,
   inputAt,
   inputCount,
+  kernelContext,
+  kernelProblem,
   maxVersion,
-  opt,
   packBias,
   packConvWeights,
-  positive,
   rankOf,
 } from './common.js';
 
@@ -33,24 +33,22 @@ interface TransposeGeometry {
   activation: string;
 }
 
-/** Slots and padding of TRANSPOSE_CONV (TFLite transpose_conv.cc). */
+/** Slots of TRANSPOSE_CONV; strides and padding from the CPU prepare's geometry (TFLite transpose_conv.cc). */
 function builtinGeometry(node: DelegateNode): TransposeGeometry {
   const weights = node.inputs[1] as RuntimeTensor;
   const x = node.inputs[2] as RuntimeTensor;
   const y = node.outputs[0] as RuntimeTensor;
-  const strideH = opt(node, 'strideH', 1);
-  const strideW = opt(node, 'strideW', 1);
-  const [, inH, inW] = x.shape as [number, number, number, number];
-  const [, filterH, filterW] = weights.shape as [number, number, number, number];
-  const [, outH, outW] = y.shape as [number, number, number, number];
+  const ctx = kernelContext(node);
+  const padding = paddingOption(ctx);
+  const g = transposeGeometryFor(ctx, x, weights, y.shape, padding, positiveOption(ctx, 'strideH'), positiveOption(ctx, 'strideW'));
   return {
     x,
     weights,
     bias: inputAt(node, 3),
-    strideH,
-    strideW,
-    padTop: computePadding(strideH, 1, outH, filterH, inH),
-    padLeft: computePadding(strideW, 1, outW, filterW, inW),
+    strideH: g.strideH,
+    strideW: g.strideW,
+    padTop: g.padH,
+    padLeft: g.padW,
     activation: fusedActivation(node),
   };
 }
@@ -86,7 +84,7 @@ function customGeometry(node: DelegateNode): TransposeGeometry {
 }
 
 function weightsProblem(x: RuntimeTensor | null, w: RuntimeTensor | null, y: RuntimeTensor | undefined): string | null {
-  const why = rankOf(x, 4, 'input') ?? rankOf(w, 4, 'weights') ?? float32(w, 'weights') ?? constant(w, 'weights');
+  const why = rankOf(x, 4, 'input') ?? constantWeights(w, 4, 'weights');
   if (why) return why;
   const [outC, , , filterC] = (w as RuntimeTensor).shape as [number, number, number, number];
   const inC = (x as RuntimeTensor).shape[3];
@@ -142,10 +140,8 @@ export const transposeConv: OpImpl = {
       inputCount(node, 3, 4) ??
       weightsProblem(inputAt(node, 2), inputAt(node, 1), node.outputs[0]) ??
       fusedActivationProblem(node) ??
-      positive(node, 'strideH', 'strideW');
+      kernelProblem(() => builtinGeometry(node));
     if (why) return why;
-    const padding = opt(node, 'padding', 0);
-    if (padding !== 0 && padding !== 1) return `padding ${padding} is neither SAME nor VALID`;
     return biasProblem(inputAt(node, 3), (inputAt(node, 1) as RuntimeTensor).shape[0] as number) ?? true;
   },
   build: (node) => build(node, builtinGeometry(node)),

@@ -56,19 +56,31 @@ const convCases: ConvCase[] = [
   { name: 'grouped: 2 groups', input: [1, 5, 5, 6], filter: [4, 3, 3, 3], bias: true, padding: SAME },
 ];
 
-describe('CONV_2D', () => {
-  for (const c of convCases) {
+/**
+ * GPU vs reference for each case of a windowed convolution: random input, constant filter and
+ * optional bias (seeds seed, seed + 1, seed + 2), options from the case.
+ */
+function windowedConvSuite(
+  op: 'CONV_2D' | 'DEPTHWISE_CONV_2D',
+  cases: ConvCase[],
+  seed: number,
+  reference: typeof ref.conv2d,
+  outChannels: (filter: number[]) => number,
+  extraOptions: (c: ConvCase) => Record<string, number> = () => ({}),
+): void {
+  for (const c of cases) {
     it(c.name, async (t) => {
       if (!delegate) return t.skip();
       const x = randomValues(
         c.input.reduce((a, d) => a * d),
-        1,
+        seed,
       );
       const w = randomValues(
         c.filter.reduce((a, d) => a * d),
-        2,
+        seed + 1,
       );
-      const b = c.bias ? randomValues(c.filter[0] as number, 3) : null;
+      const outC = outChannels(c.filter);
+      const b = c.bias ? randomValues(outC, seed + 2) : null;
       const p = {
         strideH: c.strideH ?? 1,
         strideW: c.strideW ?? 1,
@@ -77,21 +89,22 @@ describe('CONV_2D', () => {
         padding: c.padding,
         act: c.act ?? 0,
       };
-      const expected = ref.conv2d(x, c.input, w, c.filter, b, p);
+      const expected = reference(x, c.input, w, c.filter, b, p);
       const gc: GpuCase = {
-        op: 'CONV_2D',
+        op,
         options: {
           padding: p.padding,
           strideH: p.strideH,
           strideW: p.strideW,
           dilationHFactor: p.dilationH,
           dilationWFactor: p.dilationW,
+          ...extraOptions(c),
           fusedActivationFunction: p.act,
         },
         inputs: [
           { dtype: 'float32', shape: c.input, data: x },
           { dtype: 'float32', shape: c.filter, data: w, constant: true },
-          b ? { dtype: 'float32', shape: [c.filter[0] as number], data: b, constant: true } : null,
+          b ? { dtype: 'float32', shape: [outC], data: b, constant: true } : null,
         ],
         outputs: [{ dtype: 'float32' }],
         outputShapes: [expected.shape],
@@ -99,6 +112,10 @@ describe('CONV_2D', () => {
       await checkCase(gc, [expected.data], delegate);
     });
   }
+}
+
+describe('CONV_2D', () => {
+  windowedConvSuite('CONV_2D', convCases, 1, ref.conv2d, (f) => f[0] as number);
 });
 
 const depthwiseCases: ConvCase[] = [
@@ -119,50 +136,14 @@ const depthwiseCases: ConvCase[] = [
 ];
 
 describe('DEPTHWISE_CONV_2D', () => {
-  for (const c of depthwiseCases) {
-    it(c.name, async (t) => {
-      if (!delegate) return t.skip();
-      const x = randomValues(
-        c.input.reduce((a, d) => a * d),
-        4,
-      );
-      const w = randomValues(
-        c.filter.reduce((a, d) => a * d),
-        5,
-      );
-      const outC = c.filter[3] as number;
-      const b = c.bias ? randomValues(outC, 6) : null;
-      const p = {
-        strideH: c.strideH ?? 1,
-        strideW: c.strideW ?? 1,
-        dilationH: c.dilationH ?? 1,
-        dilationW: c.dilationW ?? 1,
-        padding: c.padding,
-        act: c.act ?? 0,
-      };
-      const expected = ref.depthwiseConv2d(x, c.input, w, c.filter, b, p);
-      const gc: GpuCase = {
-        op: 'DEPTHWISE_CONV_2D',
-        options: {
-          padding: p.padding,
-          strideH: p.strideH,
-          strideW: p.strideW,
-          dilationHFactor: p.dilationH,
-          dilationWFactor: p.dilationW,
-          depthMultiplier: outC / (c.input[3] as number),
-          fusedActivationFunction: p.act,
-        },
-        inputs: [
-          { dtype: 'float32', shape: c.input, data: x },
-          { dtype: 'float32', shape: c.filter, data: w, constant: true },
-          b ? { dtype: 'float32', shape: [outC], data: b, constant: true } : null,
-        ],
-        outputs: [{ dtype: 'float32' }],
-        outputShapes: [expected.shape],
-      };
-      await checkCase(gc, [expected.data], delegate);
-    });
-  }
+  windowedConvSuite(
+    'DEPTHWISE_CONV_2D',
+    depthwiseCases,
+    4,
+    ref.depthwiseConv2d,
+    (f) => f[3] as number,
+    (c) => ({ depthMultiplier: (c.filter[3] as number) / (c.input[3] as number) }),
+  );
 });
 
 describe('FULLY_CONNECTED', () => {

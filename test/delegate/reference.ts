@@ -46,6 +46,44 @@ export interface ConvParams {
   act?: number;
 }
 
+/**
+ * The loop both convolutions share: every output element is its bias plus `tap` summed over the
+ * (dilated) window's in-bounds input pixels, then clamped by the fused activation.
+ */
+function slidingWindow(
+  xs: number[],
+  fh: number,
+  fw: number,
+  o: number,
+  b: Float32Array | null,
+  p: ConvParams,
+  tap: (b0: number, iy: number, ix: number, ky: number, kx: number, oc: number) => number,
+): { shape: number[]; data: Float32Array } {
+  const [n, h, wd] = xs as [number, number, number, number];
+  const dh = p.dilationH ?? 1;
+  const dw = p.dilationW ?? 1;
+  const oh = computeOutSize(p.padding, h, fh, p.strideH, dh);
+  const ow = computeOutSize(p.padding, wd, fw, p.strideW, dw);
+  const pt = computePadding(p.strideH, dh, h, fh, oh);
+  const pl = computePadding(p.strideW, dw, wd, fw, ow);
+  const out = new Float32Array(n * oh * ow * o);
+  for (let b0 = 0; b0 < n; b0++)
+    for (let y = 0; y < oh; y++)
+      for (let xx = 0; xx < ow; xx++)
+        for (let oc = 0; oc < o; oc++) {
+          let s = b ? (b[oc] as number) : 0;
+          for (let ky = 0; ky < fh; ky++)
+            for (let kx = 0; kx < fw; kx++) {
+              const iy = y * p.strideH - pt + ky * dh;
+              const ix = xx * p.strideW - pl + kx * dw;
+              if (iy < 0 || iy >= h || ix < 0 || ix >= wd) continue;
+              s += tap(b0, iy, ix, ky, kx, oc);
+            }
+          out[((b0 * oh + y) * ow + xx) * o + oc] = clampAct(s, p.act ?? 0);
+        }
+  return { shape: [n, oh, ow, o], data: out };
+}
+
 export function conv2d(
   x: Float32Array,
   xs: number[],
@@ -54,35 +92,17 @@ export function conv2d(
   b: Float32Array | null,
   p: ConvParams,
 ): { shape: number[]; data: Float32Array } {
-  const [n, h, wd, c] = xs as [number, number, number, number];
+  const [, h, wd, c] = xs as [number, number, number, number];
   const [o, fh, fw, fc] = ws as [number, number, number, number];
-  const dh = p.dilationH ?? 1;
-  const dw = p.dilationW ?? 1;
-  const oh = computeOutSize(p.padding, h, fh, p.strideH, dh);
-  const ow = computeOutSize(p.padding, wd, fw, p.strideW, dw);
-  const pt = computePadding(p.strideH, dh, h, fh, oh);
-  const pl = computePadding(p.strideW, dw, wd, fw, ow);
-  const groups = c / fc;
-  const perGroup = o / groups;
-  const out = new Float32Array(n * oh * ow * o);
-  for (let b0 = 0; b0 < n; b0++)
-    for (let y = 0; y < oh; y++)
-      for (let xx = 0; xx < ow; xx++)
-        for (let oc = 0; oc < o; oc++) {
-          const g = Math.floor(oc / perGroup);
-          let s = b ? (b[oc] as number) : 0;
-          for (let ky = 0; ky < fh; ky++)
-            for (let kx = 0; kx < fw; kx++) {
-              const iy = y * p.strideH - pt + ky * dh;
-              const ix = xx * p.strideW - pl + kx * dw;
-              if (iy < 0 || iy >= h || ix < 0 || ix >= wd) continue;
-              for (let f = 0; f < fc; f++) {
-                s += (x[((b0 * h + iy) * wd + ix) * c + g * fc + f] as number) * (w[((oc * fh + ky) * fw + kx) * fc + f] as number);
-              }
-            }
-          out[((b0 * oh + y) * ow + xx) * o + oc] = clampAct(s, p.act ?? 0);
-        }
-  return { shape: [n, oh, ow, o], data: out };
+  const perGroup = o / (c / fc);
+  return slidingWindow(xs, fh, fw, o, b, p, (b0, iy, ix, ky, kx, oc) => {
+    const g = Math.floor(oc / perGroup);
+    let s = 0;
+    for (let f = 0; f < fc; f++) {
+      s += (x[((b0 * h + iy) * wd + ix) * c + g * fc + f] as number) * (w[((oc * fh + ky) * fw + kx) * fc + f] as number);
+    }
+    return s;
+  });
 }
 
 export function depthwiseConv2d(
@@ -93,32 +113,18 @@ export function depthwiseConv2d(
   b: Float32Array | null,
   p: ConvParams,
 ): { shape: number[]; data: Float32Array } {
-  const [n, h, wd, c] = xs as [number, number, number, number];
+  const [, h, wd, c] = xs as [number, number, number, number];
   const [, fh, fw, o] = ws as [number, number, number, number];
   const m = o / c;
-  const dh = p.dilationH ?? 1;
-  const dw = p.dilationW ?? 1;
-  const oh = computeOutSize(p.padding, h, fh, p.strideH, dh);
-  const ow = computeOutSize(p.padding, wd, fw, p.strideW, dw);
-  const pt = computePadding(p.strideH, dh, h, fh, oh);
-  const pl = computePadding(p.strideW, dw, wd, fw, ow);
-  const out = new Float32Array(n * oh * ow * o);
-  for (let b0 = 0; b0 < n; b0++)
-    for (let y = 0; y < oh; y++)
-      for (let xx = 0; xx < ow; xx++)
-        for (let oc = 0; oc < o; oc++) {
-          const ic = Math.floor(oc / m);
-          let s = b ? (b[oc] as number) : 0;
-          for (let ky = 0; ky < fh; ky++)
-            for (let kx = 0; kx < fw; kx++) {
-              const iy = y * p.strideH - pt + ky * dh;
-              const ix = xx * p.strideW - pl + kx * dw;
-              if (iy < 0 || iy >= h || ix < 0 || ix >= wd) continue;
-              s += (x[((b0 * h + iy) * wd + ix) * c + ic] as number) * (w[(ky * fw + kx) * o + oc] as number);
-            }
-          out[((b0 * oh + y) * ow + xx) * o + oc] = clampAct(s, p.act ?? 0);
-        }
-  return { shape: [n, oh, ow, o], data: out };
+  return slidingWindow(
+    xs,
+    fh,
+    fw,
+    o,
+    b,
+    p,
+    (b0, iy, ix, ky, kx, oc) => (x[((b0 * h + iy) * wd + ix) * c + Math.floor(oc / m)] as number) * (w[(ky * fw + kx) * o + oc] as number),
+  );
 }
 
 export function fullyConnected(
