@@ -1,10 +1,11 @@
 // FULLY_CONNECTED, and CONV_2D with a 1x1 filter, stride 1 and no padding: a matrix product of
 // `rows` input rows (slice layout) by the weights, plus bias, then the fused activation.
-// One invocation computes ROWS rows of one output slice, so each 4x4 weight block it loads
-// serves ROWS rows. Weights: [out_slice][in_slice] blocks of 4 vec4s, as in conv2d.wgsl.
+// One invocation computes a register block of 8 rows x S output slices (S = 1, 2 or 4 dividing
+// out_slices; entry points main, main_8x2, main_8x4), each accumulator a named variable (SwiftShader
+// keeps those in registers, not indexed arrays): each 4x4 weight block loaded serves 8 rows, each
+// input slice S output slices. Weights: [out_slice][in_slice] blocks of 4 vec4s, as in conv2d.wgsl.
 
 const ACT: u32 = {{ACTIVATION}};
-const ROWS: u32 = {{ROWS_PER_INVOCATION}};
 
 struct Params {
   invocations: u32,
@@ -19,33 +20,367 @@ struct Params {
 @group(0) @binding(3) var<storage, read_write> y: array<S4>;
 @group(0) @binding(4) var<uniform> params: Params;
 
+// 8 rows x 1 output slice(s) per invocation.
 @compute @workgroup_size(WG)
 fn main(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_workgroups) nwg: vec3<u32>) {
   let id = invocation_index(gid, nwg);
   if (id >= params.invocations) {
     return;
   }
-  let os = id % params.out_slices;
-  let r0 = (id / params.out_slices) * ROWS;
+  let out_blocks = params.out_slices / 1u;
+  let os0 = (id % out_blocks) * 1u;
+  let r0 = (id / out_blocks) * 8u;
   let last_row = params.rows - 1u;
-  var acc: array<A4, ROWS>;
-  var wi = os * params.in_slices * 4u;
-  for (var k = 0u; k < params.in_slices; k++) {
-    let w0 = ldw(weights[wi]);
-    let w1 = ldw(weights[wi + 1u]);
-    let w2 = ldw(weights[wi + 2u]);
-    let w3 = ldw(weights[wi + 3u]);
-    wi += 4u;
-    for (var r = 0u; r < ROWS; r++) {
-      // Rows past the end re-read the last row (never stored) instead of branching.
-      let v = ld(x[min(r0 + r, last_row) * params.in_slices + k]);
-      acc[r] += A4(w0 * v.x + w1 * v.y + w2 * v.z + w3 * v.w);
-    }
+  let n = params.in_slices;
+  // Rows past the end re-read the last row (never stored) instead of branching.
+  let x0 = min(r0 + 0u, last_row) * n;
+  let x1 = min(r0 + 1u, last_row) * n;
+  let x2 = min(r0 + 2u, last_row) * n;
+  let x3 = min(r0 + 3u, last_row) * n;
+  let x4 = min(r0 + 4u, last_row) * n;
+  let x5 = min(r0 + 5u, last_row) * n;
+  let x6 = min(r0 + 6u, last_row) * n;
+  let x7 = min(r0 + 7u, last_row) * n;
+  let wb = os0 * n * 4u;
+  var a00 = A4(0);
+  var a10 = A4(0);
+  var a20 = A4(0);
+  var a30 = A4(0);
+  var a40 = A4(0);
+  var a50 = A4(0);
+  var a60 = A4(0);
+  var a70 = A4(0);
+  for (var k = 0u; k < n; k++) {
+    let v0 = A4(ld(x[x0 + k]));
+    let v1 = A4(ld(x[x1 + k]));
+    let v2 = A4(ld(x[x2 + k]));
+    let v3 = A4(ld(x[x3 + k]));
+    let v4 = A4(ld(x[x4 + k]));
+    let v5 = A4(ld(x[x5 + k]));
+    let v6 = A4(ld(x[x6 + k]));
+    let v7 = A4(ld(x[x7 + k]));
+    let wi = wb + k * 4u;
+    let m0 = mat4x4<f32>(A4(ldw(weights[wi])), A4(ldw(weights[wi + 1u])), A4(ldw(weights[wi + 2u])), A4(ldw(weights[wi + 3u])));
+    a00 += m0 * v0;
+    a10 += m0 * v1;
+    a20 += m0 * v2;
+    a30 += m0 * v3;
+    a40 += m0 * v4;
+    a50 += m0 * v5;
+    a60 += m0 * v6;
+    a70 += m0 * v7;
   }
-  let b = A4(ldw(bias[os]));
-  for (var r = 0u; r < ROWS; r++) {
-    if (r0 + r < params.rows) {
-      y[(r0 + r) * params.out_slices + os] = st(activate(to_t4(acc[r] + b), ACT));
-    }
+  let b0 = A4(ldw(bias[os0 + 0u]));
+  if (r0 + 0u < params.rows) {
+    let o = (r0 + 0u) * params.out_slices + os0;
+    y[o + 0u] = st(activate(to_t4(a00 + b0), ACT));
+  }
+  if (r0 + 1u < params.rows) {
+    let o = (r0 + 1u) * params.out_slices + os0;
+    y[o + 0u] = st(activate(to_t4(a10 + b0), ACT));
+  }
+  if (r0 + 2u < params.rows) {
+    let o = (r0 + 2u) * params.out_slices + os0;
+    y[o + 0u] = st(activate(to_t4(a20 + b0), ACT));
+  }
+  if (r0 + 3u < params.rows) {
+    let o = (r0 + 3u) * params.out_slices + os0;
+    y[o + 0u] = st(activate(to_t4(a30 + b0), ACT));
+  }
+  if (r0 + 4u < params.rows) {
+    let o = (r0 + 4u) * params.out_slices + os0;
+    y[o + 0u] = st(activate(to_t4(a40 + b0), ACT));
+  }
+  if (r0 + 5u < params.rows) {
+    let o = (r0 + 5u) * params.out_slices + os0;
+    y[o + 0u] = st(activate(to_t4(a50 + b0), ACT));
+  }
+  if (r0 + 6u < params.rows) {
+    let o = (r0 + 6u) * params.out_slices + os0;
+    y[o + 0u] = st(activate(to_t4(a60 + b0), ACT));
+  }
+  if (r0 + 7u < params.rows) {
+    let o = (r0 + 7u) * params.out_slices + os0;
+    y[o + 0u] = st(activate(to_t4(a70 + b0), ACT));
+  }
+}
+
+// 8 rows x 2 output slice(s) per invocation.
+@compute @workgroup_size(WG)
+fn main_8x2(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_workgroups) nwg: vec3<u32>) {
+  let id = invocation_index(gid, nwg);
+  if (id >= params.invocations) {
+    return;
+  }
+  let out_blocks = params.out_slices / 2u;
+  let os0 = (id % out_blocks) * 2u;
+  let r0 = (id / out_blocks) * 8u;
+  let last_row = params.rows - 1u;
+  let n = params.in_slices;
+  // Rows past the end re-read the last row (never stored) instead of branching.
+  let x0 = min(r0 + 0u, last_row) * n;
+  let x1 = min(r0 + 1u, last_row) * n;
+  let x2 = min(r0 + 2u, last_row) * n;
+  let x3 = min(r0 + 3u, last_row) * n;
+  let x4 = min(r0 + 4u, last_row) * n;
+  let x5 = min(r0 + 5u, last_row) * n;
+  let x6 = min(r0 + 6u, last_row) * n;
+  let x7 = min(r0 + 7u, last_row) * n;
+  let wb = os0 * n * 4u;
+  let ws = n * 4u;
+  var a00 = A4(0);
+  var a01 = A4(0);
+  var a10 = A4(0);
+  var a11 = A4(0);
+  var a20 = A4(0);
+  var a21 = A4(0);
+  var a30 = A4(0);
+  var a31 = A4(0);
+  var a40 = A4(0);
+  var a41 = A4(0);
+  var a50 = A4(0);
+  var a51 = A4(0);
+  var a60 = A4(0);
+  var a61 = A4(0);
+  var a70 = A4(0);
+  var a71 = A4(0);
+  for (var k = 0u; k < n; k++) {
+    let v0 = A4(ld(x[x0 + k]));
+    let v1 = A4(ld(x[x1 + k]));
+    let v2 = A4(ld(x[x2 + k]));
+    let v3 = A4(ld(x[x3 + k]));
+    let v4 = A4(ld(x[x4 + k]));
+    let v5 = A4(ld(x[x5 + k]));
+    let v6 = A4(ld(x[x6 + k]));
+    let v7 = A4(ld(x[x7 + k]));
+    var wi = wb + k * 4u;
+    let m0 = mat4x4<f32>(A4(ldw(weights[wi])), A4(ldw(weights[wi + 1u])), A4(ldw(weights[wi + 2u])), A4(ldw(weights[wi + 3u])));
+    wi += ws;
+    let m1 = mat4x4<f32>(A4(ldw(weights[wi])), A4(ldw(weights[wi + 1u])), A4(ldw(weights[wi + 2u])), A4(ldw(weights[wi + 3u])));
+    a00 += m0 * v0;
+    a01 += m1 * v0;
+    a10 += m0 * v1;
+    a11 += m1 * v1;
+    a20 += m0 * v2;
+    a21 += m1 * v2;
+    a30 += m0 * v3;
+    a31 += m1 * v3;
+    a40 += m0 * v4;
+    a41 += m1 * v4;
+    a50 += m0 * v5;
+    a51 += m1 * v5;
+    a60 += m0 * v6;
+    a61 += m1 * v6;
+    a70 += m0 * v7;
+    a71 += m1 * v7;
+  }
+  let b0 = A4(ldw(bias[os0 + 0u]));
+  let b1 = A4(ldw(bias[os0 + 1u]));
+  if (r0 + 0u < params.rows) {
+    let o = (r0 + 0u) * params.out_slices + os0;
+    y[o + 0u] = st(activate(to_t4(a00 + b0), ACT));
+    y[o + 1u] = st(activate(to_t4(a01 + b1), ACT));
+  }
+  if (r0 + 1u < params.rows) {
+    let o = (r0 + 1u) * params.out_slices + os0;
+    y[o + 0u] = st(activate(to_t4(a10 + b0), ACT));
+    y[o + 1u] = st(activate(to_t4(a11 + b1), ACT));
+  }
+  if (r0 + 2u < params.rows) {
+    let o = (r0 + 2u) * params.out_slices + os0;
+    y[o + 0u] = st(activate(to_t4(a20 + b0), ACT));
+    y[o + 1u] = st(activate(to_t4(a21 + b1), ACT));
+  }
+  if (r0 + 3u < params.rows) {
+    let o = (r0 + 3u) * params.out_slices + os0;
+    y[o + 0u] = st(activate(to_t4(a30 + b0), ACT));
+    y[o + 1u] = st(activate(to_t4(a31 + b1), ACT));
+  }
+  if (r0 + 4u < params.rows) {
+    let o = (r0 + 4u) * params.out_slices + os0;
+    y[o + 0u] = st(activate(to_t4(a40 + b0), ACT));
+    y[o + 1u] = st(activate(to_t4(a41 + b1), ACT));
+  }
+  if (r0 + 5u < params.rows) {
+    let o = (r0 + 5u) * params.out_slices + os0;
+    y[o + 0u] = st(activate(to_t4(a50 + b0), ACT));
+    y[o + 1u] = st(activate(to_t4(a51 + b1), ACT));
+  }
+  if (r0 + 6u < params.rows) {
+    let o = (r0 + 6u) * params.out_slices + os0;
+    y[o + 0u] = st(activate(to_t4(a60 + b0), ACT));
+    y[o + 1u] = st(activate(to_t4(a61 + b1), ACT));
+  }
+  if (r0 + 7u < params.rows) {
+    let o = (r0 + 7u) * params.out_slices + os0;
+    y[o + 0u] = st(activate(to_t4(a70 + b0), ACT));
+    y[o + 1u] = st(activate(to_t4(a71 + b1), ACT));
+  }
+}
+
+// 8 rows x 4 output slice(s) per invocation.
+@compute @workgroup_size(WG)
+fn main_8x4(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_workgroups) nwg: vec3<u32>) {
+  let id = invocation_index(gid, nwg);
+  if (id >= params.invocations) {
+    return;
+  }
+  let out_blocks = params.out_slices / 4u;
+  let os0 = (id % out_blocks) * 4u;
+  let r0 = (id / out_blocks) * 8u;
+  let last_row = params.rows - 1u;
+  let n = params.in_slices;
+  // Rows past the end re-read the last row (never stored) instead of branching.
+  let x0 = min(r0 + 0u, last_row) * n;
+  let x1 = min(r0 + 1u, last_row) * n;
+  let x2 = min(r0 + 2u, last_row) * n;
+  let x3 = min(r0 + 3u, last_row) * n;
+  let x4 = min(r0 + 4u, last_row) * n;
+  let x5 = min(r0 + 5u, last_row) * n;
+  let x6 = min(r0 + 6u, last_row) * n;
+  let x7 = min(r0 + 7u, last_row) * n;
+  let wb = os0 * n * 4u;
+  let ws = n * 4u;
+  var a00 = A4(0);
+  var a01 = A4(0);
+  var a02 = A4(0);
+  var a03 = A4(0);
+  var a10 = A4(0);
+  var a11 = A4(0);
+  var a12 = A4(0);
+  var a13 = A4(0);
+  var a20 = A4(0);
+  var a21 = A4(0);
+  var a22 = A4(0);
+  var a23 = A4(0);
+  var a30 = A4(0);
+  var a31 = A4(0);
+  var a32 = A4(0);
+  var a33 = A4(0);
+  var a40 = A4(0);
+  var a41 = A4(0);
+  var a42 = A4(0);
+  var a43 = A4(0);
+  var a50 = A4(0);
+  var a51 = A4(0);
+  var a52 = A4(0);
+  var a53 = A4(0);
+  var a60 = A4(0);
+  var a61 = A4(0);
+  var a62 = A4(0);
+  var a63 = A4(0);
+  var a70 = A4(0);
+  var a71 = A4(0);
+  var a72 = A4(0);
+  var a73 = A4(0);
+  for (var k = 0u; k < n; k++) {
+    let v0 = A4(ld(x[x0 + k]));
+    let v1 = A4(ld(x[x1 + k]));
+    let v2 = A4(ld(x[x2 + k]));
+    let v3 = A4(ld(x[x3 + k]));
+    let v4 = A4(ld(x[x4 + k]));
+    let v5 = A4(ld(x[x5 + k]));
+    let v6 = A4(ld(x[x6 + k]));
+    let v7 = A4(ld(x[x7 + k]));
+    var wi = wb + k * 4u;
+    let m0 = mat4x4<f32>(A4(ldw(weights[wi])), A4(ldw(weights[wi + 1u])), A4(ldw(weights[wi + 2u])), A4(ldw(weights[wi + 3u])));
+    wi += ws;
+    let m1 = mat4x4<f32>(A4(ldw(weights[wi])), A4(ldw(weights[wi + 1u])), A4(ldw(weights[wi + 2u])), A4(ldw(weights[wi + 3u])));
+    wi += ws;
+    let m2 = mat4x4<f32>(A4(ldw(weights[wi])), A4(ldw(weights[wi + 1u])), A4(ldw(weights[wi + 2u])), A4(ldw(weights[wi + 3u])));
+    wi += ws;
+    let m3 = mat4x4<f32>(A4(ldw(weights[wi])), A4(ldw(weights[wi + 1u])), A4(ldw(weights[wi + 2u])), A4(ldw(weights[wi + 3u])));
+    a00 += m0 * v0;
+    a01 += m1 * v0;
+    a02 += m2 * v0;
+    a03 += m3 * v0;
+    a10 += m0 * v1;
+    a11 += m1 * v1;
+    a12 += m2 * v1;
+    a13 += m3 * v1;
+    a20 += m0 * v2;
+    a21 += m1 * v2;
+    a22 += m2 * v2;
+    a23 += m3 * v2;
+    a30 += m0 * v3;
+    a31 += m1 * v3;
+    a32 += m2 * v3;
+    a33 += m3 * v3;
+    a40 += m0 * v4;
+    a41 += m1 * v4;
+    a42 += m2 * v4;
+    a43 += m3 * v4;
+    a50 += m0 * v5;
+    a51 += m1 * v5;
+    a52 += m2 * v5;
+    a53 += m3 * v5;
+    a60 += m0 * v6;
+    a61 += m1 * v6;
+    a62 += m2 * v6;
+    a63 += m3 * v6;
+    a70 += m0 * v7;
+    a71 += m1 * v7;
+    a72 += m2 * v7;
+    a73 += m3 * v7;
+  }
+  let b0 = A4(ldw(bias[os0 + 0u]));
+  let b1 = A4(ldw(bias[os0 + 1u]));
+  let b2 = A4(ldw(bias[os0 + 2u]));
+  let b3 = A4(ldw(bias[os0 + 3u]));
+  if (r0 + 0u < params.rows) {
+    let o = (r0 + 0u) * params.out_slices + os0;
+    y[o + 0u] = st(activate(to_t4(a00 + b0), ACT));
+    y[o + 1u] = st(activate(to_t4(a01 + b1), ACT));
+    y[o + 2u] = st(activate(to_t4(a02 + b2), ACT));
+    y[o + 3u] = st(activate(to_t4(a03 + b3), ACT));
+  }
+  if (r0 + 1u < params.rows) {
+    let o = (r0 + 1u) * params.out_slices + os0;
+    y[o + 0u] = st(activate(to_t4(a10 + b0), ACT));
+    y[o + 1u] = st(activate(to_t4(a11 + b1), ACT));
+    y[o + 2u] = st(activate(to_t4(a12 + b2), ACT));
+    y[o + 3u] = st(activate(to_t4(a13 + b3), ACT));
+  }
+  if (r0 + 2u < params.rows) {
+    let o = (r0 + 2u) * params.out_slices + os0;
+    y[o + 0u] = st(activate(to_t4(a20 + b0), ACT));
+    y[o + 1u] = st(activate(to_t4(a21 + b1), ACT));
+    y[o + 2u] = st(activate(to_t4(a22 + b2), ACT));
+    y[o + 3u] = st(activate(to_t4(a23 + b3), ACT));
+  }
+  if (r0 + 3u < params.rows) {
+    let o = (r0 + 3u) * params.out_slices + os0;
+    y[o + 0u] = st(activate(to_t4(a30 + b0), ACT));
+    y[o + 1u] = st(activate(to_t4(a31 + b1), ACT));
+    y[o + 2u] = st(activate(to_t4(a32 + b2), ACT));
+    y[o + 3u] = st(activate(to_t4(a33 + b3), ACT));
+  }
+  if (r0 + 4u < params.rows) {
+    let o = (r0 + 4u) * params.out_slices + os0;
+    y[o + 0u] = st(activate(to_t4(a40 + b0), ACT));
+    y[o + 1u] = st(activate(to_t4(a41 + b1), ACT));
+    y[o + 2u] = st(activate(to_t4(a42 + b2), ACT));
+    y[o + 3u] = st(activate(to_t4(a43 + b3), ACT));
+  }
+  if (r0 + 5u < params.rows) {
+    let o = (r0 + 5u) * params.out_slices + os0;
+    y[o + 0u] = st(activate(to_t4(a50 + b0), ACT));
+    y[o + 1u] = st(activate(to_t4(a51 + b1), ACT));
+    y[o + 2u] = st(activate(to_t4(a52 + b2), ACT));
+    y[o + 3u] = st(activate(to_t4(a53 + b3), ACT));
+  }
+  if (r0 + 6u < params.rows) {
+    let o = (r0 + 6u) * params.out_slices + os0;
+    y[o + 0u] = st(activate(to_t4(a60 + b0), ACT));
+    y[o + 1u] = st(activate(to_t4(a61 + b1), ACT));
+    y[o + 2u] = st(activate(to_t4(a62 + b2), ACT));
+    y[o + 3u] = st(activate(to_t4(a63 + b3), ACT));
+  }
+  if (r0 + 7u < params.rows) {
+    let o = (r0 + 7u) * params.out_slices + os0;
+    y[o + 0u] = st(activate(to_t4(a70 + b0), ACT));
+    y[o + 1u] = st(activate(to_t4(a71 + b1), ACT));
+    y[o + 2u] = st(activate(to_t4(a72 + b2), ACT));
+    y[o + 3u] = st(activate(to_t4(a73 + b3), ACT));
   }
 }

@@ -58,13 +58,16 @@ export const conv2dDirect: OpImpl = {
   build(node): NodeProgram {
     const g = geometry(node);
     const outSlices = sliceLayout([g.outC]).slices;
-    const xBlocks = Math.ceil(g.outW / PIXELS_PER_INVOCATION);
+    const pairs = outSlices % 2 === 0;
+    const xBlocks = Math.ceil(g.outW / (pairs ? 8 : PIXELS_PER_INVOCATION));
     return {
       kind: 'dispatch',
       dispatches: [
         {
           shader: {
             template: 'conv2d',
+            // main_8x2: 8 pixels x 2 output slices per invocation, unrolled.
+            entryPoint: pairs ? 'main_8x2' : 'main',
             constants: { ACTIVATION: fusedActivation(node), PIXELS_PER_INVOCATION },
           },
           bindings: {
@@ -90,7 +93,7 @@ export const conv2dDirect: OpImpl = {
             pad_top: g.padH,
             pad_left: g.padW,
           },
-          invocations: g.batches * g.outH * xBlocks * outSlices,
+          invocations: g.batches * g.outH * xBlocks * (pairs ? outSlices / 2 : outSlices),
         },
       ],
     };

@@ -6,7 +6,8 @@ import type { RuntimeTensor } from '../../src/kernels/kernel.js';
 import type { NodeProgram, OpImpl } from '../program.js';
 import { fusedActivation, inputAt, kernelContext, packBias, windowedConvProblem } from './common.js';
 
-const PIXELS_PER_INVOCATION = 4;
+/** Output pixels along x per invocation: depthwise_conv2d.wgsl unrolls exactly 8. */
+const PIXELS_PER_INVOCATION = 8;
 
 /** [fy][fx][out_slice] vec4s from [1, H, W, C] weights. */
 /** The CPU prepare's DEPTHWISE_CONV_2D shape checks and window (options, output size, padding). */
@@ -43,7 +44,12 @@ export const depthwiseConv2d: OpImpl = {
         {
           shader: {
             template: 'depthwise_conv2d',
-            constants: { ACTIVATION: fusedActivation(node), PIXELS_PER_INVOCATION, MULTIPLIER_ONE: multiplier === 1 },
+            constants: {
+              ACTIVATION: fusedActivation(node),
+              PIXELS_PER_INVOCATION,
+              MULTIPLIER_ONE: multiplier === 1,
+              SLIDING: strideW === 1 && dilationW === 1,
+            },
           },
           bindings: {
             x: { kind: 'tensor', tensor: x },

@@ -18,17 +18,29 @@ import {
   weightBytesProblem,
 } from './common.js';
 
-/** Rows per invocation of fully_connected.wgsl. */
-export const ROWS_PER_INVOCATION = 4;
+/** Rows per invocation of fully_connected.wgsl (every entry point). */
+export const ROWS_PER_INVOCATION = 8;
+
+/** Output slices per invocation of fully_connected.wgsl: the largest of 4, 2, 1 dividing outSlices. */
+export function slicesPerInvocation(outSlices: number): 1 | 2 | 4 {
+  return outSlices % 4 === 0 ? 4 : outSlices % 2 === 0 ? 2 : 1;
+}
+
+const ENTRY_POINTS = { 1: 'main', 2: 'main_8x2', 4: 'main_8x4' } as const;
 
 /** out[row] = W x[row] + b over `rows` rows of `k` inputs (FULLY_CONNECTED, 1x1 CONV_2D). */
 export function rowsProgram(node: DelegateNode, weights: Float32Array, rows: number, k: number, outC: number): NodeProgram {
   const outSlices = Math.ceil(outC / 4);
+  const perInvocation = slicesPerInvocation(outSlices);
   return {
     kind: 'dispatch',
     dispatches: [
       {
-        shader: { template: 'fully_connected', constants: { ACTIVATION: fusedActivation(node), ROWS_PER_INVOCATION } },
+        shader: {
+          template: 'fully_connected',
+          entryPoint: ENTRY_POINTS[perInvocation],
+          constants: { ACTIVATION: fusedActivation(node) },
+        },
         bindings: {
           x: { kind: 'tensor', tensor: node.inputs[0] as RuntimeTensor },
           weights: { kind: 'weights', values: weights },
@@ -36,7 +48,7 @@ export function rowsProgram(node: DelegateNode, weights: Float32Array, rows: num
           y: { kind: 'tensor', tensor: node.outputs[0] as RuntimeTensor },
         },
         uniforms: { rows, in_slices: Math.ceil(k / 4), out_slices: outSlices },
-        invocations: Math.ceil(rows / ROWS_PER_INVOCATION) * outSlices,
+        invocations: Math.ceil(rows / ROWS_PER_INVOCATION) * (outSlices / perInvocation),
       },
     ],
   };

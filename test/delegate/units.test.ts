@@ -24,6 +24,7 @@ describe('shaders/sources.json', () => {
       PIXELS_PER_INVOCATION: 4,
       ROWS_PER_INVOCATION: 4,
       MULTIPLIER_ONE: false,
+      SLIDING: true,
       OP: 0,
       OUTER_RANK: 2,
       A_SPLAT: true,
@@ -42,7 +43,12 @@ describe('shaders/sources.json', () => {
     for (const template of templates) {
       const wanted = placeholders(WGSL_SOURCES[template]);
       const constants = Object.fromEntries([...wanted].map((n) => [n, values[n] as number | boolean | string]));
-      for (const entryPoint of template === 'layout' ? ['to_slices', 'to_dense'] : ['main']) {
+      const entries: Record<string, string[]> = {
+        layout: ['to_slices', 'to_dense'],
+        fully_connected: ['main', 'main_8x2', 'main_8x4'],
+        conv2d: ['main', 'main_8x2'],
+      };
+      for (const entryPoint of entries[template] ?? ['main']) {
         for (const precision of ['fp32', 'fp16-storage', 'fp16'] as const) {
           const code = shaderSource({ template, entryPoint, constants }, precision);
           const r = reflectEntry(code, entryPoint, template);
