@@ -94,7 +94,8 @@ export async function verifyModel(name: string, bytes: Uint8Array, options: Veri
   const report: VerifyReport = { model: name, mode: 'float32', backend, precision, seed, status: 'error', outputs: [] };
   let interpreter: Interpreter | undefined;
   try {
-    report.mode = detectMode(readModel(bytes));
+    const model = readModel(bytes);
+    report.mode = detectMode(model);
     const inputs = makeModelInputs(bytes, seed);
     try {
       interpreter = await Interpreter.create(bytes, { delegates: await createDelegates(backend, precision) });
@@ -126,7 +127,7 @@ export async function verifyModel(name: string, bytes: Uint8Array, options: Veri
     if (times.length) report.msPerInvoke = median(times);
     if (backend !== 'cpu') report.placement = interpreter.placement();
 
-    const gap = referenceGap(readModel(bytes));
+    const gap = referenceGap(model);
     if (gap) {
       report.status = 'no-reference';
       report.error = { type: 'NoReference', message: gap };

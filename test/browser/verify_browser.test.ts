@@ -113,6 +113,6 @@ describe.skipIf(!hasChromium)('verify in headless Chromium', () => {
   it('gives an error report for a model that cannot be read', { timeout: 60_000 }, async () => {
     const reports = await verifyInBrowser([{ key: 'garbage', bytes: new Uint8Array(64).fill(7) }], { timingRuns: 0 });
     expect(reports.map((r) => [r.model, r.status])).toEqual([['garbage', 'error']]);
-    expect(reports[0]?.error?.message).toBeTruthy();
+    expect(reports[0]?.error).toEqual({ type: 'ModelError', message: expect.stringMatching(/not a TFLite model: file identifier/) });
   });
 });
