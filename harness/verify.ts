@@ -3,14 +3,13 @@
 // the browser page.
 
 import { UnsupportedOpError } from '../src/interpreter/errors.js';
-import type { Placement } from '../src/interpreter/interpreter.js';
-import { Interpreter } from '../src/interpreter/interpreter.js';
-import type { IntegerRounding } from '../src/kernels/kernel.js';
+import type { HalfRounding } from '../src/interpreter/half_storage.js';
+import { Interpreter, type InterpreterOptions, type Placement } from '../src/interpreter/interpreter.js';
 import type { TypedArray } from '../src/model/dtype.js';
 import { readModel } from '../src/model/reader.js';
 import { detectMode, type QuantizationMode } from '../src/model/summary.js';
 import type { Model } from '../src/model/types.js';
-import { compareOutput, type OutputComparison, TOLERANCE } from './compare.js';
+import { compareOutput, F16_REFERENCE_FACTOR, type OutputComparison, TOLERANCE, withinF16Reference } from './compare.js';
 import { makeModelInputs } from './oracle/inputs.js';
 import type { OracleResult } from './oracle/run_oracle.js';
 import type { OracleName } from './oracle/types.js';
@@ -58,6 +57,12 @@ export interface VerifyReport {
    * rounding of 8-bit nodes: says by how much, and that XNNPACK's rounding reproduces the golden.
    */
   roundingNote?: string;
+  /**
+   * Set on an fp16 run that misses the 1e-2 bar when f16 storage itself misses it: the error of
+   * the f16 storage reference (TFLite's kernels, every activation rounded to f16) and ours. The run
+   * passes when ours is within F16_REFERENCE_FACTOR of the reference's error.
+   */
+  precisionNote?: string;
   /** Milliseconds per invoke (median of timed runs, after a warm-up invoke). */
   msPerInvoke?: number;
 }
@@ -165,7 +170,7 @@ export async function verifyModel(name: string, bytes: Uint8Array, options: Veri
       // Both runtimes run 8-bit conv-family nodes on XNNPACK, which rounds differently from
       // TFLite's reference kernels (ours). If XNNPACK's rounding reproduces the golden exactly,
       // the whole difference is that rounding: the reference result stands, and we say so.
-      const again = await runAgain(bytes, inputs, backend, precision, 'xnnpack');
+      const again = await runAgain(bytes, inputs, backend, precision, { integerRounding: 'xnnpack' });
       const asXnnpack = again.map((r, i) => {
         const g = golden.outputs[i] as OracleResult['outputs'][number];
         return compareOutput(r.name, r.dtype, r.shape, r.data, g.shape, g.data, tol);
@@ -174,6 +179,14 @@ export async function verifyModel(name: string, bytes: Uint8Array, options: Veri
         report.roundingNote = `TFLite's reference kernels (our result) differ from the oracle's XNNPACK rounding by ${worstError(report)}; with XNNPACK's rounding (integerRounding 'xnnpack') the outputs match: ${worstError({ ...report, outputs: asXnnpack })}`;
         report.status = 'pass';
       }
+    }
+    if (report.status === 'fail' && precision === 'fp16') {
+      const references = await Promise.all(
+        F16_STORAGE_REFERENCES.map((halfRounding) =>
+          runAgain(bytes, inputs, 'cpu', 'fp32', { activationStorage: 'float16', halfRounding }),
+        ),
+      );
+      judgeAgainstF16Storage(report, references, golden);
     }
   } catch (e) {
     const err = e as Error;
@@ -185,15 +198,51 @@ export async function verifyModel(name: string, bytes: Uint8Array, options: Veri
   return report;
 }
 
-/** Runs the model once more on the same backend, with the given integer rounding; returns its outputs. */
+/** The f16 storage references: every way of rounding to f16 that WGSL allows (see half_storage.ts). */
+const F16_STORAGE_REFERENCES: readonly HalfRounding[] = ['nearest', 'toward-zero', 'away-from-zero', 'stochastic'];
+
+/**
+ * f16 storage rounds every activation to 11 significant bits, and some models amplify that past
+ * the fp16 bar wherever it happens (selfie segmentation at its mask's edges): no f16 storage can
+ * meet the bar there. So a failing fp16 run is judged once more against what f16 storage itself
+ * costs, measured independently of the delegate: TFLite's kernels (the CPU interpreter) with every
+ * activation rounded to f16 in each way WGSL allows, compared with the same golden. When every
+ * reference misses the bar too, the run passes if each output's error is within
+ * F16_REFERENCE_FACTOR of the worst reference's; the note says the numbers either way.
+ */
+function judgeAgainstF16Storage(report: VerifyReport, references: RunOutput[][], golden: OracleResult): void {
+  const tol = TOLERANCE.fp16;
+  const compared = references.map((outputs) =>
+    outputs.map((r, i) => {
+      const g = golden.outputs[i] as OracleResult['outputs'][number];
+      return compareOutput(r.name, r.dtype, r.shape, r.data, g.shape, g.data, tol);
+    }),
+  );
+  if (compared.some((outputs) => outputs.every((o) => o.pass))) return; // f16 storage can meet the bar: the miss is ours
+  // Per output, the worst reference.
+  const worst = report.outputs.map((_, i) => compared.map((c) => c[i] as OutputComparison).reduce((a, b) => (b.maxRel > a.maxRel ? b : a)));
+  const within = report.outputs.every((o, i) => withinF16Reference(o, worst[i] as OutputComparison, tol));
+  const refs = compared.map((c, k) => `${worstError({ outputs: c })} (${F16_STORAGE_REFERENCES[k]})`).join(', ');
+  report.precisionNote = `f16 storage itself misses the ${tol.maxRel} bar on these inputs: TFLite's kernels with every activation rounded to f16 are at ${refs}; ours, ${worstError(report)}, is ${within ? 'within' : 'more than'} ${F16_REFERENCE_FACTOR}× the worst`;
+  if (within) report.status = 'pass';
+}
+
+interface RunOutput {
+  name: string;
+  dtype: string;
+  shape: number[];
+  data: TypedArray;
+}
+
+/** Runs the model once more on `backend` with more interpreter options; returns its outputs. */
 async function runAgain(
   bytes: Uint8Array,
   inputs: ArrayBufferView[],
   backend: Backend,
   precision: Precision,
-  integerRounding: IntegerRounding,
-) {
-  const interpreter = await Interpreter.create(bytes, { integerRounding, delegates: await createDelegates(backend, precision) });
+  options: Pick<InterpreterOptions, 'integerRounding' | 'activationStorage' | 'halfRounding'>,
+): Promise<RunOutput[]> {
+  const interpreter = await Interpreter.create(bytes, { ...options, delegates: await createDelegates(backend, precision) });
   try {
     await interpreter.allocateTensors();
     for (const [i, d] of interpreter.getInputDetails().entries()) interpreter.setTensor(d.index, inputs[i] as TypedArray);

@@ -70,6 +70,7 @@ export function renderReports(reports: VerifyReport[]): string {
   const details = reports.flatMap((r) => [
     ...(r.placement ? [`  ${r.model}: ${r.placement.summary}`] : []),
     ...(r.roundingNote ? [`  ${r.model}: ${r.roundingNote}`] : []),
+    ...(r.precisionNote ? [`  ${r.model}: ${r.precisionNote}`] : []),
     ...(r.status === 'fail' ? r.outputs.filter((o) => !o.pass).map((o) => `  ${r.model} output '${o.name}': ${o.problem}`) : []),
   ]);
   const adapters = [...new Set(reports.flatMap((r) => r.placement?.partitions.map((p) => p.info.adapter) ?? []))].filter(Boolean);

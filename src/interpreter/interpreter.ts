@@ -26,6 +26,7 @@ import {
   type PartitionSpec,
 } from './delegate.js';
 import { TensorError, type UnsupportedNode, UnsupportedOpError } from './errors.js';
+import { type HalfRounding, roundToHalf } from './half_storage.js';
 
 export interface TensorDetails {
   name: string;
@@ -57,10 +58,25 @@ export interface InterpreterOptions {
    * error propagates (and removeDelegates() recovers explicitly).
    */
   fallbackToCpuOnDelegateError?: boolean;
+  /**
+   * 'float16': after each CPU node, round every float32 activation it wrote to an IEEE half,
+   * except the subgraph's outputs; the math stays float32. The CPU reference of a GPU that stores
+   * activations in f16 (TFLite's precision-loss-allowed mode), so an f16 delegate can be judged
+   * against what f16 storage itself costs. Default 'float32'.
+   */
+  activationStorage?: 'float32' | 'float16';
+  /** How 'float16' activation storage rounds (see half_storage.ts). Default 'nearest'. */
+  halfRounding?: HalfRounding;
 }
 
 type Step =
-  | { kind: 'cpu'; ctx: NodeContext; kernel: Kernel<unknown>; params: unknown }
+  | {
+      kind: 'cpu';
+      ctx: NodeContext;
+      kernel: Kernel<unknown>;
+      params: unknown;
+      roundToHalf?: { tensors: RuntimeTensor[]; rounding: HalfRounding };
+    }
   | { kind: 'delegate'; delegate: Delegate; spec: PartitionSpec; kernel: DelegateKernel; partition: number };
 
 export interface NodePlacement {
@@ -241,6 +257,15 @@ export class Interpreter {
     }
     this.reasons = new Map();
     for (const delegate of this.delegates) steps = await this.delegateSteps(delegate, steps);
+    if (this.options.activationStorage === 'float16') {
+      const outputs = new Set(this.subgraph.outputs);
+      const rounding = this.options.halfRounding ?? 'nearest';
+      for (const s of steps) {
+        if (s.kind !== 'cpu') continue;
+        const tensors = s.ctx.outputs.filter((t) => t.dtype === 'float32' && t.kind === 'activation' && !outputs.has(t.index));
+        if (tensors.length) s.roundToHalf = { tensors, rounding };
+      }
+    }
     this.bindArena(steps);
     this.steps = steps;
     this.allocated = true;
@@ -408,7 +433,7 @@ export class Interpreter {
     if (!this.allocated) await this.allocateTensors();
     try {
       for (const s of this.steps) {
-        if (s.kind === 'cpu') s.kernel.eval(s.ctx, s.params);
+        if (s.kind === 'cpu') runCpuStep(s);
         else await this.invokeDelegateStep(s);
       }
     } catch (e) {
@@ -455,7 +480,7 @@ export class Interpreter {
     const start = performance.now();
     for (const s of this.steps) {
       const t0 = performance.now();
-      if (s.kind === 'cpu') s.kernel.eval(s.ctx, s.params);
+      if (s.kind === 'cpu') runCpuStep(s);
       else await this.invokeDelegateStep(s).catch((e: DelegateStepFailure) => Promise.reject(e.cause));
       const ms = performance.now() - t0;
       if (s.kind === 'cpu') steps.push({ backend: 'cpu', partition: null, nodes: [s.ctx.index], op: s.ctx.op.op, ms });
@@ -556,4 +581,10 @@ function runtimeTensor(m: Tensor, isInput: boolean): RuntimeTensor {
     return { ...base, kind: 'constant', data };
   }
   return { ...base, kind: isInput ? 'input' : 'activation', data: new Float32Array(0) };
+}
+
+/** Runs a CPU node, then rounds the activations it wrote to f16 where activationStorage asks. */
+function runCpuStep(s: Extract<Step, { kind: 'cpu' }>): void {
+  s.kernel.eval(s.ctx, s.params);
+  if (s.roundToHalf) for (const t of s.roundToHalf.tensors) roundToHalf(t.data as Float32Array, s.roundToHalf.rounding, t.index);
 }

@@ -8,7 +8,6 @@ import { type BrowserVerifyOptions, verifyInBrowser } from '../../harness/browse
 import { nodeOracle } from '../../harness/node_oracle.js';
 import { type VerifyReport, verifyModel } from '../../harness/verify.js';
 import { corpusModels, hasShared } from '../support/corpus.js';
-import { FP16_KNOWN_MISS_BOUND, FP16_KNOWN_MISSES, modelName } from '../support/fp16_known.js';
 import { hasChromium } from './support.js';
 
 interface NodePassing {
@@ -91,22 +90,15 @@ describe.skipIf(!hasChromium)('verify in headless Chromium', () => {
     expect(reports.some((r) => r.placement?.partitions.length)).toBe(true);
   });
 
-  it('and on the WebGPU delegate in fp16 (the npm-shipped models)', { timeout: 240_000 }, async () => {
-    const npm = models.filter((m) => m.key.startsWith('npm:') && !FP16_KNOWN_MISSES.has(modelName(m.key)));
-    expect(npm.length).toBeGreaterThanOrEqual(5);
+  it('and on the WebGPU delegate in fp16 (the npm-shipped models), judged as in Node', { timeout: 300_000 }, async () => {
+    const npm = models.filter((m) => m.key.startsWith('npm:'));
+    expect(npm.length).toBeGreaterThanOrEqual(7);
     const reports = await verifyAllPass(npm, { backend: 'webgpu', precision: 'fp16' });
     for (const r of reports) expect(r.precision).toBe('fp16');
-  });
-
-  it(`and the models that miss the fp16 1e-2 bar stay within ${FP16_KNOWN_MISS_BOUND} in the browser too`, {
-    timeout: 240_000,
-  }, async () => {
-    const misses = models.filter((m) => m.key.startsWith('npm:') && FP16_KNOWN_MISSES.has(modelName(m.key)));
-    expect(misses.length).toBe(2);
-    const reports = await verifyInBrowser(misses, { timingRuns: 0, backend: 'webgpu', precision: 'fp16' });
-    for (const r of reports) {
-      expect(r.error).toBeUndefined();
-      expect(Math.max(...r.outputs.map((o) => o.maxRel))).toBeLessThan(FP16_KNOWN_MISS_BOUND);
+    // Where f16 storage itself misses the 1e-2 bar (selfie segmentation), the page measured the
+    // f16 storage references too and says so.
+    for (const r of reports.filter((x) => x.outputs.some((o) => !o.pass))) {
+      expect(r.precisionNote).toMatch(/f16 storage itself misses the 0.01 bar .*\(nearest\).*within 2× the worst/);
     }
   });
 
