@@ -41,10 +41,6 @@ struct Params {
 @group(0) @binding(1) var<storage, read_write> y: array<S4>;
 @group(0) @binding(2) var<uniform> params: Params;
 
-// reference_ops::Logistic: 1 above this, exp(x) below -9.
-const LOGISTIC_CUTOFF_UPPER: f32 = 16.619047164916992;
-const LOGISTIC_CUTOFF_LOWER: f32 = -9.0;
-
 // erf(x) to 1.5e-7 (Abramowitz and Stegun 7.1.26); WGSL has no erf.
 fn erf4(v: vec4<f32>) -> vec4<f32> {
   let z = abs(v);
@@ -79,10 +75,11 @@ fn apply(v: T4) -> T4 {
       return clamp(v, T4(0), T4(1));
     }
     case OP_LOGISTIC: {
+      // As TFLite's builtin (optimized) kernel: accurate in the tails. e = exp(-|x|) never
+      // overflows; 1 / (1 + e) for x >= 0, e / (1 + e) below.
       let f = vec4<f32>(v);
-      let mid = 1.0 / (1.0 + exp(-f));
-      let low = select(mid, exp(f), f < vec4<f32>(LOGISTIC_CUTOFF_LOWER));
-      return to_t4(select(low, vec4<f32>(1.0), f > vec4<f32>(LOGISTIC_CUTOFF_UPPER)));
+      let e = exp(-abs(f));
+      return to_t4(select(e, vec4<f32>(1.0), f >= vec4<f32>(0.0)) / (1.0 + e));
     }
     case OP_TANH: {
       // tanh saturates to +-1 in f32 well before |x| = 10; clamping keeps exp-based

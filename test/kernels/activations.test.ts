@@ -19,9 +19,9 @@ describe('clamping activations', () => {
 });
 
 describe('smooth activations', () => {
-  it('LOGISTIC follows 1 / (1 + exp(-x)) with TFLite cutoffs', () => {
-    const x = [-20, -1, 0, 2, 17];
-    expect(run('LOGISTIC', x)).toEqual(f32([Math.exp(-20), 1 / (1 + Math.E), 0.5, 1 / (1 + Math.exp(-2)), 1]));
+  it('LOGISTIC is 1 / (1 + exp(-x)), correctly rounded to float32 in both tails', () => {
+    const x = [-100, -20, -9.0546779, -1, 0, 2, 17, 100];
+    expect(run('LOGISTIC', x)).toEqual(f32(x.map((v) => 1 / (1 + Math.exp(-Math.fround(v))))));
   });
 
   it('TANH', () => {
