@@ -27,6 +27,8 @@ export interface VerifyOptions {
   backend?: Backend;
   precision?: Precision;
   seed?: number;
+  /** The model's inputs (subgraph-0 order) instead of the seed's pseudo-random ones. */
+  inputs?: readonly ArrayBufferView[];
   /** Run the oracle again instead of using the golden cache. */
   regenerate?: boolean;
   /** Invokes to time after the first (default 1). */
@@ -101,7 +103,7 @@ export async function verifyModel(name: string, bytes: Uint8Array, options: Veri
   try {
     const model = readModel(bytes);
     report.mode = detectMode(model);
-    const inputs = makeModelInputs(bytes, seed);
+    const inputs = options.inputs ? [...options.inputs] : makeModelInputs(bytes, seed);
     try {
       interpreter = await Interpreter.create(bytes, { delegates: await createDelegates(backend, precision) });
     } catch (e) {

@@ -42,8 +42,9 @@ commands:
       run the model; inputs are raw little-endian tensor bytes in subgraph-0 input order
       (default: pseudo-random from --seed)
   verify <model.tflite | --all> [--backend cpu|webgpu] [--precision fp32|fp16] [--seed N]
-      [--regenerate] [--browser] [--per-node] [--json]
-      compare with the real TFLite runtime (LiteRT.js / tfjs-tflite); --browser: in headless
+      [--inputs a.bin,b.bin] [--regenerate] [--browser] [--per-node] [--json]
+      compare with the real TFLite runtime (LiteRT.js / tfjs-tflite) on the seed's inputs or on
+      your own (--inputs, one model, as for run); --browser: in headless
       Chromium, with the runtimes in the same page; --per-node: compare every node the WebGPU
       delegate runs with the CPU interpreter and name the first that diverges
   bench [<model.tflite> | --all] [--backend cpu|webgpu|all] [--precision fp32|fp16] [--runs N] [--json]
@@ -108,6 +109,9 @@ const commands: Record<string, Command> = {
     return 0;
   },
   async verify(positionals, flags) {
+    if (flags.inputs && (flags.all || flags.browser || flags['per-node'])) {
+      throw new UsageError('verify --inputs takes one model, in Node (not with --all, --browser or --per-node)');
+    }
     if (flags['per-node']) {
       const path = needPath(positionals, 'verify --per-node');
       const report = await perNodeCompare(readBytes(path), { precision: precisionFlag(flags), seed: integerFlag(flags, 'seed', 1) });
@@ -119,6 +123,7 @@ const commands: Record<string, Command> = {
       precision: precisionFlag(flags),
       seed: integerFlag(flags, 'seed', 1),
       regenerate: Boolean(flags.regenerate),
+      inputs: flags.inputs as string | undefined,
     };
     const path = flags.all ? undefined : needPath(positionals, 'verify');
     const reports = flags.browser

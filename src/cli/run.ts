@@ -3,10 +3,9 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { type Backend, createDelegates, type Precision } from '../../harness/backends.js';
 import { makeModelInputs } from '../../harness/oracle/inputs.js';
-import { TensorError } from '../interpreter/errors.js';
 import { Interpreter, type Placement } from '../interpreter/interpreter.js';
-import { numElements, type TypedArray, typedView } from '../model/dtype.js';
-import { readBytes } from './files.js';
+import type { TypedArray } from '../model/dtype.js';
+import { readBytes, readInputFiles } from './files.js';
 
 export interface RunResult {
   model: string;
@@ -44,23 +43,7 @@ export async function runModel(path: string, flags: RunFlags): Promise<RunResult
   const interpreter = await Interpreter.create(bytes, { delegates: await createDelegates(flags.backend, flags.precision) });
   await interpreter.allocateTensors();
   const details = interpreter.getInputDetails();
-  const given = flags.inputs ? flags.inputs.split(',') : null;
-  if (given && given.length !== details.length) {
-    throw new TensorError(`--inputs: the model has ${details.length} input(s) but ${given.length} file(s) were given`);
-  }
-  const inputs = given
-    ? given.map((file, i) => {
-        const d = details[i] as (typeof details)[number];
-        const raw = readBytes(file, `input ${i}`);
-        const view = typedView(raw, d.dtype);
-        if (view.length !== numElements(d.shape) || raw.byteLength !== view.byteLength) {
-          throw new TensorError(
-            `--inputs: '${file}' holds ${raw.byteLength} bytes but input ${i} '${d.name}' (${d.dtype} [${d.shape}]) needs ${view.BYTES_PER_ELEMENT * numElements(d.shape)}`,
-          );
-        }
-        return view;
-      })
-    : (makeModelInputs(bytes, flags.seed) as TypedArray[]);
+  const inputs = flags.inputs ? readInputFiles(flags.inputs, details) : (makeModelInputs(bytes, flags.seed) as TypedArray[]);
   for (const [i, d] of details.entries()) interpreter.setTensor(d.index, inputs[i] as TypedArray);
   const times: number[] = [];
   for (let r = 0; r < Math.max(1, flags.runs); r++) {

@@ -1,11 +1,13 @@
-// `tflite-webgpu verify <model | --all> [--backend cpu] [--seed N] [--json]`
+// `tflite-webgpu verify <model | --all> [--backend cpu|webgpu] [--precision fp32|fp16] [--seed N] [--inputs a.bin,...] [--json]`
 import { basename } from 'node:path';
 import type { Backend, Precision } from '../../harness/backends.js';
 import { verifyInBrowser } from '../../harness/browser/driver.js';
 import { corpusModels } from '../../harness/corpus.js';
 import { nodeOracle } from '../../harness/node_oracle.js';
 import { type VerifyReport, verifyModel, worstError } from '../../harness/verify.js';
-import { readBytes } from './files.js';
+import { readModel } from '../model/reader.js';
+import type { Tensor } from '../model/types.js';
+import { readBytes, readInputFiles } from './files.js';
 import { progress, table } from './format.js';
 
 export interface VerifyFlags {
@@ -13,11 +15,17 @@ export interface VerifyFlags {
   precision: Precision;
   seed: number;
   regenerate: boolean;
+  /** One model only: its inputs from raw files (readInputFiles) instead of the seed's. */
+  inputs?: string;
 }
 
 async function verifyOne(name: string, path: string, flags: VerifyFlags): Promise<VerifyReport> {
   const bytes = readBytes(path);
-  return verifyModel(name, bytes, { ...flags, oracle: nodeOracle });
+  const { inputs: files, ...options } = flags;
+  if (!files) return verifyModel(name, bytes, { ...options, oracle: nodeOracle });
+  const sg = readModel(bytes).subgraphs[0];
+  const details = (sg?.inputs ?? []).map((i) => sg?.tensors[i] as Tensor);
+  return verifyModel(name, bytes, { ...options, inputs: readInputFiles(files, details), oracle: nodeOracle });
 }
 
 export async function verifyFile(path: string, flags: VerifyFlags): Promise<VerifyReport> {
