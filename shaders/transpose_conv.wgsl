@@ -40,29 +40,32 @@ fn main(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_workgroups) 
   let row = pixel / params.out_w;
   let oy = row % params.out_h;
   let n = row / params.out_h;
+  // Taps with oy + pad_top = iy * stride + fy: fy runs over yy % stride + j * stride and iy
+  // down from yy / stride, so the loops need no division (slow on CPU-backed adapters).
   let yy = oy + params.pad_top;
   let xx = ox + params.pad_left;
+  let qy = yy / params.stride_h;
+  let qx = xx / params.stride_w;
+  let wrow = params.in_slices * 4u;
   var acc = A4(0);
-  for (var fy = 0u; fy < params.filter_h && fy <= yy; fy++) {
-    let ty = yy - fy;
-    let iy = ty / params.stride_h;
-    if (ty % params.stride_h != 0u || iy >= params.in_h) {
-      continue;
-    }
-    for (var fx = 0u; fx < params.filter_w && fx <= xx; fx++) {
-      let tx = xx - fx;
-      let ix = tx / params.stride_w;
-      if (tx % params.stride_w != 0u || ix >= params.in_w) {
-        continue;
-      }
-      let xi = ((n * params.in_h + iy) * params.in_w + ix) * params.in_slices;
-      var wi = ((os * params.filter_h + fy) * params.filter_w + fx) * params.in_slices * 4u;
-      for (var k = 0u; k < params.in_slices; k++) {
-        let v = ld(x[xi + k]);
-        acc += A4(ldw(weights[wi]) * v.x + ldw(weights[wi + 1u]) * v.y + ldw(weights[wi + 2u]) * v.z + ldw(weights[wi + 3u]) * v.w);
-        wi += 4u;
+  var iy = i32(qy);
+  for (var fy = yy - qy * params.stride_h; fy < params.filter_h; fy += params.stride_h) {
+    if (iy >= 0 && u32(iy) < params.in_h) {
+      var ix = i32(qx);
+      for (var fx = xx - qx * params.stride_w; fx < params.filter_w; fx += params.stride_w) {
+        if (ix >= 0 && u32(ix) < params.in_w) {
+          let xi = ((n * params.in_h + u32(iy)) * params.in_w + u32(ix)) * params.in_slices;
+          var wi = ((os * params.filter_h + fy) * params.filter_w + fx) * wrow;
+          for (var k = 0u; k < params.in_slices; k++) {
+            let v = ld(x[xi + k]);
+            acc += A4(ldw(weights[wi]) * v.x + ldw(weights[wi + 1u]) * v.y + ldw(weights[wi + 2u]) * v.z + ldw(weights[wi + 3u]) * v.w);
+            wi += 4u;
+          }
+        }
+        ix -= 1;
       }
     }
+    iy -= 1;
   }
   y[id] = st(activate(to_t4(acc + A4(ldw(bias[os]))), ACT));
 }
