@@ -19,6 +19,10 @@ const ACT: u32 = {{ACTIVATION}};
 const RANK: u32 = {{OUTER_RANK}};
 const A_SPLAT: bool = {{A_SPLAT}};
 const B_SPLAT: bool = {{B_SPLAT}};
+// Both inputs have the output's shape: slice id of each, no index arithmetic (integer division
+// is slow on CPU-backed adapters). Padded lanes stay 0 (op(0, 0) = 0 and every activation keeps
+// 0) except for DIV, whose 0 / 0 is masked as usual.
+const SAME_SHAPE: bool = {{SAME_SHAPE}};
 
 struct Params {
   invocations: u32,
@@ -72,6 +76,14 @@ fn apply(u: T4, v: T4) -> T4 {
 fn main(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_workgroups) nwg: vec3<u32>) {
   let id = invocation_index(gid, nwg);
   if (id >= params.invocations) {
+    return;
+  }
+  if (SAME_SHAPE) {
+    var w = activate(apply(ld(a[id]), ld(b[id])), ACT);
+    if (OP == OP_DIV) {
+      w = zero_tail(w, id % params.slices, params.channels);
+    }
+    y[id] = st(w);
     return;
   }
   let s = id % params.slices;

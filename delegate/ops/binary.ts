@@ -79,6 +79,7 @@ function binaryOp(opConst: string, max: number, fused: boolean): OpImpl {
                 OUTER_RANK: dims.length,
                 A_SPLAT: sa.splat,
                 B_SPLAT: sb.splat,
+                SAME_SHAPE: a.shape.join() === out.join() && b.shape.join() === out.join(),
               },
             },
             bindings: { a: { kind: 'tensor', tensor: a }, b: { kind: 'tensor', tensor: b }, y: { kind: 'tensor', tensor: y } },

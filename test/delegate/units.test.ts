@@ -29,6 +29,7 @@ describe('shaders/sources.json', () => {
       OUTER_RANK: 2,
       A_SPLAT: true,
       B_SPLAT: false,
+      SAME_SHAPE: true,
       IS_MAX: true,
       REDUCE_LAST: true,
       KEPT_RANK: 1,
