@@ -13,16 +13,16 @@ export interface RgbImage {
 /** Parses a binary PPM (P6, maxval 255); a TypeError says what is wrong. */
 export function readPpm(bytes: Uint8Array): RgbImage {
   // Header: "P6", width, height, maxval, separated by whitespace (comments start with #), then one whitespace byte.
+  const isSpace = (c: number | undefined) => c === 0x20 || c === 0x09 || c === 0x0a || c === 0x0d;
   const fields: string[] = [];
   let i = 0;
   while (fields.length < 4 && i < bytes.length) {
-    const c = bytes[i] as number;
-    if (c === 0x23) {
+    if (bytes[i] === 0x23) {
       while (i < bytes.length && bytes[i] !== 0x0a) i++;
-    } else if (c === 0x20 || c === 0x09 || c === 0x0a || c === 0x0d) i++;
+    } else if (isSpace(bytes[i])) i++;
     else {
       const start = i;
-      while (i < bytes.length && ![0x20, 0x09, 0x0a, 0x0d].includes(bytes[i] as number)) i++;
+      while (i < bytes.length && !isSpace(bytes[i])) i++;
       fields.push(new TextDecoder().decode(bytes.subarray(start, i)));
     }
   }

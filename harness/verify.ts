@@ -9,7 +9,7 @@ import type { TypedArray } from '../src/model/dtype.js';
 import { readModel } from '../src/model/reader.js';
 import { detectMode, type QuantizationMode } from '../src/model/summary.js';
 import type { Model } from '../src/model/types.js';
-import { compareOutput, F16_REFERENCE_FACTOR, type OutputComparison, TOLERANCE, withinF16Reference } from './compare.js';
+import { compareOutput, F16_REFERENCE_FACTOR, type OutputComparison, TOLERANCE, type Tolerance, withinF16Reference } from './compare.js';
 import { makeModelInputs } from './oracle/inputs.js';
 import type { OracleResult } from './oracle/run_oracle.js';
 import type { OracleName } from './oracle/types.js';
@@ -151,11 +151,11 @@ export async function verifyModel(name: string, bytes: Uint8Array, options: Veri
     }
     report.oracle = golden.oracle;
     const tol = TOLERANCE[precision];
-    report.outputs = results.map(({ d, shape, data }, i) => {
-      const g = golden.outputs[i];
-      if (!g) throw new Error(`the oracle returned ${golden.outputs.length} outputs; the model has more`);
-      return compareOutput(d.name, d.dtype, shape, data ?? [], g.shape, g.data, tol);
-    });
+    report.outputs = compareWithGolden(
+      results.map(({ d, shape, data }) => ({ name: d.name, dtype: d.dtype, shape, data: data ?? new Float32Array(0) })),
+      golden,
+      tol,
+    );
     const other = golden.other;
     if (other && 'outputs' in other) {
       let maxAbs = 0;
@@ -173,22 +173,20 @@ export async function verifyModel(name: string, bytes: Uint8Array, options: Veri
       // TFLite's reference kernels (ours). If XNNPACK's rounding reproduces the golden exactly,
       // the whole difference is that rounding: the reference result stands, and we say so.
       const again = await runAgain(bytes, inputs, backend, precision, { integerRounding: 'xnnpack' });
-      const asXnnpack = again.map((r, i) => {
-        const g = golden.outputs[i] as OracleResult['outputs'][number];
-        return compareOutput(r.name, r.dtype, r.shape, r.data, g.shape, g.data, tol);
-      });
+      const asXnnpack = compareWithGolden(again, golden, tol);
       if (asXnnpack.every((o) => o.pass)) {
         report.roundingNote = `TFLite's reference kernels (our result) differ from the oracle's XNNPACK rounding by ${worstError(report)}; with XNNPACK's rounding (integerRounding 'xnnpack') the outputs match: ${worstError({ ...report, outputs: asXnnpack })}`;
         report.status = 'pass';
       }
     }
     if (report.status === 'fail' && precision === 'fp16') {
-      const references = await Promise.all(
-        F16_STORAGE_REFERENCES.map((halfRounding) =>
-          runAgain(bytes, inputs, 'cpu', 'fp32', { activationStorage: 'float16', halfRounding }),
-        ),
-      );
-      judgeAgainstF16Storage(report, references, golden);
+      // One after another: each reference holds a whole CPU arena while it runs.
+      const references: OutputComparison[][] = [];
+      for (const halfRounding of F16_STORAGE_REFERENCES) {
+        const outputs = await runAgain(bytes, inputs, 'cpu', 'fp32', { activationStorage: 'float16', halfRounding });
+        references.push(compareWithGolden(outputs, golden, TOLERANCE.fp16));
+      }
+      judgeAgainstF16Storage(report, references);
     }
   } catch (e) {
     const err = e as Error;
@@ -212,14 +210,8 @@ const F16_STORAGE_REFERENCES: readonly HalfRounding[] = ['nearest', 'toward-zero
  * reference misses the bar too, the run passes if each output's error is within
  * F16_REFERENCE_FACTOR of the worst reference's; the note says the numbers either way.
  */
-function judgeAgainstF16Storage(report: VerifyReport, references: RunOutput[][], golden: OracleResult): void {
+function judgeAgainstF16Storage(report: VerifyReport, compared: OutputComparison[][]): void {
   const tol = TOLERANCE.fp16;
-  const compared = references.map((outputs) =>
-    outputs.map((r, i) => {
-      const g = golden.outputs[i] as OracleResult['outputs'][number];
-      return compareOutput(r.name, r.dtype, r.shape, r.data, g.shape, g.data, tol);
-    }),
-  );
   if (compared.some((outputs) => outputs.every((o) => o.pass))) return; // f16 storage can meet the bar: the miss is ours
   // Per output, the worst reference.
   const worst = report.outputs.map((_, i) => compared.map((c) => c[i] as OutputComparison).reduce((a, b) => (b.maxRel > a.maxRel ? b : a)));
@@ -233,7 +225,16 @@ interface RunOutput {
   name: string;
   dtype: string;
   shape: number[];
-  data: TypedArray;
+  data: TypedArray | ArrayLike<number> | ArrayLike<bigint>;
+}
+
+/** Each output compared with the golden of the same position. */
+function compareWithGolden(outputs: RunOutput[], golden: OracleResult, tol: Tolerance): OutputComparison[] {
+  return outputs.map((r, i) => {
+    const g = golden.outputs[i];
+    if (!g) throw new Error(`the oracle returned ${golden.outputs.length} outputs; the model has more`);
+    return compareOutput(r.name, r.dtype, r.shape, r.data, g.shape, g.data, tol);
+  });
 }
 
 /** Runs the model once more on `backend` with more interpreter options; returns its outputs. */
