@@ -1,5 +1,6 @@
 // The model corpus: ../shared/models (when this checkout sits beside it) plus the real fp16
-// models that the @mediapipe npm packages ship, so a fresh clone always has some.
+// models that the @mediapipe npm packages ship (face detection, selfie segmentation, hands, pose,
+// objectron), so a fresh clone always has some.
 import { existsSync, readdirSync } from 'node:fs';
 import { basename, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -10,7 +11,12 @@ export const REPO_ROOT = fileURLToPath(new URL('..', import.meta.url))
   .replace(/\/$/, '');
 /** Where the shared corpus lives; TFLITE_WEBGPU_MODELS overrides it. */
 export const SHARED_MODELS_DIR = process.env.TFLITE_WEBGPU_MODELS ?? join(REPO_ROOT, '../shared/models');
-const NPM_MODEL_PACKAGES = ['face_detection', 'selfie_segmentation', 'hands'];
+/**
+ * The @mediapipe packages that ship .tflite files (devDependencies). @mediapipe/holistic ships the
+ * same three pose_landmark files as @mediapipe/pose (its other models are packed in a .data file),
+ * @mediapipe/face_mesh none: both are left out.
+ */
+const NPM_MODEL_PACKAGES = ['face_detection', 'selfie_segmentation', 'hands', 'pose', 'objectron'];
 
 export interface CorpusModel {
   /** "shared:<file>" or "npm:<package>/<file>". */

@@ -11,7 +11,7 @@ const root = new URL('..', import.meta.url).pathname;
 const schema = join(root, '../shared/spec/schema_flatc2.fbs');
 const dirs = [
   join(root, '../shared/models'),
-  ...['face_detection', 'selfie_segmentation', 'hands'].map((p) => join(root, 'node_modules/@mediapipe', p)),
+  ...['face_detection', 'selfie_segmentation', 'hands', 'pose', 'objectron'].map((p) => join(root, 'node_modules/@mediapipe', p)),
 ];
 
 // BuiltinOperator numbers by name, read from the schema text itself.

@@ -3,6 +3,7 @@
 import { basename } from 'node:path';
 import { parseArgs } from 'node:util';
 import type { Backend, Precision } from '../../harness/backends.js';
+import type { Target } from '../../harness/fuzz/run_case.js';
 import { configureNodeWebGpu } from '../../harness/node_gpu.js';
 import { perNodeCompare, renderPerNode } from '../../harness/per_node.js';
 import { TensorError, UnsupportedOpError } from '../interpreter/errors.js';
@@ -10,9 +11,10 @@ import { KernelError } from '../kernels/kernel.js';
 import { ModelError } from '../model/errors.js';
 import { bench, benchTargets, renderBench } from './bench.js';
 import { FileError, readBytes } from './files.js';
+import { fuzzOps, fuzzPassed, renderFuzz, renderFuzzMarkdown, TARGETS } from './fuzz.js';
 import { inspectFile, placementOf, renderPlacement, renderSummary, renderTensors } from './inspect.js';
 import { renderRun, runModel } from './run.js';
-import { renderReports, verifyAll, verifyBrowser, verifyFile } from './verify.js';
+import { culpritFile, renderCulprit, renderReports, verifyAll, verifyBrowser, verifyFile } from './verify.js';
 
 const OPTIONS = {
   json: { type: 'boolean' },
@@ -22,12 +24,18 @@ const OPTIONS = {
   browser: { type: 'boolean' },
   tensors: { type: 'boolean' },
   'per-node': { type: 'boolean' },
+  culprit: { type: 'boolean' },
   backend: { type: 'string' },
   precision: { type: 'string' },
   seed: { type: 'string' },
   inputs: { type: 'string' },
   outdir: { type: 'string' },
   runs: { type: 'string' },
+  cases: { type: 'string' },
+  op: { type: 'string' },
+  targets: { type: 'string' },
+  keep: { type: 'string' },
+  markdown: { type: 'boolean' },
 } as const;
 
 const USAGE = `usage: tflite-webgpu <command> [options]
@@ -42,13 +50,20 @@ commands:
       run the model; inputs are raw little-endian tensor bytes in subgraph-0 input order
       (default: pseudo-random from --seed)
   verify <model.tflite | --all> [--backend cpu|webgpu] [--precision fp32|fp16] [--seed N]
-      [--inputs a.bin,b.bin] [--regenerate] [--browser] [--per-node] [--json]
+      [--inputs a.bin,b.bin] [--regenerate] [--browser] [--per-node] [--culprit] [--json]
       compare with the real TFLite runtime (LiteRT.js / tfjs-tflite) on the seed's inputs or on
       your own (--inputs, one model, as for run); --browser: in headless
       Chromium, with the runtimes in the same page; --per-node: compare every node the WebGPU
-      delegate runs with the CPU interpreter and name the first that diverges
+      delegate runs with the CPU interpreter and name the first that diverges; --culprit: expose
+      every intermediate as an output (a rewritten copy), run it on the real runtime, and name
+      the first node whose output parts from TFLite's (with its inputs' errors)
   bench [<model.tflite> | --all] [--backend cpu|webgpu|all] [--precision fp32|fp16] [--runs N] [--json]
       time per inference (median, p90) on each backend
+  fuzz [--cases N] [--op NAME[,NAME]] [--seed S] [--targets cpu,webgpu-fp32,webgpu-fp16] [--keep DIR]
+      [--markdown] [--json]
+      differential op tests: N seeded random cases per (op, dtypes) line, each run by TFLite
+      (tfjs-tflite, LiteRT.js) and by us on every target; failures are shrunk (--keep writes them
+      as regression cases); --markdown prints the README's per-op table
   help
       this text`;
 
@@ -112,6 +127,19 @@ const commands: Record<string, Command> = {
     if (flags.inputs && (flags.all || flags.browser || flags['per-node'])) {
       throw new UsageError('verify --inputs takes one model, in Node (not with --all, --browser or --per-node)');
     }
+    if (flags.culprit) {
+      if (flags.all || flags.browser || flags['per-node'])
+        throw new UsageError('verify --culprit takes one model, in Node (not with --all, --browser or --per-node)');
+      const report = await culpritFile(needPath(positionals, 'verify --culprit'), {
+        backend: backendFlag(flags),
+        precision: precisionFlag(flags),
+        seed: integerFlag(flags, 'seed', 1),
+        regenerate: false,
+        inputs: flags.inputs as string | undefined,
+      });
+      console.log(flags.json ? JSON.stringify(report) : renderCulprit(report));
+      return report.culprit ? 1 : 0;
+    }
     if (flags['per-node']) {
       const path = needPath(positionals, 'verify --per-node');
       const report = await perNodeCompare(readBytes(path), { precision: precisionFlag(flags), seed: integerFlag(flags, 'seed', 1) });
@@ -147,6 +175,21 @@ const commands: Record<string, Command> = {
     );
     console.log(flags.json ? JSON.stringify({ results }) : renderBench(results));
     return results.some((r) => r.error) ? 1 : 0;
+  },
+  async fuzz(_positionals, flags) {
+    const targets = String(flags.targets ?? TARGETS.join(',')).split(',') as Target[];
+    const bad = targets.find((t) => !TARGETS.includes(t));
+    if (bad) throw new UsageError(`--targets takes ${TARGETS.join(', ')}; got '${bad}'`);
+    const { rows, kept } = await fuzzOps({
+      cases: integerFlag(flags, 'cases', 20),
+      seed: integerFlag(flags, 'seed', 1),
+      targets,
+      ...(flags.op ? { op: String(flags.op) } : {}),
+      ...(flags.keep ? { keep: String(flags.keep) } : {}),
+    });
+    if (flags.json) console.log(JSON.stringify({ pass: fuzzPassed(rows), rows, kept }));
+    else console.log(flags.markdown ? renderFuzzMarkdown(rows, targets) : renderFuzz(rows, targets));
+    return fuzzPassed(rows) ? 0 : 1;
   },
   async help() {
     console.log(USAGE);

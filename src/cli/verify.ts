@@ -1,8 +1,9 @@
-// `tflite-webgpu verify <model | --all> [--backend cpu|webgpu] [--precision fp32|fp16] [--seed N] [--inputs a.bin,...] [--json]`
+// `tflite-webgpu verify <model | --all> [--backend cpu|webgpu] [--precision fp32|fp16] [--seed N] [--inputs a.bin,...] [--culprit] [--json]`
 import { basename } from 'node:path';
 import type { Backend, Precision } from '../../harness/backends.js';
 import { verifyInBrowser } from '../../harness/browser/driver.js';
 import { corpusModels } from '../../harness/corpus.js';
+import { type CulpritReport, findCulprit, renderCulprit } from '../../harness/culprit.js';
 import { nodeOracle } from '../../harness/node_oracle.js';
 import { type VerifyReport, verifyModel, worstError } from '../../harness/verify.js';
 import { readModel } from '../model/reader.js';
@@ -27,6 +28,18 @@ async function verifyOne(name: string, path: string, flags: VerifyFlags): Promis
   const details = (sg?.inputs ?? []).map((i) => sg?.tensors[i] as Tensor);
   return verifyModel(name, bytes, { ...options, inputs: readInputFiles(files, details), oracle: nodeOracle });
 }
+
+/** verify --culprit: the first node whose output parts from the real runtime's (harness/culprit.ts). */
+export async function culpritFile(path: string, flags: VerifyFlags): Promise<CulpritReport> {
+  const bytes = readBytes(path);
+  const options = { backend: flags.backend, precision: flags.precision, seed: flags.seed };
+  if (!flags.inputs) return findCulprit(basename(path, '.tflite'), bytes, options);
+  const sg = readModel(bytes).subgraphs[0];
+  const details = (sg?.inputs ?? []).map((i) => sg?.tensors[i] as Tensor);
+  return findCulprit(basename(path, '.tflite'), bytes, { ...options, inputs: readInputFiles(flags.inputs, details) });
+}
+
+export { renderCulprit };
 
 export async function verifyFile(path: string, flags: VerifyFlags): Promise<VerifyReport> {
   return verifyOne(basename(path, '.tflite'), path, flags);
@@ -67,7 +80,7 @@ export function renderReports(reports: VerifyReport[]): string {
         : worstError(r),
     r.other
       ? 'maxAbs' in r.other
-        ? `${r.other.oracle} differs by ${r.other.maxAbs.toExponential(2)}`
+        ? `${r.other.oracle} differs by ${r.other.maxRel !== undefined ? `rel ${r.other.maxRel.toExponential(2)} (maxAbs ${r.other.maxAbs.toExponential(2)})` : r.other.maxAbs.toExponential(2)}`
         : `${r.other.oracle}: ${r.other.error}`.slice(0, 60)
       : '',
     r.msPerInvoke !== undefined ? r.msPerInvoke.toFixed(1) : '',
@@ -79,6 +92,7 @@ export function renderReports(reports: VerifyReport[]): string {
     ...(r.placement ? [`  ${r.model}: ${r.placement.summary}`] : []),
     ...(r.roundingNote ? [`  ${r.model}: ${r.roundingNote}`] : []),
     ...(r.precisionNote ? [`  ${r.model}: ${r.precisionNote}`] : []),
+    ...(r.conditioningNote ? [`  ${r.model}: ${r.conditioningNote}`] : []),
     ...(r.status === 'fail' ? r.outputs.filter((o) => !o.pass).map((o) => `  ${r.model} output '${o.name}': ${o.problem}`) : []),
   ]);
   const adapters = [...new Set(reports.flatMap((r) => r.placement?.partitions.map((p) => p.info.adapter) ?? []))].filter(Boolean);

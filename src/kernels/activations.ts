@@ -22,23 +22,27 @@ const logisticF32: UnaryLoop = (x, o, n) => {
 const tanhF32: UnaryLoop = (x, o, n) => {
   for (let i = 0; i < n; i++) o[i] = Math.tanh(x[i]);
 };
-// Clamps are written as comparisons so NaN passes through, as in TFLite's Relu kernels.
+// RELU is written as a comparison so NaN passes through, as in TFLite's Relu kernel.
 const reluF32: UnaryLoop = (x, o, n) => {
   for (let i = 0; i < n; i++) {
     const v = x[i];
     o[i] = Math.max(v, 0);
   }
 };
+// RELU6 and RELU_N1_TO_1 are std::min(std::max(lower, v), upper) in TFLite's builtin kernels (and
+// XNNPACK's clamp in the oracle build): NaN becomes the lower bound there, unlike RELU.
 const relu6F32: UnaryLoop = (x, o, n) => {
   for (let i = 0; i < n; i++) {
     const v = x[i];
-    o[i] = v > 6 ? 6 : Math.max(v, 0);
+    // biome-ignore lint/complexity/useMathMinMax: NaN -> 0 as std::max(0.f, NaN)
+    o[i] = v > 6 ? 6 : v > 0 ? v : 0;
   }
 };
 const reluN1To1F32: UnaryLoop = (x, o, n) => {
   for (let i = 0; i < n; i++) {
     const v = x[i];
-    o[i] = v > 1 ? 1 : Math.max(v, -1);
+    // biome-ignore lint/complexity/useMathMinMax: NaN -> -1 as std::max(-1.f, NaN)
+    o[i] = v > 1 ? 1 : v > -1 ? v : -1;
   }
 };
 const relu0To1F32: UnaryLoop = (x, o, n) => {
@@ -99,7 +103,7 @@ export const leakyReluKernel: Kernel<number> = {
  * erfc(x) with fractional error below 1.2e-7 everywhere (Chebyshev fit, Numerical Recipes' erfcc);
  * JavaScript has no erf.
  */
-function erfc(x: number): number {
+export function erfc(x: number): number {
   const z = Math.abs(x);
   const t = 1 / (1 + 0.5 * z);
   const r =

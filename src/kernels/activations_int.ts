@@ -30,9 +30,12 @@ import {
   tanhInt16,
   tanhInt16Optimized,
 } from '../quant/index.js';
+import { erfc } from './activations.js';
+import { type BinaryLoop, type BroadcastPlan, planBroadcast, runBinary } from './binary.js';
+import { xnnpackActivationOk } from './conv_int.js';
 import { fail, input, type Kernel, type NodeContext, output } from './kernel.js';
 import { requireQuantizedType, requireZeroPointZero, type TensorQuant, tensorQuant } from './quantize.js';
-import { optNumber } from './util.js';
+import { broadcastShapes, optNumber } from './util.js';
 
 type IntArray = Int8Array | Uint8Array | Int16Array;
 
@@ -127,6 +130,32 @@ export const tanhIntKernel = tableKernel(['int8', 'uint8', 'int16'], (ctx, s) =>
 });
 
 /**
+ * XNNPACK's 8-bit LEAKY_RELU (qs8 / qu8 vlrelu), for nodes TFLite's XNNPACK delegate takes:
+ * per-tensor operands, input / output scale in [2^-8, 2^7] and its product with alpha of
+ * magnitude in [2^-8, 2^7]. Multipliers lrintf(256 * scale); out = (bias + x * m) >> 8 with the
+ * rounding half in the bias, clamped to the type.
+ */
+function xnnpackLeakyRelu(ctx: NodeContext, s: ActivationSetup, alpha: number): ((v: number) => number) | null {
+  if (!xnnpackActivationOk(input(ctx, 0)) || !xnnpackActivationOk(output(ctx, 0))) return null;
+  const positive = f32(s.qi.scale / s.qo.scale);
+  const negative = f32(positive * alpha);
+  if (positive < 2 ** -8 || positive > 128 || Math.abs(negative) < 2 ** -8 || negative > 128 || negative < -127.99609375) return null;
+  const lrint = (v: number) => v + ROUND_EVEN - ROUND_EVEN;
+  const pm = lrint(f32(256 * positive));
+  const nm = lrint(f32(256 * negative));
+  const bias = s.qo.zeroPoint * 256 + 128;
+  const [lo, hi] = quantizedTypeRange(s.type);
+  return (v) => {
+    const x = v - s.qi.zeroPoint;
+    const out = Math.floor((bias + x * (x < 0 ? nm : pm)) / 256);
+    return Math.min(Math.max(out, lo), hi);
+  };
+}
+
+/** 1.5 * 2^52: adding and subtracting it rounds a double to the nearest integer, ties to even. */
+const ROUND_EVEN = 6755399441055744;
+
+/**
  * LEAKY_RELU. int8/uint8 run reference_ops::QuantizeLeakyRelu (a negative alpha applied as
  * -(x * |alpha|)); int16 runs optimized_integer_ops::QuantizeLeakyRelu, which passes a negative
  * alpha multiplier straight to MultiplyByQuantizedMultiplier.
@@ -137,6 +166,8 @@ export const leakyReluIntKernel = tableKernel(['int8', 'uint8', 'int16'], (ctx, 
     requireZeroPointZero(ctx, s.qo, 'the output');
   }
   const alpha = f32(optNumber(ctx, 'alpha', 0));
+  const xnn = s.type !== 'int16' && ctx.config.integerRounding === 'xnnpack' ? xnnpackLeakyRelu(ctx, s, alpha) : null;
+  if (xnn) return xnn;
   const p: LeakyReluParams = prepareLeakyRelu(s.qi.scale, s.qi.zeroPoint, s.qo.scale, s.qo.zeroPoint, alpha);
   const [lo, hi] = quantizedTypeRange(s.type);
   if (s.type !== 'int16') return (v) => leakyReluQuantized(v, p, lo, hi);
@@ -187,3 +218,70 @@ export const reluIntKernel = reluX(['int8', 'uint8', 'int16'], 0, Number.POSITIV
 export const relu6IntKernel = reluX(['int8', 'uint8', 'int16'], 0, 6);
 export const reluN1To1IntKernel = reluX(['int8', 'uint8'], -1, 1);
 export const relu0To1IntKernel = reluX(['int8', 'uint8'], 0, 1);
+
+/**
+ * Quantized PRELU (activations.cc PreluEval, reference_ops::Prelu / BroadcastPrelu4DSlow) on int8
+ * and uint8: x - zi >= 0 is rescaled by input_scale / output_scale, else (x - zi) * (alpha - za)
+ * by input_scale * alpha_scale / output_scale (float arithmetic, as in the C++), plus the output
+ * zero point, clamped to the type. Outputs depend on one (x, alpha) pair: a 65536-entry table.
+ */
+export const preluIntKernel: Kernel<{ plan: BroadcastPlan; loop: BinaryLoop }> = {
+  prepare(ctx) {
+    const x = input(ctx, 0);
+    const alpha = input(ctx, 1);
+    const y = output(ctx, 0);
+    const type = requireQuantizedType(ctx, x, 'the input');
+    if (type === 'int16' || alpha.dtype !== type || y.dtype !== type) {
+      fail(ctx, `expects int8 or uint8 input, alpha and output of one dtype, got ${x.dtype}, ${alpha.dtype} -> ${y.dtype}`);
+    }
+    y.shape = broadcastShapes(ctx, x.shape, alpha.shape);
+    if (y.shape.length > 4) fail(ctx, `quantized PRELU broadcasts up to 4 dimensions, got ${y.shape.length}`);
+    const qi = tensorQuant(ctx, x, 'the input');
+    const qa = tensorQuant(ctx, alpha, 'alpha');
+    const qo = tensorQuant(ctx, y, 'the output');
+    const m1 = quantizeMultiplier(f32(qi.scale / qo.scale));
+    const m2 = quantizeMultiplier(f32(f32(qi.scale * qa.scale) / qo.scale));
+    const [lo, hi] = quantizedTypeRange(type);
+    const table = type === 'int8' ? new Int8Array(65536) : new Uint8Array(65536);
+    for (let v = lo; v <= hi; v++) {
+      for (let a = lo; a <= hi; a++) {
+        const iv = v - qi.zeroPoint;
+        const out =
+          (iv >= 0
+            ? multiplyByQuantizedMultiplier(iv, m1.multiplier, m1.shift)
+            : multiplyByQuantizedMultiplier(iv * (a - qa.zeroPoint), m2.multiplier, m2.shift)) + qo.zeroPoint;
+        table[((v & 0xff) << 8) | (a & 0xff)] = Math.min(Math.max(out, lo), hi);
+      }
+    }
+    const loop: BinaryLoop = (xa, ix, sx, aa, ia, sa, o, io, n) => {
+      for (let k = 0; k < n; k++, ix += sx, ia += sa) o[io + k] = table[((xa[ix] & 0xff) << 8) | (aa[ia] & 0xff)] as number;
+    };
+    return { plan: planBroadcast([x.shape, alpha.shape], y.shape), loop };
+  },
+  eval(ctx, p) {
+    type Num = Parameters<BinaryLoop>[0];
+    runBinary(p.loop, p.plan, input(ctx, 0).data as Num, input(ctx, 1).data as Num, output(ctx, 0).data as Num);
+  },
+};
+
+/** ELU int8 (activations.cc EluPrepare): LUTPopulate of x < 0 ? expm1f(x) : x. */
+export const eluIntKernel = tableKernel(['int8'], (_ctx, s) => lut8(s, (v) => (v < 0 ? f32(Math.expm1(v)) : v)));
+
+/** sqrt(2 / pi) as a float (gelu.cc kSqrt2dPi = M_2_SQRTPI * M_SQRT1_2). */
+const SQRT_2_OVER_PI_F32 = f32(Math.sqrt(2 / Math.PI));
+
+/**
+ * GELU int8 / uint8 (gelu.cc): LUTPopulate of 0.5 x (1 + erf(x / sqrt 2)) (in double), or with
+ * approximate the float tanh form 0.5 x (1 + tanh(sqrt(2/pi) (x + 0.044715 x^3))).
+ */
+export const geluIntKernel = tableKernel(['int8', 'uint8'], (ctx, s) => {
+  const approximate = Boolean(ctx.op.options.approximate);
+  if (approximate) {
+    return lut8(s, (x) => {
+      const cube = f32(f32(f32(0.044715 * x) * x) * x);
+      const t = f32(Math.tanh(f32(SQRT_2_OVER_PI_F32 * f32(x + cube))));
+      return f32(f32(0.5 * x) * f32(1 + t));
+    });
+  }
+  return lut8(s, (x) => f32(0.5 * x * (2 - erfc(x * Math.SQRT1_2))));
+});

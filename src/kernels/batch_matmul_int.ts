@@ -130,12 +130,14 @@ export const batchMatMulInt: Kernel<BatchMatMulIntParams> = {
       }
       const outScale = legacyQuantization(out).scale;
       const real = guarded(ctx, 'output multiplier', () => legacyConvolutionMultiplier(lhsQ.scale, rhsQ.scale, outScale));
-      // XNNPACK takes int8 products whose RHS is quantized per tensor with a zero zero point.
+      // XNNPACK takes int8 products whose RHS is quantized per tensor. The reference build
+      // (tfjs-tflite) takes them whatever the RHS zero point (measured: fp32 requantization
+      // matches it bit for bit with RHS zero points -128..127); LiteRT.js's newer delegate takes
+      // only a zero RHS zero point and differs by 1 LSB from tfjs-tflite on the others.
       const xnnpack =
         ctx.config.integerRounding === 'xnnpack' &&
         lhs.dtype === 'int8' &&
         rhs.quantization.scale.length === 1 &&
-        rhsQ.zeroPoint === 0 &&
         xnnpackActivationOk(lhs) &&
         xnnpackActivationOk(rhs) &&
         xnnpackActivationOk(out)

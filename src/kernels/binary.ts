@@ -116,7 +116,7 @@ export function runBinary(loop: BinaryLoop, plan: BroadcastPlan, a: Num, b: Num,
 
 /**
  * Applies a fused activation's [lo, hi] to a finished output (a second pass is faster in V8 than
- * clamping inside every binary loop). NaN passes unchanged, as in TFLite's ActivationFunctionWithMinMax.
+ * clamping inside every binary loop). NaN passes an unbounded (NONE / RELU) clamp unchanged.
  */
 export function clampFloat(o: Float32Array, lo: number, hi: number): void {
   const n = o.length;
@@ -124,9 +124,11 @@ export function clampFloat(o: Float32Array, lo: number, hi: number): void {
     for (let i = 0; i < n; i++) if (o[i] < lo) o[i] = lo;
     return;
   }
+  // A bounded activation (RELU6, RELU_N1_TO_1) turns NaN into its lower bound, as the oracle's
+  // std::max(lower, v) / XNNPACK clamp does (e.g. 0 / 0 with RELU_N1_TO_1 gives -1).
   for (let i = 0; i < n; i++) {
     const v = o[i];
-    if (v < lo) o[i] = lo;
+    if (!(v >= lo)) o[i] = lo;
     else if (v > hi) o[i] = hi;
   }
 }
@@ -259,7 +261,7 @@ interface BinaryParams {
 }
 
 interface BinarySpec {
-  loops: Partial<Record<'float32' | 'int32', BinaryLoop>>;
+  loops: Partial<Record<'float32' | 'int32' | 'int8' | 'uint8' | 'int16', BinaryLoop>>;
   /** The op has a fusedActivationFunction option. */
   activation: boolean;
   /** Dtypes whose divisor must be non-zero (TFLite fails with "Division by 0"). */
@@ -274,7 +276,7 @@ function binaryKernel(spec: BinarySpec): Kernel<BinaryParams> {
       const out = output(ctx, 0);
       if (a.dtype !== b.dtype) fail(ctx, `input dtypes ${a.dtype} and ${b.dtype} differ`);
       if (out.dtype !== a.dtype) fail(ctx, `output dtype ${out.dtype} differs from input dtype ${a.dtype}`);
-      const loop = spec.loops[a.dtype as 'float32' | 'int32'];
+      const loop = spec.loops[a.dtype as keyof BinarySpec['loops']];
       if (!loop) fail(ctx, `dtype ${a.dtype} is not supported`);
       out.shape = broadcastShapes(ctx, a.shape, b.shape);
       const activation = spec.activation ? fusedActivation(ctx) : Activation.NONE;
@@ -306,8 +308,16 @@ export const subKernel = binaryKernel({ loops: { float32: subF32, int32: subI32 
 export const mulKernel = binaryKernel({ loops: { float32: mulF32, int32: mulI32 }, activation: true });
 /** Float division by zero gives ±inf (or NaN); int32 fails like TFLite's CheckNonZero. */
 export const divKernel = binaryKernel({ loops: { float32: divF32, int32: divI32 }, activation: true, nonZeroDivisor: ['int32'] });
-export const maximumKernel = binaryKernel({ loops: { float32: maxF32, int32: maxI32 }, activation: false });
-export const minimumKernel = binaryKernel({ loops: { float32: minF32, int32: minI32 }, activation: false });
+// Quantized MAXIMUM / MINIMUM compare the raw integers (maximum_minimum.cc: no rescaling; the
+// output is expected to share the inputs' quantization).
+export const maximumKernel = binaryKernel({
+  loops: { float32: maxF32, int32: maxI32, int8: maxI32, uint8: maxI32, int16: maxI32 },
+  activation: false,
+});
+export const minimumKernel = binaryKernel({
+  loops: { float32: minF32, int32: minI32, int8: minI32, uint8: minI32, int16: minI32 },
+  activation: false,
+});
 export const squaredDifferenceKernel = binaryKernel({
   loops: { float32: squaredDifferenceF32, int32: squaredDifferenceI32 },
   activation: false,

@@ -10,17 +10,24 @@
 import {
   calculateActivationRangeQuantized,
   checkedLog2,
+  countLeadingSignBits32,
+  FusedActivation,
   f32,
+  getReciprocal,
   multiplyByQuantizedMultiplier,
+  multiplyByQuantizedMultiplierGreaterThanOne,
   multiplyByQuantizedMultiplierSmallerThanOneExp,
   type QuantizedIntType,
+  quantizedTypeRange,
   quantizeMultiplier,
   quantizeMultiplierGreaterThanOne,
   quantizeMultiplierSmallerThanOneExp,
   roundingDivideByPOT,
+  saturatingRoundingDoublingHighMul,
   saturatingRoundingDoublingHighMulInt16,
 } from '../quant/index.js';
 import { type BroadcastPlan, planBroadcast } from './binary.js';
+import { xnnpackActivationOk } from './conv_int.js';
 import { fail, input, type Kernel, type NodeContext, output, type RuntimeTensor } from './kernel.js';
 import { requireQuantizedType, requireZeroPointZero, type TensorQuant, tensorQuant } from './quantize.js';
 import { broadcastShapes, fusedActivation, optBool } from './util.js';
@@ -235,12 +242,149 @@ function addSubKernel(isSub: boolean): Kernel<BinaryIntParams> {
   };
 }
 
+/**
+ * int8 SQUARED_DIFFERENCE (squared_difference.cc): both inputs rescaled to twice the larger input
+ * scale after a left shift of 7, the difference squared, rescaled to the output; clamped to int8.
+ */
+export const squaredDifferenceIntKernel: Kernel<BinaryIntParams> = {
+  prepare(ctx) {
+    const ops = prepareOperands(ctx);
+    if (ops.type !== 'int8') fail(ctx, `quantized SQUARED_DIFFERENCE supports int8 only, got ${ops.type}`);
+    const leftShift = 7;
+    const twiceMax = 2 * Math.max(ops.qa.scale, ops.qb.scale);
+    const in1 = quantizeMultiplierSmallerThanOneExp(ops.qa.scale / twiceMax);
+    const in2 = quantizeMultiplierSmallerThanOneExp(ops.qb.scale / twiceMax);
+    const realOutput = (twiceMax * twiceMax) / (2 ** (leftShift * 2) * ops.qo.scale);
+    if (!(realOutput < 1)) fail(ctx, `output multiplier ${realOutput} must be below 1 (the output scale is too small)`);
+    const out = quantizeMultiplierSmallerThanOneExp(realOutput);
+    const off1 = -ops.qa.zeroPoint;
+    const off2 = -ops.qb.zeroPoint;
+    const outOffset = ops.qo.zeroPoint;
+    const fn: ElementFn = (a, b) => {
+      const x = scaledInput(a, off1, leftShift, in1.multiplier, in1.shift);
+      const y = scaledInput(b, off2, leftShift, in2.multiplier, in2.shift);
+      const d = x - y;
+      const raw = multiplyByQuantizedMultiplierSmallerThanOneExp(d * d, out.multiplier, out.shift) + outOffset;
+      return Math.min(Math.max(raw, -128), 127);
+    };
+    return { plan: ops.plan, row: pairTableRow('int8', fn) };
+  },
+  eval(ctx, p) {
+    runElementwise(p, input(ctx, 0).data as IntArray, input(ctx, 1).data as IntArray, output(ctx, 0).data as IntArray);
+  },
+};
+
+/**
+ * RoundingDivideByPOT as TFLite's build computes it for any exponent: past 31 (a zero dividend has
+ * headroom 31, so DIV's total shift overshoots) the mask (1ll << e) - 1 truncates to -1 and the
+ * shift wraps modulo 32, so 0 rounds up to 1 — what the runtimes return for 0 / y.
+ */
+function divideByPOTAsBuilt(x: number, exponent: number): number {
+  if (exponent <= 31) return roundingDivideByPOT(x, exponent);
+  const mask = exponent < 64 ? -1 : 2 ** (exponent - 64) - 1; // low 32 bits of (1ll << e) - 1 (e < 96)
+  const remainder = x & mask;
+  const threshold = (mask >> 1) + (x < 0 ? 1 : 0);
+  return (x >> (exponent & 31)) + (remainder > threshold ? 1 : 0);
+}
+
+/**
+ * uint8 DIV (div.cc, reference_ops DivElementwise): the offset dividend times the fixed-point
+ * reciprocal of the offset divisor, rescaled by input1_scale / (input2_scale * output_scale)
+ * (float arithmetic) and the fused activation's clamp. A divisor at its zero point is undefined
+ * in TFLite (a DCHECK); we give the clamp's top there.
+ */
+export const divIntKernel: Kernel<BinaryIntParams> = {
+  prepare(ctx) {
+    const ops = prepareOperands(ctx);
+    if (ops.type !== 'uint8') fail(ctx, `quantized DIV supports uint8 only, got ${ops.type}`);
+    const { multiplier, shift } = quantizeMultiplier(f32(ops.qa.scale / f32(ops.qb.scale * ops.qo.scale)));
+    const off1 = -ops.qa.zeroPoint;
+    const off2 = -ops.qb.zeroPoint;
+    const outOffset = ops.qo.zeroPoint;
+    const { lo, hi } = ops;
+    const fn: ElementFn = (a, b) => {
+      let x = a + off1;
+      let y = b + off2;
+      if (y === 0) return hi;
+      if (y < 0) {
+        x = -x;
+        y = -y;
+      }
+      const { reciprocal, numBitsOverUnit } = getReciprocal(y, 31);
+      const headroom = countLeadingSignBits32(x);
+      const unscaled = multiplyByQuantizedMultiplierGreaterThanOne(x, reciprocal, headroom);
+      const totalShift = shift - numBitsOverUnit - headroom;
+      const raw = outOffset + divideByPOTAsBuilt(saturatingRoundingDoublingHighMul(unscaled, multiplier), -totalShift);
+      return Math.min(Math.max(raw, lo), hi);
+    };
+    return { plan: ops.plan, row: pairTableRow('uint8', fn) };
+  },
+  eval(ctx, p) {
+    runElementwise(p, input(ctx, 0).data as IntArray, input(ctx, 1).data as IntArray, output(ctx, 0).data as IntArray);
+  },
+};
+
 export const addIntKernel = addSubKernel(false);
 export const subIntKernel = addSubKernel(true);
+
+/** The float bounds of a fused activation as TFLite's XNNPACK delegate maps them (ConvertActivationToOutputRange). */
+function xnnpackActivationBounds(activation: number): [number, number] {
+  switch (activation) {
+    case FusedActivation.RELU:
+      return [0, Number.POSITIVE_INFINITY];
+    case FusedActivation.RELU_N1_TO_1:
+      return [-1, 1];
+    case FusedActivation.RELU6:
+      return [0, 6];
+    default:
+      return [Number.NEGATIVE_INFINITY, Number.POSITIVE_INFINITY];
+  }
+}
+
+/** 1.5 * 2^52: adding and subtracting it rounds a double to the nearest integer, ties to even. */
+const ROUND_EVEN = 6755399441055744;
+
+/** XNNPACK's xnn_qs8_quantize / xnn_qu8_quantize of an activation bound: lrintf(clamp(v / scale + zp)). */
+function xnnpackQuantizeBound(value: number, scale: number, zeroPoint: number, type: QuantizedIntType): number {
+  const [qmin, qmax] = quantizedTypeRange(type);
+  const v = f32(f32(value / f32(scale)) + zeroPoint);
+  const clamped = v < qmin ? qmin : Math.min(v, qmax);
+  return clamped + ROUND_EVEN - ROUND_EVEN;
+}
+
+/**
+ * Whether TFLite's XNNPACK delegate takes an 8-bit MUL (VisitMulNode): per-tensor 8-bit operands
+ * with valid scales and input1_scale * input2_scale / output_scale in [2^-16, 2^8), rank <= 6.
+ */
+function xnnpackTakesMul(ctx: NodeContext, ops: Operands): number | null {
+  if (ctx.config.integerRounding !== 'xnnpack' || ops.type === 'int16') return null;
+  const y = output(ctx, 0);
+  if (![ops.a, ops.b, y].every(xnnpackActivationOk)) return null;
+  if (y.shape.length > 6) return null;
+  const scale = f32(f32(ops.qa.scale * ops.qb.scale) / ops.qo.scale);
+  return scale >= 2 ** -16 && scale < 256 ? scale : null;
+}
 
 export const mulIntKernel: Kernel<BinaryIntParams> = {
   prepare(ctx) {
     const ops = prepareOperands(ctx);
+    const xnnScale = xnnpackTakesMul(ctx, ops);
+    if (xnnScale !== null) {
+      // XNNPACK's qs8 / qu8 vmul (fp32 requantization): the integer product times the float
+      // scale, clamped, rounded to nearest even, plus the output zero point.
+      const [bmin, bmax] = xnnpackActivationBounds(fusedActivation(ctx));
+      const zo = ops.qo.zeroPoint;
+      const lo = xnnpackQuantizeBound(bmin, ops.qo.scale, zo, ops.type) - zo;
+      const hi = xnnpackQuantizeBound(bmax, ops.qo.scale, zo, ops.type) - zo;
+      const za = ops.qa.zeroPoint;
+      const zb = ops.qb.zeroPoint;
+      const fn: ElementFn = (a, b) => {
+        const acc = f32((a - za) * (b - zb) * xnnScale);
+        const c = acc < lo ? lo : Math.min(acc, hi);
+        return c + ROUND_EVEN - ROUND_EVEN + zo;
+      };
+      return { plan: ops.plan, row: pairTableRow(ops.type, fn) };
+    }
     if (ops.type === 'int16') {
       // int16 products would overflow int32 with offsets (mul.cc).
       requireZeroPointZero(ctx, ops.qa, 'input 0');

@@ -11,6 +11,7 @@ import {
   activationQuantization,
   type BiasValues,
   biasValues,
+  builtinSingleRounding,
   checkBias,
   currentBias,
   currentWeights,
@@ -125,7 +126,9 @@ export const fullyConnectedInt: Kernel<FcIntParams> = {
     const { m, perChannel } = fcMultipliers(ctx, x, filter, bias, out, units);
     // 16x8: TFLite takes its reference kernel for an int64 bias (or quantized_bias_type INT64),
     // with 64-bit sums requantized in double; otherwise (int32 bias or none) its optimized
-    // 32-bit fixed-point path.
+    // 32-bit path through cpu_backend_gemm, whose ruy requantization rounds once (under
+    // 'xnnpack' rounding, like int8 nodes XNNPACK declines; 'reference' keeps the reference
+    // kernel's double rounding).
     const wide = int16 && ((bias !== null && bias.dtype === 'int64') || quantizedBiasType(ctx, bias) === 'int64');
     // Per-channel kernels ignore the weights' zero point.
     const weightsOffset = perChannel ? 0 : -legacyQuantization(filter).zeroPoint;
@@ -133,6 +136,8 @@ export const fullyConnectedInt: Kernel<FcIntParams> = {
     const xnnpack = xnnpackTakes(ctx, 'fully_connected', x, filter, bias, out, activation) ? xnnpackScales(x, filter, out, units) : null;
     const requant = makeRequant(ctx, out, m, wide, activation, xnnpack);
     if (wide) requant.fp64Scales = doubleScales(x, filter, out, units, perChannel);
+    else if (ctx.config.integerRounding === 'xnnpack' && int16) requant.singleRounding = true;
+    else requant.singleRounding = builtinSingleRounding(ctx, x, xnnpack);
     return {
       batch,
       inputSize,

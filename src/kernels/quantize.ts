@@ -10,7 +10,11 @@ import {
   quantizeMultiplier,
   tfliteRound,
 } from '../quant/index.js';
+import { xnnpackActivationOk } from './conv_int.js';
 import { fail, input, type Kernel, type NodeContext, output, type RuntimeTensor } from './kernel.js';
+
+/** 1.5 * 2^52: adding and subtracting it rounds a double to the nearest integer, ties to even. */
+const ROUND_EVEN = 6755399441055744;
 
 /** Per-tensor quantization of an integer tensor: TFLite's params.scale (a float) and params.zero_point. */
 export interface TensorQuant {
@@ -47,6 +51,8 @@ function integerRange(dtype: string): [number, number] {
 
 type QuantizeParams =
   | { mode: 'tensor'; scale: number; zeroPoint: number; lo: number; hi: number }
+  /** XNNPACK's f32 -> qs8 / qu8 convert: x times the float reciprocal of the scale, ties to even. */
+  | { mode: 'xnnpack'; invScale: number; zeroPoint: number; lo: number; hi: number }
   | {
       mode: 'channel';
       scales: Float32Array;
@@ -74,6 +80,9 @@ function prepareFloatInput(ctx: NodeContext, y: RuntimeTensor): QuantizeParams {
   const q = y.quantization;
   if (!q || q.scale.length === 0) fail(ctx, 'the output has no quantization parameters');
   const [lo, hi] = quantizedTypeRange(y.dtype);
+  if (q.scale.length === 1 && y.dtype !== 'int16' && ctx.config.integerRounding === 'xnnpack' && xnnpackActivationOk(y)) {
+    return { mode: 'xnnpack', invScale: f32(1 / f32(q.scale[0] as number)), zeroPoint: q.zeroPoint[0] ?? 0, lo, hi };
+  }
   if (q.scale.length === 1) return { mode: 'tensor', scale: f32(q.scale[0] as number), zeroPoint: q.zeroPoint[0] ?? 0, lo, hi };
   const x = input(ctx, 0);
   const axis = q.quantizedDimension;
@@ -112,6 +121,24 @@ function prepareRequantize(ctx: NodeContext, x: RuntimeTensor, y: RuntimeTensor)
   // effective_output_scale = double(input scale) / double(output scale).
   const { multiplier, shift } = quantizeMultiplier(qin.scale / qout.scale);
   const [lo, hi] = integerRange(y.dtype);
+  const xnnScale = f32(qin.scale / qout.scale);
+  if (
+    ctx.config.integerRounding === 'xnnpack' &&
+    x.dtype === y.dtype &&
+    x.dtype !== 'int16' &&
+    xnnpackActivationOk(x) &&
+    xnnpackActivationOk(y) &&
+    xnnScale >= 2 ** -8 &&
+    xnnScale <= 128
+  ) {
+    // XNNPACK's qs8 / qu8 vcvt: a Q8 multiplier lrintf(256 * scale), the rounding half in the bias.
+    const m = xnnScale * 256 + ROUND_EVEN - ROUND_EVEN;
+    const bias = qout.zeroPoint * 256 + 128;
+    const [inLo, inHi] = quantizedTypeRange(x.dtype as QuantizedIntType);
+    const table = new Int32Array(inHi - inLo + 1);
+    for (let v = inLo; v <= inHi; v++) table[v - inLo] = Math.min(Math.max(Math.floor((bias + (v - qin.zeroPoint) * m) / 256), lo), hi);
+    return { mode: 'table', table, offset: -inLo };
+  }
   const requantize = (v: number) =>
     Math.min(Math.max(multiplyByQuantizedMultiplier(v - qin.zeroPoint, multiplier, shift) + qout.zeroPoint, lo), hi);
   if (x.dtype === 'int32')
@@ -142,6 +169,18 @@ export const quantizeKernel: Kernel<QuantizeParams> = {
         for (let i = 0; i < n; i++) {
           const q = toInt32(tfliteRound(x[i] / scale)) + zeroPoint;
           o[i] = Math.min(Math.max(q, lo), hi);
+        }
+        return;
+      }
+      case 'xnnpack': {
+        const x = xt as Float32Array;
+        const { invScale, zeroPoint, lo, hi } = p;
+        const qlo = lo - zeroPoint;
+        const qhi = hi - zeroPoint;
+        for (let i = 0; i < n; i++) {
+          const v = f32(x[i] * invScale);
+          const c = v < qlo ? qlo : Math.min(v, qhi);
+          o[i] = c + ROUND_EVEN - ROUND_EVEN + zeroPoint;
         }
         return;
       }

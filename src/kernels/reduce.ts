@@ -102,13 +102,15 @@ function prepareReduce(ctx: NodeContext, kind: Reducer): ReduceParams {
   if (x.dtype !== 'float32' && x.dtype !== 'int32') fail(ctx, `dtype ${x.dtype} is not supported`);
   if (out.dtype !== x.dtype) fail(ctx, `output dtype ${out.dtype} differs from input dtype ${x.dtype}`);
   if (axis.dtype !== 'int32') fail(ctx, `axis must be int32, got ${axis.dtype}`);
-  if (!isKnown(axis)) fail(ctx, 'axis tensor must be constant (its values decide the output shape)');
+  // An empty axis list (shape [0]) has no buffer data to read: it is known all the same.
+  const axisCount = numElements(axis.shape);
+  if (axisCount > 0 && !isKnown(axis)) fail(ctx, 'axis tensor must be constant (its values decide the output shape)');
   const shape = x.shape;
   const rank = shape.length;
   const reduced = new Array<boolean>(rank).fill(false);
   // A scalar input ignores the axes (TFLite's ResolveAxis short-circuits rank 0).
-  if (rank > 0) {
-    for (const a of axis.data as Int32Array) {
+  if (rank > 0 && axisCount > 0) {
+    for (const a of (axis.data as Int32Array).subarray(0, axisCount)) {
       const d = a < 0 ? a + rank : a;
       if (d < 0 || d >= rank) fail(ctx, `axis ${a} is out of range for input rank ${rank}`);
       reduced[d] = true; // duplicates fold together

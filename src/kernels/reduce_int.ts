@@ -1,11 +1,18 @@
-// Quantized MEAN on int8, uint8 and int16 over a constant axis tensor (tensorflow/lite/kernels/
-// reduce.cc EvalMean<kGenericOptimized>, the builtin kernel). Two paths, as there:
-// - int8 / uint8, keep_dims, rank 4, axes exactly {1, 2} (spatial mean): optimized Mean, a
+// Quantized MEAN on int8, uint8 and int16 over a constant axis tensor, as the TFLite build of the
+// reference runtime (tfjs-tflite) computes it (tensorflow/lite/kernels/reduce.cc EvalMean; measured
+// against that build by the differential op tests):
+// - int8 / uint8, rank 4, axis tensor holding exactly {1, 2} or {2} (raw values: -2 does not count),
+//   under integerRounding 'xnnpack': XNNPACK's global average pooling, which its delegate takes
+//   (int32 sum minus zero_point * count, times the float32 scale in / (out * count), rounded to
+//   nearest even);
+// - int8 / uint8, keep_dims, rank 4, axes exactly {1, 2} (spatial mean) otherwise: optimized Mean, a
 //   float32-derived multiplier for input_scale / (H*W * output_scale) and a float32 bias for the
 //   zero points (optimized/integer_ops/mean.h, optimized/reduce.h);
-// - everything else: reference_ops::QuantizedMeanOrSum, the int32 sum minus zero_point * count,
-//   rescaled by QuantizeMultiplier(input_scale / output_scale) with 1/count folded into it.
-import { f32, multiplyByQuantizedMultiplier, quantizedTypeRange, quantizeMultiplier } from '../quant/index.js';
+// - equal input and output quantization: reference_ops::Mean, the int32 sum divided by the count
+//   with C's truncation toward zero;
+// - everything else: QuantizedMeanOrSum in float32, round(sum / count * in/out scale - zero_point *
+//   in/out scale) + output zero point, rounded half away from zero.
+import { f32, multiplyByQuantizedMultiplier, quantizedTypeRange, quantizeMultiplier, tfliteRound } from '../quant/index.js';
 import { fail, input, isKnown, type Kernel, output } from './kernel.js';
 import { requireQuantizedType, requireZeroPointZero, tensorQuant } from './quantize.js';
 import { intValues } from './tensor_data.js';
@@ -23,26 +30,30 @@ interface MeanIntParams {
   outTotal: number;
   /** Exact int32 sums per output, held in doubles. */
   sums: Float64Array;
-  /** Final step: output = clamp(multiplyByQuantizedMultiplier(sum - subtract, m, s) + add). */
+  /**
+   * Final step: 'fixed': clamp(multiplyByQuantizedMultiplier(sum - subtract, m, s) + add);
+   * 'trunc': trunc(sum / count); 'float': clamp(round(f32(sum / count) * scale + bias) + add);
+   * 'xnnpack': clamp(roundEven(f32(sum - subtract) * scale) + add).
+   */
+  mode: 'fixed' | 'trunc' | 'float' | 'xnnpack';
+  count: number;
   subtract: number;
   multiplier: number;
   shift: number;
+  /** float32 scale ('float': in/out, 'xnnpack': in / (out * count)) and bias ('float'). */
+  scale: number;
+  bias: number;
   add: number;
   lo: number;
   hi: number;
 }
 
-/**
- * QuantizedMeanOrSum's folding of 1/count into the multiplier: shift = floor(log2(count)) capped
- * at 32 and at 31 + shift, multiplier = (multiplier << shift) / count in int64.
- */
-function foldCount(multiplier: number, shift: number, count: number): { multiplier: number; shift: number } {
-  let s = Math.floor(Math.log2(count));
-  while (2 ** (s + 1) <= count) s++; // guard Math.log2 rounding
-  while (2 ** s > count) s--;
-  s = Math.min(s, 32, 31 + shift);
-  const m = Number((BigInt(multiplier) << BigInt(s)) / BigInt(count));
-  return { multiplier: m, shift: shift - s };
+/** Round half to even (float32 magic-bias rounding, as XNNPACK requantizes). */
+function roundHalfEven(x: number): number {
+  const f = Math.floor(x);
+  const d = x - f;
+  if (d !== 0.5) return d < 0.5 ? f : f + 1;
+  return f % 2 === 0 ? f : f + 1;
 }
 
 export const meanIntKernel: Kernel<MeanIntParams> = {
@@ -53,13 +64,16 @@ export const meanIntKernel: Kernel<MeanIntParams> = {
     const type = requireQuantizedType(ctx, x, 'the input');
     if (y.dtype !== type) fail(ctx, `output dtype ${y.dtype} differs from input dtype ${type}`);
     if (axisT.dtype !== 'int32' && axisT.dtype !== 'int64') fail(ctx, `axis must be int32, got ${axisT.dtype}`);
-    if (!isKnown(axisT)) fail(ctx, 'axis tensor must be constant (its values decide the output shape)');
+    // An empty axis list (shape [0]) has no buffer data to read: it is known all the same.
+    const axisCount = axisT.shape.reduce((a, b) => a * b, 1);
+    if (axisCount > 0 && !isKnown(axisT)) fail(ctx, 'axis tensor must be constant (its values decide the output shape)');
+    const raw = axisCount > 0 ? intValues(ctx, axisT, 'axis') : [];
     const shape = x.shape;
     const rank = shape.length;
     // ResolveAxis: normalized, duplicates dropped, order kept; a scalar input reduces nothing.
     const axes: number[] = [];
     if (rank > 0) {
-      for (const a of intValues(ctx, axisT, 'axis')) {
+      for (const a of raw) {
         const d = a < 0 ? a + rank : a;
         if (d < 0 || d >= rank) fail(ctx, `axis ${a} is out of range for input rank ${rank}`);
         if (!axes.includes(d)) axes.push(d);
@@ -103,21 +117,42 @@ export const meanIntKernel: Kernel<MeanIntParams> = {
     const outTotal = y.shape.reduce((a, b) => a * b, 1);
     // Elements folded into each output: the product of the reduced input dimensions.
     const count = axes.reduce((a, d) => a * (shape[d] as number), 1);
-    const base = { dims, outStrides, counter: new Int32Array(dims.length), inTotal, outTotal, sums: new Float64Array(outTotal), lo, hi };
+    const base = {
+      dims,
+      outStrides,
+      counter: new Int32Array(dims.length),
+      inTotal,
+      outTotal,
+      sums: new Float64Array(outTotal),
+      count,
+      lo,
+      hi,
+    };
+    const none = { subtract: 0, multiplier: 0, shift: 0, scale: 0, bias: 0 };
 
-    const spatial = rank === 4 && keepDims && axes.length === 2 && axes.includes(1) && axes.includes(2);
-    if (spatial && type !== 'int16') {
+    // The C++ tests the raw axis values, so [-3, -2] is not the spatial case.
+    const rawIs = (...want: number[]) => raw.length === want.length && want.every((w, i) => raw[i] === w);
+    const rawSpatial = rawIs(1, 2) || rawIs(2, 1);
+    if (ctx.config.integerRounding === 'xnnpack' && type !== 'int16' && rank === 4 && (rawSpatial || rawIs(2))) {
+      // XNNPACK's delegate takes it (global average pooling) when the scale ratio is in [2^-8, 2^8).
+      const ratio = f32(qi.scale / qo.scale);
+      if (ratio >= 2 ** -8 && ratio < 2 ** 8) {
+        const scale = f32(qi.scale / f32(qo.scale * count));
+        return { ...base, ...none, mode: 'xnnpack', subtract: qi.zeroPoint * count, scale, add: qo.zeroPoint };
+      }
+    }
+    if (rank === 4 && keepDims && rawSpatial && type !== 'int16') {
       // optimized Mean: float32 arithmetic throughout, as in the C++.
       const numElements = f32(count);
       let temp = f32(f32(qi.zeroPoint * qi.scale) / qo.scale);
       temp = temp > 0 ? f32(temp + 0.5) : f32(temp - 0.5);
       const bias = qo.zeroPoint - Math.trunc(temp);
       const { multiplier, shift } = quantizeMultiplier(f32(qi.scale / f32(numElements * qo.scale)));
-      return { ...base, subtract: 0, multiplier, shift, add: bias };
+      return { ...base, ...none, mode: 'fixed', multiplier, shift, add: bias };
     }
-    const q = quantizeMultiplier(qi.scale / qo.scale);
-    const folded = count > 0 ? foldCount(q.multiplier, q.shift, count) : q;
-    return { ...base, subtract: qi.zeroPoint * count, multiplier: folded.multiplier, shift: folded.shift, add: qo.zeroPoint };
+    if (qi.scale === qo.scale && qi.zeroPoint === qo.zeroPoint) return { ...base, ...none, mode: 'trunc', add: 0 };
+    const scale = f32(qi.scale / qo.scale);
+    return { ...base, ...none, mode: 'float', scale, bias: f32(-qi.zeroPoint * scale), add: qo.zeroPoint };
   },
   eval(ctx, p) {
     const x = input(ctx, 0).data as IntArray;
@@ -144,11 +179,25 @@ export const meanIntKernel: Kernel<MeanIntParams> = {
         oi -= outStrides[d] * dims[d];
       }
     }
-    const { subtract, multiplier, shift, add, lo, hi } = p;
-    for (let i = 0; i < p.outTotal; i++) {
-      // The C++ sums and subtracts in int32 (wrapping).
-      const v = multiplyByQuantizedMultiplier((sums[i] - subtract) | 0, multiplier, shift) + add;
-      o[i] = Math.min(Math.max(v, lo), hi);
+    const { subtract, multiplier, shift, scale, bias, add, lo, hi, count } = p;
+    const clamp = (v: number) => Math.min(Math.max(v, lo), hi);
+    switch (p.mode) {
+      case 'fixed':
+        // The C++ sums and subtracts in int32 (wrapping).
+        for (let i = 0; i < p.outTotal; i++) o[i] = clamp(multiplyByQuantizedMultiplier((sums[i] - subtract) | 0, multiplier, shift) + add);
+        break;
+      case 'trunc':
+        for (let i = 0; i < p.outTotal; i++) o[i] = Math.trunc(sums[i] / count);
+        break;
+      case 'float':
+        for (let i = 0; i < p.outTotal; i++) {
+          const mean = f32(f32(sums[i]) / f32(count));
+          o[i] = clamp(tfliteRound(f32(f32(mean * scale) + bias)) + add);
+        }
+        break;
+      case 'xnnpack':
+        for (let i = 0; i < p.outTotal; i++) o[i] = clamp(roundHalfEven(f32(f32(sums[i] - subtract) * scale)) + add);
+        break;
     }
   },
 };

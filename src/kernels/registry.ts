@@ -59,3 +59,8 @@ export function lookupKernel(
 export function registeredOps(): string[] {
   return [...BY_OP.keys()].sort();
 }
+
+/** Every registration line, in registry order (coverage checks: each line has a fuzzer). */
+export function registeredKernels(): KernelRegistration[] {
+  return [...BY_OP.values()].flat();
+}

@@ -5,7 +5,10 @@
 // - uint8: optimized_ops::ResizeBilinear. An exact 8x upsample with half-pixel centers, depth a
 //   multiple of 8 and outputs of at least 8x8 runs ResizeBilinear888Uint8, whose 16-bit
 //   fixed-point accumulation is the exact bilinear value (weights in 1/16) rounded half up;
-//   every other case runs ResizeBilinearGenericSmallChannel in float32 (+0.5, truncated).
+//   every other case runs ResizeBilinearGenericSmallChannel in float32 (+0.5, truncated);
+// - int8 and uint8 under integerRounding 'xnnpack': XNNPACK's ibilinear, which the runtimes' default
+//   delegate takes: float32 source positions, weights rounded to 1/2048 (ties to even), a two-pass
+//   integer blend and one rounding shift by 22 (xnn_indirection_init_resize_bilinear2d_hwc_q11).
 import { numElements } from '../model/dtype.js';
 import { f32 } from '../quant/index.js';
 import { fail, input, type Kernel, type NodeContext, output } from './kernel.js';
@@ -19,7 +22,7 @@ type IntArray = Int8Array | Uint8Array | Int16Array;
 interface Axis {
   lo: Int32Array;
   hi: Int32Array;
-  /** 'integer': weight in 1/1024 relative to lo (may be negative at the border); 'exact8': weight in 1/16. */
+  /** 'integer': weight in 1/1024 relative to lo (may be negative at the border); 'exact8': in 1/16; 'xnnpack': in 1/2048. */
   weight: Int32Array;
   /** 'float': the float32 fraction (input position - lo). */
   frac: Float32Array;
@@ -73,8 +76,34 @@ function exact8Axis(inSize: number, outSize: number): Axis {
   return a;
 }
 
+/** XNNPACK's q11 positions and weights over one axis. */
+function xnnpackAxis(inSize: number, outSize: number, alignCorners: boolean, halfPixel: boolean): Axis {
+  const adjust = alignCorners && outSize !== 1 ? 1 : 0;
+  const scale = f32(f32(inSize - adjust) / f32(outSize - adjust));
+  const max = inSize - 1;
+  const offset = halfPixel && !alignCorners ? f32(f32(0.5 * scale) - 0.5) : 0;
+  const a = newAxis(outSize);
+  for (let i = 0; i < outSize; i++) {
+    let pos = f32(i * scale);
+    if (halfPixel && !alignCorners) pos = Math.min(Math.max(f32(pos + offset), 0), max);
+    const lo = Math.trunc(pos);
+    a.lo[i] = lo;
+    a.hi[i] = Math.min(lo + 1, max);
+    const alpha = f32(pos - lo);
+    a.weight[i] = roundHalfEven(f32(alpha * 2048));
+  }
+  return a;
+}
+
+function roundHalfEven(x: number): number {
+  const f = Math.floor(x);
+  const d = x - f;
+  if (d !== 0.5) return d < 0.5 ? f : f + 1;
+  return f % 2 === 0 ? f : f + 1;
+}
+
 interface ResizeIntParams {
-  mode: 'integer' | 'exact8' | 'float';
+  mode: 'integer' | 'exact8' | 'float' | 'xnnpack';
   batches: number;
   inH: number;
   inW: number;
@@ -102,6 +131,14 @@ function prepareResizeInt(ctx: NodeContext): ResizeIntParams {
   y.shape = [batches, outH, outW, depth];
   if ((inH === 0 || inW === 0) && numElements(y.shape) > 0) fail(ctx, `cannot resize the empty image [${x.shape}] to ${outH}x${outW}`);
   const base = { batches, inH, inW, depth };
+  if (ctx.config.integerRounding === 'xnnpack' && type !== 'int16' && inH > 0 && inW > 0) {
+    return {
+      ...base,
+      mode: 'xnnpack',
+      ys: xnnpackAxis(inH, outH, alignCorners, halfPixel),
+      xs: xnnpackAxis(inW, outW, alignCorners, halfPixel),
+    };
+  }
   if (type !== 'uint8') {
     return {
       ...base,
@@ -155,6 +192,16 @@ export const resizeBilinearIntKernel: Kernel<ResizeIntParams> = {
             for (let c = 0; c < depth; c++) {
               const s = x[i00 + c] * w00 + x[i10 + c] * w10 + x[i01 + c] * w01 + x[i11 + c] * w11;
               o[oi + c] = s > 0 ? Math.trunc((s + 524288) / 1048576) : Math.trunc((s - 524288) / 1048576);
+            }
+          } else if (p.mode === 'xnnpack') {
+            const ah = xs.weight[ox];
+            const av = ys.weight[oy];
+            for (let c = 0; c < depth; c++) {
+              const tl = x[i00 + c];
+              const bl = x[i10 + c];
+              const t = tl * 2048 + (x[i01 + c] - tl) * ah;
+              const b = bl * 2048 + (x[i11 + c] - bl) * ah;
+              o[oi + c] = (t * 2048 + (b - t) * av + 0x200000) >> 22;
             }
           } else if (p.mode === 'exact8') {
             const wy = ys.weight[oy];

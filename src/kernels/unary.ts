@@ -1,6 +1,15 @@
 // Elementwise unary math ops: ABS NEG SIGN SQUARE SQRT RSQRT EXP LOG SIN COS FLOOR CEIL ROUND
 // (tensorflow/lite/kernels/elementwise.cc, exp.cc, floor.cc, ceil.cc, round.cc, neg.cc, sign.cc).
-import { fail, input, type Kernel, output } from './kernel.js';
+import {
+  f32,
+  getInvSqrtQuantizedMultiplierExp,
+  multiplyByQuantizedMultiplier,
+  type QuantizedIntType,
+  quantizedTypeRange,
+  quantizeMultiplier,
+} from '../quant/index.js';
+import { fail, input, type Kernel, type NodeContext, output } from './kernel.js';
+import { requireZeroPointZero, type TensorQuant, tensorQuant } from './quantize.js';
 
 type Num = Float32Array | Int32Array;
 
@@ -103,3 +112,86 @@ export const cosKernel = unaryKernel({ float32: cosF32 });
 export const floorKernel = unaryKernel({ float32: floorF32 });
 export const ceilKernel = unaryKernel({ float32: ceilF32 });
 export const roundKernel = unaryKernel({ float32: roundF32 });
+
+// ---- Quantized ABS (int8, int16) and RSQRT (int8) of elementwise.cc: each output depends on one
+// input value, so prepare maps every input value once and eval looks it up.
+
+type IntArray = Int8Array | Int16Array;
+
+interface QuantUnaryParams {
+  table: Int8Array | Int16Array;
+  offset: number;
+}
+
+function quantUnaryKernel(
+  types: readonly QuantizedIntType[],
+  setup: (ctx: NodeContext, type: QuantizedIntType, qi: TensorQuant, qo: TensorQuant) => (v: number) => number,
+): Kernel<QuantUnaryParams> {
+  return {
+    prepare(ctx) {
+      const x = input(ctx, 0);
+      const y = output(ctx, 0);
+      const type = x.dtype as QuantizedIntType;
+      if (!types.includes(type)) fail(ctx, `dtype ${x.dtype} is not supported (TFLite has ${types.join(', ')})`);
+      if (y.dtype !== type) fail(ctx, `output dtype ${y.dtype} differs from input dtype ${type}`);
+      y.shape = [...x.shape];
+      const fn = setup(ctx, type, tensorQuant(ctx, x, 'the input'), tensorQuant(ctx, y, 'the output'));
+      const [lo, hi] = quantizedTypeRange(type);
+      const table = type === 'int8' ? new Int8Array(256) : new Int16Array(65536);
+      for (let v = lo; v <= hi; v++) table[v - lo] = fn(v);
+      return { table, offset: -lo };
+    },
+    eval(ctx, { table, offset }) {
+      const x = input(ctx, 0).data as IntArray;
+      const o = output(ctx, 0).data as IntArray;
+      for (let i = 0; i < o.length; i++) o[i] = table[x[i] + offset] as number;
+    },
+  };
+}
+
+/** ABS: |x - zi| rescaled by input_scale / output_scale (when they differ), plus the output zero point. */
+export const absIntKernel = quantUnaryKernel(['int8', 'int16'], (ctx, type, qi, qo) => {
+  if (type === 'int16') {
+    requireZeroPointZero(ctx, qi, 'the input');
+    requireZeroPointZero(ctx, qo, 'the output');
+  }
+  const [lo, hi] = quantizedTypeRange(type);
+  const needsRescale = qi.scale !== qo.scale;
+  const { multiplier, shift } = quantizeMultiplier(qi.scale / qo.scale);
+  return (v) => {
+    const value = Math.abs(v - qi.zeroPoint);
+    const out = needsRescale ? multiplyByQuantizedMultiplier(value, multiplier, shift) + qo.zeroPoint : value + qo.zeroPoint;
+    return Math.min(Math.max(out, lo), hi);
+  };
+});
+
+/**
+ * RSQRT int8: 1/sqrt(x - zi) by GetInvSqrtQuantizedMultiplierExp, shifted 20 bits to stay integer,
+ * times 1 / (sqrt(input_scale) * output_scale); x at the zero point gives 127. TFLite fails on
+ * inputs below the zero point ("Rsqrt is only defined for positive values"), checked in eval.
+ */
+export const rsqrtIntKernel: Kernel<QuantUnaryParams & { zeroPoint: number }> = {
+  prepare(ctx) {
+    const base = quantUnaryKernel(['int8'], (_ctx, _type, qi, qo) => {
+      // 1. / (std::sqrt(input_scale) * output_scale): the root and product in float.
+      const { multiplier, shift } = quantizeMultiplier(1 / f32(f32(Math.sqrt(qi.scale)) * qo.scale));
+      const kShift = 20;
+      return (v) => {
+        const value = v - qi.zeroPoint;
+        if (value <= 0) return 127;
+        const inv = getInvSqrtQuantizedMultiplierExp(value, -1);
+        const data = multiplyByQuantizedMultiplier(1, inv.multiplier, inv.shift + kShift);
+        const out = multiplyByQuantizedMultiplier(data, multiplier, shift - kShift) + qo.zeroPoint;
+        return Math.min(Math.max(out, -128), 127);
+      };
+    });
+    const p = base.prepare(ctx);
+    return { ...p, zeroPoint: tensorQuant(ctx, input(ctx, 0), 'the input').zeroPoint };
+  },
+  eval(ctx, p) {
+    const x = input(ctx, 0).data as Int8Array;
+    for (let i = 0; i < x.length; i++) if ((x[i] as number) < p.zeroPoint) fail(ctx, 'Rsqrt is only defined for positive values');
+    const o = output(ctx, 0).data as Int8Array;
+    for (let i = 0; i < o.length; i++) o[i] = p.table[(x[i] as number) + p.offset] as number;
+  },
+};

@@ -27,6 +27,14 @@ const models = corpusModels();
  */
 const HYBRID_TOL = 0.1;
 
+/**
+ * The pose landmark models' segmentation decoder amplifies rounding: every node alone matches
+ * TFLite within 2e-5, yet their outputs part from TFLite's by 1e-4 to 8e-4 (verify --culprit,
+ * verify's conditioningNote); GPU f32 sums and CPU f64 sums part by as much (2.5e-4 on
+ * pose_landmark_full here). Held to 1e-3 instead of 1e-4.
+ */
+const ILL_CONDITIONED_TOL: Record<string, number> = { pose_landmark_lite: 1e-3, pose_landmark_full: 1e-3, pose_landmark_heavy: 1e-3 };
+
 /** Deterministic input values of the tensor's dtype (floats in [0, 1), small integers). */
 function inputValues(dtype: string, n: number, seed: number): TypedArray {
   const u = randomValues(n, seed, 0, 1);
@@ -88,7 +96,8 @@ describe('models: WebGPU delegate vs CPU', () => {
       for (const [i, out] of cpu.outputs.entries()) {
         const got = gpu.outputs[i] as number[];
         if (gpu.placement.partitions.length === 0) expect(got).toEqual(out);
-        else if (cpu.dtypes[i] === 'float32') expectClose(got, out, hybrid ? HYBRID_TOL : FP32_TOL, `${m.name} output ${i}`);
+        else if (cpu.dtypes[i] === 'float32')
+          expectClose(got, out, hybrid ? HYBRID_TOL : (ILL_CONDITIONED_TOL[m.name] ?? FP32_TOL), `${m.name} output ${i}`);
         // Integer outputs behind delegated float ops may differ by one step where a float lands near a rounding edge.
         else for (let k = 0; k < out.length; k++) expect(Math.abs((got[k] as number) - (out[k] as number))).toBeLessThanOrEqual(1);
       }

@@ -2,6 +2,7 @@
 // and TFLite's requantization written independently here with BigInt (gemmlowp double rounding,
 // the int64 16x8 path) or float32 (XNNPACK), never from the kernels.
 import { describe, expect, it } from 'vitest';
+import { ruyMultiplyByQuantizedMultiplier } from '../../src/kernels/conv_int.js';
 import type { IntegerRounding } from '../../src/kernels/kernel.js';
 import type { Quantization } from '../../src/model/types.js';
 import { clamp, f32, lcg, mbqm32, mbqm64, q, xnnpackRound } from '../support/quant_ref.js';
@@ -92,8 +93,25 @@ describe('CONV_2D int8', () => {
     expect(tie('xnnpack')).toEqual([1, 2, 2, -1, -2]);
   });
 
-  it('a node XNNPACK would refuse (no bias) keeps the reference arithmetic', () => {
-    expect(tie('xnnpack', false)).toEqual([2, 2, 3, -1, -2]);
+  it("a node XNNPACK would refuse (no bias) gets TFLite's builtin ruy arithmetic: one rounding, ties up", () => {
+    // (x * 2^30 + 2^31) >> 32: 1.25 -> 1, 1.5 -> 2, 2.5 -> 3, -1.25 -> -1, -1.5 -> -1.
+    expect(tie('xnnpack', false)).toEqual([1, 2, 3, -1, -1]);
+  });
+
+  it('ruy single rounding matches the int64 formula and wraps out-of-range results to int32', () => {
+    const rnd = lcg(11);
+    const ref = (x: number, m: number, shift: number) => {
+      const t = BigInt(31 - shift);
+      return Number(BigInt.asIntN(32, (BigInt(x) * BigInt(m) + (1n << (t - 1n))) >> t));
+    };
+    for (let i = 0; i < 2000; i++) {
+      const x = rnd(-2147483648, 2147483647);
+      const m = rnd(1073741824, 2147483647);
+      const shift = rnd(-31, 20);
+      expect(ruyMultiplyByQuantizedMultiplier(x, m, shift)).toBe(ref(x, m, shift));
+    }
+    // A saturating accumulator times a multiplier above 1 comes back wrapped, as in TFLite.
+    expect(ruyMultiplyByQuantizedMultiplier(2147478448, 1674163200, 2)).toBe(ref(2147478448, 1674163200, 2));
   });
 
   for (const semantics of ['reference', 'xnnpack'] as const) {

@@ -208,6 +208,18 @@ describe('FULLY_CONNECTED 16x8', () => {
     expect(Array.from(got.data)).toEqual(want);
   });
 
+  it("int32 bias or none under 'xnnpack' rounding: TFLite's builtin ruy path rounds once (ties up)", () => {
+    // 0.5 * 0.5 / 1 = 0.25: sums 5, 6, 10, -5, -6 -> 1.25, 1.5, 2.5, -1.25, -1.5.
+    const x: OpTensor = { dtype: 'int16', shape: [5, 1], data: [5, 6, 10, -5, -6], quantization: q(0.5) };
+    const w: OpTensor = { dtype: 'int8', shape: [1, 1], data: [1], quantization: q(0.5), constant: true };
+    const b: OpTensor = { dtype: 'int32', shape: [1], data: [0], quantization: q(0.25), constant: true };
+    const out = { dtype: 'int16', quantization: q(1) } as const;
+    expect(Array.from(fc(x, w, b, out, {}, 'xnnpack').data)).toEqual([1, 2, 3, -1, -1]);
+    expect(Array.from(fc(x, w, null, out, {}, 'xnnpack').data)).toEqual([1, 2, 3, -1, -1]);
+    // The reference kernel rounds twice.
+    expect(Array.from(fc(x, w, b, out).data)).toEqual([2, 2, 3, -1, -2]);
+  });
+
   it('requires symmetric activations', () => {
     expect(() =>
       fc(

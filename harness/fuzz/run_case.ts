@@ -1,0 +1,298 @@
+// One differential case: a generated graph run by TFLite (tfjs-tflite: the builtin kernels;
+// LiteRT.js: the current runtime) and by us (CPU interpreter, WebGPU delegate fp32 / fp16), each
+// output judged against the reference runtime.
+import { WebGpuDelegate } from '../../delegate/webgpu_delegate.js';
+import type { Delegate } from '../../src/interpreter/delegate.js';
+import { Interpreter } from '../../src/interpreter/interpreter.js';
+import type { IntegerRounding } from '../../src/kernels/kernel.js';
+import type { DType, TypedArray } from '../../src/model/dtype.js';
+import { errorMessage } from '../oracle/emscripten.js';
+import { mulberry32, randomTensor } from '../oracle/inputs.js';
+import * as litert from '../oracle/litert.js';
+import { readModelInfo } from '../oracle/model_info.js';
+import * as tfjsTflite from '../oracle/tfjs_tflite.js';
+import { type OracleDType, OracleError, type OracleName, type OracleOutput } from '../oracle/types.js';
+import { buildModel, encodeValues, type FuzzGraph } from './graph.js';
+import { caseSeed, Rng } from './rng.js';
+
+/** Generates cases for one (op, dtypes) line of a registry. */
+export interface OpFuzzer {
+  op: string;
+  /** What the cases exercise, e.g. 'int8' or 'float32,int8 -> float32' (the README table's label). */
+  dtypes: string;
+  /** One random case; `r.size` bounds its dimensions (shrinking lowers it). */
+  make(r: Rng): FuzzGraph;
+  /** Float outputs: allowed max |ours - golden| / max |golden| (default 1e-5). */
+  floatTolerance?: number;
+  /** Integer outputs: allowed difference in LSB (default 0: bit-exact). */
+  lsb?: number;
+  /** The integer rounding that reproduces the reference build (default 'reference'). */
+  rounding?: IntegerRounding;
+  /** The reference runtime (default tfjs-tflite, TFLite's builtin kernels). */
+  oracle?: OracleName;
+  /** Why a weaker check than the defaults is right, for the README table. */
+  note?: string;
+}
+
+export type Target = 'cpu' | 'webgpu-fp32' | 'webgpu-fp16';
+
+export interface OutputCheck {
+  index: number;
+  dtype: string;
+  shape: number[];
+  goldenShape: number[];
+  maxAbs: number;
+  /** maxAbs / max |golden| over finite values (floats). */
+  maxRel: number;
+  exact: boolean;
+  pass: boolean;
+  problem?: string;
+}
+
+export interface TargetResult {
+  target: Target;
+  /** 'skipped': the delegate took no node of the case (it stays on the CPU, which is judged as 'cpu'). */
+  status: 'pass' | 'fail' | 'error' | 'skipped';
+  outputs: OutputCheck[];
+  message?: string;
+}
+
+export interface CaseResult {
+  name: string;
+  seed: number;
+  size: number;
+  /**
+   * 'invalid': no TFLite runtime accepts the case (a generator mistake, or a case TFLite refuses;
+   * `ours` says whether we refused too).
+   */
+  status: 'pass' | 'fail' | 'invalid';
+  oracle?: OracleName;
+  /** Largest difference between the two TFLite runtimes, when both ran. */
+  runtimeGap?: number;
+  targets: TargetResult[];
+  message?: string;
+  graph: FuzzGraph;
+}
+
+export interface MaterializedCase {
+  graph: FuzzGraph;
+  bytes: Uint8Array;
+  inputs: TypedArray[];
+}
+
+/** The case's inputs: the given data, else random values of each input's range and dtype. */
+function makeInputData(graph: FuzzGraph, seed: number): TypedArray[] {
+  return graph.inputs.map((ti, k) => {
+    const t = graph.tensors[ti];
+    if (!t) throw new RangeError(`input ${ti} does not exist`);
+    if (t.data) return typedFromBytes(t.dtype, encodeValues(t.dtype, t.data));
+    const rand = mulberry32((seed ^ Math.imul(k + 1, 0x9e3779b1)) >>> 0);
+    if (!t.range) return randomTensor(t.dtype as OracleDType, t.shape, rand) as TypedArray;
+    const [lo, hi] = t.range;
+    const n = t.shape.reduce((a, b) => a * b, 1);
+    const float = t.dtype === 'float32' || t.dtype === 'float64';
+    const values = Array.from({ length: n }, () => (float ? lo + (hi - lo) * rand() : lo + Math.floor(rand() * (hi - lo + 1))));
+    return typedFromBytes(t.dtype, encodeValues(t.dtype, values));
+  });
+}
+
+function typedFromBytes(dtype: DType, bytes: Uint8Array): TypedArray {
+  const b = bytes.slice().buffer;
+  switch (dtype) {
+    case 'float32':
+      return new Float32Array(b);
+    case 'float64':
+      return new Float64Array(b);
+    case 'int8':
+      return new Int8Array(b);
+    case 'int16':
+      return new Int16Array(b);
+    case 'uint16':
+    case 'float16':
+      return new Uint16Array(b);
+    case 'int32':
+      return new Int32Array(b);
+    case 'uint32':
+      return new Uint32Array(b);
+    case 'int64':
+      return new BigInt64Array(b);
+    default:
+      return new Uint8Array(b);
+  }
+}
+
+/** Fills shapes left to prepare from our interpreter (TFLite resizes outputs itself, so a wrong one still shows). */
+async function inferShapes(graph: FuzzGraph): Promise<FuzzGraph> {
+  if (!graph.tensors.some((t) => t.inferShape)) return graph;
+  try {
+    const interp = await Interpreter.create(buildModel(graph));
+    await interp.allocateTensors();
+    const tensors = graph.tensors.map((t, i) => (t.inferShape ? { ...t, shape: interp.tensorShape(i), inferShape: false } : t));
+    interp.dispose();
+    return { ...graph, tensors };
+  } catch {
+    return graph; // our prepare refuses: TFLite decides alone whether the case is valid
+  }
+}
+
+export async function materialize(fuzzer: OpFuzzer, seed: number, size: number): Promise<MaterializedCase> {
+  const r = new Rng(seed, size);
+  const graph = await inferShapes(fuzzer.make(r));
+  return { graph, bytes: buildModel(graph), inputs: makeInputData(graph, seed) };
+}
+
+const RUNNERS = { 'tfjs-tflite': tfjsTflite.run, litert: litert.run } as const;
+
+export async function runTflite(name: OracleName, c: MaterializedCase): Promise<OracleOutput[] | OracleError> {
+  try {
+    return await RUNNERS[name](c.bytes, c.inputs, { info: readModelInfo(c.bytes) });
+  } catch (e) {
+    return e instanceof OracleError ? e : new OracleError(name, 'run', errorMessage(e), [], e);
+  }
+}
+
+const FLOAT = new Set(['float32', 'float64', 'float16']);
+
+/** Judges one output: floats by relative error with NaN / Inf in the same places; integers by LSB. */
+export function checkOutput(
+  index: number,
+  dtype: string,
+  shape: number[],
+  got: ArrayLike<number> | ArrayLike<bigint>,
+  golden: OracleOutput,
+  floatTolerance: number,
+  lsb: number,
+): OutputCheck {
+  const base = { index, dtype, shape, goldenShape: golden.shape };
+  const sameShape = shape.length === golden.shape.length && shape.every((d, i) => d === golden.shape[i]);
+  if (!sameShape || got.length !== golden.data.length) {
+    const problem = `shape [${shape}] differs from TFLite's [${golden.shape}]`;
+    return { ...base, maxAbs: Number.POSITIVE_INFINITY, maxRel: Number.POSITIVE_INFINITY, exact: false, pass: false, problem };
+  }
+  let maxAbs = 0;
+  let maxGolden = 0;
+  let misplaced = 0;
+  let worst = -1;
+  for (let i = 0; i < got.length; i++) {
+    const a = Number(got[i]);
+    const b = Number(golden.data[i]);
+    if (!Number.isFinite(a) || !Number.isFinite(b)) {
+      if (!(Object.is(a, b) || (Number.isNaN(a) && Number.isNaN(b)))) misplaced++;
+      continue;
+    }
+    maxGolden = Math.max(maxGolden, Math.abs(b));
+    const d = Math.abs(a - b);
+    if (d > maxAbs) {
+      maxAbs = d;
+      worst = i;
+    }
+  }
+  const maxRel = maxGolden > 0 ? maxAbs / maxGolden : maxAbs;
+  const exact = maxAbs === 0 && misplaced === 0;
+  const isFloat = FLOAT.has(dtype);
+  const pass = misplaced === 0 && (isFloat ? maxRel <= floatTolerance : maxAbs <= lsb);
+  const out: OutputCheck = { ...base, maxAbs, maxRel, exact, pass };
+  if (!pass) {
+    const at = worst >= 0 ? ` (element ${worst}: ours ${Number(got[worst])}, TFLite ${Number(golden.data[worst])})` : '';
+    out.problem = misplaced
+      ? `${misplaced} NaN/Inf values where TFLite has none, or the reverse`
+      : isFloat
+        ? `relative error ${maxRel.toExponential(2)} > ${floatTolerance}${at}`
+        : `${maxAbs} LSB off${at}`;
+  }
+  return out;
+}
+
+export interface RunTargetsOptions {
+  targets: readonly Target[];
+  /** A shared device for the WebGPU targets (one per process keeps cases fast). */
+  device?: GPUDevice;
+}
+
+async function runOurs(
+  fuzzer: OpFuzzer,
+  c: MaterializedCase,
+  target: Target,
+  golden: OracleOutput[],
+  device: GPUDevice | undefined,
+): Promise<TargetResult> {
+  const delegates: Delegate[] =
+    target === 'cpu' ? [] : [new WebGpuDelegate({ precisionLossAllowed: target === 'webgpu-fp16', ...(device ? { device } : {}) })];
+  let interp: Interpreter | null = null;
+  try {
+    interp = await Interpreter.create(c.bytes, { integerRounding: fuzzer.rounding ?? 'reference', delegates });
+    await interp.allocateTensors();
+    if (target !== 'cpu' && !interp.placement().nodes.some((n) => n.backend === 'webgpu')) {
+      return { target, status: 'skipped', outputs: [], message: 'the delegate took no node' };
+    }
+    for (const [k, ti] of c.graph.inputs.entries()) interp.setTensor(ti, c.inputs[k] as TypedArray);
+    await interp.invoke();
+    const tol = target === 'webgpu-fp16' ? Math.max(1e-2, fuzzer.floatTolerance ?? 0) : (fuzzer.floatTolerance ?? 1e-5);
+    const outputs = c.graph.outputs.map((ti, k) => {
+      const t = c.graph.tensors[ti];
+      const gold = golden[k] as OracleOutput;
+      return checkOutput(k, t?.dtype ?? '?', interp?.tensorShape(ti) ?? [], interp?.getTensor(ti) ?? [], gold, tol, fuzzer.lsb ?? 0);
+    });
+    return { target, status: outputs.every((o) => o.pass) ? 'pass' : 'fail', outputs };
+  } catch (e) {
+    return { target, status: 'error', outputs: [], message: `${(e as Error).name}: ${errorMessage(e)}` };
+  } finally {
+    interp?.dispose();
+  }
+}
+
+/** Runs one case of `fuzzer` everywhere. Never throws for a bad case: the result says what happened. */
+export async function runCase(fuzzer: OpFuzzer, seed: number, size: number, options: RunTargetsOptions): Promise<CaseResult> {
+  const name = `${fuzzer.op} ${fuzzer.dtypes}`;
+  let c: MaterializedCase;
+  try {
+    c = await materialize(fuzzer, seed, size);
+  } catch (e) {
+    const graph = { tensors: [], nodes: [], inputs: [], outputs: [] };
+    return { name, seed, size, status: 'fail', targets: [], message: `generator failed: ${errorMessage(e)}`, graph };
+  }
+  const preferred: OracleName = fuzzer.oracle ?? 'tfjs-tflite';
+  const other: OracleName = preferred === 'tfjs-tflite' ? 'litert' : 'tfjs-tflite';
+  const first = await runTflite(preferred, c);
+  const second = await runTflite(other, c);
+  const golden = Array.isArray(first) ? first : Array.isArray(second) ? second : null;
+  const oracle = Array.isArray(first) ? preferred : other;
+  if (!golden) {
+    const cpu = await runOurs(fuzzer, c, 'cpu', [], undefined);
+    const ours = cpu.status === 'error' ? `we refuse it too (${cpu.message})` : 'we run it';
+    const message = `TFLite refuses the case: ${(first as OracleError).message}; ${(second as OracleError).message}; ${ours}`;
+    return { name, seed, size, status: 'invalid', targets: [], message, graph: c.graph };
+  }
+  const result: CaseResult = { name, seed, size, status: 'pass', oracle, targets: [], graph: c.graph };
+  if (Array.isArray(first) && Array.isArray(second)) {
+    let gap = 0;
+    first.forEach((o, k) => {
+      const p = second[k];
+      if (!p || p.data.length !== o.data.length) gap = Number.POSITIVE_INFINITY;
+      else for (let i = 0; i < o.data.length; i++) gap = Math.max(gap, Math.abs(Number(o.data[i]) - Number(p.data[i])) || 0);
+    });
+    result.runtimeGap = gap;
+  }
+  for (const target of options.targets) result.targets.push(await runOurs(fuzzer, c, target, golden, options.device));
+  if (result.targets.some((t) => t.status === 'fail' || t.status === 'error')) result.status = 'fail';
+  return result;
+}
+
+/**
+ * Shrinks a failure: the smallest case of the same op (by element count) that fails the same
+ * target, searched over smaller sizes (fewer and shorter dimensions) and nearby seeds.
+ */
+export async function shrinkFailure(fuzzer: OpFuzzer, failed: CaseResult, options: RunTargetsOptions, tries = 12): Promise<CaseResult> {
+  const failing = failed.targets.filter((t) => t.status === 'fail' || t.status === 'error').map((t) => t.target);
+  const elements = (r: CaseResult) => r.graph.tensors.reduce((s, t) => s + t.shape.reduce((a, b) => a * b, 1), 0);
+  let best = failed;
+  for (let size = 1; size < failed.size; size++) {
+    for (let k = 0; k < tries; k++) {
+      const seed = caseSeed(failed.seed, `shrink${size}`, k);
+      const r = await runCase(fuzzer, seed, size, { ...options, targets: failing });
+      if (r.status === 'fail' && r.targets.length > 0 && elements(r) < elements(best)) best = r;
+    }
+    if (best !== failed) return best;
+  }
+  return best;
+}

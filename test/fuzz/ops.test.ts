@@ -1,0 +1,25 @@
+// The fast deterministic subset of the differential op tests: a few seeded cases of every op
+// fuzzer, run by TFLite (tfjs-tflite / LiteRT.js) and by us on the CPU and the WebGPU delegate.
+// `npm run fuzz:ops -- --cases 200` runs the long version.
+import { afterAll, beforeAll, describe, expect, test } from 'vitest';
+import { acquireGpu, type GpuContext } from '../../delegate/device.js';
+import { ALL_FUZZERS } from '../../harness/fuzz/ops/index.js';
+import { caseSeed } from '../../harness/fuzz/rng.js';
+import { describeCase } from '../../harness/fuzz/run.js';
+import { runCase, type Target } from '../../harness/fuzz/run_case.js';
+
+const CASES = 3;
+const TARGETS: Target[] = ['cpu', 'webgpu-fp32', 'webgpu-fp16'];
+
+let gpu: GpuContext;
+beforeAll(async () => {
+  gpu = await acquireGpu();
+});
+afterAll(() => gpu?.release());
+
+describe.each(ALL_FUZZERS.map((f) => [`${f.op} ${f.dtypes}`, f] as const))('%s', (label, fuzzer) => {
+  test.each(Array.from({ length: CASES }, (_, i) => i))('case %i', async (i) => {
+    const r = await runCase(fuzzer, caseSeed(7, label, i), 9, { targets: TARGETS, device: gpu.device });
+    expect(r.status === 'pass' ? '' : describeCase(r)).toBe('');
+  });
+});
