@@ -162,6 +162,31 @@ function builtinOptions(node: FuzzNode): { type: number; table: object | null } 
   return { type, table };
 }
 
+/**
+ * The object API writes every vector, even empty ones; TFLite then sees "custom options" on a
+ * builtin op (and logs it). Pack operators with absent fields where the vectors are empty.
+ */
+function withoutEmptyVectors(op: fb.OperatorT): fb.OperatorT {
+  const pack = (builder: flatbuffers.Builder): flatbuffers.Offset => {
+    const vec = (v: number[], make: (b: flatbuffers.Builder, d: number[]) => flatbuffers.Offset) => (v.length ? make(builder, v) : 0);
+    const inputs = fb.Operator.createInputsVector(builder, op.inputs);
+    const outputs = fb.Operator.createOutputsVector(builder, op.outputs);
+    const options = builder.createObjectOffset(op.builtinOptions);
+    const custom = vec(op.customOptions, fb.Operator.createCustomOptionsVector);
+    const intermediates = vec(op.intermediates, fb.Operator.createIntermediatesVector);
+    fb.Operator.startOperator(builder);
+    fb.Operator.addOpcodeIndex(builder, op.opcodeIndex);
+    fb.Operator.addInputs(builder, inputs);
+    fb.Operator.addOutputs(builder, outputs);
+    fb.Operator.addBuiltinOptionsType(builder, op.builtinOptionsType);
+    if (options) fb.Operator.addBuiltinOptions(builder, options);
+    if (custom) fb.Operator.addCustomOptions(builder, custom);
+    if (intermediates) fb.Operator.addIntermediates(builder, intermediates);
+    return fb.Operator.endOperator(builder);
+  };
+  return Object.assign(op, { pack });
+}
+
 /** The .tflite bytes of a graph (schema v3, one subgraph). */
 export function buildModel(graph: FuzzGraph): Uint8Array {
   const model = new fb.ModelT();
@@ -201,7 +226,7 @@ export function buildModel(graph: FuzzGraph): Uint8Array {
     op.builtinOptions = table as fb.OperatorT['builtinOptions'];
     if (n.customOptions) op.customOptions = [...n.customOptions];
     if (n.intermediates) op.intermediates = [...n.intermediates];
-    return op;
+    return withoutEmptyVectors(op);
   });
   model.operatorCodes = codes;
   model.subgraphs = [new fb.SubGraphT(tensors, [...graph.inputs], [...graph.outputs], operators, 'main')];

@@ -2,11 +2,12 @@
 // run on the real runtime, and the first node whose output parts from TFLite's.
 import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
-import { beforeAll, describe, expect, it } from 'vitest';
+import { afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
 import { conditioningVerdict, cutModel, exposeIntermediates, findCulprit, renderCulprit } from '../../harness/culprit.js';
 import { unpackModel } from '../../harness/model_variant.js';
 import { makeModelInputs } from '../../harness/oracle/inputs.js';
 import { runOracle } from '../../harness/oracle/run_oracle.js';
+import { runCli } from '../../src/cli/main.js';
 import type { Delegate, DelegateGraph, PartitionSpec } from '../../src/interpreter/delegate.js';
 import { Interpreter } from '../../src/interpreter/interpreter.js';
 import { DEFAULT_KERNEL_CONFIG, type NodeContext } from '../../src/kernels/kernel.js';
@@ -240,4 +241,30 @@ describe('verify on an ill-conditioned model (pose_landmark_lite)', () => {
     );
     expect(report.conditioningNote).toContain('first past the bar is node 209 DEPTHWISE_CONV_2D');
   }, 120_000);
+});
+
+describe('verify --culprit (CLI)', () => {
+  afterEach(() => vi.restoreAllMocks());
+  const cli = async (args: string[]) => {
+    const lines: string[] = [];
+    vi.spyOn(console, 'log').mockImplementation((...a: unknown[]) => void lines.push(a.join(' ')));
+    vi.spyOn(console, 'error').mockImplementation((...a: unknown[]) => void lines.push(a.join(' ')));
+    return { code: await runCli(args), out: lines.join('\n') };
+  };
+
+  it('prints one JSON report with every node, exit 0 without a culprit', async () => {
+    const { code, out } = await cli(['verify', MODEL, '--culprit', '--json']);
+    expect(code).toBe(0);
+    const r = JSON.parse(out);
+    expect(r).toMatchObject({ model: 'face_detection_short_range', backend: 'cpu', precision: 'fp32', oracle: 'litert', culprit: null });
+    expect(r.nodes).toHaveLength(90);
+    expect(r.nodes[0]).toMatchObject({ node: expect.any(Number), op: expect.any(String), version: expect.any(Number), status: 'ok' });
+    expect(typeof r.nodes[0].maxRel).toBe('number');
+  });
+
+  it('takes one model, not --all', async () => {
+    const { code, out } = await cli(['verify', '--all', '--culprit']);
+    expect(code).toBe(2);
+    expect(out).toMatch(/--culprit takes one model/);
+  });
 });
