@@ -1,8 +1,9 @@
 // Small TFLite graphs described as plain data, and the .tflite bytes for them (flatc's object API),
 // for the differential op tests: one op, or a short chain, with constants, quantization and options.
-import * as flatbuffers from 'flatbuffers';
+import type * as flatbuffers from 'flatbuffers';
 import type { DType } from '../../src/model/dtype.js';
 import * as fb from '../../src/model/schema/tflite_generated.js';
+import { packModel } from '../model_variant.js';
 
 export interface FuzzQuant {
   scale: number[];
@@ -231,13 +232,5 @@ export function buildModel(graph: FuzzGraph): Uint8Array {
   model.operatorCodes = codes;
   model.subgraphs = [new fb.SubGraphT(tensors, [...graph.inputs], [...graph.outputs], operators, 'main')];
   model.buffers = buffers;
-  // Empty buffers must be written without a data vector (TFLite reads an empty one as 0 bytes).
-  const emptyTable = (builder: flatbuffers.Builder) => {
-    fb.Buffer.startBuffer(builder);
-    return fb.Buffer.endBuffer(builder);
-  };
-  model.buffers = model.buffers.map((b) => (b.data.length ? b : ({ pack: emptyTable } as unknown as fb.BufferT)));
-  const builder = new flatbuffers.Builder(1 << 12);
-  builder.finish(model.pack(builder), 'TFL3');
-  return builder.asUint8Array();
+  return packModel(model);
 }

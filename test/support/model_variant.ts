@@ -1,23 +1,2 @@
-// Builds model variants in code (the corpus files are never edited): unpack with flatc's object
-// API, change the plain objects, pack again.
-import * as flatbuffers from 'flatbuffers';
-import * as fb from '../../src/model/schema/tflite_generated.js';
-
-export function unpackModel(bytes: Uint8Array): fb.ModelT {
-  return fb.Model.getRootAsModel(new flatbuffers.ByteBuffer(bytes)).unpack();
-}
-
-/**
- * Packs a model. Buffers without data are written as empty tables: the object API would write
- * an empty `data` vector, which TFLite reads as a zero-byte constant ("required_bytes != bytes").
- */
-export function packModel(model: fb.ModelT): Uint8Array {
-  const emptyTable = (builder: flatbuffers.Builder) => {
-    fb.Buffer.startBuffer(builder);
-    return fb.Buffer.endBuffer(builder);
-  };
-  model.buffers = model.buffers.map((b) => (b.data.length || b.offset > 1n ? b : ({ pack: emptyTable } as unknown as fb.BufferT)));
-  const builder = new flatbuffers.Builder(1 << 16);
-  builder.finish(model.pack(builder), 'TFL3');
-  return builder.asUint8Array();
-}
+// Model variants for tests: the harness's unpack / pack (harness/model_variant.ts).
+export { packModel, unpackModel } from '../../harness/model_variant.js';
