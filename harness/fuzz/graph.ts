@@ -234,3 +234,36 @@ export function buildModel(graph: FuzzGraph): Uint8Array {
   model.buffers = buffers;
   return packModel(model);
 }
+
+/**
+ * The same graph with int32 at its edges where it has int64 inputs or outputs: an int32 input and a
+ * CAST to int64 in front, a CAST to int32 behind. Neither TFLite build in the harness can feed or
+ * read an int64 tensor (tfjs-tflite has no int64 binding, LiteRT.js returns garbage), so the int64
+ * kernels are judged through CAST, whose int32 <-> int64 conversion is exact for the values drawn.
+ */
+export function withInt32Edges(graph: FuzzGraph): FuzzGraph {
+  const isInt64 = (i: number) => graph.tensors[i]?.dtype === 'int64';
+  if (!graph.inputs.some(isInt64) && !graph.outputs.some(isInt64)) return graph;
+  const tensors = [...graph.tensors];
+  const front: FuzzNode[] = [];
+  const back: FuzzNode[] = [];
+  const add = (t: FuzzTensor) => tensors.push(t) - 1;
+  const inputs = graph.inputs.map((i) => {
+    const t = tensors[i] as FuzzTensor;
+    if (t.dtype !== 'int64') return i;
+    const edge: FuzzTensor = { ...t, dtype: 'int32', name: `${t.name ?? `t${i}`}_int32` };
+    if (t.data) edge.data = Array.from(t.data as ArrayLike<number | bigint>, Number);
+    const e = add(edge);
+    tensors[i] = { dtype: t.dtype, shape: t.shape, name: t.name ?? `t${i}` };
+    front.push({ op: 'CAST', inputs: [e], outputs: [i] });
+    return e;
+  });
+  const outputs = graph.outputs.map((i) => {
+    const t = tensors[i] as FuzzTensor;
+    if (t.dtype !== 'int64') return i;
+    const e = add({ dtype: 'int32', shape: t.shape, inferShape: t.inferShape === true, name: `${t.name ?? `t${i}`}_int32` });
+    back.push({ op: 'CAST', inputs: [i], outputs: [e] });
+    return e;
+  });
+  return { tensors, nodes: [...front, ...graph.nodes, ...back], inputs, outputs };
+}

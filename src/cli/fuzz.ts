@@ -53,23 +53,26 @@ const quality = (t: TargetTally | undefined) =>
   !t || t.pass === 0 ? '' : t.exact === t.pass ? 'bit-exact' : `${t.exact}/${t.pass} exact, worst ${t.worstRel.toExponential(1)}`;
 
 export function fuzzPassed(rows: FuzzRow[]): boolean {
-  return rows.every((r) => r.failures.length === 0 && Object.values(r.targets).every((t) => t.fail === 0) && r.invalid < r.cases);
+  return rows.every(
+    (r) => r.failures.length === 0 && Object.values(r.targets).every((t) => t.fail === 0) && r.weRunInvalid === 0 && r.invalid < r.cases,
+  );
 }
 
 export function renderFuzz(rows: FuzzRow[], targets: readonly Target[]): string {
-  const header = ['op', 'dtypes', 'cases', 'invalid', 'oracle', 'rounding', ...targets, 'cpu result'];
+  const header = ['op', 'dtypes', 'cases', 'both refuse', 'only TFLite refuses', 'oracle', 'rounding', ...targets, 'cpu result'];
   const body = rows.map((r) => [
     r.op,
     r.dtypes,
     String(r.cases),
     String(r.invalid),
+    String(r.weRunInvalid),
     r.oracle,
     r.rounding,
     ...targets.map((t) => tally(r.targets[t])),
     quality(r.targets.cpu),
   ]);
   const failures = rows.flatMap((r) => r.failures.map(describeCase));
-  const fails = rows.filter((r) => Object.values(r.targets).some((t) => t.fail > 0)).length;
+  const fails = rows.filter((r) => r.weRunInvalid > 0 || Object.values(r.targets).some((t) => t.fail > 0)).length;
   const summary = `${rows.length} (op, dtypes) lines, ${rows.reduce((s, r) => s + r.cases, 0)} cases: ${fails ? `${fails} lines FAIL` : 'all pass'}`;
   return [table([header, ...body]), ...failures, summary].join('\n\n');
 }

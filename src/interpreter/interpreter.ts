@@ -13,6 +13,7 @@ import {
   type RuntimeTensor,
 } from '../kernels/kernel.js';
 import { lookupKernel } from '../kernels/registry.js';
+import { xnnpackDelegateFails } from '../kernels/xnnpack_graph.js';
 import { allocTyped, byteSize, type DType, hasTypedView, numElements, type TypedArray, typedView } from '../model/dtype.js';
 import { readModel } from '../model/reader.js';
 import type { Model, Quantization, Subgraph, Tensor } from '../model/types.js';
@@ -160,7 +161,7 @@ export class Interpreter {
     this.tensors = subgraph.tensors.map((t) => runtimeTensor(t, inputs.has(t.index)));
     const unsupported: UnsupportedNode[] = [];
     this.nodes = [];
-    const config: KernelConfig = { integerRounding: options.integerRounding ?? 'reference' };
+    const config: { -readonly [K in keyof KernelConfig]: KernelConfig[K] } = { integerRounding: options.integerRounding ?? 'reference' };
     for (const op of subgraph.operators) {
       const ctx: NodeContext = {
         config,
@@ -185,6 +186,7 @@ export class Interpreter {
         });
     }
     if (unsupported.length) throw new UnsupportedOpError(unsupported);
+    if (config.integerRounding === 'xnnpack') config.xnnpackDelegate = !xnnpackDelegateFails(this.nodes.map((n) => n.ctx));
   }
 
   /** Reads the model and finds a kernel for every node; throws ModelError / UnsupportedOpError. */

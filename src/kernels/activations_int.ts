@@ -33,7 +33,7 @@ import {
 import { erfc } from './activations.js';
 import { type BinaryLoop, type BroadcastPlan, planBroadcast, runBinary } from './binary.js';
 import { xnnpackActivationOk } from './conv_int.js';
-import { fail, input, type Kernel, type NodeContext, output } from './kernel.js';
+import { fail, input, type Kernel, type NodeContext, output, xnnpackRuns } from './kernel.js';
 import { requireQuantizedType, requireZeroPointZero, type TensorQuant, tensorQuant } from './quantize.js';
 import { broadcastShapes, optNumber } from './util.js';
 
@@ -166,7 +166,7 @@ export const leakyReluIntKernel = tableKernel(['int8', 'uint8', 'int16'], (ctx, 
     requireZeroPointZero(ctx, s.qo, 'the output');
   }
   const alpha = f32(optNumber(ctx, 'alpha', 0));
-  const xnn = s.type !== 'int16' && ctx.config.integerRounding === 'xnnpack' ? xnnpackLeakyRelu(ctx, s, alpha) : null;
+  const xnn = s.type !== 'int16' && xnnpackRuns(ctx) ? xnnpackLeakyRelu(ctx, s, alpha) : null;
   if (xnn) return xnn;
   const p: LeakyReluParams = prepareLeakyRelu(s.qi.scale, s.qi.zeroPoint, s.qo.scale, s.qo.zeroPoint, alpha);
   const [lo, hi] = quantizedTypeRange(s.type);

@@ -30,7 +30,7 @@ import {
   xnnpackScales,
 } from './conv_int.js';
 import type { Kernel, RuntimeTensor } from './kernel.js';
-import { fail, input, isKnown, output } from './kernel.js';
+import { fail, input, isKnown, output, xnnpackRuns } from './kernel.js';
 import { broadcastStrides } from './util.js';
 
 interface BatchMatMulIntParams {
@@ -135,7 +135,7 @@ export const batchMatMulInt: Kernel<BatchMatMulIntParams> = {
       // matches it bit for bit with RHS zero points -128..127); LiteRT.js's newer delegate takes
       // only a zero RHS zero point and differs by 1 LSB from tfjs-tflite on the others.
       const xnnpack =
-        ctx.config.integerRounding === 'xnnpack' &&
+        xnnpackRuns(ctx) &&
         lhs.dtype === 'int8' &&
         rhs.quantization.scale.length === 1 &&
         xnnpackActivationOk(lhs) &&

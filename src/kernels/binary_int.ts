@@ -28,7 +28,7 @@ import {
 } from '../quant/index.js';
 import { type BroadcastPlan, planBroadcast } from './binary.js';
 import { xnnpackActivationOk } from './conv_int.js';
-import { fail, input, type Kernel, type NodeContext, output, type RuntimeTensor } from './kernel.js';
+import { fail, input, type Kernel, type NodeContext, output, type RuntimeTensor, xnnpackRuns } from './kernel.js';
 import { requireQuantizedType, requireZeroPointZero, type TensorQuant, tensorQuant } from './quantize.js';
 import { broadcastShapes, fusedActivation, optBool } from './util.js';
 
@@ -357,7 +357,7 @@ function xnnpackQuantizeBound(value: number, scale: number, zeroPoint: number, t
  * with valid scales and input1_scale * input2_scale / output_scale in [2^-16, 2^8), rank <= 6.
  */
 function xnnpackTakesMul(ctx: NodeContext, ops: Operands): number | null {
-  if (ctx.config.integerRounding !== 'xnnpack' || ops.type === 'int16') return null;
+  if (!xnnpackRuns(ctx) || ops.type === 'int16') return null;
   const y = output(ctx, 0);
   if (![ops.a, ops.b, y].every(xnnpackActivationOk)) return null;
   if (y.shape.length > 6) return null;

@@ -31,7 +31,7 @@ import {
 } from '../quant/index.js';
 import { type ConvGeometry, convGeometry, convWindow, type DepthwiseTaps, depthwiseShape, depthwiseTaps } from './conv_geometry.js';
 import type { Kernel, NodeContext, RuntimeTensor } from './kernel.js';
-import { fail, input, isKnown, output } from './kernel.js';
+import { fail, input, isKnown, output, xnnpackRuns } from './kernel.js';
 import { fusedActivation, optNumber } from './util.js';
 
 // ---------------------------------------------------------------------------------------------
@@ -458,7 +458,7 @@ export function xnnpackTakes(
   out: RuntimeTensor,
   activation: number,
 ): boolean {
-  if (ctx.config.integerRounding !== 'xnnpack') return false;
+  if (!xnnpackRuns(ctx)) return false;
   if (x.dtype !== 'int8' && x.dtype !== 'uint8') return false;
   if (weights.dtype !== x.dtype || out.dtype !== x.dtype) return false;
   if (!xnnpackActivationOk(x) || !xnnpackActivationOk(out)) return false;

@@ -55,9 +55,19 @@ export type IntegerRounding = 'reference' | 'xnnpack';
 
 export interface KernelConfig {
   readonly integerRounding: IntegerRounding;
+  /**
+   * Under 'xnnpack': false when XNNPACK's delegate would fail on this graph (see
+   * xnnpackDelegateFails), so TFLite restores its builtin kernels for every node. Default true.
+   */
+  readonly xnnpackDelegate?: boolean;
 }
 
 export const DEFAULT_KERNEL_CONFIG: KernelConfig = { integerRounding: 'reference' };
+
+/** Whether nodes XNNPACK accepts get XNNPACK's arithmetic (integerRounding 'xnnpack', delegate applied). */
+export function xnnpackRuns(ctx: NodeContext): boolean {
+  return ctx.config.integerRounding === 'xnnpack' && ctx.config.xnnpackDelegate !== false;
+}
 
 export interface NodeContext {
   /** Interpreter-wide choices kernels read in prepare. */

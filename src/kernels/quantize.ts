@@ -11,7 +11,7 @@ import {
   tfliteRound,
 } from '../quant/index.js';
 import { xnnpackActivationOk } from './conv_int.js';
-import { fail, input, type Kernel, type NodeContext, output, type RuntimeTensor } from './kernel.js';
+import { fail, input, type Kernel, type NodeContext, output, type RuntimeTensor, xnnpackRuns } from './kernel.js';
 
 /** 1.5 * 2^52: adding and subtracting it rounds a double to the nearest integer, ties to even. */
 const ROUND_EVEN = 6755399441055744;
@@ -80,7 +80,7 @@ function prepareFloatInput(ctx: NodeContext, y: RuntimeTensor): QuantizeParams {
   const q = y.quantization;
   if (!q || q.scale.length === 0) fail(ctx, 'the output has no quantization parameters');
   const [lo, hi] = quantizedTypeRange(y.dtype);
-  if (q.scale.length === 1 && y.dtype !== 'int16' && ctx.config.integerRounding === 'xnnpack' && xnnpackActivationOk(y)) {
+  if (q.scale.length === 1 && y.dtype !== 'int16' && xnnpackRuns(ctx) && xnnpackActivationOk(y)) {
     return { mode: 'xnnpack', invScale: f32(1 / f32(q.scale[0] as number)), zeroPoint: q.zeroPoint[0] ?? 0, lo, hi };
   }
   if (q.scale.length === 1) return { mode: 'tensor', scale: f32(q.scale[0] as number), zeroPoint: q.zeroPoint[0] ?? 0, lo, hi };
@@ -123,7 +123,7 @@ function prepareRequantize(ctx: NodeContext, x: RuntimeTensor, y: RuntimeTensor)
   const [lo, hi] = integerRange(y.dtype);
   const xnnScale = f32(qin.scale / qout.scale);
   if (
-    ctx.config.integerRounding === 'xnnpack' &&
+    xnnpackRuns(ctx) &&
     x.dtype === y.dtype &&
     x.dtype !== 'int16' &&
     xnnpackActivationOk(x) &&

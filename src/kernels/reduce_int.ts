@@ -13,7 +13,7 @@
 // - everything else: QuantizedMeanOrSum in float32, round(sum / count * in/out scale - zero_point *
 //   in/out scale) + output zero point, rounded half away from zero.
 import { f32, multiplyByQuantizedMultiplier, quantizedTypeRange, quantizeMultiplier, tfliteRound } from '../quant/index.js';
-import { fail, input, isKnown, type Kernel, output } from './kernel.js';
+import { fail, input, isKnown, type Kernel, output, xnnpackRuns } from './kernel.js';
 import { requireQuantizedType, requireZeroPointZero, tensorQuant } from './quantize.js';
 import { intValues } from './tensor_data.js';
 import { optBool } from './util.js';
@@ -133,7 +133,7 @@ export const meanIntKernel: Kernel<MeanIntParams> = {
     // The C++ tests the raw axis values, so [-3, -2] is not the spatial case.
     const rawIs = (...want: number[]) => raw.length === want.length && want.every((w, i) => raw[i] === w);
     const rawSpatial = rawIs(1, 2) || rawIs(2, 1);
-    if (ctx.config.integerRounding === 'xnnpack' && type !== 'int16' && rank === 4 && (rawSpatial || rawIs(2))) {
+    if (xnnpackRuns(ctx) && type !== 'int16' && rank === 4 && (rawSpatial || rawIs(2))) {
       // XNNPACK's delegate takes it (global average pooling) when the scale ratio is in [2^-8, 2^8).
       const ratio = f32(qi.scale / qo.scale);
       if (ratio >= 2 ** -8 && ratio < 2 ** 8) {

@@ -11,7 +11,7 @@
 //   integer blend and one rounding shift by 22 (xnn_indirection_init_resize_bilinear2d_hwc_q11).
 import { numElements } from '../model/dtype.js';
 import { f32 } from '../quant/index.js';
-import { fail, input, type Kernel, type NodeContext, output } from './kernel.js';
+import { fail, input, type Kernel, type NodeContext, output, xnnpackRuns } from './kernel.js';
 import { requireQuantizedType } from './quantize.js';
 import { intValues, requireDtype, requireKnown } from './tensor_data.js';
 import { optBool } from './util.js';
@@ -131,7 +131,7 @@ function prepareResizeInt(ctx: NodeContext): ResizeIntParams {
   y.shape = [batches, outH, outW, depth];
   if ((inH === 0 || inW === 0) && numElements(y.shape) > 0) fail(ctx, `cannot resize the empty image [${x.shape}] to ${outH}x${outW}`);
   const base = { batches, inH, inW, depth };
-  if (ctx.config.integerRounding === 'xnnpack' && type !== 'int16' && inH > 0 && inW > 0) {
+  if (xnnpackRuns(ctx) && type !== 'int16' && inH > 0 && inW > 0) {
     return {
       ...base,
       mode: 'xnnpack',

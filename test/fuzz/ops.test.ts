@@ -16,65 +16,7 @@ const TARGETS: Target[] = ['cpu', 'webgpu-fp32', 'webgpu-fp16'];
  * expected failures, so a fix shows up as a failing test here until the entry is removed.
  */
 const KNOWN_FAILURES: Record<string, { cases: number[]; why: string }> = {
-  'CHAIN:qdq_binary float32 -> int8 -> float32': {
-    cases: [1],
-    why: "int8 QUANTIZE requantization: the oracle's XNNPACK path, not yet in this chain's rounding",
-  },
-  'CHAIN:qdq_pool_resize float32 -> int8 -> float32': {
-    cases: [0, 2],
-    why: "MEAN / RESIZE_BILINEAR int8 XNNPACK rounding: this chain runs with 'reference' rounding",
-  },
   'COS float32': { cases: [2], why: 'WebGPU cos accuracy / non-finite placement, not yet diagnosed' },
-  'FILL int64': {
-    cases: [0],
-    why: 'int64 operands or outputs: tfjs-tflite returns no bytes or misreads them, LiteRT.js returns garbage; no usable reference yet',
-  },
-  'FILL uint8': { cases: [1, 2], why: 'not yet diagnosed' },
-  'HARD_SWISH int8': { cases: [2], why: 'not yet diagnosed' },
-  'PAD int64': {
-    cases: [1],
-    why: 'int64 operands or outputs: tfjs-tflite returns no bytes or misreads them, LiteRT.js returns garbage; no usable reference yet',
-  },
-  'PADV2 int64': {
-    cases: [0],
-    why: 'int64 operands or outputs: tfjs-tflite returns no bytes or misreads them, LiteRT.js returns garbage; no usable reference yet',
-  },
-  'SHAPE int64': {
-    cases: [0, 1, 2],
-    why: 'int64 operands or outputs: tfjs-tflite returns no bytes or misreads them, LiteRT.js returns garbage; no usable reference yet',
-  },
-  'SLICE int64': {
-    cases: [1],
-    why: 'int64 operands or outputs: tfjs-tflite returns no bytes or misreads them, LiteRT.js returns garbage; no usable reference yet',
-  },
-  'STRIDED_SLICE bool': {
-    cases: [0, 2],
-    why: 'the generator still writes int64 begin/end/strides, which the tfjs-tflite build refuses (invalid case)',
-  },
-  'STRIDED_SLICE float32': {
-    cases: [0, 2],
-    why: 'the generator still writes int64 begin/end/strides, which the tfjs-tflite build refuses (invalid case)',
-  },
-  'STRIDED_SLICE int16': {
-    cases: [0, 1],
-    why: 'the generator still writes int64 begin/end/strides, which the tfjs-tflite build refuses (invalid case)',
-  },
-  'STRIDED_SLICE int32': {
-    cases: [0, 1],
-    why: 'the generator still writes int64 begin/end/strides, which the tfjs-tflite build refuses (invalid case)',
-  },
-  'STRIDED_SLICE int64': {
-    cases: [0, 1],
-    why: 'the generator still writes int64 begin/end/strides, which the tfjs-tflite build refuses (invalid case)',
-  },
-  'STRIDED_SLICE int8': {
-    cases: [0, 1, 2],
-    why: 'the generator still writes int64 begin/end/strides, which the tfjs-tflite build refuses (invalid case)',
-  },
-  'STRIDED_SLICE uint8': {
-    cases: [0, 1],
-    why: 'the generator still writes int64 begin/end/strides, which the tfjs-tflite build refuses (invalid case)',
-  },
 };
 
 let gpu: GpuContext;
@@ -89,7 +31,9 @@ describe.each(ALL_FUZZERS.map((f) => [`${f.op} ${f.dtypes}`, f] as const))('%s',
     const run = known?.cases.includes(i) ? test.fails : test;
     run(`case ${i}${known?.cases.includes(i) ? ` (known failure: ${known.why})` : ''}`, async () => {
       const r = await runCase(fuzzer, caseSeed(7, label, i), 9, { targets: TARGETS, device: gpu.device });
-      expect(r.status === 'pass' ? '' : describeCase(r)).toBe('');
+      // TFLite refusing a case is a pass only when we refuse it too.
+      const agrees = r.status === 'pass' || (r.status === 'invalid' && r.weRefuse);
+      expect(agrees ? '' : describeCase(r)).toBe('');
     });
   }
 });

@@ -159,6 +159,7 @@ function broadcastPair(r: Rng): [number[], number[]] {
 const qdqBinary: OpFuzzer = {
   op: 'CHAIN:qdq_binary',
   dtypes: 'float32 -> int8 -> float32',
+  rounding: 'xnnpack',
   make(r) {
     const g = new GraphBuilder();
     const [sa, sb] = broadcastPair(r);
@@ -201,6 +202,7 @@ const qdqConv: OpFuzzer = {
 const qdqPoolResize: OpFuzzer = {
   op: 'CHAIN:qdq_pool_resize',
   dtypes: 'float32 -> int8 -> float32',
+  rounding: 'xnnpack',
   make(r) {
     const g = new GraphBuilder();
     const shape = imageShape(r);

@@ -50,6 +50,10 @@ function fz(op: string, dtypes: readonly DType[], make: Make, label: (t: DType) 
       f.oracle = 'litert';
       f.note = 'tfjs-tflite copies uint8 inputs of other scales raw; LiteRT.js requantizes as the builtin kernel does';
     }
+    if (op === 'FILL' && t === 'uint8') {
+      f.oracle = 'litert';
+      f.note = "tfjs-tflite's FILL has no uint8; LiteRT.js's has, but returns garbage for a rank-0 uint8 output (so ranks 1-5)";
+    }
     return f;
   });
 }
@@ -127,7 +131,9 @@ function permutation(r: Rng, n: number): number[] {
 // TRANSPOSE: ranks 1-6, any permutation.
 const transpose = fz('TRANSPOSE', ALL, (r, dtype) => {
   const g = new GraphBuilder();
-  const shape = shapeOf(r, 1, 6, dtype, 5);
+  // Only LiteRT.js has TRANSPOSE v6 (int16) and 6-D transposes, and it cannot return an empty output.
+  const rank = r.rank(1, 6);
+  const shape = shapeOf(r, rank, rank, dtype === 'int16' || rank === 6 ? false : dtype, 5);
   const x = input(g, r, dtype, shape);
   const p = g.constant('int32', [shape.length], permutation(r, shape.length));
   const y = g.output(dtype, undefined, x.q);
@@ -235,13 +241,16 @@ const slice = fz('SLICE', ALL, (r, dtype) => {
   return g.graph;
 });
 
+const popcount = (m: number) => m.toString(2).replaceAll('0', '').length;
+
 // STRIDED_SLICE: strides of either sign, masks, offset.
 const stridedSlice = fz('STRIDED_SLICE', ALL, (r, dtype) => {
   const g = new GraphBuilder();
   const shape = shapeOf(r, 1, 5, false, 7);
   const rank = shape.length;
   const x = input(g, r, dtype, shape);
-  const ellipsis = r.bool(0.15) ? 1 << r.int(0, rank - 1) : 0;
+  const offset = r.bool(0.15);
+  const ellipsis = !offset && r.bool(0.15) ? 1 << r.int(0, rank - 1) : 0;
   const n = rank;
   const begin: number[] = [];
   const end: number[] = [];
@@ -250,20 +259,25 @@ const stridedSlice = fz('STRIDED_SLICE', ALL, (r, dtype) => {
   let endMask = 0;
   let newAxisMask = 0;
   let shrinkMask = 0;
-  const offset = r.bool(0.15);
   for (let i = 0; i < n; i++) {
     const d = shape[i] as number;
-    const stride = r.pick([1, 1, 2, 3, -1, -2]);
+    let stride = r.pick([1, 1, 2, 3, -1, -2]);
     let b = r.int(-d, d);
     let e = r.int(-d, d);
     if (offset) {
+      // end = begin + size, in the stride's direction (LiteRT.js cannot return an empty output).
+      // An end below 0 would wrap (EndForAxis), so a backward slice starts at 1 or later.
       b = r.int(0, d - 1);
-      e = r.int(-b, d - b);
+      if (stride < 0 && b === 0) stride = -stride;
+      e = stride > 0 ? r.int(1, d - b) : -r.int(1, b);
     }
-    if (r.bool(0.2)) beginMask |= 1 << i;
-    if (r.bool(0.2)) endMask |= 1 << i;
-    if (!(ellipsis & (1 << i)) && r.bool(0.1)) newAxisMask |= 1 << i;
-    if (!(ellipsis & (1 << i)) && !(newAxisMask & (1 << i)) && r.bool(0.15) && !offset) {
+    // With `offset` (v8, what jax2tf writes) end holds sizes: no masks, as the converter writes it.
+    if (!offset && r.bool(0.2)) beginMask |= 1 << i;
+    if (!offset && r.bool(0.2)) endMask |= 1 << i;
+    // TFLite's kernel takes at most 5 output dimensions, new axes included.
+    if (!offset && !(ellipsis & (1 << i)) && rank + popcount(newAxisMask) < 5 && r.bool(0.1)) newAxisMask |= 1 << i;
+    // Shrinking after a new axis would index another dimension than shape[i]: not drawn.
+    if (!(ellipsis & (1 << i)) && newAxisMask === 0 && r.bool(0.15) && !offset) {
       shrinkMask |= 1 << i;
       b = r.int(-d, d - 1);
       e = b + 1;
@@ -272,10 +286,10 @@ const stridedSlice = fz('STRIDED_SLICE', ALL, (r, dtype) => {
     begin.push(b);
     end.push(e);
   }
-  const it = r.pick(['int32', 'int64'] as const);
-  const bt = intConst(g, it, [n], begin);
-  const et = intConst(g, it, [n], end);
-  const st = intConst(g, it, [n], strides);
+  // int32 begin / end / strides: the builtin kernel refuses int64 ones (strided_slice.cc).
+  const bt = intConst(g, 'int32', [n], begin);
+  const et = intConst(g, 'int32', [n], end);
+  const st = intConst(g, 'int32', [n], strides);
   const y = g.output(dtype, undefined, x.q);
   const vals = { beginMask, endMask, ellipsisMask: ellipsis, newAxisMask, shrinkAxisMask: shrinkMask, offset };
   g.node('STRIDED_SLICE', [x.t, bt, et, st], [y], { type: 'StridedSliceOptions', values: vals }, offset ? 8 : 4);
@@ -336,7 +350,7 @@ const shapeOp = fz('SHAPE', ALL, (r, dtype) => {
 // FILL: dims int32 / int64, a scalar value of the output dtype.
 const fill = fz('FILL', ALL, (r, dtype) => {
   const g = new GraphBuilder();
-  const shape = shapeOf(r, 0, 5, dtype);
+  const shape = dtype === 'uint8' ? shapeOf(r, 1, 5) : shapeOf(r, 0, 5, dtype);
   const dt = shape.length === 0 ? 'int32' : r.pick(['int32', 'int64'] as const);
   const dims = intConst(g, dt, [shape.length], shape);
   const q = quantOf(r, dtype);
@@ -469,7 +483,8 @@ const select = fz(
   ALL,
   (r, dtype) => {
     const g = new GraphBuilder();
-    const shape = shapeOf(r, 0, 5, dtype, 5);
+    // Only LiteRT.js has SELECT v4 (int16), and it cannot return an empty output.
+    const shape = shapeOf(r, 0, 5, dtype === 'int16' ? false : dtype, 5);
     const condShape = shape.length > 0 && r.bool(0.3) ? [shape[0] as number] : [...shape];
     const c = g.input('bool', condShape);
     const q = quantOf(r, dtype);
