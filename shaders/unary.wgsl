@@ -41,23 +41,141 @@ struct Params {
 @group(0) @binding(1) var<storage, read_write> y: array<S4>;
 @group(0) @binding(2) var<uniform> params: Params;
 
-// erf(x) to 1.5e-7 (Abramowitz and Stegun 7.1.26); WGSL has no erf.
-fn erf4(v: vec4<f32>) -> vec4<f32> {
-  let z = abs(v);
-  let t = 1.0 / (1.0 + 0.3275911 * z);
-  let poly = t * (0.254829592 + t * (-0.284496736 + t * (1.421413741 + t * (-1.453152027 + t * 1.061405429))));
-  return sign(v) * (1.0 - poly * exp(-z * z));
+// erfc(v) with relative error below 1.2e-7 everywhere, tails included (the Chebyshev fit of
+// Numerical Recipes' erfcc, as the CPU kernel); WGSL has no erf. |v| is capped at 10, where
+// erfc is below f32's range (erfc(10) = 2e-45), so exp never sees an overflowing argument.
+fn erfc4(v: vec4<f32>) -> vec4<f32> {
+  let z = min(abs(v), vec4<f32>(10.0));
+  let t = 1.0 / (1.0 + 0.5 * z);
+  let poly =
+    -1.26551223 +
+    t * (1.00002368 +
+      t * (0.37409196 +
+        t * (0.09678418 +
+          t * (-0.18628806 + t * (0.27886807 + t * (-1.13520398 + t * (1.48851587 + t * (-0.82215223 + t * 0.17087277))))))));
+  let r = t * exp(-z * z + poly);
+  return select(2.0 - r, r, v >= vec4<f32>(0.0));
 }
 
-// sin to about 1e-7 for moderate |x|: WGSL only promises 2^-11 absolute for sin and cos, and
-// SwiftShader is about that coarse. Reduce by multiples of pi (pi split in two for exactness),
-// then a Taylor polynomial on [-pi/2, pi/2].
-fn sin4(v: vec4<f32>) -> vec4<f32> {
-  let k = round(v * 0.3183098861837907);
-  let r = (v - k * 3.140625) - k * 9.676535897931160e-4;
+// tanh to a few ULP relative everywhere. WGSL's tanh (SwiftShader: from exp) loses small |x|
+// entirely (tanh(1e-30) = 0), so: the odd Taylor series below |x| = 0.5 (through x^13, error
+// under 4e-8 relative; x itself once x^2 underflows), and 1 - 2 / (e^2|x| + 1) above, with |x|
+// capped at 10 where tanh is 1 in f32.
+fn tanh4(f: vec4<f32>) -> vec4<f32> {
+  let a = abs(f);
+  let x2 = f * f;
+  let series = f + f * x2 * (-0.33333333 + x2 * (0.13333333 + x2 * (-0.053968254 + x2 * (0.021869489 + x2 * (-0.0088632355 + x2 * 0.0035921280)))));
+  let e = exp(2.0 * min(a, vec4<f32>(10.0)));
+  return select(sign(f) * (1.0 - 2.0 / (e + 1.0)), series, a < vec4<f32>(0.5));
+}
+
+// 2/pi in binary, 32 bits a word, after a zero word for the integer part: enough bits for the
+// reduction of any finite f32 (the largest, 2^128, needs bits to 2^-230).
+const TWO_OVER_PI = array<u32, 9>(
+  0u, 0xa2f9836eu, 0x4e441529u, 0xfc2757d1u, 0xf534ddc0u, 0xdb629599u, 0x3c439041u, 0xfe5163abu, 0xdebbc561u,
+);
+
+// 32 x 32 -> 64 bit product as (low word, high word), from 16-bit halves.
+fn mul_wide(a: u32, b: u32) -> vec2<u32> {
+  let al = a & 0xffffu;
+  let ah = a >> 16u;
+  let bl = b & 0xffffu;
+  let bh = b >> 16u;
+  let ll = al * bl;
+  let lh = al * bh;
+  let hl = ah * bl;
+  let mid = (ll >> 16u) + (lh & 0xffffu) + (hl & 0xffffu);
+  return vec2<u32>((ll & 0xffffu) | (mid << 16u), ah * bh + (lh >> 16u) + (hl >> 16u) + (mid >> 16u));
+}
+
+// Bits 32 * w + sh ... + 31 of TWO_OVER_PI as one word.
+fn two_over_pi_bits(table: ptr<function, array<u32, 9>>, w: u32, sh: u32) -> u32 {
+  let hi = (*table)[w];
+  let lo = (*table)[min(w + 1u, 8u)];
+  return select((hi << sh) | (lo >> (32u - sh)), hi, sh == 0u);
+}
+
+// sin and cos of one f32, to about 2e-7 relative for every finite x. WGSL only promises 2^-11
+// absolute for its sin / cos on [-pi, pi] and nothing beyond (SwiftShader gives NaN for 1e30),
+// and Cody-Waite reduction with a split pi runs out of bits once k * pi needs more than f32
+// holds. So the reduction is exact (Payne-Hanek, in integers): x = m * 2^e with a 24-bit m, and
+// x * 2/pi mod 4 = m * (the 96 bits of 2/pi from 2^(1-e)) / 2^94 mod 4, the bits above adding
+// multiples of 4 and those below under 2^-70. Its top two integer bits are the quadrant q, the
+// next 64 the fraction, rounded to the nearest quadrant and normalized before the conversion to
+// f32 (x within 2^-30 of a multiple of pi/2 keeps 34 significant bits). Then Taylor
+// polynomials on |r| <= pi/4 (truncation under 2e-9).
+fn sincos1(x: f32) -> vec2<f32> {
+  var q = 0u;
+  var r = x;
+  if (abs(x) > 0.7853981633974483) {
+    var table = TWO_OVER_PI;
+    let bits = bitcast<u32>(x);
+    let m = (bits & 0x7fffffu) | 0x800000u;
+    // The first bit of 2/pi kept: 2^(1-e) with e = exponent - 150 is bit 32 + (e - 2) of the table.
+    let j0 = ((bits >> 23u) & 0xffu) - 120u;
+    let w = min(j0 >> 5u, 5u);
+    let sh = j0 & 31u;
+    let p2 = mul_wide(m, two_over_pi_bits(&table, w + 2u, sh));
+    let p1 = mul_wide(m, two_over_pi_bits(&table, w + 1u, sh));
+    let p0 = mul_wide(m, two_over_pi_bits(&table, w, sh));
+    // The product's words 0..2 (word 3 holds only multiples of 4).
+    let r0 = p2.x;
+    let r1 = p2.y + p1.x;
+    let c1 = select(0u, 1u, r1 < p1.x);
+    let r2 = p1.y + p0.x + c1;
+    q = r2 >> 30u;
+    var fh = (r2 << 2u) | (r1 >> 30u);
+    var fl = (r1 << 2u) | (r0 >> 30u);
+    let up = fh >= 0x80000000u;
+    if (up) {
+      // Fraction >= 1/2: the next quadrant, and r = (fraction - 1) * pi/2 (negate the 64 bits).
+      q = q + 1u;
+      fl = ~fl + 1u;
+      fh = ~fh + select(0u, 1u, fl == 0u);
+    }
+    var scale = -32;
+    if (fh == 0u) {
+      fh = fl;
+      fl = 0u;
+      scale = -64;
+    }
+    let lz = countLeadingZeros(fh);
+    let n = select((fh << lz) | (fl >> (32u - lz)), fh, lz == 0u);
+    r = ldexp(f32(n), scale - i32(lz)) * 1.5707963267948966;
+    if (up) {
+      r = -r;
+    }
+    if (x < 0.0) {
+      r = -r;
+      q = 4u - q;
+    }
+  }
   let r2 = r * r;
-  let p = r * (1.0 + r2 * (-1.0 / 6.0 + r2 * (1.0 / 120.0 + r2 * (-1.0 / 5040.0 + r2 * (1.0 / 362880.0 + r2 * (-1.0 / 39916800.0))))));
-  return select(p, -p, (vec4<i32>(k) & vec4<i32>(1)) == vec4<i32>(1));
+  let s = r + r * r2 * (-1.0 / 6.0 + r2 * (1.0 / 120.0 + r2 * (-1.0 / 5040.0 + r2 * (1.0 / 362880.0))));
+  let c = 1.0 + r2 * (-0.5 + r2 * (1.0 / 24.0 + r2 * (-1.0 / 720.0 + r2 * (1.0 / 40320.0 + r2 * (-1.0 / 3628800.0)))));
+  switch (q & 3u) {
+    case 0u: {
+      return vec2<f32>(s, c);
+    }
+    case 1u: {
+      return vec2<f32>(c, -s);
+    }
+    case 2u: {
+      return vec2<f32>(-s, -c);
+    }
+    default: {
+      return vec2<f32>(-c, s);
+    }
+  }
+}
+
+// Lane by lane: .x of each lane is sin, .y cos.
+fn sin4(v: vec4<f32>) -> vec4<f32> {
+  return vec4<f32>(sincos1(v.x).x, sincos1(v.y).x, sincos1(v.z).x, sincos1(v.w).x);
+}
+
+fn cos4(v: vec4<f32>) -> vec4<f32> {
+  return vec4<f32>(sincos1(v.x).y, sincos1(v.y).y, sincos1(v.z).y, sincos1(v.w).y);
 }
 
 fn apply(v: T4) -> T4 {
@@ -76,15 +194,16 @@ fn apply(v: T4) -> T4 {
     }
     case OP_LOGISTIC: {
       // As TFLite's builtin (optimized) kernel: accurate in the tails. e = exp(-|x|) never
-      // overflows; 1 / (1 + e) for x >= 0, e / (1 + e) below.
+      // overflows; s = e / (1 + e) for x < 0 and 1 - s for x >= 0 (not 1 / (1 + e): 1 + e rounds
+      // to 1 once e < 2^-24, giving 1.0 where the result is 1 - 2^-24, and ARG_MAX over
+      // near-saturated scores then breaks TFLite's ties differently).
       let f = vec4<f32>(v);
       let e = exp(-abs(f));
-      return to_t4(select(e, vec4<f32>(1.0), f >= vec4<f32>(0.0)) / (1.0 + e));
+      let s = e / (1.0 + e);
+      return to_t4(select(s, 1.0 - s, f >= vec4<f32>(0.0)));
     }
     case OP_TANH: {
-      // tanh saturates to +-1 in f32 well before |x| = 10; clamping keeps exp-based
-      // implementations away from inf / inf.
-      return to_t4(tanh(clamp(vec4<f32>(v), vec4<f32>(-10.0), vec4<f32>(10.0))));
+      return to_t4(tanh4(vec4<f32>(v)));
     }
     case OP_HARD_SWISH: {
       return v * clamp(v + T4(3), T4(0), T4(6)) / T4(6);
@@ -120,7 +239,7 @@ fn apply(v: T4) -> T4 {
       return to_t4(sin4(vec4<f32>(v)));
     }
     case OP_COS: {
-      return to_t4(sin4(1.5707963267948966 - vec4<f32>(v)));
+      return to_t4(cos4(vec4<f32>(v)));
     }
     case OP_FLOOR: {
       return floor(v);
@@ -136,13 +255,17 @@ fn apply(v: T4) -> T4 {
       return sign(v);
     }
     case OP_GELU: {
+      // 0.5 x erfc(-x / sqrt 2): no cancellation in the negative tail (1 + erf(x / sqrt 2) has).
       let f = vec4<f32>(v);
-      return to_t4(0.5 * f * (1.0 + erf4(f * 0.7071067811865476)));
+      return to_t4(0.5 * f * erfc4(-0.7071067811865476 * f));
     }
     case OP_GELU_TANH: {
+      // 0.5 x (1 + tanh(u)) = x / (1 + e^-2u): no cancellation in the negative tail. x is capped
+      // at 1e4 inside u (x^3 stays finite; |u| is far past saturation there) and the exponent at 88.
       let f = vec4<f32>(v);
-      let inner = clamp(0.7978845608028654 * (f + 0.044715 * f * f * f), vec4<f32>(-10.0), vec4<f32>(10.0));
-      return to_t4(0.5 * f * (1.0 + tanh(inner)));
+      let fc = clamp(f, vec4<f32>(-1e4), vec4<f32>(1e4));
+      let u = 0.7978845608028654 * (fc + 0.044715 * fc * fc * fc);
+      return to_t4(f / (1.0 + exp(clamp(-2.0 * u, vec4<f32>(-88.0), vec4<f32>(88.0)))));
     }
     default: {
       return v;

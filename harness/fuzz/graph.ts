@@ -14,6 +14,28 @@ export interface FuzzQuant {
 
 export type FuzzValues = ArrayLike<number> | ArrayLike<bigint>;
 
+/** Element type of a sparse index vector (the SparseIndexVector union member). */
+export type FuzzIndexType = 'int32' | 'uint16' | 'uint8';
+
+/** One level of a sparse constant's layout (schema.fbs DimensionMetadata), in traversal order. */
+export interface FuzzSparseDim {
+  format: 'dense' | 'sparse_csr';
+  /** Dense levels: the level's size. */
+  denseSize?: number;
+  /** CSR levels: array_segments and array_indices, and the vector type each is written as (default int32). */
+  segments?: number[];
+  indices?: number[];
+  segmentsType?: FuzzIndexType;
+  indicesType?: FuzzIndexType;
+}
+
+/** SparsityParameters of a constant: `data` then holds only the stored values, in traversal order. */
+export interface FuzzSparsity {
+  traversalOrder: number[];
+  blockMap?: number[];
+  dimMetadata: FuzzSparseDim[];
+}
+
 export interface FuzzTensor {
   dtype: DType;
   shape: number[];
@@ -27,6 +49,8 @@ export interface FuzzTensor {
   isVariable?: boolean;
   /** Shape left to prepare: the runner fills it in from our interpreter before building the file. */
   inferShape?: boolean;
+  /** A sparse constant (DENSIFY's input): `shape` is the dense shape, `data` the stored values. */
+  sparsity?: FuzzSparsity;
 }
 
 export interface FuzzNode {
@@ -150,6 +174,29 @@ function quantization(q: FuzzQuant | undefined): fb.QuantizationParametersT | nu
   return t;
 }
 
+const INDEX_VECTORS = {
+  int32: [fb.SparseIndexVector.Int32Vector, fb.Int32VectorT],
+  uint16: [fb.SparseIndexVector.Uint16Vector, fb.Uint16VectorT],
+  uint8: [fb.SparseIndexVector.Uint8Vector, fb.Uint8VectorT],
+} as const;
+
+function sparsityParameters(s: FuzzSparsity | undefined): fb.SparsityParametersT | null {
+  if (!s) return null;
+  const dims = s.dimMetadata.map((d) => {
+    const m = new fb.DimensionMetadataT(d.format === 'dense' ? fb.DimensionType.DENSE : fb.DimensionType.SPARSE_CSR, d.denseSize ?? 0);
+    if (d.format === 'sparse_csr') {
+      const [segType, SegClass] = INDEX_VECTORS[d.segmentsType ?? 'int32'];
+      const [idxType, IdxClass] = INDEX_VECTORS[d.indicesType ?? 'int32'];
+      m.arraySegmentsType = segType;
+      m.arraySegments = new SegClass([...(d.segments ?? [])]);
+      m.arrayIndicesType = idxType;
+      m.arrayIndices = new IdxClass([...(d.indices ?? [])]);
+    }
+    return m;
+  });
+  return new fb.SparsityParametersT([...s.traversalOrder], [...(s.blockMap ?? [])], dims);
+}
+
 function builtinOptions(node: FuzzNode): { type: number; table: object | null } {
   if (!node.options) return { type: fb.BuiltinOptions.NONE, table: null };
   const type = OPTIONS[node.options.type];
@@ -204,6 +251,7 @@ export function buildModel(graph: FuzzGraph): Uint8Array {
     const tensor = new fb.TensorT(t.shape, tensorType(t.dtype), buffer, t.name ?? `t${i}`, quantization(t.quant));
     tensor.hasRank = !t.inferShape;
     tensor.isVariable = t.isVariable ?? false;
+    tensor.sparsity = sparsityParameters(t.sparsity);
     return tensor;
   });
   const codes: fb.OperatorCodeT[] = [];

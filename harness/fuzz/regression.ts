@@ -39,7 +39,8 @@ const b64 = (v: ArrayBufferView) => Buffer.from(v.buffer, v.byteOffset, v.byteLe
 /** Re-runs the failing case on TFLite and writes it to `dir`; returns the file path. */
 export async function saveRegression(fuzzer: OpFuzzer, failed: CaseResult, bug: string, dir: string): Promise<string> {
   const c = await materialize(fuzzer, failed.seed, failed.size);
-  const oracle = fuzzer.oracle ?? 'tfjs-tflite';
+  // The runtime that judged the case (the other one when the preferred one refused it).
+  const oracle = failed.oracle ?? fuzzer.oracle ?? 'tfjs-tflite';
   const golden = await runTflite(oracle, c);
   if (!Array.isArray(golden)) throw golden;
   const stored: RegressionCase = {

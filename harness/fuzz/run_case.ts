@@ -3,9 +3,11 @@
 // output judged against the reference runtime.
 import { WebGpuDelegate } from '../../delegate/webgpu_delegate.js';
 import type { Delegate } from '../../src/interpreter/delegate.js';
-import { Interpreter } from '../../src/interpreter/interpreter.js';
+import type { HalfRounding } from '../../src/interpreter/half_storage.js';
+import { Interpreter, type InterpreterOptions, type Placement } from '../../src/interpreter/interpreter.js';
 import type { IntegerRounding } from '../../src/kernels/kernel.js';
 import type { DType, TypedArray } from '../../src/model/dtype.js';
+import { F16_REFERENCE_FACTOR } from '../compare.js';
 import { errorMessage } from '../oracle/emscripten.js';
 import { mulberry32, randomTensor } from '../oracle/inputs.js';
 import * as litert from '../oracle/litert.js';
@@ -32,6 +34,11 @@ export interface OpFuzzer {
   oracle?: OracleName;
   /** Why a weaker check than the defaults is right, for the README table. */
   note?: string;
+  /**
+   * Ill-conditioned graphs (normalisations): a float output also passes when ours is within 2x
+   * of the two TFLite builds' own disagreement on it (relative to max |golden|).
+   */
+  withinRuntimeGap?: boolean;
 }
 
 export type Target = 'cpu' | 'webgpu-fp32' | 'webgpu-fp16';
@@ -225,50 +232,167 @@ export interface RunTargetsOptions {
   device?: GPUDevice;
 }
 
+/** Runs the case in our interpreter: the outputs' shapes and data, or what `onAllocated` returns instead of running. */
+async function runInterpreter(
+  c: MaterializedCase,
+  options: InterpreterOptions,
+  onAllocated?: (interp: Interpreter) => TargetResult | null,
+): Promise<{ shapes: number[][]; data: (ArrayLike<number> | ArrayLike<bigint>)[] } | TargetResult> {
+  let interp: Interpreter | null = null;
+  try {
+    interp = await Interpreter.create(c.bytes, options);
+    await interp.allocateTensors();
+    const early = onAllocated?.(interp);
+    if (early) return early;
+    for (const [k, ti] of c.graph.inputs.entries()) interp.setTensor(ti, c.inputs[k] as TypedArray);
+    await interp.invoke();
+    const it = interp;
+    return { shapes: c.graph.outputs.map((ti) => it.tensorShape(ti)), data: c.graph.outputs.map((ti) => it.getTensor(ti)) };
+  } finally {
+    interp?.dispose();
+  }
+}
+
+/** The f16 storage references verify judges fp16 with (harness/verify.ts): every rounding to f16 WGSL allows. */
+const F16_STORAGE_REFERENCES: readonly HalfRounding[] = ['nearest', 'toward-zero', 'away-from-zero', 'stochastic'];
+
+const ALIAS_OPS = new Set(['RESHAPE', 'SQUEEZE', 'EXPAND_DIMS']);
+
+/**
+ * The tensors our fp16 run stored in f16: outputs of the webgpu partitions' nodes that run at f16
+ * (the placement's f32Nodes run at f32), except the partitions' outputs; a RESHAPE-like node's
+ * output shares its input's storage.
+ */
+function delegateF16Tensors(graph: FuzzGraph, placement: Placement): Set<number> {
+  const f16 = new Set<number>();
+  for (const p of placement.partitions) {
+    const f32Nodes = p.info.f32Nodes;
+    if (p.backend !== 'webgpu' || p.info.precision === 'fp32' || !Array.isArray(f32Nodes)) continue;
+    const boundary = new Set(p.outputs.map((o) => o.index));
+    for (const n of p.nodes) {
+      const node = graph.nodes[n];
+      if (!node || f32Nodes.includes(n)) continue;
+      const stored = ALIAS_OPS.has(node.op) ? f16.has(node.inputs[0] as number) : true;
+      for (const t of node.outputs) if (stored && !boundary.has(t)) f16.add(t);
+    }
+  }
+  return f16;
+}
+
+/**
+ * webgpu-fp16 outputs that miss the fp16 bar, judged as verify judges fp16 runs: against what f16
+ * storage itself costs on this case, measured by our CPU kernels (math f32) with activations
+ * rounded to f16, each rounding WGSL allows, in two placements: every activation (verify's
+ * references) and exactly the tensors our run stored in f16 (the others kept f32 by making them
+ * outputs of the reference model, which the interpreter never rounds). An output passes when its
+ * error is within max(bar, F16_REFERENCE_FACTOR x the worst reference's) of the golden (relative
+ * error for floats, LSB for integers): near-ties before a discrete step (ARG_MAX, QUANTIZE) flip
+ * at f16 precision, and normalisation amplifies f16 rounding (x * s - mean * s cancels), both
+ * legitimately. An output where a reference overflows f16 (Inf / NaN where TFLite is finite) is
+ * beyond f16 storage's range and passes with a note.
+ */
+async function judgeAgainstF16Storage(
+  fuzzer: OpFuzzer,
+  c: MaterializedCase,
+  placement: Placement,
+  golden: OracleOutput[],
+  outputs: OutputCheck[],
+  tol: number,
+): Promise<OutputCheck[]> {
+  const f16 = delegateF16Tensors(c.graph, placement);
+  const keepF32 = c.graph.tensors.flatMap((t, i) =>
+    t.dtype === 'float32' && !t.data && !c.graph.inputs.includes(i) && !c.graph.outputs.includes(i) && !f16.has(i) ? [i] : [],
+  );
+  const mirror = { ...c, bytes: buildModel({ ...c.graph, outputs: [...c.graph.outputs, ...keepF32] }) };
+  const worst = outputs.map(() => ({ rel: 0, lsb: 0, overflow: false }));
+  for (const model of [c, mirror]) {
+    for (const halfRounding of F16_STORAGE_REFERENCES) {
+      const options = { integerRounding: fuzzer.rounding ?? 'reference', activationStorage: 'float16', halfRounding } as const;
+      let ref: Awaited<ReturnType<typeof runInterpreter>>;
+      try {
+        ref = await runInterpreter(model, options);
+      } catch {
+        return outputs;
+      }
+      if (!('shapes' in ref)) return outputs;
+      outputs.forEach((o, k) => {
+        const r = checkOutput(
+          k,
+          o.dtype,
+          ref.shapes[k] ?? [],
+          ref.data[k] ?? [],
+          golden[k] as OracleOutput,
+          tol,
+          fuzzer.lsb ?? 0,
+          'ignore',
+        );
+        const w = worst[k] as (typeof worst)[number];
+        w.rel = Math.max(w.rel, r.maxRel);
+        w.lsb = Math.max(w.lsb, r.maxAbs);
+        w.overflow ||= r.problem?.includes('NaN/Inf') ?? false;
+      });
+    }
+  }
+  return outputs.map((o, k) => {
+    const w = worst[k] as (typeof worst)[number];
+    if (o.pass || o.problem?.startsWith('shape')) return o;
+    if (w.overflow) return { ...o, pass: true, problem: `${o.problem}; f16 storage overflows here (a reference has Inf / NaN)` };
+    if (!Number.isFinite(o.maxRel) || o.problem?.includes('NaN/Inf')) return o;
+    const isFloat = FLOAT.has(o.dtype);
+    const bound = isFloat ? Math.max(tol, F16_REFERENCE_FACTOR * w.rel) : Math.max(fuzzer.lsb ?? 0, F16_REFERENCE_FACTOR * w.lsb);
+    const err = isFloat ? o.maxRel : o.maxAbs;
+    const note = `f16 storage alone (our CPU kernels, activations rounded to f16) is off by ${isFloat ? w.rel.toExponential(2) : `${w.lsb} LSB`}`;
+    if (err <= bound) return { ...o, pass: true, problem: `${o.problem}; within ${F16_REFERENCE_FACTOR}x: ${note}` };
+    return { ...o, problem: `${o.problem}; ${note}` };
+  });
+}
+
 async function runOurs(
   fuzzer: OpFuzzer,
   c: MaterializedCase,
   target: Target,
   golden: OracleOutput[],
   device: GPUDevice | undefined,
+  /** Per output: max |tfjs-tflite - LiteRT.js| / max |golden| (when both ran). */
+  runtimeGaps: readonly number[] = [],
 ): Promise<TargetResult> {
   const delegates: Delegate[] =
     target === 'cpu' ? [] : [new WebGpuDelegate({ precisionLossAllowed: target === 'webgpu-fp16', ...(device ? { device } : {}) })];
-  let interp: Interpreter | null = null;
+  const seen: { placement?: Placement } = {};
   try {
-    interp = await Interpreter.create(c.bytes, { integerRounding: fuzzer.rounding ?? 'reference', delegates });
-    await interp.allocateTensors();
-    if (target !== 'cpu' && !interp.placement().nodes.some((n) => n.backend === 'webgpu')) {
-      return { target, status: 'skipped', outputs: [], message: 'the delegate took no node' };
-    }
-    // WGSL lets implementations assume finite math: Inf / NaN inputs have no defined GPU result.
-    if (target !== 'cpu' && hasNonFinite(c)) {
-      return { target, status: 'skipped', outputs: [], message: 'non-finite inputs (WGSL does not promise IEEE Inf / NaN)' };
-    }
-    for (const [k, ti] of c.graph.inputs.entries()) interp.setTensor(ti, c.inputs[k] as TypedArray);
-    await interp.invoke();
+    const ran = await runInterpreter(c, { integerRounding: fuzzer.rounding ?? 'reference', delegates }, (interp) => {
+      seen.placement = interp.placement();
+      if (target !== 'cpu' && !seen.placement.nodes.some((n) => n.backend === 'webgpu')) {
+        return { target, status: 'skipped', outputs: [], message: 'the delegate took no node' };
+      }
+      // WGSL lets implementations assume finite math: Inf / NaN inputs have no defined GPU result.
+      if (target !== 'cpu' && hasNonFinite(c)) {
+        return { target, status: 'skipped', outputs: [], message: 'non-finite inputs (WGSL does not promise IEEE Inf / NaN)' };
+      }
+      return null;
+    });
+    if (!('shapes' in ran)) return ran;
     const tol = target === 'webgpu-fp16' ? Math.max(1e-2, fuzzer.floatTolerance ?? 0) : (fuzzer.floatTolerance ?? 1e-5);
     if (golden.length === 0) return { target, status: 'pass', outputs: [] }; // nothing to judge: it ran
-    const outputs = c.graph.outputs.map((ti, k) => {
+    let outputs = c.graph.outputs.map((ti, k) => {
       const t = c.graph.tensors[ti];
       const gold = golden[k] as OracleOutput;
       const specials = target === 'cpu' ? 'exact' : 'ignore';
-      return checkOutput(
-        k,
-        t?.dtype ?? '?',
-        interp?.tensorShape(ti) ?? [],
-        interp?.getTensor(ti) ?? [],
-        gold,
-        tol,
-        fuzzer.lsb ?? 0,
-        specials,
-      );
+      return checkOutput(k, t?.dtype ?? '?', ran.shapes[k] ?? [], ran.data[k] ?? [], gold, tol, fuzzer.lsb ?? 0, specials);
     });
+    if (fuzzer.withinRuntimeGap) {
+      outputs = outputs.map((o, k) => {
+        const gap = runtimeGaps[k] ?? 0;
+        if (o.pass || !FLOAT.has(o.dtype) || !(o.maxRel <= 2 * gap)) return o;
+        return { ...o, pass: true, problem: `${o.problem}; within 2x the runtimes' own gap ${gap.toExponential(2)}` };
+      });
+    }
+    if (target === 'webgpu-fp16' && seen.placement && outputs.some((o) => !o.pass)) {
+      outputs = await judgeAgainstF16Storage(fuzzer, c, seen.placement, golden, outputs, tol);
+    }
     return { target, status: outputs.every((o) => o.pass) ? 'pass' : 'fail', outputs };
   } catch (e) {
     return { target, status: 'error', outputs: [], message: `${(e as Error).name}: ${errorMessage(e)}` };
-  } finally {
-    interp?.dispose();
   }
 }
 
@@ -295,16 +419,25 @@ export async function runCase(fuzzer: OpFuzzer, seed: number, size: number, opti
     return { name, seed, size, status: 'invalid', weRefuse: cpu.status === 'error', targets: [], message, graph: c.graph };
   }
   const result: CaseResult = { name, seed, size, status: 'pass', oracle, targets: [], graph: c.graph };
+  const gaps: number[] = [];
   if (Array.isArray(first) && Array.isArray(second)) {
     let gap = 0;
     first.forEach((o, k) => {
       const p = second[k];
-      if (!p || p.data.length !== o.data.length) gap = Number.POSITIVE_INFINITY;
-      else for (let i = 0; i < o.data.length; i++) gap = Math.max(gap, Math.abs(Number(o.data[i]) - Number(p.data[i])) || 0);
+      let g = 0;
+      let top = 0;
+      if (!p || p.data.length !== o.data.length) g = Number.POSITIVE_INFINITY;
+      else
+        for (let i = 0; i < o.data.length; i++) {
+          g = Math.max(g, Math.abs(Number(o.data[i]) - Number(p.data[i])) || 0);
+          top = Math.max(top, Math.abs(Number(golden[k]?.data[i])) || 0);
+        }
+      gap = Math.max(gap, g);
+      gaps.push(top > 0 ? g / top : g);
     });
     result.runtimeGap = gap;
   }
-  for (const target of options.targets) result.targets.push(await runOurs(fuzzer, c, target, golden, options.device));
+  for (const target of options.targets) result.targets.push(await runOurs(fuzzer, c, target, golden, options.device, gaps));
   if (result.targets.some((t) => t.status === 'fail' || t.status === 'error')) result.status = 'fail';
   return result;
 }

@@ -6,6 +6,7 @@ import { ALL_FUZZERS } from '../../harness/fuzz/ops/index.js';
 import { saveRegression } from '../../harness/fuzz/regression.js';
 import { describeCase, type FuzzRow, matchesFilter, runFuzz, type TargetTally } from '../../harness/fuzz/run.js';
 import type { Target } from '../../harness/fuzz/run_case.js';
+import { errorMessage } from '../../harness/oracle/emscripten.js';
 import { progress, table } from './format.js';
 
 export interface FuzzFlags {
@@ -36,7 +37,14 @@ export async function fuzzOps(flags: FuzzFlags): Promise<{ rows: FuzzRow[]; kept
       mkdirSync(flags.keep, { recursive: true });
       for (const row of rows) {
         const f = fuzzers.find((z) => z.op === row.op && z.dtypes === row.dtypes);
-        for (const failure of row.failures) if (f) kept.push(await saveRegression(f, failure, 'unresolved fuzz failure', flags.keep));
+        for (const failure of row.failures) {
+          if (!f) continue;
+          try {
+            kept.push(await saveRegression(f, failure, 'unresolved fuzz failure', flags.keep));
+          } catch (e) {
+            kept.push(`(not kept: ${row.op} ${row.dtypes} seed ${failure.seed}: ${errorMessage(e)})`);
+          }
+        }
       }
     }
     return { rows, kept };
@@ -79,13 +87,24 @@ export function renderFuzz(rows: FuzzRow[], targets: readonly Target[]): string 
 
 /** The README's per-op table (Markdown). */
 export function renderFuzzMarkdown(rows: FuzzRow[], targets: readonly Target[]): string {
-  const head = ['op', 'dtypes', 'cases', 'oracle', 'integer rounding', ...targets.map((t) => `${t} pass`), 'CPU vs TFLite', 'note'];
+  const head = [
+    'op',
+    'dtypes',
+    'cases',
+    'refused by both',
+    'oracle',
+    'integer rounding',
+    ...targets.map((t) => `${t} pass`),
+    'CPU vs TFLite',
+    'note',
+  ];
   const lines = [`| ${head.join(' | ')} |`, `|${head.map(() => '---').join('|')}|`];
   for (const r of rows) {
     const cells = [
       r.op,
       r.dtypes,
       String(r.cases),
+      String(r.invalid),
       r.oracle,
       r.rounding,
       ...targets.map((t) => tally(r.targets[t])),

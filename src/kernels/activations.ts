@@ -122,9 +122,59 @@ export function erfc(x: number): number {
   return x >= 0 ? r : 2 - r;
 }
 
-const SQRT_2_OVER_PI = Math.sqrt(2 / Math.PI);
+const f32 = Math.fround;
 
-/** GELU: 0.5 x erfc(-x/sqrt2), or the tanh approximation when GeluOptions.approximate. */
+// Eigen's float erf (generic_fast_erf_float): x clamped to [-4, 4], x * P(x^2) / Q(x^2), every
+// step a float32 multiply or add (no FMA in the oracle's wasm build).
+const ERF_P = [
+  -2.72614225801306e-10, 2.77068142495902e-8, -2.10102402082508e-6, -5.69250639462346e-5, -7.34990630326855e-4, -2.95459980854025e-3,
+  -1.60960333262415e-2,
+].map(f32);
+const ERF_Q = [-1.45660718464996e-5, -2.13374055278905e-4, -1.68282697438203e-3, -7.37332916720468e-3, -1.42647390514189e-2].map(f32);
+
+export function eigenErfF32(a: number): number {
+  const x = Math.min(Math.max(a, -4), 4);
+  const x2 = f32(x * x);
+  let p = f32(f32(x2 * ERF_P[0]) + ERF_P[1]);
+  for (let k = 2; k < ERF_P.length; k++) p = f32(f32(x2 * p) + ERF_P[k]);
+  p = f32(x * p);
+  let q = f32(f32(x2 * ERF_Q[0]) + ERF_Q[1]);
+  for (let k = 2; k < ERF_Q.length; k++) q = f32(f32(x2 * q) + ERF_Q[k]);
+  return f32(p / q);
+}
+
+// Eigen's float tanh (generic_fast_tanh_float without FMA): x clamped to +-7.90531110763549805,
+// an odd 13th-degree over an even 6th-degree polynomial; |x| < 0.0004 returns x.
+const TANH_P = [
+  -2.76076847742355e-16, 2.00018790482477e-13, -8.60467152213735e-11, 5.12229709037114e-8, 1.48572235717979e-5, 6.37261928875436e-4,
+  4.89352455891786e-3,
+].map(f32);
+const TANH_Q = [1.19825839466702e-6, 1.18534705686654e-4, 2.268434632439e-3, 4.89352518554385e-3].map(f32);
+const TANH_CLAMP = f32(7.905311107635498);
+
+export function eigenTanhF32(a: number): number {
+  const x = Math.min(Math.max(a, -TANH_CLAMP), TANH_CLAMP);
+  if (Math.abs(a) < f32(0.0004)) return x;
+  const x2 = f32(x * x);
+  let p = f32(f32(x2 * TANH_P[0]) + TANH_P[1]);
+  for (let k = 2; k < TANH_P.length; k++) p = f32(f32(x2 * p) + TANH_P[k]);
+  p = f32(x * p);
+  let q = f32(f32(x2 * TANH_Q[0]) + TANH_Q[1]);
+  for (let k = 2; k < TANH_Q.length; k++) q = f32(f32(x2 * q) + TANH_Q[k]);
+  return f32(p / q);
+}
+
+const SQRT1_2_F32 = f32(Math.SQRT1_2);
+const SQRT_2_OVER_PI_F32 = f32(Math.sqrt(2 / Math.PI));
+const GELU_CUBE_F32 = f32(0.044715);
+
+/**
+ * GELU as TFLite's builtin kernel computes it (reference_ops::Gelu on Eigen arrays of float):
+ * 0.5 x (1 + erf(x / sqrt2)), or 0.5 x (1 + tanh(sqrt(2/pi) (x + 0.044715 x^3))) when
+ * GeluOptions.approximate, in float32 with Eigen's fast erf / tanh. For large negative x the
+ * 1 + erf / 1 + tanh cancels, so tails are coarse (and exactly 0 once tanh reaches -1); tfjs-tflite
+ * gives these bits exactly. (LiteRT.js's newer build differs in those tails.)
+ */
 export const geluKernel: Kernel<boolean> = {
   prepare(ctx) {
     checkFloatUnary(ctx);
@@ -137,12 +187,14 @@ export const geluKernel: Kernel<boolean> = {
     if (approximate) {
       for (let i = 0; i < n; i++) {
         const v = x[i];
-        o[i] = 0.5 * v * (1 + Math.tanh(SQRT_2_OVER_PI * v * (1 + 0.044715 * v * v)));
+        const cube = f32(GELU_CUBE_F32 * f32(f32(v * v) * v));
+        const t = eigenTanhF32(f32(SQRT_2_OVER_PI_F32 * f32(v + cube)));
+        o[i] = f32(0.5 * v) * f32(1 + t);
       }
     } else {
       for (let i = 0; i < n; i++) {
         const v = x[i];
-        o[i] = 0.5 * v * erfc(-v * Math.SQRT1_2);
+        o[i] = f32(0.5 * v) * f32(1 + eigenErfF32(f32(v * SQRT1_2_F32)));
       }
     }
   },

@@ -116,16 +116,18 @@ export function runBinary(loop: BinaryLoop, plan: BroadcastPlan, a: Num, b: Num,
 
 /**
  * Applies a fused activation's [lo, hi] to a finished output (a second pass is faster in V8 than
- * clamping inside every binary loop). NaN passes an unbounded (NONE / RELU) clamp unchanged.
+ * clamping inside every binary loop). Any clamp with a lower bound (RELU, RELU_N1_TO_1, RELU6) turns
+ * NaN into that bound, as tfjs-tflite's XNNPACK clamp (max(lower, v) that keeps `lower` unless
+ * lower < v) does: 0 / 0 gives 0 under RELU, -1 under RELU_N1_TO_1, whatever the NaN's sign.
+ * (LiteRT.js's newer XNNPACK keeps the NaN; the oracle is tfjs-tflite.) NONE passes NaN through.
  */
 export function clampFloat(o: Float32Array, lo: number, hi: number): void {
   const n = o.length;
+  if (lo === Number.NEGATIVE_INFINITY && hi === Number.POSITIVE_INFINITY) return;
   if (hi === Number.POSITIVE_INFINITY) {
-    for (let i = 0; i < n; i++) if (o[i] < lo) o[i] = lo;
+    for (let i = 0; i < n; i++) if (!(o[i] >= lo)) o[i] = lo;
     return;
   }
-  // A bounded activation (RELU6, RELU_N1_TO_1) turns NaN into its lower bound, as the oracle's
-  // std::max(lower, v) / XNNPACK clamp does (e.g. 0 / 0 with RELU_N1_TO_1 gives -1).
   for (let i = 0; i < n; i++) {
     const v = o[i];
     if (!(v >= lo)) o[i] = lo;

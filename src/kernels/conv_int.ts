@@ -166,8 +166,7 @@ const TENSOR_TYPE_INT64 = 4;
 
 /**
  * The quantized_bias_type option of 16x8 ops: unset (FLOAT32) or INT32 / INT64, which the bias
- * tensor must then have. Returns the dtype it asks for, or null when unset. (The model reader
- * does not decode this option yet, so it reads as unset and the bias dtype decides.)
+ * tensor must then have. Returns the dtype it asks for, or null when unset (the bias dtype decides).
  */
 export function quantizedBiasType(ctx: NodeContext, bias: RuntimeTensor | null): 'int32' | 'int64' | null {
   const code = optNumber(ctx, 'quantizedBiasType', 0);
@@ -489,8 +488,9 @@ export function xnnpackTakes(
 
 /**
  * XNNPACK's float32 requantization scales, input_scale * filter_scale[c] / output_scale in float32
- * per channel; null when one reaches 256, which XNNPACK refuses (TFLite then fails the model; here
- * the node falls back to the reference arithmetic).
+ * per channel; null when one reaches 256, which XNNPACK refuses when it creates the operator: its
+ * delegate then fails on the whole graph and TFLite runs its builtin kernels everywhere (see
+ * xnnpackDelegateFails in xnnpack_graph.ts), this node included.
  */
 export function xnnpackScales(x: RuntimeTensor, weights: RuntimeTensor, out: RuntimeTensor, channels: number): Float32Array | null {
   const f32 = Math.fround;

@@ -93,7 +93,8 @@ export const densifyKernel: Kernel<TypedArray> = {
     if (!isKnown(x)) fail(ctx, 'input must be a constant tensor');
     if (!x.sparsity) fail(ctx, `input tensor ${x.index} (${x.name}) has no sparsity parameters`);
     if (out.dtype !== x.dtype) fail(ctx, `output dtype ${out.dtype} differs from input dtype ${x.dtype}`);
-    if (x.dtype === 'int64' || x.dtype === 'uint64') fail(ctx, `dtype ${x.dtype} is not supported`);
+    // densify.cc's Eval takes these three and fails on any other type ("Type N not supported").
+    if (x.dtype !== 'float32' && x.dtype !== 'float16' && x.dtype !== 'int8') fail(ctx, `dtype ${x.dtype} is not supported`);
     out.shape = [...x.shape];
     try {
       return densify(x.data, x.shape, x.sparsity);

@@ -110,15 +110,21 @@ export function lstmDims(ctx: NodeContext, x: RuntimeTensor): LstmDims {
   return { timeMajor, maxTime: timeMajor ? d0 : d1, batches: timeMajor ? d1 : d0, nInput, nCell: toOutput.shape[0] as number };
 }
 
+/**
+ * The cell activations tensor_utils::ApplyActivationToVector implements. NONE is refused: there
+ * TFLite returns without writing the result, so its cell gate and hidden value are whatever its
+ * scratch buffers held (measured: tfjs-tflite's outputs under NONE are not the identity's).
+ */
 function applyActivation(ctx: NodeContext, activation: number): void {
   switch (activation) {
     case Activation.RELU:
     case Activation.RELU_N1_TO_1:
     case Activation.RELU6:
     case Activation.TANH:
+    case Activation.SIGN_BIT:
       return;
     default:
-      fail(ctx, `cell activation ${activation} is not supported (TANH, RELU, RELU6 and RELU_N1_TO_1 are)`);
+      fail(ctx, `cell activation ${activation} is not supported (TFLite leaves NONE's results in stale scratch)`);
   }
 }
 
@@ -130,6 +136,9 @@ function activate(activation: number, x: number): number {
       return Math.max(x, 0);
     case Activation.RELU6:
       return Math.min(Math.max(x, 0), 6);
+    case Activation.SIGN_BIT:
+      // std::signbit: 1 for negative values and -0.
+      return x < 0 || Object.is(x, -0) ? 1 : 0;
     default:
       return Math.min(Math.max(x, -1), 1);
   }

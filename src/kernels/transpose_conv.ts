@@ -14,8 +14,8 @@ import {
   refreshHybridWeights,
 } from './hybrid.js';
 import type { Kernel, NodeContext, RuntimeTensor } from './kernel.js';
-import { fail, input, isKnown, output } from './kernel.js';
-import { computeOutSize, computePadding, fusedActivation } from './util.js';
+import { fail, input, isKnown, output, xnnpackRuns } from './kernel.js';
+import { Activation, computeOutSize, computePadding, fusedActivation, Padding } from './util.js';
 
 const fround = Math.fround;
 
@@ -197,9 +197,81 @@ export const transposeConvFloat: Kernel<TransposeParams> = {
 
 interface HybridTransposeParams extends TransposeParams, HybridInputScratch {
   weights: HybridWeights;
+  /** XNNPACK's dynamically quantized (qd8) deconvolution instead of TFLite's builtin kernel. */
+  xnnpack: boolean;
 }
 
-/** Hybrid TRANSPOSE_CONV: asymmetric per-batch input quantization, per-channel weight scales. */
+/**
+ * The geometry checks of the XNNPACK delegate's CalculateTransposeConvPaddings (shared with the
+ * integer kernel): it declines SAME padding with a kernel smaller than the stride in either
+ * dimension (its padding / adjustment derivation assumes kernel >= stride) and VALID padding with
+ * an output smaller than the kernel; TFLite then runs its builtin kernel. Measured against
+ * LiteRT.js: every int8 and hybrid case of SAME padding with kernel < stride gives the builtin
+ * kernel's results, every other case XNNPACK's.
+ */
+export function xnnpackTransposeGeometryOk(g: TransposeGeometry, padding: number): boolean {
+  if (padding === Padding.SAME) {
+    // The input a SAME convolution of the output gives (always true of a geometry TFLite accepts).
+    const consistent = Math.ceil(g.outH / g.strideH) === g.inH && Math.ceil(g.outW / g.strideW) === g.inW;
+    return consistent && g.filterH >= g.strideH && g.filterW >= g.strideW;
+  }
+  return g.filterH <= g.outH && g.filterW <= g.outW;
+}
+
+/** Whether TFLite's XNNPACK delegate takes a hybrid TRANSPOSE_CONV (under 'xnnpack' rounding). */
+function xnnpackTakesHybrid(ctx: NodeContext, g: TransposeGeometry, activation: number): boolean {
+  if (!xnnpackRuns(ctx)) return false;
+  // ConvertActivationToOutputRange takes NONE, RELU, RELU_N1_TO_1 and RELU6 only.
+  const { NONE, RELU, RELU_N1_TO_1, RELU6 } = Activation;
+  if (activation !== NONE && activation !== RELU && activation !== RELU_N1_TO_1 && activation !== RELU6) return false;
+  const weights = input(ctx, 1);
+  const bias = ctx.inputs[3] ?? null;
+  const scalesOk = (weights.quantization?.scale ?? []).every((v) => v >= 2 ** -126 && v < Infinity);
+  if (weights.kind !== 'constant' || !scalesOk || (bias !== null && bias.kind !== 'constant')) return false;
+  return ctx.inputs[0]?.kind === 'constant' && xnnpackTransposeGeometryOk(g, paddingOption(ctx));
+}
+
+/**
+ * XNNPACK's per-batch dynamic quantization (xnn_f32_qd8_asymmetric_quantization_params, then the
+ * f32-qd8 convert): scale 255 / (max - min) in float32 over a range holding 0, the zero point
+ * rounded to nearest even, q = round-to-nearest-even(x * scale) + zero point (clamped to int8).
+ * Writes q - zeroPoint and returns the inverse scale the GEMM multiplies by.
+ */
+function xnnpackQuantizeBatch(x: Float32Array, start: number, size: number, out: Float32Array): number {
+  let min = 0;
+  let max = 0;
+  for (let i = start; i < start + size; i++) {
+    const v = x[i] as number;
+    if (v < min) min = v;
+    if (v > max) max = v;
+  }
+  const scale = min === max ? 1 : fround(255 / fround(max - min));
+  const minScaled = fround(min * scale);
+  const maxScaled = fround(max * scale);
+  const fromMin = fround(-128 + minScaled);
+  const fromMax = fround(127 + maxScaled);
+  let zp = fround(fromMin + fromMax) > 0 ? fround(-128 - minScaled) : fround(127 - maxScaled);
+  zp = roundEven(Math.min(Math.max(zp, -128), 127));
+  for (let i = 0; i < size; i++) {
+    const v = fround((x[start + i] as number) * scale);
+    out[start + i] = roundEven(Math.min(Math.max(v, -128 - zp), 127 - zp));
+  }
+  return fround(1 / scale);
+}
+
+/** 1.5 * 2^52: adding and subtracting it rounds a double to an integer, ties to even. */
+const ROUND_EVEN = 6755399441055744;
+const roundEven = (v: number) => v + ROUND_EVEN - ROUND_EVEN;
+
+/**
+ * Hybrid TRANSPOSE_CONV: float input quantized per batch, int8 weights with per-tensor or
+ * per-channel scales. TFLite's builtin kernel (EvalHybrid: AsymmetricQuantizeFloats, then
+ * reference_ops::HybridTransposeConv) scatters every product scaled to float,
+ * float((q - zp) * w) * channel_scale * input_scale, into the float output in the reference loop
+ * order, then adds the bias: reproduced in that order (measured bit-exact against LiteRT.js where
+ * XNNPACK declines the node). Where XNNPACK takes it, its qd8 deconvolution: XNNPACK's own input
+ * quantization, exact int32 sums, float(acc) * input_scale * channel_scale + bias (bit-exact too).
+ */
 export const transposeConvHybrid: Kernel<HybridTransposeParams> = {
   prepare(ctx) {
     const out = output(ctx, 0);
@@ -210,13 +282,15 @@ export const transposeConvHybrid: Kernel<HybridTransposeParams> = {
     const geo = transposeGeometry(ctx);
     optionalBias(ctx, 3, geo.outC);
     out.shape = [geo.batches, geo.outH, geo.outW, geo.outC];
-    const [lo, hi] = convActivationRange(fusedActivation(ctx));
+    const activation = fusedActivation(ctx);
+    const [lo, hi] = convActivationRange(activation);
     return {
       geo,
       lo,
       hi,
       acc: new Float64Array(geo.outC),
       weights: hybridWeights(ctx, weights, 0, 'weights'),
+      xnnpack: xnnpackTakesHybrid(ctx, geo, activation),
       ...hybridInputScratch(geo.batches, geo.inH * geo.inW * geo.inC),
     };
   },
@@ -226,27 +300,79 @@ export const transposeConvHybrid: Kernel<HybridTransposeParams> = {
     const g = p.geo;
     const x = input(ctx, 2).data as Float32Array;
     refreshHybridWeights(input(ctx, 1), p.weights);
-    const perBatch = g.inH * g.inW * g.inC;
-    batchQuantizeFloats(x, g.batches, perBatch, p.quantized, p.scales, p.zeroPoints, true);
-    transposeConvCore(g, p.quantized, p.weights.values, null, o, -Infinity, Infinity, p.acc);
-    // TFLite scales each product before summing in float; scaling the exact integer sum once
-    // differs only by float rounding.
     const bias = (ctx.inputs[3]?.data as Float32Array | undefined) ?? null;
-    const cs = p.weights.channelScales;
-    const perImage = g.outH * g.outW * g.outC;
-    const { lo, hi } = p;
-    for (let b = 0; b < g.batches; b++) {
-      const sf = p.scales[b] as number;
-      for (let i = b * perImage, end = (b + 1) * perImage; i < end; i += g.outC) {
-        for (let c = 0; c < g.outC; c++) {
-          let v = fround(fround((o[i + c] as number) * (cs[c] as number)) * sf);
-          if (bias !== null) v += bias[c] as number;
-          o[i + c] = v < lo ? lo : Math.min(v, hi);
+    const perBatch = g.inH * g.inW * g.inC;
+    if (p.xnnpack) {
+      for (let b = 0; b < g.batches; b++) p.scales[b] = xnnpackQuantizeBatch(x, b * perBatch, perBatch, p.quantized);
+      transposeConvCore(g, p.quantized, p.weights.values, null, o, -Infinity, Infinity, p.acc);
+      finishHybrid(g, o, p, bias, (acc, c, sf) => fround(fround(acc * sf) * (p.weights.channelScales[c] as number)));
+      return;
+    }
+    batchQuantizeFloats(x, g.batches, perBatch, p.quantized, p.scales, p.zeroPoints, true);
+    hybridScatter(g, p.quantized, p.weights, p.scales, o);
+    finishHybrid(g, o, p, bias, (v) => v);
+  },
+};
+
+/** Scales (`scaled`, from an output and its channel and batch scale), adds the bias, clamps. */
+function finishHybrid(
+  g: TransposeGeometry,
+  o: Float32Array,
+  p: HybridTransposeParams,
+  bias: Float32Array | null,
+  scaled: (v: number, c: number, sf: number) => number,
+): void {
+  const perImage = g.outH * g.outW * g.outC;
+  const { lo, hi } = p;
+  for (let b = 0; b < g.batches; b++) {
+    const sf = p.scales[b] as number;
+    for (let i = b * perImage, end = (b + 1) * perImage; i < end; i += g.outC) {
+      for (let c = 0; c < g.outC; c++) {
+        let v = scaled(o[i + c] as number, c, sf);
+        if (bias !== null) v = fround(v + (bias[c] as number));
+        o[i + c] = v < lo ? lo : Math.min(v, hi);
+      }
+    }
+  }
+}
+
+/**
+ * reference_ops::HybridTransposeConv's scatter: for each input value and each tap, the product
+ * (q - zp) * w as float, times the channel scale, times the batch's input scale, added to the
+ * float output (float32 rounding at every step, in the reference loop order).
+ */
+function hybridScatter(g: TransposeGeometry, q: Float32Array, w: HybridWeights, scales: Float32Array, o: Float32Array): void {
+  const { inH, inW, inC, outH, outW, outC, filterH, filterW, strideH, strideW, padH, padW } = g;
+  const ocStride = filterH * filterW * inC;
+  const cs = w.channelScales;
+  const wv = w.values;
+  o.fill(0);
+  for (let b = 0; b < g.batches; b++) {
+    const sf = scales[b] as number;
+    for (let iy = 0; iy < inH; iy++) {
+      for (let ix = 0; ix < inW; ix++) {
+        const src = ((b * inH + iy) * inW + ix) * inC;
+        for (let ic = 0; ic < inC; ic++) {
+          const qv = q[src + ic] as number;
+          for (let fy = 0; fy < filterH; fy++) {
+            const oy = iy * strideH - padH + fy;
+            if (oy < 0 || oy >= outH) continue;
+            for (let fx = 0; fx < filterW; fx++) {
+              const ox = ix * strideW - padW + fx;
+              if (ox < 0 || ox >= outW) continue;
+              const dst = ((b * outH + oy) * outW + ox) * outC;
+              let wi = (fy * filterW + fx) * inC + ic;
+              for (let oc = 0; oc < outC; oc++, wi += ocStride) {
+                const term = fround(fround(qv * (wv[wi] as number) * (cs[oc] as number)) * sf);
+                o[dst + oc] = fround((o[dst + oc] as number) + term);
+              }
+            }
+          }
         }
       }
     }
-  },
-};
+  }
+}
 
 /** TfLitePadding values in MediaPipe's raw TfLiteTransposeConvParams. */
 const TFLITE_PADDING_SAME = 1;

@@ -28,7 +28,7 @@ import {
 } from './conv_int.js';
 import type { Kernel, NodeContext } from './kernel.js';
 import { fail, input, isKnown, markDynamic, output, resizeDynamic } from './kernel.js';
-import { checkInputAndWeights, type TransposeGeometry, transposeGeometryFor } from './transpose_conv.js';
+import { checkInputAndWeights, type TransposeGeometry, transposeGeometryFor, xnnpackTransposeGeometryOk } from './transpose_conv.js';
 import { fusedActivation } from './util.js';
 
 interface TransposeIntParams {
@@ -81,26 +81,29 @@ export const transposeConvInt: Kernel<TransposeIntParams> = {
     const wide = int16 && (bias ? bias.dtype === 'int64' : declared !== 'int32');
     const multipliers = convolutionMultipliers(ctx, x, weights, bias, out, outC);
     const activation = fusedActivation(ctx);
-    const xnnpack = xnnpackTakes(ctx, 'transpose', x, weights, bias, out, activation) ? xnnpackScales(x, weights, out, outC) : null;
-    const p: TransposeIntParams = {
-      padding: paddingOption(ctx),
-      strideH: positiveOption(ctx, 'strideH'),
-      strideW: positiveOption(ctx, 'strideW'),
-      geo: null,
+    const options = { padding: paddingOption(ctx), strideH: positiveOption(ctx, 'strideH'), strideW: positiveOption(ctx, 'strideW') };
+    let geo: TransposeGeometry | null = null;
+    if (isKnown(shapeTensor)) {
+      geo = geometryFor(ctx, shapeTensor.data as Int32Array, options);
+      out.shape = [geo.batches, geo.outH, geo.outW, geo.outC];
+    } else {
+      if (shapeTensor.shape[0] !== 4) fail(ctx, `output_shape must have 4 elements, got shape [${shapeTensor.shape}]`);
+      markDynamic(out);
+    }
+    // XNNPACK takes only a constant output_shape, hence a geometry known here; it declines SAME
+    // padding with a kernel smaller than the stride (TFLite's builtin kernel and rounding run).
+    const delegated =
+      geo !== null && xnnpackTakes(ctx, 'transpose', x, weights, bias, out, activation) && xnnpackTransposeGeometryOk(geo, options.padding);
+    const xnnpack = delegated ? xnnpackScales(x, weights, out, outC) : null;
+    return {
+      ...options,
+      geo,
       shape: new Int32Array(4),
       inputOffset: -legacyQuantization(x).zeroPoint,
       bias: biasValues(ctx, bias, outC),
       requant: makeRequant(ctx, out, multipliers, wide, activation, xnnpack),
       acc: new Float64Array(outC),
     };
-    if (isKnown(shapeTensor)) {
-      p.geo = geometryFor(ctx, shapeTensor.data as Int32Array, p);
-      out.shape = [p.geo.batches, p.geo.outH, p.geo.outW, p.geo.outC];
-    } else {
-      if (shapeTensor.shape[0] !== 4) fail(ctx, `output_shape must have 4 elements, got shape [${shapeTensor.shape}]`);
-      markDynamic(out);
-    }
-    return p;
   },
   eval(ctx, p) {
     const outTensor = output(ctx, 0);

@@ -157,7 +157,8 @@ export const absIntKernel = quantUnaryKernel(['int8', 'int16'], (ctx, type, qi, 
   }
   const [lo, hi] = quantizedTypeRange(type);
   const needsRescale = qi.scale !== qo.scale;
-  const { multiplier, shift } = quantizeMultiplier(qi.scale / qo.scale);
+  // AbsPrepare divides the scales as floats: `input_scale / output_scale` in float32, then widens.
+  const { multiplier, shift } = quantizeMultiplier(f32(qi.scale / qo.scale));
   return (v) => {
     const value = Math.abs(v - qi.zeroPoint);
     const out = needsRescale ? multiplyByQuantizedMultiplier(value, multiplier, shift) + qo.zeroPoint : value + qo.zeroPoint;

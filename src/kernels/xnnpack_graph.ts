@@ -8,7 +8,16 @@
 // failure"). Measured with tfjs-tflite: one such ADD anywhere turns an int8 -> int8 QUANTIZE
 // elsewhere in the graph back to the reference rounding; so does such a CONV_2D, DEPTHWISE_CONV_2D,
 // FULLY_CONNECTED or MAX_POOL_2D (an AVERAGE_POOL_2D does not).
+//
+// It fails the same way on a CONV_2D, DEPTHWISE_CONV_2D or FULLY_CONNECTED it takes whose float32
+// requantization scale input_scale * filter_scale[c] / output_scale reaches 256 for some channel
+// (xnn_create_*_qs8 / _qu8 refuse it; the delegate's partition checks do not look at it). Measured
+// with tfjs-tflite: such a node (int8 CONV_2D, DEPTHWISE_CONV_2D, per-tensor FULLY_CONNECTED) turns
+// an int8 -> int8 QUANTIZE elsewhere in the graph back to the reference rounding, while the node
+// itself gives its builtin kernel's output. LiteRT.js fails differently: it runs such a graph
+// anyway and returns uninitialized memory for every output, so no reference exists there.
 import { calculateActivationRangeQuantized, FusedActivation } from '../quant/activation_range.js';
+import { type XnnpackOp, xnnpackScales, xnnpackTakes } from './conv_int.js';
 import { isKnown, type NodeContext } from './kernel.js';
 import { fusedActivation } from './util.js';
 
@@ -18,9 +27,27 @@ const FUSED = new Set(['ADD', 'SUB', 'MUL', 'CONV_2D', 'DEPTHWISE_CONV_2D', 'FUL
 const NEEDS_CONSTANT_WEIGHTS = new Set(['CONV_2D', 'DEPTHWISE_CONV_2D', 'FULLY_CONNECTED']);
 const CLAMPS = new Set<number>([FusedActivation.RELU, FusedActivation.RELU6, FusedActivation.RELU_N1_TO_1]);
 
+/** The convolutions whose requantization scales XNNPACK checks when it creates the operator. */
+const SCALED: Record<string, XnnpackOp> = { CONV_2D: 'conv', DEPTHWISE_CONV_2D: 'depthwise', FULLY_CONNECTED: 'fully_connected' };
+
+/** A node XNNPACK takes at partitioning whose requantization scale (some channel's) reaches 256. */
+function scaleTooLarge(ctx: NodeContext): boolean {
+  const op = SCALED[ctx.op.op];
+  const [x, weights, bias] = ctx.inputs;
+  const out = ctx.outputs[0];
+  if (op === undefined || !x || !weights || !out) return false;
+  try {
+    if (!xnnpackTakes(ctx, op, x, weights, bias ?? null, out, fusedActivation(ctx))) return false;
+    return xnnpackScales(x, weights, out, weights.quantization?.scale.length ?? 1) === null;
+  } catch {
+    return false; // the builtin kernel refuses the node itself
+  }
+}
+
 /** True when some node would make XNNPACK's delegate fail (so no node of the graph runs on it). */
 export function xnnpackDelegateFails(nodes: readonly NodeContext[]): boolean {
   return nodes.some((ctx) => {
+    if (scaleTooLarge(ctx)) return true;
     if (!FUSED.has(ctx.op.op)) return false;
     const out = ctx.outputs[0];
     const q = out?.quantization;

@@ -374,7 +374,9 @@ function decodeOptionsTable(table: object): Options {
   );
   const call = (m: string, ...args: number[]) => (proto[m] as (...a: number[]) => unknown).apply(table, args);
   for (const m of methods) {
-    if (m.endsWith('Length') || m.endsWith('Array') || m.endsWith('Type')) continue;
+    // Union discriminators (fooType beside foo) are skipped; scalar enums named *Type (quantized_bias_type,
+    // out_type, output_type) are options like any other.
+    if (m.endsWith('Length') || m.endsWith('Array') || (m.endsWith('Type') && methods.includes(m.slice(0, -4)))) continue;
     const fn = proto[m] as (...a: unknown[]) => unknown;
     let value: OptionValue;
     if (methods.includes(`${m}Length`)) {

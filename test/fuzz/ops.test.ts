@@ -15,9 +15,7 @@ const TARGETS: Target[] = ['cpu', 'webgpu-fp32', 'webgpu-fp16'];
  * Cases that fail today, each with what is known of why (open work on issue 11). They run as
  * expected failures, so a fix shows up as a failing test here until the entry is removed.
  */
-const KNOWN_FAILURES: Record<string, { cases: number[]; why: string }> = {
-  'COS float32': { cases: [2], why: 'WebGPU cos accuracy / non-finite placement, not yet diagnosed' },
-};
+const KNOWN_FAILURES: Record<string, { cases: number[]; why: string }> = {};
 
 let gpu: GpuContext;
 beforeAll(async () => {

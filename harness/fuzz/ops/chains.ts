@@ -320,8 +320,9 @@ function requantChain(dtype: 'int8' | 'uint8'): OpFuzzer {
   return {
     op: 'CHAIN:requant_add_mul_concat',
     dtypes: dtype,
-    // The oracle's XNNPACK takes the int8 -> int8 QUANTIZE (its qs8 convert rounds differently).
-    rounding: dtype === 'int8' ? 'xnnpack' : 'reference',
+    // The oracle's XNNPACK takes the int8 -> int8 QUANTIZE (its qs8 convert rounds differently)
+    // and the int8 / uint8 MUL.
+    rounding: 'xnnpack',
     // tfjs-tflite's XNNPACK copies uint8 CONCATENATION inputs without rescaling them (TFLite's
     // builtin ConcatenationWithScaling, LiteRT.js and we rescale): LiteRT.js is the reference.
     ...(dtype === 'uint8' ? { oracle: 'litert' as const, note: 'tfjs-tflite (XNNPACK) does not rescale uint8 CONCATENATION inputs' } : {}),
@@ -590,6 +591,10 @@ const instanceNorm: OpFuzzer = {
   dtypes: 'int8 -> float32 -> int8 -> float32',
   rounding: 'xnnpack',
   floatTolerance: 1e-4,
+  // Normalising a near-constant channel divides by a tiny deviation: tfjs-tflite and LiteRT.js
+  // then differ from each other by as much as we differ from either (measured).
+  withinRuntimeGap: true,
+  note: "a float output also passes within 2x the two TFLite builds' own gap (ill-conditioned normalisation)",
   make(r) {
     const g = new GraphBuilder();
     const shape = [1, r.dim(7) + 1, r.dim(7) + 1, r.dim(5)];

@@ -13,6 +13,8 @@ const ACTIVATIONS = [0, 1, 2, 3]; // NONE, RELU, RELU_N1_TO_1, RELU6
 const SAME = 0;
 const VALID = 1;
 const INT32_MAX = 2147483647;
+/** TensorType.INT32 of the schema (quantized_bias_type). */
+const TENSOR_TYPE_INT32 = 2;
 
 const numel = (shape: readonly number[]) => shape.reduce((a, b) => a * b, 1);
 
@@ -291,6 +293,22 @@ function depthwise(scheme: Scheme, dtypes: string, perChannel: boolean): OpFuzze
 // ---------------------------------------------------------------------------------------------
 // FULLY_CONNECTED
 
+/**
+ * Keeps a per-channel FULLY_CONNECTED's XNNPACK requantization scales (float32 input_scale *
+ * filter_scale[c] / output_scale) below 256 by raising the output scale. Version 12 has only
+ * LiteRT.js for a reference (tfjs-tflite's TFLite refuses it), and LiteRT.js runs a graph whose
+ * XNNPACK operator creation fails on such a scale anyway, returning uninitialized memory (measured:
+ * every case with a scale >= 256 failed, by up to 254 LSB, with outputs that change from run to run;
+ * matched again once the output scale brought the scale below 256; per-tensor int8 FC in LiteRT.js
+ * too). TFLite proper restores its builtin kernels (tfjs-tflite, per-tensor: ours match there).
+ */
+function capFcXnnpackScale(inQ: FuzzQuant, wQ: FuzzQuant, outQ: FuzzQuant): void {
+  const f32 = Math.fround;
+  const inScale = f32(inQ.scale[0] as number);
+  const maxProduct = Math.max(...wQ.scale.map((s) => f32(inScale * f32(s))));
+  if (f32(maxProduct / f32(outQ.scale[0] as number)) >= 255) outQ.scale[0] = f32(maxProduct / 128);
+}
+
 function fullyConnected(scheme: Scheme, dtypes: string, opts: { perChannel?: boolean; bias?: 'int32' | 'int64' } = {}): OpFuzzer {
   return {
     op: 'FULLY_CONNECTED',
@@ -339,6 +357,7 @@ function fullyConnected(scheme: Scheme, dtypes: string, opts: { perChannel?: boo
       const withBias = r.bool(0.7);
       const b = withBias ? addBias(g, r, scheme, units, inDim, inQ, wQ, { dtype: opts.bias ?? 'int32' }) : -1;
       const outQ = inQ && wQ ? outputQuant(r, scheme, inQ.scale[0] as number, wQ.scale[0] as number, inDim) : undefined;
+      if (scheme === 'int8' && opts.perChannel && inQ && wQ && outQ) capFcXnnpackScale(inQ, wQ, outQ);
       const y = g.output(actType(scheme), undefined, outQ);
       const values: Record<string, unknown> = { fusedActivationFunction: r.pick(ACTIVATIONS), keepNumDims };
       if (scheme === 'hybrid') values.asymmetricQuantizeInputs = r.bool();
@@ -369,11 +388,38 @@ function transposeOutSize(r: Rng, size: number, k: number, s: number, padding: n
   return (size - 1) * s + k + r.int(0, s - 1);
 }
 
+/**
+ * Whether TFLite's XNNPACK delegate takes an int8 TRANSPOSE_CONV of this geometry: it declines
+ * SAME padding with a kernel smaller than the stride (CalculateTransposeConvPaddings), and TFLite
+ * runs its builtin kernel instead.
+ */
+function xnnpackTakesTransposeGeometry(padding: number, kh: number, kw: number, sh: number, sw: number): boolean {
+  return padding !== SAME || (kh >= sh && kw >= sw);
+}
+
+/**
+ * Keeps XNNPACK's requantization scales, float32 input_scale * filter_scale[c] / output_scale,
+ * below 256 by raising the output scale. XNNPACK refuses larger ones when it creates the operator
+ * (the delegate's partition checks do not look at them; see xnnpack_graph.ts), and LiteRT.js (the
+ * reference at version 4) runs such a graph anyway and returns uninitialized memory (measured:
+ * garbage that changes from run to run on every int8 case with a scale >= 256, right again once
+ * the output scale brings it below 256). Such cases have no reference output; where the delegate
+ * declines the node (SAME, kernel < stride) the builtin kernel runs and large scales stay.
+ */
+function capXnnpackScale(inQ: FuzzQuant, wQ: FuzzQuant, outQ: FuzzQuant): void {
+  const f32 = Math.fround;
+  const inScale = f32(inQ.scale[0] as number);
+  const maxW = Math.max(...wQ.scale.map((s) => f32(inScale * f32(s))));
+  if (f32(maxW / f32(outQ.scale[0] as number)) >= 255) outQ.scale[0] = f32(maxW / 128);
+}
+
 function transposeConv(scheme: Scheme, dtypes: string, perChannel: boolean, bias16: 'int32' | 'int64' = 'int64'): OpFuzzer {
   return {
     op: 'TRANSPOSE_CONV',
     dtypes,
-    rounding: scheme === 'int8' ? 'xnnpack' : 'reference',
+    // LiteRT.js (the reference at version 4) runs int8 and hybrid nodes on XNNPACK where its
+    // delegate takes them (hybrid: XNNPACK's dynamically quantized qd8 deconvolution).
+    rounding: scheme === 'int8' || scheme === 'hybrid' ? 'xnnpack' : 'reference',
     make(r) {
       const g = new GraphBuilder();
       const batch = r.pick([1, 1, 2].filter((d) => d <= r.size));
@@ -398,13 +444,24 @@ function transposeConv(scheme: Scheme, dtypes: string, perChannel: boolean, bias
       const withBias = r.bool(0.7);
       const b = withBias ? addBias(g, r, scheme, outC, depth, inQ, wQ, { dtype: scheme === 'int16' ? bias16 : 'int32' }) : -1;
       const outQ = inQ && wQ ? outputQuant(r, scheme, inQ.scale[0] as number, wQ.scale[0] as number, depth) : undefined;
+      if (scheme === 'int8' && inQ && wQ && outQ && xnnpackTakesTransposeGeometry(padding, kh, kw, sh, sw)) {
+        capXnnpackScale(inQ, wQ, outQ);
+      }
       const y = g.output(actType(scheme), outShape, outQ);
       // Version 4 (fused activations): tfjs-tflite's older TFLite refuses it, so LiteRT.js is the
-      // reference here. (At version 3, tfjs-tflite's int8 / 16x8 kernel differs from LiteRT.js and
-      // from us by 1 LSB on ~15% of cases: not yet understood.)
-      const values = { padding, strideW: sw, strideH: sh, fusedActivationFunction: r.pick(ACTIVATIONS) };
+      // reference here. (At version 3 tfjs-tflite differs from LiteRT.js: its int8 node runs the
+      // builtin kernel with the reference rounding where LiteRT.js runs XNNPACK (197 of 200 cases
+      // match 'reference'), and its 16x8 kernel differs on most cases without a bias (53 of 64),
+      // where LiteRT.js and we agree on all 200.)
+      const values: Record<string, number> = { padding, strideW: sw, strideH: sh, fusedActivationFunction: r.pick(ACTIVATIONS) };
+      // 16x8 with an int32 bias: declared by quantized_bias_type = INT32 at version 5, as the
+      // converter writes it. Undeclared, TFLite reads the int32 bias buffer as int64 (measured on
+      // LiteRT.js: channel c gets bias[2c] + bias[2c+1] * 2^32, read past the buffer for the upper
+      // half of the channels), which no kernel can reproduce.
+      const int32Bias16 = scheme === 'int16' && bias16 === 'int32';
+      if (int32Bias16) values.quantizedBiasType = TENSOR_TYPE_INT32;
       const inputs = withBias ? [shapeT, filter, x, b] : [shapeT, filter, x];
-      g.node('TRANSPOSE_CONV', inputs, [y], { type: 'TransposeConvOptions', values }, 4);
+      g.node('TRANSPOSE_CONV', inputs, [y], { type: 'TransposeConvOptions', values }, int32Bias16 ? 5 : 4);
       return g.graph;
     },
   };
@@ -552,6 +609,7 @@ export const convFuzzers: OpFuzzer[] = [
   transposeConv('hybrid', 'hybrid float32,int8', false),
   transposeConv('int8', 'int8', true),
   transposeConv('int16', '16x8 int16,int8 int64 bias', true),
+  transposeConv('int16', '16x8 int16,int8 int32 bias', true, 'int32'),
   convolution2dTransposeBias,
   batchMatMul('float32', 'float32', 'float32'),
   batchMatMul('int8', 'int8', 'int8'),

@@ -9,6 +9,7 @@ import { quantizeFuzzers } from './quantize.js';
 import { reduceFuzzers } from './reduce.js';
 import { sequenceFuzzers } from './sequence.js';
 import { shapeFuzzers } from './shape.js';
+import { sparseDetectionFuzzers } from './sparse_detection.js';
 import { unaryFuzzers } from './unary.js';
 
 export const ALL_FUZZERS: OpFuzzer[] = [
@@ -22,4 +23,5 @@ export const ALL_FUZZERS: OpFuzzer[] = [
   ...poolResizeFuzzers,
   ...sequenceFuzzers,
   ...chainFuzzers,
+  ...sparseDetectionFuzzers,
 ];
