@@ -41,26 +41,47 @@ struct Params {
 @group(0) @binding(1) var<storage, read_write> y: array<S4>;
 @group(0) @binding(2) var<uniform> params: Params;
 
-// erfc(v) with relative error below 1.2e-7 everywhere, tails included (the Chebyshev fit of
-// Numerical Recipes' erfcc, as the CPU kernel); WGSL has no erf. |v| is capped at 10, where
-// erfc is below f32's range (erfc(10) = 2e-45), so exp never sees an overflowing argument.
-fn erfc4(v: vec4<f32>) -> vec4<f32> {
-  let z = min(abs(v), vec4<f32>(10.0));
-  let t = 1.0 / (1.0 + 0.5 * z);
-  let poly =
-    -1.26551223 +
-    t * (1.00002368 +
-      t * (0.37409196 +
-        t * (0.09678418 +
-          t * (-0.18628806 + t * (0.27886807 + t * (-1.13520398 + t * (1.48851587 + t * (-0.82215223 + t * 0.17087277))))))));
-  let r = t * exp(-z * z + poly);
-  return select(2.0 - r, r, v >= vec4<f32>(0.0));
-}
-
 // tanh to a few ULP relative everywhere. WGSL's tanh (SwiftShader: from exp) loses small |x|
 // entirely (tanh(1e-30) = 0), so: the odd Taylor series below |x| = 0.5 (through x^13, error
 // under 4e-8 relative; x itself once x^2 underflows), and 1 - 2 / (e^2|x| + 1) above, with |x|
 // capped at 10 where tanh is 1 in f32.
+// Eigen's fast float erf (generic_fast_erf_float), as TFLite's GELU computes it: x clamped to
+// [-4, 4], x P(x^2) / Q(x^2).
+fn eigen_erf4(a: vec4<f32>) -> vec4<f32> {
+  let x = clamp(a, vec4<f32>(-4.0), vec4<f32>(4.0));
+  let x2 = x * x;
+  var p = x2 * -2.72614225801306e-10 + 2.77068142495902e-8;
+  p = x2 * p + -2.10102402082508e-6;
+  p = x2 * p + -5.69250639462346e-5;
+  p = x2 * p + -7.34990630326855e-4;
+  p = x2 * p + -2.95459980854025e-3;
+  p = x2 * p + -1.60960333262415e-2;
+  p = x * p;
+  var q = x2 * -1.45660718464996e-5 + -2.13374055278905e-4;
+  q = x2 * q + -1.68282697438203e-3;
+  q = x2 * q + -7.37332916720468e-3;
+  q = x2 * q + -1.42647390514189e-2;
+  return p / q;
+}
+
+// Eigen's fast float tanh (generic_fast_tanh_float): x clamped to +-7.9053111, an odd 13th-degree
+// over an even 6th-degree polynomial; x itself below |x| = 0.0004.
+fn eigen_tanh4(a: vec4<f32>) -> vec4<f32> {
+  let x = clamp(a, vec4<f32>(-7.9053111), vec4<f32>(7.9053111));
+  let x2 = x * x;
+  var p = x2 * -2.76076847742355e-16 + 2.00018790482477e-13;
+  p = x2 * p + -8.60467152213735e-11;
+  p = x2 * p + 5.12229709037114e-8;
+  p = x2 * p + 1.48572235717979e-5;
+  p = x2 * p + 6.37261928875436e-4;
+  p = x2 * p + 4.89352455891786e-3;
+  p = x * p;
+  var q = x2 * 1.19825839466702e-6 + 1.18534705686654e-4;
+  q = x2 * q + 2.268434632439e-3;
+  q = x2 * q + 4.89352518554385e-3;
+  return select(p / q, x, abs(a) < vec4<f32>(0.0004));
+}
+
 fn tanh4(f: vec4<f32>) -> vec4<f32> {
   let a = abs(f);
   let x2 = f * f;
@@ -255,17 +276,16 @@ fn apply(v: T4) -> T4 {
       return sign(v);
     }
     case OP_GELU: {
-      // 0.5 x erfc(-x / sqrt 2): no cancellation in the negative tail (1 + erf(x / sqrt 2) has).
+      // TFLite's own arithmetic (the CPU kernel's): 0.5 x (1 + erf(x / sqrt 2)) with Eigen's fast
+      // float erf, so the negative tail cancels exactly as TFLite's does.
       let f = vec4<f32>(v);
-      return to_t4(0.5 * f * erfc4(-0.7071067811865476 * f));
+      return to_t4((0.5 * f) * (1.0 + eigen_erf4(f * 0.70710677)));
     }
     case OP_GELU_TANH: {
-      // 0.5 x (1 + tanh(u)) = x / (1 + e^-2u): no cancellation in the negative tail. x is capped
-      // at 1e4 inside u (x^3 stays finite; |u| is far past saturation there) and the exponent at 88.
+      // 0.5 x (1 + tanh(sqrt(2/pi) (x + 0.044715 x^3))) with Eigen's fast float tanh (TFLite's).
       let f = vec4<f32>(v);
-      let fc = clamp(f, vec4<f32>(-1e4), vec4<f32>(1e4));
-      let u = 0.7978845608028654 * (fc + 0.044715 * fc * fc * fc);
-      return to_t4(f / (1.0 + exp(clamp(-2.0 * u, vec4<f32>(-88.0), vec4<f32>(88.0)))));
+      let cube = 0.044715 * ((f * f) * f);
+      return to_t4((0.5 * f) * (1.0 + eigen_tanh4(0.7978846 * (f + cube))));
     }
     default: {
       return v;

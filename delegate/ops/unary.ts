@@ -43,7 +43,9 @@ export const logistic = unaryOp('LOGISTIC', 3, 'OP_LOGISTIC');
 // TANH, SIN, COS, GELU are the shader's own functions, not WGSL's builtins (which promise little:
 // sin / cos 2^-11 absolute on [-pi, pi] only, tanh losing small |x|): measured against f64 on
 // SwiftShader, TANH, SIN and COS are within 2e-7 relative for every finite f32 (SIN / COS reduce
-// the argument exactly, so 1e30 works too), GELU within 1e-5 relative down to its underflow.
+// the argument exactly, so 1e30 works too). GELU is TFLite's own float32 arithmetic (Eigen's fast
+// erf / tanh, as the CPU kernel), so its cancelling negative tail matches TFLite's, not the exact
+// value (a GPU that fuses multiply-adds can still move those tail bits).
 export const tanh = unaryOp('TANH', 3, 'OP_TANH');
 export const hardSwish = unaryOp('HARD_SWISH', 1, 'OP_HARD_SWISH');
 export const leakyRelu = unaryOp('LEAKY_RELU', 2, 'OP_LEAKY_RELU');
