@@ -124,6 +124,13 @@ export function erfc(x: number): number {
 
 const f32 = Math.fround;
 
+/** x P(x^2) / Q(x^2) by Horner, every step rounded to float32 (Eigen's fast erf / tanh, no FMA). */
+function oddRationalF32(x: number, p: readonly number[], q: readonly number[]): number {
+  const x2 = f32(x * x);
+  const horner = (c: readonly number[]) => c.reduce((acc, k) => f32(f32(x2 * acc) + k));
+  return f32(f32(x * horner(p)) / horner(q));
+}
+
 // Eigen's float erf (generic_fast_erf_float): x clamped to [-4, 4], x * P(x^2) / Q(x^2), every
 // step a float32 multiply or add (no FMA in the oracle's wasm build).
 const ERF_P = [
@@ -134,13 +141,7 @@ const ERF_Q = [-1.45660718464996e-5, -2.13374055278905e-4, -1.68282697438203e-3,
 
 export function eigenErfF32(a: number): number {
   const x = Math.min(Math.max(a, -4), 4);
-  const x2 = f32(x * x);
-  let p = f32(f32(x2 * ERF_P[0]) + ERF_P[1]);
-  for (let k = 2; k < ERF_P.length; k++) p = f32(f32(x2 * p) + ERF_P[k]);
-  p = f32(x * p);
-  let q = f32(f32(x2 * ERF_Q[0]) + ERF_Q[1]);
-  for (let k = 2; k < ERF_Q.length; k++) q = f32(f32(x2 * q) + ERF_Q[k]);
-  return f32(p / q);
+  return oddRationalF32(x, ERF_P, ERF_Q);
 }
 
 // Eigen's float tanh (generic_fast_tanh_float without FMA): x clamped to +-7.90531110763549805,
@@ -155,13 +156,7 @@ const TANH_CLAMP = f32(7.905311107635498);
 export function eigenTanhF32(a: number): number {
   const x = Math.min(Math.max(a, -TANH_CLAMP), TANH_CLAMP);
   if (Math.abs(a) < f32(0.0004)) return x;
-  const x2 = f32(x * x);
-  let p = f32(f32(x2 * TANH_P[0]) + TANH_P[1]);
-  for (let k = 2; k < TANH_P.length; k++) p = f32(f32(x2 * p) + TANH_P[k]);
-  p = f32(x * p);
-  let q = f32(f32(x2 * TANH_Q[0]) + TANH_Q[1]);
-  for (let k = 2; k < TANH_Q.length; k++) q = f32(f32(x2 * q) + TANH_Q[k]);
-  return f32(p / q);
+  return oddRationalF32(x, TANH_P, TANH_Q);
 }
 
 const SQRT1_2_F32 = f32(Math.SQRT1_2);
