@@ -28,6 +28,7 @@ import { readModel } from '../src/model/reader.js';
 import type { Quantization, Tensor } from '../src/model/types.js';
 import type { Backend, Precision } from './backends.js';
 import { compareOutput, type OutputComparison, TOLERANCE, type Tolerance } from './compare.js';
+import { halfStorageObserver } from './half_storage.js';
 import { fb, packModel, unpackModel } from './model_variant.js';
 import { makeModelInputs } from './oracle/inputs.js';
 import { readModelInfo } from './oracle/model_info.js';
@@ -171,11 +172,11 @@ export interface CulpritOptions {
   delegates?: () => Promise<Delegate[]> | Delegate[];
   /**
    * fp16: also run the f16 storage reference (CulpritNode.f16Reference). Default: on for an fp16
-   * run on a delegate, unless interpreterOptions set activationStorage.
+   * run on a delegate, unless interpreterOptions set an observer.
    */
   f16Reference?: boolean;
   /** More interpreter options for our run (integerRounding...). */
-  interpreterOptions?: Pick<InterpreterOptions, 'integerRounding' | 'activationStorage' | 'halfRounding'>;
+  interpreterOptions?: Pick<InterpreterOptions, 'integerRounding' | 'observer'>;
   /**
    * Which nodes also run alone on TFLite's own values of their inputs (see CulpritNode.isolated):
    * 'divergent' (default: the culprit and every node that diverges itself, at most 16), 'all', 'none'.
@@ -655,14 +656,13 @@ export async function findCulprit(name: string, bytes: Uint8Array, options: Culp
       const m = meta(t);
       return compareOutput(m.name, m.dtype, m.shape, asNumbers(m.dtype, ours.value(t)), g.shape, asNumbers(g.dtype, g.data), tol);
     });
-    const wantsReference =
-      options.f16Reference ?? (precision === 'fp16' && backend !== 'cpu' && !options.interpreterOptions?.activationStorage);
+    const wantsReference = options.f16Reference ?? (precision === 'fp16' && backend !== 'cpu' && !options.interpreterOptions?.observer);
     if (wantsReference) {
       const ref = await runOurs(bytes, inputs, {
         ...options,
         backend: 'cpu',
         delegates: () => [],
-        interpreterOptions: { ...options.interpreterOptions, activationStorage: 'float16', halfRounding: 'nearest' },
+        interpreterOptions: { ...options.interpreterOptions, observer: halfStorageObserver(bytes) },
       });
       try {
         for (const n of nodes) {

@@ -3,13 +3,13 @@
 // the browser page.
 
 import { UnsupportedOpError } from '../src/interpreter/errors.js';
-import type { HalfRounding } from '../src/interpreter/half_storage.js';
 import { Interpreter, type InterpreterOptions, type Placement } from '../src/interpreter/interpreter.js';
 import type { TypedArray } from '../src/model/dtype.js';
 import { readModel } from '../src/model/reader.js';
 import { detectMode, type QuantizationMode } from '../src/model/summary.js';
 import type { Model } from '../src/model/types.js';
 import { compareOutput, F16_REFERENCE_FACTOR, type OutputComparison, TOLERANCE, type Tolerance, withinF16Reference } from './compare.js';
+import { type HalfRounding, halfStorageObserver } from './half_storage.js';
 import { makeModelInputs } from './oracle/inputs.js';
 import type { OracleResult } from './oracle/run_oracle.js';
 import type { OracleName } from './oracle/types.js';
@@ -209,7 +209,7 @@ export async function verifyModel(name: string, bytes: Uint8Array, options: Veri
       // One after another: each reference holds a whole CPU arena while it runs.
       const references: OutputComparison[][] = [];
       for (const halfRounding of F16_STORAGE_REFERENCES) {
-        const outputs = await runAgain(bytes, inputs, 'cpu', 'fp32', { activationStorage: 'float16', halfRounding });
+        const outputs = await runAgain(bytes, inputs, 'cpu', 'fp32', { observer: halfStorageObserver(bytes, halfRounding) });
         references.push(compareWithGolden(outputs, golden, TOLERANCE.fp16));
       }
       judgeAgainstF16Storage(report, references);
@@ -296,7 +296,7 @@ async function runAgain(
   inputs: ArrayBufferView[],
   backend: Backend,
   precision: Precision,
-  options: Pick<InterpreterOptions, 'integerRounding' | 'activationStorage' | 'halfRounding'>,
+  options: Pick<InterpreterOptions, 'integerRounding' | 'observer'>,
 ): Promise<RunOutput[]> {
   const interpreter = await Interpreter.create(bytes, { ...options, delegates: await createDelegates(backend, precision) });
   try {

@@ -21,11 +21,11 @@ export { TensorError, type UnsupportedNode, UnsupportedOpError } from './interpr
 export {
   Interpreter,
   type InterpreterOptions,
-  type InvokeProfile,
   type NodePlacement,
   type PartitionPlacement,
   type Placement,
-  type StepTiming,
+  type StepInfo,
+  type StepObserver,
   type TensorDetails,
 } from './interpreter/interpreter.js';
 export type { RuntimeTensor } from './kernels/kernel.js';

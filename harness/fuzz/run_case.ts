@@ -3,11 +3,11 @@
 // output judged against the reference runtime.
 import { WebGpuDelegate } from '../../delegate/webgpu_delegate.js';
 import type { Delegate } from '../../src/interpreter/delegate.js';
-import type { HalfRounding } from '../../src/interpreter/half_storage.js';
 import { Interpreter, type InterpreterOptions, type Placement } from '../../src/interpreter/interpreter.js';
 import type { IntegerRounding } from '../../src/kernels/kernel.js';
 import type { DType, TypedArray } from '../../src/model/dtype.js';
 import { F16_REFERENCE_FACTOR } from '../compare.js';
+import { type HalfRounding, halfStorageObserver } from '../half_storage.js';
 import { errorMessage } from '../oracle/emscripten.js';
 import { mulberry32, randomTensor } from '../oracle/inputs.js';
 import * as litert from '../oracle/litert.js';
@@ -307,7 +307,10 @@ async function judgeAgainstF16Storage(
   const worst = outputs.map(() => ({ rel: 0, lsb: 0, overflow: false }));
   for (const model of [c, mirror]) {
     for (const halfRounding of F16_STORAGE_REFERENCES) {
-      const options = { integerRounding: fuzzer.rounding ?? 'reference', activationStorage: 'float16', halfRounding } as const;
+      const options = {
+        integerRounding: fuzzer.rounding ?? 'reference',
+        observer: halfStorageObserver(model.bytes, halfRounding),
+      } as const;
       let ref: Awaited<ReturnType<typeof runInterpreter>>;
       try {
         ref = await runInterpreter(model, options);

@@ -3,7 +3,7 @@
 // delegate claims disjoint node subsets and says why it leaves the others; the interpreter
 // replaces each subset by one delegate kernel, and moves the tensors that cross a partition
 // boundary: it hands the kernel its input tensors' current values and expects the outputs back.
-import type { RuntimeTensor } from '../kernels/kernel.js';
+import type { Kernel, KernelConfig, RuntimeTensor } from '../kernels/kernel.js';
 import type { Operator } from '../model/types.js';
 
 export interface DelegateNode {
@@ -12,6 +12,19 @@ export interface DelegateNode {
   readonly op: Operator;
   readonly inputs: readonly (RuntimeTensor | null)[];
   readonly outputs: readonly RuntimeTensor[];
+  /** The CPU kernel the interpreter chose for the node, and what its prepare computed (one prepare for CPU and GPU). */
+  readonly kernel: Kernel<unknown>;
+  readonly params: unknown;
+  /** The interpreter-wide choices the prepare saw. */
+  readonly config: KernelConfig;
+}
+
+/**
+ * The node's prepared params when `kernel` prepared it, else null: how a delegate takes the
+ * geometry, plans and tables the CPU prepare computed instead of deriving them again.
+ */
+export function preparedBy<P>(node: DelegateNode, kernel: Kernel<P>): P | null {
+  return node.kernel === kernel ? (node.params as P) : null;
 }
 
 export interface DelegateGraph {

@@ -27,7 +27,6 @@ import {
   type PartitionSpec,
 } from './delegate.js';
 import { TensorError, type UnsupportedNode, UnsupportedOpError } from './errors.js';
-import { type HalfRounding, roundToHalf } from './half_storage.js';
 
 export interface TensorDetails {
   name: string;
@@ -59,26 +58,31 @@ export interface InterpreterOptions {
    * error propagates (and removeDelegates() recovers explicitly).
    */
   fallbackToCpuOnDelegateError?: boolean;
-  /**
-   * 'float16': after each CPU node, round every float32 activation it wrote to an IEEE half,
-   * except the subgraph's outputs; the math stays float32. The CPU reference of a GPU that stores
-   * activations in f16 (TFLite's precision-loss-allowed mode), so an f16 delegate can be judged
-   * against what f16 storage itself costs. Default 'float32'.
-   */
-  activationStorage?: 'float32' | 'float16';
-  /** How 'float16' activation storage rounds (see half_storage.ts). Default 'nearest'. */
-  halfRounding?: HalfRounding;
+  /** Called around every step of invoke (harness tools: step timing, storage references). */
+  observer?: StepObserver;
+}
+
+/** One step of invoke as observers see it: a CPU node, or a delegate partition as a whole. */
+export interface StepInfo {
+  /** 'cpu' or the delegate's name. */
+  readonly backend: string;
+  readonly partition: number | null;
+  readonly nodes: readonly number[];
+  /** The op name of a CPU node, or "partition <id>". */
+  readonly op: string;
+  /** The tensors the step writes (after it ran, they hold its results). */
+  readonly outputs: readonly RuntimeTensor[];
+}
+
+export interface StepObserver {
+  beforeStep?(step: StepInfo): void;
+  /** After the step ran (for a delegate step: after its outputs were read back). */
+  afterStep?(step: StepInfo): void;
 }
 
 type Step =
-  | {
-      kind: 'cpu';
-      ctx: NodeContext;
-      kernel: Kernel<unknown>;
-      params: unknown;
-      roundToHalf?: { tensors: RuntimeTensor[]; rounding: HalfRounding };
-    }
-  | { kind: 'delegate'; delegate: Delegate; spec: PartitionSpec; kernel: DelegateKernel; partition: number };
+  | { kind: 'cpu'; ctx: NodeContext; kernel: Kernel<unknown>; params: unknown; info?: StepInfo }
+  | { kind: 'delegate'; delegate: Delegate; spec: PartitionSpec; kernel: DelegateKernel; partition: number; info?: StepInfo };
 
 export interface NodePlacement {
   node: number;
@@ -100,20 +104,6 @@ export interface PartitionPlacement {
   bytesIn: number;
   bytesOut: number;
   info: Record<string, unknown>;
-}
-
-export interface StepTiming {
-  backend: string;
-  partition: number | null;
-  nodes: number[];
-  /** The op name of a CPU node, or "partition <id>". */
-  op: string;
-  ms: number;
-}
-
-export interface InvokeProfile {
-  totalMs: number;
-  steps: StepTiming[];
 }
 
 export interface Placement {
@@ -149,10 +139,13 @@ export class Interpreter {
   private reasons = new Map<number, string>();
   /** Bytes of the activation arena after allocateTensors. */
   arenaBytes = 0;
+  /** Called around every step of invoke (InterpreterOptions.observer; harness tools may swap it). */
+  observer: StepObserver | undefined;
 
   private constructor(model: Model, subgraphIndex: number, options: InterpreterOptions) {
     this.model = model;
     this.options = options;
+    this.observer = options.observer;
     this.delegates = [...(options.delegates ?? [])];
     const subgraph = model.subgraphs[subgraphIndex];
     if (!subgraph) throw new TensorError(`subgraph ${subgraphIndex} does not exist (the model has ${model.subgraphs.length})`);
@@ -259,15 +252,7 @@ export class Interpreter {
     }
     this.reasons = new Map();
     for (const delegate of this.delegates) steps = await this.delegateSteps(delegate, steps);
-    if (this.options.activationStorage === 'float16') {
-      const outputs = new Set(this.subgraph.outputs);
-      const rounding = this.options.halfRounding ?? 'nearest';
-      for (const s of steps) {
-        if (s.kind !== 'cpu') continue;
-        const tensors = s.ctx.outputs.filter((t) => t.dtype === 'float32' && t.kind === 'activation' && !outputs.has(t.index));
-        if (tensors.length) s.roundToHalf = { tensors, rounding };
-      }
-    }
+    for (const s of steps) s.info = stepInfo(s);
     this.bindArena(steps);
     this.steps = steps;
     this.allocated = true;
@@ -277,7 +262,17 @@ export class Interpreter {
   private async delegateSteps(delegate: Delegate, steps: Step[]): Promise<Step[]> {
     const cpuSteps = steps.filter((s): s is Extract<Step, { kind: 'cpu' }> => s.kind === 'cpu');
     const graph: DelegateGraph = {
-      nodes: cpuSteps.map((s): DelegateNode => ({ index: s.ctx.index, op: s.ctx.op, inputs: s.ctx.inputs, outputs: s.ctx.outputs })),
+      nodes: cpuSteps.map(
+        (s): DelegateNode => ({
+          index: s.ctx.index,
+          op: s.ctx.op,
+          inputs: s.ctx.inputs,
+          outputs: s.ctx.outputs,
+          kernel: s.kernel,
+          params: s.params,
+          config: s.ctx.config,
+        }),
+      ),
       tensors: this.tensors,
       inputs: this.subgraph.inputs,
       outputs: this.subgraph.outputs,
@@ -433,10 +428,13 @@ export class Interpreter {
   /** Runs the graph on the current inputs. */
   async invoke(): Promise<void> {
     if (!this.allocated) await this.allocateTensors();
+    const observer = this.observer;
     try {
       for (const s of this.steps) {
-        if (s.kind === 'cpu') runCpuStep(s);
+        observer?.beforeStep?.(s.info as StepInfo);
+        if (s.kind === 'cpu') s.kernel.eval(s.ctx, s.params);
         else await this.invokeDelegateStep(s);
+        observer?.afterStep?.(s.info as StepInfo);
       }
     } catch (e) {
       if (!(e instanceof DelegateStepFailure)) throw e;
@@ -470,25 +468,6 @@ export class Interpreter {
       const t = this.tensors[this.subgraph.inputs[k] as number] as RuntimeTensor;
       if (t.data.length === v.length) (t.data as unknown as { set(a: ArrayLike<unknown>): void }).set(v as ArrayLike<unknown>);
     });
-  }
-
-  /**
-   * invoke, timing every step: each CPU node, and each delegate partition as a whole (upload,
-   * GPU work and readback, as the caller waits for them). For demos and benchmarks.
-   */
-  async invokeProfiled(): Promise<InvokeProfile> {
-    if (!this.allocated) await this.allocateTensors();
-    const steps: StepTiming[] = [];
-    const start = performance.now();
-    for (const s of this.steps) {
-      const t0 = performance.now();
-      if (s.kind === 'cpu') runCpuStep(s);
-      else await this.invokeDelegateStep(s).catch((e: DelegateStepFailure) => Promise.reject(e.cause));
-      const ms = performance.now() - t0;
-      if (s.kind === 'cpu') steps.push({ backend: 'cpu', partition: null, nodes: [s.ctx.index], op: s.ctx.op.op, ms });
-      else steps.push({ backend: s.delegate.name, partition: s.partition, nodes: [...s.spec.nodes], op: `partition ${s.partition}`, ms });
-    }
-    return { totalMs: performance.now() - start, steps };
   }
 
   /** What runs where, and why: per node and per delegated partition. */
@@ -585,8 +564,7 @@ function runtimeTensor(m: Tensor, isInput: boolean): RuntimeTensor {
   return { ...base, kind: isInput ? 'input' : 'activation', data: new Float32Array(0) };
 }
 
-/** Runs a CPU node, then rounds the activations it wrote to f16 where activationStorage asks. */
-function runCpuStep(s: Extract<Step, { kind: 'cpu' }>): void {
-  s.kernel.eval(s.ctx, s.params);
-  if (s.roundToHalf) for (const t of s.roundToHalf.tensors) roundToHalf(t.data as Float32Array, s.roundToHalf.rounding, t.index);
+function stepInfo(s: Step): StepInfo {
+  if (s.kind === 'cpu') return { backend: 'cpu', partition: null, nodes: [s.ctx.index], op: s.ctx.op.op, outputs: s.ctx.outputs };
+  return { backend: s.delegate.name, partition: s.partition, nodes: s.spec.nodes, op: `partition ${s.partition}`, outputs: s.spec.outputs };
 }

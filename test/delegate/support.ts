@@ -3,7 +3,7 @@
 import { expect } from 'vitest';
 import { WebGpuDelegate, type WebGpuDelegateOptions } from '../../delegate/index.js';
 import type { DelegateGraph, DelegateKernel, DelegateNode, PartitionSpec } from '../../src/interpreter/delegate.js';
-import type { RuntimeTensor, TensorKind } from '../../src/kernels/kernel.js';
+import { DEFAULT_KERNEL_CONFIG, type RuntimeTensor, type TensorKind } from '../../src/kernels/kernel.js';
 import { lookupKernel } from '../../src/kernels/registry.js';
 import { allocTyped, type DType, numElements } from '../../src/model/dtype.js';
 import type { Operator, Options } from '../../src/model/types.js';
@@ -98,7 +98,18 @@ export class GraphBuilder {
       options,
       customOptions: extra.customOptions ?? null,
     };
-    const node: DelegateNode = { index, op: operator, inputs, outputs };
+    // The CPU prepare runs first, as in the interpreter: the delegate builds from its params.
+    const ctx = { config: DEFAULT_KERNEL_CONFIG, index, op: operator, inputs, outputs, intermediates: [] };
+    const found = lookupKernel(
+      op,
+      operator.version,
+      inputs.map((t) => t?.dtype ?? null),
+      outputs.map((t) => t.dtype),
+    );
+    if (!found.ok) throw new Error(found.reason);
+    const kernel = found.registration.kernel;
+    const params = kernel.prepare(ctx);
+    const node: DelegateNode = { index, op: operator, inputs, outputs, kernel, params, config: DEFAULT_KERNEL_CONFIG };
     this.nodes.push(node);
     return node;
   }

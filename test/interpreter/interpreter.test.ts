@@ -3,6 +3,7 @@
 import { readFileSync } from 'node:fs';
 import * as flatbuffers from 'flatbuffers';
 import { describe, expect, it } from 'vitest';
+import { invokeProfiled } from '../../harness/profile.js';
 import type { Delegate, DelegateGraph, PartitionSpec } from '../../src/interpreter/delegate.js';
 import { TensorError, UnsupportedOpError } from '../../src/interpreter/errors.js';
 import { Interpreter } from '../../src/interpreter/interpreter.js';
@@ -70,7 +71,7 @@ describe('Interpreter API', () => {
     it.setTensor(0, fill(49152, 4));
     await it.invoke();
     const plain = it.getTensor(175);
-    const profile = await it.invokeProfiled();
+    const profile = await invokeProfiled(it);
     expect(it.getTensor(175)).toEqual(plain);
     expect(profile.steps.length).toBe(it.executedNodes);
     expect(profile.steps.filter((s) => s.op === 'CONV_2D').length).toBe(21);

@@ -3,7 +3,7 @@
 // interpreter option rounds exactly the activations nodes write, never the subgraph's outputs.
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { type HalfRounding, roundToHalf } from '../../src/interpreter/half_storage.js';
+import { type HalfRounding, halfStorageObserver, roundToHalf } from '../../harness/half_storage.js';
 import { Interpreter } from '../../src/interpreter/interpreter.js';
 import { halfToFloat } from '../../src/kernels/dequantize.js';
 import { corpusModels } from '../support/corpus.js';
@@ -95,14 +95,15 @@ describe('roundToHalf', () => {
   });
 });
 
-describe("Interpreter activationStorage 'float16'", () => {
+describe('halfStorageObserver', () => {
   // Selfie segmentation ends in LOGISTIC, so its output is computed, not a copy of a rounded tensor.
   const selfie = corpusModels().find((m) => m.name === 'selfie_segmentation');
   it('rounds every activation a node writes to a half, but not the output, and stays close to float32', { timeout: 60_000 }, async () => {
     const bytes = new Uint8Array(readFileSync(selfie?.path as string));
     const input = new Float32Array(256 * 256 * 3).map((_, i) => 0.5 + Math.sin(i * 0.37) * 0.4);
     const run = async (activationStorage: 'float32' | 'float16') => {
-      const it = await Interpreter.create(bytes, { activationStorage, preserveAllTensors: true });
+      const observer = activationStorage === 'float16' ? halfStorageObserver(bytes) : undefined;
+      const it = await Interpreter.create(bytes, { observer, preserveAllTensors: true });
       await it.allocateTensors();
       it.setTensor(it.getInputDetails()[0]?.index as number, input);
       await it.invoke();

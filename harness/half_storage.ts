@@ -1,10 +1,12 @@
-// The CPU reference of f16 activation storage (InterpreterOptions.activationStorage 'float16'):
-// values rounded to IEEE binary16 after each node, math in float32. WGSL converts a float32 that
+// The CPU reference of f16 activation storage (halfStorageObserver): values rounded to IEEE
+// binary16 after each CPU node, math in float32. WGSL converts a float32 that
 // is not exactly representable to either neighbouring half (the WebGPU CTS accepts both), so
 // every rounding below is valid f16 storage: nearest (ties to even, what pack2x16float does on
 // most devices), toward zero, away from zero, and stochastic (the upper neighbour with
 // probability proportional to closeness, from a fixed hash, so runs are reproducible).
-import { floatToHalf, halfToFloatTable } from '../kernels/dequantize.js';
+import type { StepObserver } from '../src/interpreter/interpreter.js';
+import { floatToHalf, halfToFloatTable } from '../src/kernels/dequantize.js';
+import { readModel } from '../src/model/reader.js';
 
 export type HalfRounding = 'nearest' | 'toward-zero' | 'away-from-zero' | 'stochastic';
 
@@ -46,4 +48,23 @@ export function roundToHalf(values: Float32Array, rounding: HalfRounding, salt =
     else m = hi > lo && hashUnit(salt, i) < (a - lo) / (hi - lo) ? hi : lo;
     values[i] = v < 0 ? -m : m;
   }
+}
+
+/**
+ * An interpreter observer that rounds every float32 activation a CPU node writes to f16 after
+ * the node ran, except the subgraph's outputs: the CPU reference of a GPU that stores
+ * activations in f16 (TFLite's precision-loss-allowed mode), so an f16 delegate is judged
+ * against what f16 storage itself costs.
+ */
+export function halfStorageObserver(modelBytes: Uint8Array, rounding: HalfRounding = 'nearest', subgraph = 0): StepObserver {
+  const outputs = new Set(readModel(modelBytes).subgraphs[subgraph]?.outputs ?? []);
+  return {
+    afterStep(step) {
+      if (step.backend !== 'cpu') return;
+      for (const t of step.outputs) {
+        if (t.dtype === 'float32' && t.kind === 'activation' && !outputs.has(t.index))
+          roundToHalf(t.data as Float32Array, rounding, t.index);
+      }
+    },
+  };
 }
