@@ -2,7 +2,7 @@
 // the direct convolution (shaders/conv2d.wgsl). Grouped convolutions run with the weights
 // expanded to all input channels (zeros outside each group).
 import type { DelegateNode } from '../../src/interpreter/delegate.js';
-import { type ConvGeometry, convGeometry } from '../../src/kernels/conv_geometry.js';
+import { type ConvGeometry, convGeometry, parseConv2DOptions } from '../../src/kernels/conv_geometry.js';
 import type { RuntimeTensor } from '../../src/kernels/kernel.js';
 import { sliceLayout } from '../layout.js';
 import type { NodeProgram, OpContext, OpImpl } from '../program.js';
@@ -14,7 +14,8 @@ const PIXELS_PER_INVOCATION = 4;
 
 /** The CPU prepare's CONV_2D geometry (options, output size, padding, groups). */
 function geometry(node: DelegateNode): ConvGeometry {
-  return convGeometry(kernelContext(node), node.inputs[0] as RuntimeTensor, node.inputs[1] as RuntimeTensor);
+  const ctx = kernelContext(node);
+  return convGeometry(ctx, parseConv2DOptions(ctx), node.inputs[0] as RuntimeTensor, node.inputs[1] as RuntimeTensor);
 }
 
 function convProblems(node: DelegateNode, ctx: OpContext): string | null {

@@ -1,7 +1,13 @@
 // DEPTHWISE_CONV_2D with constant float32 weights [1, H, W, in_c * multiplier]
 // (shaders/depthwise_conv2d.wgsl).
 import type { DelegateNode } from '../../src/interpreter/delegate.js';
-import { type ConvWindow, convWindow, type DepthwiseShape, depthwiseShape } from '../../src/kernels/conv_geometry.js';
+import {
+  type ConvWindow,
+  convWindow,
+  type DepthwiseShape,
+  depthwiseShape,
+  parseDepthwiseConv2DOptions,
+} from '../../src/kernels/conv_geometry.js';
 import type { RuntimeTensor } from '../../src/kernels/kernel.js';
 import type { NodeProgram, OpImpl } from '../program.js';
 import { fusedActivation, inputAt, kernelContext, packBias, windowedConvProblem } from './common.js';
@@ -14,7 +20,7 @@ const PIXELS_PER_INVOCATION = 8;
 function geometry(node: DelegateNode): DepthwiseShape & ConvWindow {
   const ctx = kernelContext(node);
   const shape = depthwiseShape(ctx, node.inputs[0] as RuntimeTensor, node.inputs[1] as RuntimeTensor);
-  return { ...shape, ...convWindow(ctx, shape.inH, shape.inW, shape.filterH, shape.filterW) };
+  return { ...shape, ...convWindow(parseDepthwiseConv2DOptions(ctx), shape.inH, shape.inW, shape.filterH, shape.filterW) };
 }
 
 function packDepthwiseWeights(w: Float32Array, taps: number, outC: number): Float32Array {

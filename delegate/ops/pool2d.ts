@@ -1,6 +1,6 @@
 // MAX_POOL_2D and AVERAGE_POOL_2D (shaders/pool2d.wgsl).
 import type { DelegateNode } from '../../src/interpreter/delegate.js';
-import { type PoolWindow, poolWindow } from '../../src/kernels/conv_geometry.js';
+import { type PoolWindow, parsePool2DOptions, poolWindow } from '../../src/kernels/conv_geometry.js';
 import type { RuntimeTensor } from '../../src/kernels/kernel.js';
 import { sliceLayout } from '../layout.js';
 import type { NodeProgram, OpImpl } from '../program.js';
@@ -19,7 +19,7 @@ import {
 /** The CPU prepare's pooling window (options, output size, padding). */
 function geometry(node: DelegateNode): PoolWindow {
   const [, inH, inW] = (node.inputs[0] as RuntimeTensor).shape as [number, number, number, number];
-  return poolWindow(kernelContext(node), inH, inW);
+  return poolWindow(parsePool2DOptions(kernelContext(node)), inH, inW);
 }
 
 function pool(isMax: boolean): OpImpl {

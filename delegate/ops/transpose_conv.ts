@@ -3,7 +3,7 @@
 // raw TfLiteTransposeConvParams: int32 padding (1 SAME, 2 VALID), int32 stride_w, int32
 // stride_h). Both run shaders/transpose_conv.wgsl.
 import type { DelegateNode } from '../../src/interpreter/delegate.js';
-import { paddingOption, positiveOption } from '../../src/kernels/conv_geometry.js';
+import { parseTransposeConvOptions } from '../../src/kernels/conv_geometry.js';
 import type { RuntimeTensor } from '../../src/kernels/kernel.js';
 import { transposeGeometryFor } from '../../src/kernels/transpose_conv.js';
 import type { NodeProgram, OpImpl } from '../program.js';
@@ -39,8 +39,8 @@ function builtinGeometry(node: DelegateNode): TransposeGeometry {
   const x = node.inputs[2] as RuntimeTensor;
   const y = node.outputs[0] as RuntimeTensor;
   const ctx = kernelContext(node);
-  const padding = paddingOption(ctx);
-  const g = transposeGeometryFor(ctx, x, weights, y.shape, padding, positiveOption(ctx, 'strideH'), positiveOption(ctx, 'strideW'));
+  const { padding, strideH, strideW } = parseTransposeConvOptions(ctx);
+  const g = transposeGeometryFor(ctx, x, weights, y.shape, padding, strideH, strideW);
   return {
     x,
     weights,

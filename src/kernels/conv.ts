@@ -2,7 +2,7 @@
 // reference_ops::Conv) and int8 weights (the hybrid EvalHybrid / EvalHybridPerChannel paths).
 // Also the shared pieces of the conv family: the dot-product core, activation ranges, geometry.
 
-import { type ConvGeometry, convGeometry } from './conv_geometry.js';
+import { type ConvGeometry, convGeometry, parseConv2DOptions } from './conv_geometry.js';
 import {
   asymmetricQuantizeFloats,
   type HybridInputScratch,
@@ -294,7 +294,7 @@ export const conv2dFloat: Kernel<ConvParams> = {
     expectFloat32(ctx, x, 'input');
     expectFloat32(ctx, filter, 'filter');
     expectFloat32(ctx, out, 'output');
-    const geo = convGeometry(ctx, x, filter);
+    const geo = convGeometry(ctx, parseConv2DOptions(ctx), x, filter);
     optionalBias(ctx, 2, geo.outC);
     out.shape = [geo.batches, geo.outH, geo.outW, geo.outC];
     const [lo, hi] = convActivationRange(fusedActivation(ctx));
@@ -337,7 +337,7 @@ export const conv2dHybrid: Kernel<HybridConvParams> = {
     expectFloat32(ctx, x, 'input');
     expectFloat32(ctx, out, 'output');
     if (filter.dtype !== 'int8') fail(ctx, `hybrid filter must be int8, got ${filter.dtype}`);
-    const geo = convGeometry(ctx, x, filter);
+    const geo = convGeometry(ctx, parseConv2DOptions(ctx), x, filter);
     optionalBias(ctx, 2, geo.outC);
     const weights = hybridWeights(ctx, filter, 0, 'filter');
     out.shape = [geo.batches, geo.outH, geo.outW, geo.outC];

@@ -1,22 +1,114 @@
 // Window geometry shared by the float, hybrid and integer convolution kernels (CONV_2D,
 // DEPTHWISE_CONV_2D, TRANSPOSE_CONV) and the pooling kernels: option checks, output size and
 // padding. One copy so the float and integer kernels of an op cannot disagree on shapes.
+
+import { builtinOptions } from '../model/options.js';
 import type { NodeContext, RuntimeTensor } from './kernel.js';
 import { fail } from './kernel.js';
-import { computeOutSize, computePadding, optNumber, Padding } from './util.js';
+import { Activation, computeOutSize, computePadding, Padding } from './util.js';
 
-/** The padding option as Padding.SAME / Padding.VALID, or a clear failure. */
-export function paddingOption(ctx: NodeContext): number {
-  const padding = optNumber(ctx, 'padding', Padding.SAME);
-  if (padding !== Padding.SAME && padding !== Padding.VALID) fail(ctx, `padding ${padding} is neither SAME nor VALID`);
-  return padding;
+/** CONV_2D's options (Conv2DOptions), checked. */
+export interface Conv2DOptions {
+  padding: number;
+  strideH: number;
+  strideW: number;
+  dilationH: number;
+  dilationW: number;
+  activation: number;
+  /** TensorType code of a 16x8 bias declared by the converter (0 when the model says nothing). */
+  quantizedBiasType: number;
+}
+
+/** DEPTHWISE_CONV_2D's options (DepthwiseConv2DOptions), checked. */
+export interface DepthwiseConv2DOptions extends Omit<Conv2DOptions, 'quantizedBiasType'> {
+  /** 0 when the model omits it (TFLite then infers it from the shapes). */
+  depthMultiplier: number;
+}
+
+/** TRANSPOSE_CONV's options (TransposeConvOptions), checked. */
+export interface TransposeConvOptions {
+  padding: number;
+  strideH: number;
+  strideW: number;
+  activation: number;
+  quantizedBiasType: number;
+}
+
+/** AVERAGE_POOL_2D / MAX_POOL_2D / L2_POOL_2D options (Pool2DOptions), checked. */
+export interface Pool2DOptions {
+  padding: number;
+  strideH: number;
+  strideW: number;
+  filterH: number;
+  filterW: number;
+  activation: number;
+}
+
+function paddingOf(ctx: NodeContext, padding: number | undefined): number {
+  const p = padding ?? Padding.SAME;
+  if (p !== Padding.SAME && p !== Padding.VALID) fail(ctx, `padding ${p} is neither SAME nor VALID`);
+  return p;
 }
 
 /** A positive integer option (strides, dilations), defaulting to 1 when the model omits it. */
-export function positiveOption(ctx: NodeContext, key: string): number {
-  const v = optNumber(ctx, key, 1);
-  if (!Number.isInteger(v) || v <= 0) fail(ctx, `${key} must be a positive integer, got ${v}`);
-  return v;
+function positive(ctx: NodeContext, name: string, v: number | undefined): number {
+  const n = v ?? 1;
+  if (!Number.isInteger(n) || n <= 0) fail(ctx, `${name} must be a positive integer, got ${n}`);
+  return n;
+}
+
+export function parseConv2DOptions(ctx: NodeContext): Conv2DOptions {
+  const o = builtinOptions(ctx.op, 'Conv2DOptions');
+  return {
+    padding: paddingOf(ctx, o.padding),
+    strideH: positive(ctx, 'strideH', o.strideH),
+    strideW: positive(ctx, 'strideW', o.strideW),
+    dilationH: positive(ctx, 'dilationHFactor', o.dilationHFactor),
+    dilationW: positive(ctx, 'dilationWFactor', o.dilationWFactor),
+    activation: o.fusedActivationFunction ?? Activation.NONE,
+    quantizedBiasType: o.quantizedBiasType ?? 0,
+  };
+}
+
+export function parseDepthwiseConv2DOptions(ctx: NodeContext): DepthwiseConv2DOptions {
+  const o = builtinOptions(ctx.op, 'DepthwiseConv2DOptions');
+  return {
+    padding: paddingOf(ctx, o.padding),
+    strideH: positive(ctx, 'strideH', o.strideH),
+    strideW: positive(ctx, 'strideW', o.strideW),
+    dilationH: positive(ctx, 'dilationHFactor', o.dilationHFactor),
+    dilationW: positive(ctx, 'dilationWFactor', o.dilationWFactor),
+    activation: o.fusedActivationFunction ?? Activation.NONE,
+    depthMultiplier: o.depthMultiplier ?? 0,
+  };
+}
+
+export function parseTransposeConvOptions(ctx: NodeContext): TransposeConvOptions {
+  const o = builtinOptions(ctx.op, 'TransposeConvOptions');
+  return {
+    padding: paddingOf(ctx, o.padding),
+    strideH: positive(ctx, 'strideH', o.strideH),
+    strideW: positive(ctx, 'strideW', o.strideW),
+    activation: o.fusedActivationFunction ?? Activation.NONE,
+    quantizedBiasType: o.quantizedBiasType ?? 0,
+  };
+}
+
+export function parsePool2DOptions(ctx: NodeContext): Pool2DOptions {
+  const o = builtinOptions(ctx.op, 'Pool2DOptions');
+  const padding = o.padding ?? Padding.SAME;
+  if (padding !== Padding.SAME && padding !== Padding.VALID) fail(ctx, `padding ${padding} is not supported`);
+  const options = {
+    padding,
+    strideH: o.strideH ?? 0,
+    strideW: o.strideW ?? 0,
+    filterH: o.filterHeight ?? 0,
+    filterW: o.filterWidth ?? 0,
+    activation: o.fusedActivationFunction ?? Activation.NONE,
+  };
+  if (options.strideH < 1 || options.strideW < 1) fail(ctx, `strides must be >= 1, got ${options.strideH}x${options.strideW}`);
+  if (options.filterH < 1 || options.filterW < 1) fail(ctx, `filter size must be >= 1, got ${options.filterH}x${options.filterW}`);
+  return options;
 }
 
 /** Strides, dilations, output size and leading padding of a (dilated) sliding window. */
@@ -31,13 +123,15 @@ export interface ConvWindow {
   padW: number;
 }
 
-/** Reads padding, strides and dilations from the options and sizes the output (CONV_2D, DEPTHWISE_CONV_2D). */
-export function convWindow(ctx: NodeContext, inH: number, inW: number, filterH: number, filterW: number): ConvWindow {
-  const padding = paddingOption(ctx);
-  const strideH = positiveOption(ctx, 'strideH');
-  const strideW = positiveOption(ctx, 'strideW');
-  const dilationH = positiveOption(ctx, 'dilationHFactor');
-  const dilationW = positiveOption(ctx, 'dilationWFactor');
+/** Sizes the output and padding of a dilated window (CONV_2D, DEPTHWISE_CONV_2D). */
+export function convWindow(
+  options: Pick<Conv2DOptions, 'padding' | 'strideH' | 'strideW' | 'dilationH' | 'dilationW'>,
+  inH: number,
+  inW: number,
+  filterH: number,
+  filterW: number,
+): ConvWindow {
+  const { padding, strideH, strideW, dilationH, dilationW } = options;
   const outH = computeOutSize(padding, inH, filterH, strideH, dilationH);
   const outW = computeOutSize(padding, inW, filterW, strideW, dilationW);
   return {
@@ -67,7 +161,7 @@ export interface ConvGeometry extends ConvWindow {
 }
 
 /** Output size, padding and group checks shared by the float, hybrid and integer CONV_2D kernels. */
-export function convGeometry(ctx: NodeContext, x: RuntimeTensor, filter: RuntimeTensor): ConvGeometry {
+export function convGeometry(ctx: NodeContext, options: Conv2DOptions, x: RuntimeTensor, filter: RuntimeTensor): ConvGeometry {
   if (x.shape.length !== 4) fail(ctx, `input must be rank 4 (NHWC), got shape [${x.shape}]`);
   if (filter.shape.length !== 4) fail(ctx, `filter must be rank 4 (OHWI), got shape [${filter.shape}]`);
   const [batches, inH, inW, inC] = x.shape as [number, number, number, number];
@@ -77,7 +171,7 @@ export function convGeometry(ctx: NodeContext, x: RuntimeTensor, filter: Runtime
   if (inC % filterC !== 0) fail(ctx, `input channels (${inC}) must be a multiple of the filter's input channels (${filterC})`);
   const groups = inC / filterC;
   if (outC % groups !== 0) fail(ctx, `output channels (${outC}) must be a multiple of the group count (${groups})`);
-  return { batches, inH, inW, inC, outC, filterH, filterW, filterC, groups, ...convWindow(ctx, inH, inW, filterH, filterW) };
+  return { batches, inH, inW, inC, outC, filterH, filterW, filterC, groups, ...convWindow(options, inH, inW, filterH, filterW) };
 }
 
 /** DEPTHWISE_CONV_2D tensor shapes: NHWC input, [1, H, W, C * multiplier] filter. */
@@ -139,16 +233,9 @@ export interface PoolWindow {
   padLeft: number;
 }
 
-/** Reads padding, strides and filter size of AVERAGE_POOL_2D / MAX_POOL_2D and sizes the output. */
-export function poolWindow(ctx: NodeContext, inH: number, inW: number): PoolWindow {
-  const padding = optNumber(ctx, 'padding', Padding.SAME);
-  if (padding !== Padding.SAME && padding !== Padding.VALID) fail(ctx, `padding ${padding} is not supported`);
-  const strideH = optNumber(ctx, 'strideH');
-  const strideW = optNumber(ctx, 'strideW');
-  const filterH = optNumber(ctx, 'filterHeight');
-  const filterW = optNumber(ctx, 'filterWidth');
-  if (strideH < 1 || strideW < 1) fail(ctx, `strides must be >= 1, got ${strideH}x${strideW}`);
-  if (filterH < 1 || filterW < 1) fail(ctx, `filter size must be >= 1, got ${filterH}x${filterW}`);
+/** Sizes the output and padding of AVERAGE_POOL_2D / MAX_POOL_2D. */
+export function poolWindow(options: Pool2DOptions, inH: number, inW: number): PoolWindow {
+  const { padding, strideH, strideW, filterH, filterW } = options;
   const outH = computeOutSize(padding, inH, filterH, strideH);
   const outW = computeOutSize(padding, inW, filterW, strideW);
   return {

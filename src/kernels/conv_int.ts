@@ -29,7 +29,16 @@ import {
   quantizedTypeRange,
   quantizeMultiplier,
 } from '../quant/index.js';
-import { type ConvGeometry, convGeometry, convWindow, type DepthwiseTaps, depthwiseShape, depthwiseTaps } from './conv_geometry.js';
+import {
+  type ConvGeometry,
+  convGeometry,
+  convWindow,
+  type DepthwiseTaps,
+  depthwiseShape,
+  depthwiseTaps,
+  parseConv2DOptions,
+  parseDepthwiseConv2DOptions,
+} from './conv_geometry.js';
 import type { Kernel, NodeContext, RuntimeTensor } from './kernel.js';
 import { fail, input, isKnown, output, xnnpackRuns } from './kernel.js';
 import { fusedActivation, optNumber } from './util.js';
@@ -706,7 +715,7 @@ export const conv2dInt: Kernel<ConvIntParams> = {
     const filter = input(ctx, 1);
     const out = output(ctx, 0);
     checkConvDtypes(ctx, x, filter, out);
-    const geo = convGeometry(ctx, x, filter);
+    const geo = convGeometry(ctx, parseConv2DOptions(ctx), x, filter);
     const int16 = x.dtype === 'int16';
     const bias = checkBias(ctx, 2, geo.outC, int16 ? ['int32', 'int64'] : ['int32']);
     if (x.dtype !== 'uint8') requireSymmetricFilter(ctx, filter);
@@ -833,7 +842,7 @@ export const depthwiseConv2dInt: Kernel<DepthwiseIntParams> = {
       requireZeroPointZero(ctx, x, 'input');
       requireZeroPointZero(ctx, out, 'output');
     }
-    const window = convWindow(ctx, inH, inW, filterH, filterW);
+    const window = convWindow(parseDepthwiseConv2DOptions(ctx), inH, inW, filterH, filterW);
     const { outH, outW } = window;
     // Depthwise is the grouped convolution with one input channel per group.
     const geo: ConvGeometry = { batches, inH, inW, inC, outC, filterH, filterW, filterC: 1, groups: inC, ...window };

@@ -3,7 +3,15 @@
 // quantization). Filter [1, H, W, C * multiplier]; output channel c*multiplier + m reads input
 // channel c. The multiplier comes from the shapes, as TFLite's float kernel computes it.
 import { convActivationRange, expectFloat32, optionalBias } from './conv.js';
-import { type ConvWindow, convWindow, type DepthwiseShape, type DepthwiseTaps, depthwiseShape, depthwiseTaps } from './conv_geometry.js';
+import {
+  type ConvWindow,
+  convWindow,
+  type DepthwiseShape,
+  type DepthwiseTaps,
+  depthwiseShape,
+  depthwiseTaps,
+  parseDepthwiseConv2DOptions,
+} from './conv_geometry.js';
 import {
   batchQuantizeFloats,
   type HybridInputScratch,
@@ -24,7 +32,7 @@ interface DepthwiseGeometry extends DepthwiseShape, ConvWindow {
 
 function depthwiseGeometry(ctx: NodeContext, x: RuntimeTensor, filter: RuntimeTensor): DepthwiseGeometry {
   const shape = depthwiseShape(ctx, x, filter);
-  const window = convWindow(ctx, shape.inH, shape.inW, shape.filterH, shape.filterW);
+  const window = convWindow(parseDepthwiseConv2DOptions(ctx), shape.inH, shape.inW, shape.filterH, shape.filterW);
   return { ...shape, ...window, multiplier: shape.outC / shape.inC };
 }
 

@@ -2,7 +2,7 @@
 // internal/reference/pooling.h). The window is clipped to the input, and the average divides by
 // the number of input pixels inside it, not by the filter area.
 import { activationRange, clampFloat } from './binary.js';
-import { type PoolWindow, poolWindow } from './conv_geometry.js';
+import { type PoolWindow, parsePool2DOptions, poolWindow } from './conv_geometry.js';
 import { fail, input, type Kernel, type NodeContext, output } from './kernel.js';
 import { Activation, fusedActivation } from './util.js';
 
@@ -21,7 +21,7 @@ function preparePool(ctx: NodeContext): PoolParams {
   if (x.dtype !== 'float32' || out.dtype !== 'float32') fail(ctx, `expects float32 input and output, got ${x.dtype} -> ${out.dtype}`);
   if (x.shape.length !== 4) fail(ctx, `input must be 4-D NHWC, got shape [${x.shape}]`);
   const [batches, inH, inW, depth] = x.shape;
-  const window = poolWindow(ctx, inH, inW);
+  const window = poolWindow(parsePool2DOptions(ctx), inH, inW);
   const { outH, outW } = window;
   out.shape = [batches, outH, outW, depth];
   const activation = fusedActivation(ctx);

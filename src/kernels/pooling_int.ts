@@ -4,7 +4,7 @@
 // rescaling: the average is the int32 window sum divided by the number of input pixels inside
 // the window, rounded half away from zero; the fused activation clamps in the output's units.
 import { calculateActivationRangeQuantized } from '../quant/index.js';
-import { type PoolWindow, poolWindow } from './conv_geometry.js';
+import { type PoolWindow, parsePool2DOptions, poolWindow } from './conv_geometry.js';
 import { fail, input, type Kernel, type NodeContext, output } from './kernel.js';
 import { requireQuantizedType, tensorQuant } from './quantize.js';
 import { fusedActivation } from './util.js';
@@ -29,7 +29,7 @@ function preparePoolInt(ctx: NodeContext): PoolIntParams {
   if (y.dtype !== type) fail(ctx, `output dtype ${y.dtype} differs from input dtype ${type}`);
   if (x.shape.length !== 4) fail(ctx, `input must be 4-D NHWC, got shape [${x.shape}]`);
   const [batches, inH, inW, depth] = x.shape;
-  const window = poolWindow(ctx, inH, inW);
+  const window = poolWindow(parsePool2DOptions(ctx), inH, inW);
   const { outH, outW } = window;
   y.shape = [batches, outH, outW, depth];
   // The kernel does not rescale (the converter gives input and output the same quantization).

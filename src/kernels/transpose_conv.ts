@@ -4,7 +4,7 @@
 // Weights are [O, H, W, I]. Each output pixel gathers the input pixels whose scattered window
 // covers it, which is the reference scatter loop read the other way round.
 import { convActivationRange, expectFloat32, optionalBias } from './conv.js';
-import { paddingOption, positiveOption } from './conv_geometry.js';
+import { parseTransposeConvOptions } from './conv_geometry.js';
 import {
   batchQuantizeFloats,
   type HybridInputScratch,
@@ -109,15 +109,8 @@ function transposeGeometry(ctx: NodeContext): TransposeGeometry {
     fail(ctx, 'output_shape (input 0) is not known before running: it must be a constant or computed from constants and shapes');
   }
   checkInputAndWeights(ctx, x, weights);
-  return transposeGeometryFor(
-    ctx,
-    x,
-    weights,
-    shapeTensor.data as Int32Array,
-    paddingOption(ctx),
-    positiveOption(ctx, 'strideH'),
-    positiveOption(ctx, 'strideW'),
-  );
+  const options = parseTransposeConvOptions(ctx);
+  return transposeGeometryFor(ctx, x, weights, shapeTensor.data as Int32Array, options.padding, options.strideH, options.strideW);
 }
 
 /**
@@ -228,7 +221,7 @@ function xnnpackTakesHybrid(ctx: NodeContext, g: TransposeGeometry, activation: 
   const bias = ctx.inputs[3] ?? null;
   const scalesOk = (weights.quantization?.scale ?? []).every((v) => v >= 2 ** -126 && v < Infinity);
   if (weights.kind !== 'constant' || !scalesOk || (bias !== null && bias.kind !== 'constant')) return false;
-  return ctx.inputs[0]?.kind === 'constant' && xnnpackTransposeGeometryOk(g, paddingOption(ctx));
+  return ctx.inputs[0]?.kind === 'constant' && xnnpackTransposeGeometryOk(g, parseTransposeConvOptions(ctx).padding);
 }
 
 /**

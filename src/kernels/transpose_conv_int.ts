@@ -8,7 +8,7 @@
 // weights, multipliers and bias, and eval sizes the output from the shape it is given.
 // Each output pixel gathers the input pixels whose scattered window covers it (the reference
 // scatter loop read the other way round); integer sums are exact in doubles.
-import { paddingOption, positiveOption } from './conv_geometry.js';
+import { parseTransposeConvOptions } from './conv_geometry.js';
 import {
   type BiasValues,
   biasValues,
@@ -81,7 +81,7 @@ export const transposeConvInt: Kernel<TransposeIntParams> = {
     const wide = int16 && (bias ? bias.dtype === 'int64' : declared !== 'int32');
     const multipliers = convolutionMultipliers(ctx, x, weights, bias, out, outC);
     const activation = fusedActivation(ctx);
-    const options = { padding: paddingOption(ctx), strideH: positiveOption(ctx, 'strideH'), strideW: positiveOption(ctx, 'strideW') };
+    const options = parseTransposeConvOptions(ctx);
     let geo: TransposeGeometry | null = null;
     if (isKnown(shapeTensor)) {
       geo = geometryFor(ctx, shapeTensor.data as Int32Array, options);
