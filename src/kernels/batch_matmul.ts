@@ -1,10 +1,12 @@
 // BATCH_MATMUL for float32 (tensorflow/lite/kernels/batch_matmul.cc, reference BatchMatMul):
 // out[..., i, j] = sum_k X[..., i, k] * Y[..., k, j], X transposed in its last two dimensions
 // when adj_x, Y when adj_y. Ranks 2 to 5; the leading (batch) dimensions broadcast NumPy-style.
+
+import { builtinOptions } from '../model/options.js';
 import { expectFloat32 } from './conv.js';
 import type { Kernel, NodeContext, RuntimeTensor } from './kernel.js';
 import { fail, input, output } from './kernel.js';
-import { broadcastStrides, optBool } from './util.js';
+import { broadcastStrides } from './util.js';
 
 interface BatchMatMulParams {
   adjX: boolean;
@@ -38,6 +40,18 @@ export interface BatchMatMulShape {
   rhsBatchShape: number[];
 }
 
+/** BATCH_MATMUL's options (BatchMatMulOptions). */
+export interface BatchMatMulOptions {
+  adjX: boolean;
+  adjY: boolean;
+  asymmetricQuantizeInputs: boolean;
+}
+
+export function parseBatchMatMulOptions(ctx: NodeContext): BatchMatMulOptions {
+  const o = builtinOptions(ctx.op, 'BatchMatMulOptions');
+  return { adjX: o.adjX ?? false, adjY: o.adjY ?? false, asymmetricQuantizeInputs: o.asymmetricQuantizeInputs ?? false };
+}
+
 /** Rank checks, NumPy-style batch broadcasting and the adj_x / adj_y product dimensions. */
 export function batchMatMulShape(ctx: NodeContext, lhs: RuntimeTensor, rhs: RuntimeTensor): BatchMatMulShape {
   for (const [t, what] of [
@@ -46,8 +60,7 @@ export function batchMatMulShape(ctx: NodeContext, lhs: RuntimeTensor, rhs: Runt
   ] as const) {
     if (t.shape.length < 2 || t.shape.length > 5) fail(ctx, `${what} must have rank 2 to 5, got shape [${t.shape}]`);
   }
-  const adjX = optBool(ctx, 'adjX');
-  const adjY = optBool(ctx, 'adjY');
+  const { adjX, adjY } = parseBatchMatMulOptions(ctx);
   const rank = Math.max(lhs.shape.length, rhs.shape.length);
   const lhsShape = [...new Array<number>(rank - lhs.shape.length).fill(1), ...lhs.shape];
   const rhsShape = [...new Array<number>(rank - rhs.shape.length).fill(1), ...rhs.shape];

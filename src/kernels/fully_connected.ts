@@ -2,6 +2,8 @@
 // int8 weights (fully_connected.cc EvalHybridDense: per-batch input quantization, symmetric or
 // asymmetric per the asymmetricQuantizeInputs option, row sums folded in exactly).
 // Weights [units, inputSize]; the input is read as [batch, inputSize] rows.
+
+import { builtinOptions } from '../model/options.js';
 import { convActivationRange, expectFloat32, matmulRows, optionalBias, rowTimesRows } from './conv.js';
 import {
   applyActivation,
@@ -14,7 +16,7 @@ import {
 } from './hybrid.js';
 import type { Kernel, NodeContext } from './kernel.js';
 import { fail, input, output } from './kernel.js';
-import { Activation, fusedActivation, optBool, optNumber } from './util.js';
+import { Activation } from './util.js';
 
 const fround = Math.fround;
 
@@ -22,6 +24,27 @@ interface FcShape {
   batch: number;
   inputSize: number;
   units: number;
+}
+
+/** FULLY_CONNECTED's options (FullyConnectedOptions), checked; float, hybrid and integer kernels share them. */
+export interface FullyConnectedOptions {
+  activation: number;
+  keepNumDims: boolean;
+  asymmetricQuantizeInputs: boolean;
+  /** TensorType code of a 16x8 bias declared by the converter (0 when the model says nothing). */
+  quantizedBiasType: number;
+}
+
+export function parseFullyConnectedOptions(ctx: NodeContext): FullyConnectedOptions {
+  const o = builtinOptions(ctx.op, 'FullyConnectedOptions');
+  const format = o.weightsFormat ?? 0;
+  if (format !== 0) fail(ctx, `weights format ${format} is not supported (only DEFAULT)`);
+  return {
+    activation: o.fusedActivationFunction ?? Activation.NONE,
+    keepNumDims: o.keepNumDims ?? false,
+    asymmetricQuantizeInputs: o.asymmetricQuantizeInputs ?? false,
+    quantizedBiasType: o.quantizedBiasType ?? 0,
+  };
 }
 
 /** Checks the node and sets the output shape (UpdateOutputSize); shared by float and hybrid. */
@@ -32,13 +55,11 @@ function prepareShape(ctx: NodeContext): FcShape {
   expectFloat32(ctx, x, 'input');
   expectFloat32(ctx, out, 'output');
   if (ctx.outputs.length !== 1) fail(ctx, `expected 1 output, got ${ctx.outputs.length}`);
-  const format = optNumber(ctx, 'weightsFormat', 0);
-  if (format !== 0) fail(ctx, `weights format ${format} is not supported (only DEFAULT)`);
+  const { keepNumDims } = parseFullyConnectedOptions(ctx);
   if (filter.shape.length !== 2) fail(ctx, `weights must be rank 2 [units, input size], got shape [${filter.shape}]`);
   if (x.shape.length === 0) fail(ctx, 'input must have at least one dimension');
   const [units, inputSize] = filter.shape as [number, number];
   optionalBias(ctx, 2, units);
-  const keepNumDims = optBool(ctx, 'keepNumDims');
   const total = x.shape.reduce((a, d) => a * d, 1);
   let batch: number;
   if (inputSize === 0) {
@@ -67,7 +88,7 @@ export const fullyConnectedFloat: Kernel<FcParams> = {
   prepare(ctx) {
     expectFloat32(ctx, input(ctx, 1), 'weights');
     const shape = prepareShape(ctx);
-    const activation = fusedActivation(ctx);
+    const { activation } = parseFullyConnectedOptions(ctx);
     // The float kernel only takes clamping activations (fully_connected.cc Prepare).
     if (
       activation !== Activation.NONE &&
@@ -111,8 +132,8 @@ export const fullyConnectedHybrid: Kernel<HybridFcParams> = {
     return {
       ...shape,
       weights: hybridWeights(ctx, filter, 0, 'weights'),
-      asymmetric: optBool(ctx, 'asymmetricQuantizeInputs'),
-      activate: applyActivation(ctx, fusedActivation(ctx)),
+      asymmetric: parseFullyConnectedOptions(ctx).asymmetricQuantizeInputs,
+      activate: applyActivation(ctx, parseFullyConnectedOptions(ctx).activation),
       ...hybridInputScratch(shape.batch, shape.inputSize),
       accRow: new Float32Array(shape.units),
     };
