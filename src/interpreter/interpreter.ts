@@ -14,19 +14,18 @@ import {
 } from '../kernels/kernel.js';
 import { lookupKernel } from '../kernels/registry.js';
 import { xnnpackDelegateFails } from '../kernels/xnnpack_graph.js';
-import { allocTyped, byteSize, type DType, hasTypedView, numElements, type TypedArray, typedView } from '../model/dtype.js';
+import { allocTyped, type DType, hasTypedView, numElements, type TypedArray, typedView } from '../model/dtype.js';
 import { readModel } from '../model/reader.js';
 import type { Model, Quantization, Subgraph, Tensor } from '../model/types.js';
-import { planArena } from './arena.js';
-import {
-  type Delegate,
-  DelegateError,
-  type DelegateGraph,
-  type DelegateKernel,
-  type DelegateNode,
-  type PartitionSpec,
-} from './delegate.js';
+import { bindArena } from './arena.js';
+import { type Delegate, DelegateError } from './delegate.js';
+import { delegateSteps } from './delegate_steps.js';
 import { TensorError, type UnsupportedNode, UnsupportedOpError } from './errors.js';
+import { type Placement, placementOf } from './placement.js';
+import { type Step, type StepInfo, type StepObserver, stepInfo } from './steps.js';
+
+export type { NodePlacement, PartitionPlacement, Placement } from './placement.js';
+export type { StepInfo, StepObserver } from './steps.js';
 
 export interface TensorDetails {
   name: string;
@@ -60,57 +59,6 @@ export interface InterpreterOptions {
   fallbackToCpuOnDelegateError?: boolean;
   /** Called around every step of invoke (harness tools: step timing, storage references). */
   observer?: StepObserver;
-}
-
-/** One step of invoke as observers see it: a CPU node, or a delegate partition as a whole. */
-export interface StepInfo {
-  /** 'cpu' or the delegate's name. */
-  readonly backend: string;
-  readonly partition: number | null;
-  readonly nodes: readonly number[];
-  /** The op name of a CPU node, or "partition <id>". */
-  readonly op: string;
-  /** The tensors the step writes (after it ran, they hold its results). */
-  readonly outputs: readonly RuntimeTensor[];
-}
-
-export interface StepObserver {
-  beforeStep?(step: StepInfo): void;
-  /** After the step ran (for a delegate step: after its outputs were read back). */
-  afterStep?(step: StepInfo): void;
-}
-
-type Step =
-  | { kind: 'cpu'; ctx: NodeContext; kernel: Kernel<unknown>; params: unknown; info?: StepInfo }
-  | { kind: 'delegate'; delegate: Delegate; spec: PartitionSpec; kernel: DelegateKernel; partition: number; info?: StepInfo };
-
-export interface NodePlacement {
-  node: number;
-  op: string;
-  /** 'cpu', a delegate's name, or 'folded' (computed once at prepare from constants). */
-  backend: string;
-  partition: number | null;
-  /** Why the node is not delegated, when delegates were given. */
-  reason?: string;
-}
-
-export interface PartitionPlacement {
-  id: number;
-  backend: string;
-  nodes: number[];
-  inputs: { index: number; name: string; bytes: number }[];
-  outputs: { index: number; name: string; bytes: number }[];
-  /** Bytes copied to the delegate and back per invoke. */
-  bytesIn: number;
-  bytesOut: number;
-  info: Record<string, unknown>;
-}
-
-export interface Placement {
-  nodes: NodePlacement[];
-  partitions: PartitionPlacement[];
-  /** e.g. "120 nodes on webgpu in 2 partitions, 3 on cpu, 74 folded at prepare" */
-  summary: string;
 }
 
 const TYPED_NAMES: Partial<Record<DType, string>> = {
@@ -251,130 +199,11 @@ export class Interpreter {
       } else steps.push({ kind: 'cpu', ctx, kernel, params });
     }
     this.reasons = new Map();
-    for (const delegate of this.delegates) steps = await this.delegateSteps(delegate, steps);
+    for (const delegate of this.delegates) steps = await delegateSteps(delegate, steps, this.tensors, this.subgraph, this.reasons);
     for (const s of steps) s.info = stepInfo(s);
-    this.bindArena(steps);
+    this.arenaBytes = bindArena(steps, this.tensors, this.subgraph, this.options.preserveAllTensors ?? false);
     this.steps = steps;
     this.allocated = true;
-  }
-
-  /** Asks one delegate to claim CPU steps; replaces each claimed subset by one delegate step. */
-  private async delegateSteps(delegate: Delegate, steps: Step[]): Promise<Step[]> {
-    const cpuSteps = steps.filter((s): s is Extract<Step, { kind: 'cpu' }> => s.kind === 'cpu');
-    const graph: DelegateGraph = {
-      nodes: cpuSteps.map(
-        (s): DelegateNode => ({
-          index: s.ctx.index,
-          op: s.ctx.op,
-          inputs: s.ctx.inputs,
-          outputs: s.ctx.outputs,
-          kernel: s.kernel,
-          params: s.params,
-          config: s.ctx.config,
-        }),
-      ),
-      tensors: this.tensors,
-      inputs: this.subgraph.inputs,
-      outputs: this.subgraph.outputs,
-    };
-    const claims = await delegate.prepare(graph);
-    for (const [node, why] of claims.reasons) if (!this.reasons.has(node)) this.reasons.set(node, why);
-    const position = new Map<number, number>(steps.map((s, k) => [s.kind === 'cpu' ? s.ctx.index : -1 - k, k]));
-    const claimedBy = new Map<number, number>();
-    claims.partitions.forEach((nodes, p) => {
-      for (const n of nodes) {
-        if (!position.has(n) || steps[position.get(n) as number]?.kind !== 'cpu') {
-          throw new DelegateError(`${delegate.name} claimed node ${n}, which is not a CPU node of this plan`);
-        }
-        if (claimedBy.has(n)) throw new DelegateError(`${delegate.name} claimed node ${n} twice`);
-        claimedBy.set(n, p);
-      }
-    });
-    const specs = claims.partitions.map((nodes) => this.partitionSpec(delegate, nodes, position, steps));
-    const replaced: Step[] = [];
-    const emitted = new Set<number>();
-    let next = steps.filter((s) => s.kind === 'delegate').length;
-    for (const s of steps) {
-      const p = s.kind === 'cpu' ? claimedBy.get(s.ctx.index) : undefined;
-      if (p === undefined) replaced.push(s);
-      else if (!emitted.has(p)) {
-        emitted.add(p);
-        const spec = specs[p] as PartitionSpec;
-        const kernel = await delegate.createKernel(graph, spec);
-        replaced.push({ kind: 'delegate', delegate, spec, kernel, partition: next++ });
-      }
-    }
-    return replaced;
-  }
-
-  /** Boundary tensors of a claimed subset; checks it can run as one step at its first node's place. */
-  private partitionSpec(delegate: Delegate, nodes: number[], position: Map<number, number>, steps: Step[]): PartitionSpec {
-    const members = new Set(nodes);
-    const ordered = [...nodes].sort((a, b) => (position.get(a) as number) - (position.get(b) as number));
-    const start = position.get(ordered[0] as number) as number;
-    const producer = new Map<number, number>();
-    steps.forEach((s, k) => {
-      if (s.kind === 'cpu') for (const t of s.ctx.outputs) producer.set(t.index, k);
-      else for (const t of s.spec.outputs) producer.set(t.index, k);
-    });
-    const inputs = new Map<number, RuntimeTensor>();
-    const produced = new Set<number>();
-    for (const n of ordered) {
-      const s = steps[position.get(n) as number] as Extract<Step, { kind: 'cpu' }>;
-      for (const t of s.ctx.inputs) {
-        if (!t || isKnown(t) || produced.has(t.index)) continue;
-        const from = producer.get(t.index);
-        if (from !== undefined && from >= start) {
-          throw new DelegateError(
-            `${delegate.name}: partition [${nodes}] needs tensor ${t.index} '${t.name}' from a node that runs inside its span; it would form a cycle`,
-          );
-        }
-        inputs.set(t.index, t);
-      }
-      for (const t of s.ctx.outputs) produced.add(t.index);
-    }
-    const readOutside = new Set<number>(this.subgraph.outputs);
-    for (const s of steps) {
-      if (s.kind === 'cpu' && members.has(s.ctx.index)) continue;
-      const reads = s.kind === 'cpu' ? s.ctx.inputs : s.spec.inputs;
-      for (const t of reads) if (t) readOutside.add(t.index);
-    }
-    const outputs = [...produced].filter((i) => readOutside.has(i)).map((i) => this.tensors[i] as RuntimeTensor);
-    return { nodes: ordered, inputs: [...inputs.values()], outputs };
-  }
-
-  private bindArena(steps: Step[]): void {
-    const first = new Map<number, number>();
-    const last = new Map<number, number>();
-    const touch = (t: RuntimeTensor | null, step: number) => {
-      if (!t || (t.kind !== 'activation' && t.kind !== 'input')) return;
-      if (!first.has(t.index)) first.set(t.index, step);
-      last.set(t.index, step);
-    };
-    for (const i of this.subgraph.inputs) touch(this.tensors[i] as RuntimeTensor, -1);
-    steps.forEach((s, k) => {
-      const tensors =
-        s.kind === 'cpu' ? [...s.ctx.inputs, ...s.ctx.outputs, ...s.ctx.intermediates] : [...s.spec.inputs, ...s.spec.outputs];
-      for (const t of tensors) touch(t, k);
-    });
-    // Inputs and outputs keep their bytes across invokes: the caller may invoke again on the same inputs.
-    for (const i of [...this.subgraph.inputs, ...this.subgraph.outputs]) touch(this.tensors[i] as RuntimeTensor, steps.length);
-    if (this.options.preserveAllTensors) for (const id of first.keys()) last.set(id, steps.length);
-    const requests = [...first.keys()].map((id) => {
-      const t = this.tensors[id] as RuntimeTensor;
-      const bytes = byteSize(t.dtype, numElements(t.shape));
-      if (bytes === undefined || !hasTypedView(t.dtype)) {
-        throw new TensorError(`tensor ${id} '${t.name}': dtype ${t.dtype} cannot live in the activation arena`);
-      }
-      return { id, bytes, first: first.get(id) as number, last: last.get(id) as number };
-    });
-    const plan = planArena(requests);
-    const arena = new ArrayBuffer(plan.totalBytes);
-    for (const [id, offset] of plan.offsets) {
-      const t = this.tensors[id] as RuntimeTensor;
-      t.data = typedView(new Uint8Array(arena, offset, byteSize(t.dtype, numElements(t.shape))), t.dtype);
-    }
-    this.arenaBytes = plan.totalBytes;
   }
 
   private inputTensor(index: number): RuntimeTensor {
@@ -473,40 +302,7 @@ export class Interpreter {
   /** What runs where, and why: per node and per delegated partition. */
   placement(): Placement {
     this.requireAllocated('placement');
-    const where = new Map<number, { backend: string; partition: number | null }>();
-    const partitions: PartitionPlacement[] = [];
-    for (const s of this.steps) {
-      if (s.kind === 'cpu') {
-        where.set(s.ctx.index, { backend: 'cpu', partition: null });
-        continue;
-      }
-      for (const n of s.spec.nodes) where.set(n, { backend: s.delegate.name, partition: s.partition });
-      const list = (ts: readonly RuntimeTensor[]) => ts.map((t) => ({ index: t.index, name: t.name, bytes: t.data.byteLength }));
-      const inputs = list(s.spec.inputs);
-      const outputs = list(s.spec.outputs);
-      partitions.push({
-        id: s.partition,
-        backend: s.delegate.name,
-        nodes: [...s.spec.nodes],
-        inputs,
-        outputs,
-        bytesIn: inputs.reduce((a, t) => a + t.bytes, 0),
-        bytesOut: outputs.reduce((a, t) => a + t.bytes, 0),
-        info: s.kernel.describe?.() ?? {},
-      });
-    }
-    const nodes = this.subgraph.operators.map((op): NodePlacement => {
-      const w = where.get(op.index) ?? { backend: 'folded', partition: null };
-      const p: NodePlacement = { node: op.index, op: op.op, backend: w.backend, partition: w.partition };
-      const reason = this.reasons.get(op.index);
-      if (w.backend === 'cpu' && reason) p.reason = reason;
-      return p;
-    });
-    const count = (b: string) => nodes.filter((n) => n.backend === b).length;
-    const delegated = nodes.length - count('cpu') - count('folded');
-    const names = [...new Set(partitions.map((p) => p.backend))].join('+') || 'delegates';
-    const summary = `${delegated} nodes on ${names} in ${partitions.length} partition(s), ${count('cpu')} on cpu, ${count('folded')} folded at prepare`;
-    return { nodes, partitions, summary };
+    return placementOf(this.steps, this.subgraph.operators, this.reasons);
   }
 
   private releaseDelegateKernels(): void {
@@ -562,9 +358,4 @@ function runtimeTensor(m: Tensor, isInput: boolean): RuntimeTensor {
     return { ...base, kind: 'constant', data };
   }
   return { ...base, kind: isInput ? 'input' : 'activation', data: new Float32Array(0) };
-}
-
-function stepInfo(s: Step): StepInfo {
-  if (s.kind === 'cpu') return { backend: 'cpu', partition: null, nodes: [s.ctx.index], op: s.ctx.op.op, outputs: s.ctx.outputs };
-  return { backend: s.delegate.name, partition: s.partition, nodes: s.spec.nodes, op: `partition ${s.partition}`, outputs: s.spec.outputs };
 }

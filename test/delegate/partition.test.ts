@@ -137,21 +137,21 @@ function mixedGraph(): DelegateGraph {
   g.node('RELU', [x], [a]); // 0
   const b = g.activation([1, 8, 8, 4]);
   g.node('LOGISTIC', [a], [b]); // 1
-  const q = g.activation([1, 8, 8, 4], 'int8');
+  const q = g.activation([1, 8, 8, 4], 'int8', { scale: [1 / 128], zeroPoint: [0], quantizedDimension: 0 });
   g.node('QUANTIZE', [b], [q]); // 2: int8 output
   const dq = g.activation([1, 8, 8, 4]);
   g.node('DEQUANTIZE', [q], [dq]); // 3: int8 input
-  const r = g.activation([1, 16, 16, 4]);
-  g.node('RESIZE_BILINEAR', [dq, g.constant([2], [16, 16], 'int32')], [r], { alignCorners: true, halfPixelCenters: true }); // 4
-  const s = g.activation([1, 16, 16, 4]);
+  const r = g.activation([1, 8, 8, 4]);
+  g.node('FLOOR_DIV', [dq, dq], [r]); // 4: no GPU implementation
+  const s = g.activation([1, 8, 8, 4]);
   g.node('TANH', [r], [s]); // 5
-  const u = g.activation([1, 16, 16, 4]);
+  const u = g.activation([1, 8, 8, 4]);
   g.node('SOFTMAX', [s], [u], { beta: 1 }); // 6
-  const v = g.activation([1, 16, 16, 4]);
+  const v = g.activation([1, 8, 8, 4]);
   g.node('RELU6', [u], [v]); // 7
-  const w = g.activation([1, 16, 16, 4]);
+  const w = g.activation([1, 8, 8, 4]);
   g.node('EXP', [v], [w]); // 8
-  const z = g.activation([1, 16, 16, 4]);
+  const z = g.activation([1, 8, 8, 4]);
   g.node('NEG', [w], [z]); // 9
   g.markOutput(z);
   return g.graph();
@@ -167,7 +167,7 @@ describe('placement', () => {
     ]);
     expect(claims.reasons.get(2)).toMatch(/^QUANTIZE: dtype int8 not supported/);
     expect(claims.reasons.get(3)).toMatch(/^DEQUANTIZE: dtype int8 not supported/);
-    expect(claims.reasons.get(4)).toBe('RESIZE_BILINEAR: align_corners and half_pixel_centers both set');
+    expect(claims.reasons.get(4)).toBe('FLOOR_DIV: op is not supported by the WebGPU delegate');
   });
 
   it('honours forceCpu, minNodesPerPartition and maxDelegatedPartitions', async (t) => {
@@ -198,16 +198,18 @@ describe('placement', () => {
     const x = g.input([1, 4, 4, 3]);
     const y = g.activation([1, 4, 4, 2]);
     g.node('CONV_2D', [x, g.input([2, 1, 1, 3]), null], [y], { padding: 0 }); // runtime weights
-    const z = g.activation([1, 4, 4, 2]);
-    g.node('ADD', [y, y], [z], { fusedActivationFunction: 4 }); // fused TANH
+    const i = g.input([1, 4, 4, 2], undefined, 'int32');
+    const z = g.activation([1, 4, 4, 2], 'int32');
+    g.node('ADD', [i, i], [z]); // int32
     const u = g.activation([1, 4, 4, 2]);
-    g.node('CUSTOM:Unknown', [z], [u]);
+    g.node('FLOOR_MOD', [y, y], [u]);
+    g.markOutput(z);
     g.markOutput(u);
     const claims = await delegate.prepare(g.graph());
     expect(claims.partitions).toEqual([]);
     expect(claims.reasons.get(0)).toBe('CONV_2D: filter must be a constant (it is computed at run time)');
-    expect(claims.reasons.get(1)).toBe('ADD: fused activation TANH is not supported');
-    expect(claims.reasons.get(2)).toBe('CUSTOM:Unknown: op is not supported by the WebGPU delegate');
+    expect(claims.reasons.get(1)).toMatch(/^ADD: .*int32/);
+    expect(claims.reasons.get(2)).toBe('FLOOR_MOD: op is not supported by the WebGPU delegate');
   });
 });
 

@@ -6,7 +6,7 @@ import type { DelegateGraph, DelegateKernel, DelegateNode, PartitionSpec } from 
 import { DEFAULT_KERNEL_CONFIG, type RuntimeTensor, type TensorKind } from '../../src/kernels/kernel.js';
 import { lookupKernel } from '../../src/kernels/registry.js';
 import { allocTyped, type DType, numElements } from '../../src/model/dtype.js';
-import type { Operator, Options } from '../../src/model/types.js';
+import type { Operator, Options, Quantization } from '../../src/model/types.js';
 import { type OpCase, runOp } from '../support/run_op.js';
 
 // (test/support/setup.ts has already pointed Dawn at SwiftShader when there is no GPU.)
@@ -48,13 +48,13 @@ export class GraphBuilder {
   readonly inputs: number[] = [];
   readonly outputs: number[] = [];
 
-  tensor(kind: TensorKind, shape: number[], dtype: DType = 'float32', data?: ArrayLike<number>): RuntimeTensor {
+  tensor(kind: TensorKind, shape: number[], dtype: DType = 'float32', data?: ArrayLike<number>, quantization: Quantization | null = null): RuntimeTensor {
     const t: RuntimeTensor = {
       index: this.tensors.length,
       name: `t${this.tensors.length}`,
       dtype,
       shape: [...shape],
-      quantization: null,
+      quantization,
       kind,
       data: allocTyped(dtype, numElements(shape)),
     };
@@ -73,8 +73,8 @@ export class GraphBuilder {
     return this.tensor('constant', shape, dtype, data);
   }
 
-  activation(shape: number[], dtype: DType = 'float32'): RuntimeTensor {
-    return this.tensor('activation', shape, dtype);
+  activation(shape: number[], dtype: DType = 'float32', quantization: Quantization | null = null): RuntimeTensor {
+    return this.tensor('activation', shape, dtype, undefined, quantization);
   }
 
   node(
