@@ -2,6 +2,7 @@
 
 // The WebGPU delegate (it plugs in through the delegate contract above; the interpreter never imports it).
 export {
+  acquireGpu,
   DeviceLostError,
   GpuUnavailableError,
   WebGpuDelegate,
@@ -30,8 +31,8 @@ export {
 } from './interpreter/interpreter.js';
 export type { RuntimeTensor } from './kernels/kernel.js';
 export { KernelError } from './kernels/kernel.js';
-export type { DType, TypedArray } from './model/dtype.js';
+export { type DType, numElements, type TypedArray, typedView } from './model/dtype.js';
 export { ModelError } from './model/errors.js';
 export { readModel } from './model/reader.js';
-export { detectMode, type ModelSummary, type QuantizationMode, summarize } from './model/summary.js';
+export { detectMode, type ModelSummary, type QuantizationMode, summarize, type TensorSummary } from './model/summary.js';
 export type { Model, Operator, Quantization, SignatureDef, Subgraph, Tensor } from './model/types.js';

@@ -7,7 +7,7 @@ import { conditioningVerdict, cutModel, exposeIntermediates, findCulprit, render
 import { unpackModel } from '../../harness/model_variant.js';
 import { makeModelInputs } from '../../harness/oracle/inputs.js';
 import { runOracle } from '../../harness/oracle/run_oracle.js';
-import { runCli } from '../../src/cli/main.js';
+import { runCli } from '../../cli/main.js';
 import type { Delegate, DelegateGraph, PartitionSpec } from '../../src/interpreter/delegate.js';
 import { Interpreter } from '../../src/interpreter/interpreter.js';
 import { DEFAULT_KERNEL_CONFIG, type NodeContext } from '../../src/kernels/kernel.js';

@@ -3,7 +3,7 @@
 import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { describe, expect, it, vi } from 'vitest';
-import { runCli } from '../../src/cli/main.js';
+import { runCli } from '../../cli/main.js';
 import { readModel } from '../../src/model/reader.js';
 import { corpusModels, hasShared } from '../support/corpus.js';
 

@@ -288,7 +288,7 @@ describe('npm pack', () => {
     // puppeteer-core and vite are imported only by `verify --browser`, which builds the repo's
     // harness/web page and so runs from a clone, not from the package.
     const cli = bareImports(join(root, 'bin/tflite-webgpu.js'));
-    const cliMain = bareImports(join(root, 'dist/src/cli/main.js'));
+    const cliMain = bareImports(join(root, 'dist/cli/main.js'));
     const statics = [...cli.staticImports, ...cliMain.staticImports].filter((s) => !isBuiltin(s)).map(packageOf);
     expect(statics.filter((p) => !deps.has(p))).toEqual([]);
     const dynamics = [...cliMain.dynamicImports].filter((s) => !isBuiltin(s)).map(packageOf);

@@ -2,13 +2,11 @@
 // prints exactly one JSON object on stdout (errors too).
 import { basename } from 'node:path';
 import { parseArgs } from 'node:util';
-import type { Backend, Precision } from '../../harness/backends.js';
-import type { Target } from '../../harness/fuzz/run_case.js';
-import { configureNodeWebGpu } from '../../harness/node_gpu.js';
-import { perNodeCompare, renderPerNode } from '../../harness/per_node.js';
-import { TensorError, UnsupportedOpError } from '../interpreter/errors.js';
-import { KernelError } from '../kernels/kernel.js';
-import { ModelError } from '../model/errors.js';
+import type { Backend, Precision } from '../harness/backends.js';
+import type { Target } from '../harness/fuzz/run_case.js';
+import { configureNodeWebGpu } from '../harness/node_gpu.js';
+import { perNodeCompare, renderPerNode } from '../harness/per_node.js';
+import { KernelError, ModelError, TensorError, UnsupportedOpError } from '../src/index.js';
 import { bench, benchTargets, renderBench } from './bench.js';
 import { FileError, readBytes } from './files.js';
 import { fuzzOps, fuzzPassed, renderFuzz, renderFuzzMarkdown, TARGETS } from './fuzz.js';

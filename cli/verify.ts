@@ -1,13 +1,13 @@
 // `tflite-webgpu verify <model | --all> [--backend cpu|webgpu] [--precision fp32|fp16] [--seed N] [--inputs a.bin,...] [--culprit] [--json]`
 import { basename } from 'node:path';
-import type { Backend, Precision } from '../../harness/backends.js';
-import { verifyInBrowser } from '../../harness/browser/driver.js';
-import { corpusModels } from '../../harness/corpus.js';
-import { type CulpritReport, findCulprit, renderCulprit } from '../../harness/culprit.js';
-import { nodeOracle } from '../../harness/node_oracle.js';
-import { type VerifyReport, verifyModel, worstError } from '../../harness/verify.js';
-import { readModel } from '../model/reader.js';
-import type { Tensor } from '../model/types.js';
+import type { Backend, Precision } from '../harness/backends.js';
+import { verifyInBrowser } from '../harness/browser/driver.js';
+import { corpusModels } from '../harness/corpus.js';
+import { type CulpritReport, findCulprit, renderCulprit } from '../harness/culprit.js';
+import { nodeOracle } from '../harness/node_oracle.js';
+import { type VerifyReport, verifyModel, worstError } from '../harness/verify.js';
+import type { Tensor } from '../src/index.js';
+import { readModel } from '../src/index.js';
 import { readBytes, readInputFiles } from './files.js';
 import { progress, table } from './format.js';
 

@@ -1,8 +1,8 @@
 // `tflite-webgpu bench [<model> | --all] [--backend cpu|webgpu|all] [--precision fp32|fp16] [--runs N] [--json]`
 import { basename } from 'node:path';
-import type { Backend, Precision } from '../../harness/backends.js';
-import { type BenchResult, benchModel } from '../../harness/bench.js';
-import { corpusModels } from '../../harness/corpus.js';
+import type { Backend, Precision } from '../harness/backends.js';
+import { type BenchResult, benchModel } from '../harness/bench.js';
+import { corpusModels } from '../harness/corpus.js';
 import { readBytes } from './files.js';
 import { progress, table } from './format.js';
 

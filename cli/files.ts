@@ -1,6 +1,5 @@
 import { readFileSync } from 'node:fs';
-import { TensorError } from '../interpreter/errors.js';
-import { type DType, numElements, type TypedArray, typedView } from '../model/dtype.js';
+import { type DType, numElements, TensorError, type TypedArray, typedView } from '../src/index.js';
 
 /** A file the CLI was asked to read but cannot. */
 export class FileError extends Error {

@@ -1,10 +1,10 @@
 // `tflite-webgpu run <model> [--inputs a.bin,b.bin] [--seed N] [--outdir DIR] [--json]`
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { type Backend, createDelegates, type Precision } from '../../harness/backends.js';
-import { makeModelInputs } from '../../harness/oracle/inputs.js';
-import { Interpreter, type Placement } from '../interpreter/interpreter.js';
-import type { TypedArray } from '../model/dtype.js';
+import { type Backend, createDelegates, type Precision } from '../harness/backends.js';
+import { makeModelInputs } from '../harness/oracle/inputs.js';
+import type { TypedArray } from '../src/index.js';
+import { Interpreter, type Placement } from '../src/index.js';
 import { readBytes, readInputFiles } from './files.js';
 
 export interface RunResult {

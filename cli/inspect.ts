@@ -1,9 +1,7 @@
 // `tflite-webgpu inspect <model> [--json]`
-import { createDelegates, type Precision } from '../../harness/backends.js';
-import { Interpreter, type Placement } from '../interpreter/interpreter.js';
-import { readModel } from '../model/reader.js';
-import { type ModelSummary, summarize, type TensorSummary } from '../model/summary.js';
-import type { Quantization } from '../model/types.js';
+import { createDelegates, type Precision } from '../harness/backends.js';
+import type { Quantization } from '../src/index.js';
+import { Interpreter, type ModelSummary, type Placement, readModel, summarize, type TensorSummary } from '../src/index.js';
 import { readBytes } from './files.js';
 import { formatBytes, table } from './format.js';
 
