@@ -3,90 +3,18 @@
 // (bounds-checked), every vector length is checked against the bytes left before it is walked,
 // and every index (buffer, tensor, opcode, subgraph) is range-checked here, so a broken file ends
 // in a ModelError that names the place, never in a raw exception, a hang or a huge allocation.
-import * as flatbuffers from 'flatbuffers';
+import type * as flatbuffers from 'flatbuffers';
+import { at, CheckedByteBuffer, checkIndex, readVector } from './checked.js';
 import { byteSize, type DType, dtypeFromTensorType, numElements } from './dtype.js';
 import { ModelError, OutOfBoundsError } from './errors.js';
+import { readOptions } from './options.js';
 import * as fb from './schema/tflite_generated.js';
-import type {
-  DimensionMetadata,
-  Metadata,
-  Model,
-  Operator,
-  Options,
-  OptionValue,
-  Quantization,
-  SignatureDef,
-  Sparsity,
-  Subgraph,
-  Tensor,
-} from './types.js';
+import type { DimensionMetadata, Metadata, Model, Operator, Quantization, SignatureDef, Sparsity, Subgraph, Tensor } from './types.js';
 
 const FILE_IDENTIFIER = 'TFL3';
 const SCHEMA_VERSION = 3;
 /** The largest tensor we agree to describe: a JS ArrayBuffer (and a WebGPU buffer) tops out near here. */
 const MAX_TENSOR_BYTES = 2 ** 32;
-
-class CheckedByteBuffer extends flatbuffers.ByteBuffer {
-  private check(offset: number, size: number): void {
-    if (!(offset >= 0 && offset + size <= this.capacity())) {
-      throw new OutOfBoundsError(`read of ${size} bytes at offset ${offset} is outside the ${this.capacity()}-byte file`);
-    }
-  }
-  override readUint8(offset: number): number {
-    this.check(offset, 1);
-    return super.readUint8(offset);
-  }
-  override readInt16(offset: number): number {
-    this.check(offset, 2);
-    return super.readInt16(offset);
-  }
-  override readUint16(offset: number): number {
-    this.check(offset, 2);
-    return super.readUint16(offset);
-  }
-  override readInt32(offset: number): number {
-    this.check(offset, 4);
-    return super.readInt32(offset);
-  }
-  override __string(offset: number, encoding?: flatbuffers.Encoding): string | Uint8Array {
-    const start = offset + this.readInt32(offset);
-    this.check(start + 4, this.readInt32(start));
-    return super.__string(offset, encoding);
-  }
-  override __vector_len(offset: number): number {
-    const len = super.__vector_len(offset);
-    // Every element takes at least one byte, so a longer vector cannot fit in the file.
-    this.check(this.__vector(offset), len);
-    return len;
-  }
-}
-
-/** Runs `read`, turning low-level failures into a ModelError that says where. */
-function at<T>(where: string, read: () => T): T {
-  try {
-    return read();
-  } catch (e) {
-    if (e instanceof ModelError) throw e;
-    const why = e instanceof Error ? e.message : String(e);
-    throw new ModelError(`malformed flatbuffer (${why})`, where);
-  }
-}
-
-function readVector<T>(length: number, get: (i: number) => T | null, what: string): T[] {
-  const out: T[] = new Array(length);
-  for (let i = 0; i < length; i++) {
-    const v = get(i);
-    if (v === null) throw new ModelError(`${what}[${i}] is missing`);
-    out[i] = v;
-  }
-  return out;
-}
-
-function checkIndex(index: number, count: number, what: string, where: string): void {
-  if (!Number.isInteger(index) || index < 0 || index >= count) {
-    throw new ModelError(`${what} ${index} is out of range (the model has ${count})`, where);
-  }
-}
 
 function describeTensor(subgraph: number, index: number, name: string): string {
   return `subgraph ${subgraph} tensor ${index}${name ? ` '${name}'` : ''}`;
@@ -366,49 +294,6 @@ function readCustomOptions(op: fb.Operator): Uint8Array | null {
 }
 
 /** Decodes an options table into plain values, naming fields as the generated accessors do. */
-function decodeOptionsTable(table: object): Options {
-  const out: Options = {};
-  const proto = Object.getPrototypeOf(table) as Record<string, unknown>;
-  const methods = Object.getOwnPropertyNames(proto).filter(
-    (m) => m !== 'constructor' && !m.startsWith('__') && typeof proto[m] === 'function',
-  );
-  const call = (m: string, ...args: number[]) => (proto[m] as (...a: number[]) => unknown).apply(table, args);
-  for (const m of methods) {
-    // Union discriminators (fooType beside foo) are skipped; scalar enums named *Type (quantized_bias_type,
-    // out_type, output_type) are options like any other.
-    if (m.endsWith('Length') || m.endsWith('Array') || (m.endsWith('Type') && methods.includes(m.slice(0, -4)))) continue;
-    const fn = proto[m] as (...a: unknown[]) => unknown;
-    let value: OptionValue;
-    if (methods.includes(`${m}Length`)) {
-      const n = call(`${m}Length`) as number;
-      value = readVector(n, (i) => call(m, i) as number | null, m).map(Number);
-    } else if (fn.length === 0) {
-      const v = call(m);
-      if (typeof v === 'bigint') value = Number(v);
-      else if (typeof v === 'number' || typeof v === 'boolean' || typeof v === 'string' || v === null) value = v;
-      else continue; // nested tables (StableHLO options) are not decoded
-    } else continue;
-    out[m] = value;
-  }
-  return out;
-}
-
-function readOptions(op: fb.Operator): { optionsType: string | null; options: Options } {
-  const type1 = op.builtinOptionsType();
-  if (type1 !== fb.BuiltinOptions.NONE) {
-    const table = fb.unionToBuiltinOptions(type1, (obj) => op.builtinOptions(obj));
-    if (!table) throw new ModelError(`unknown builtin_options type ${type1}`);
-    return { optionsType: fb.BuiltinOptions[type1] ?? null, options: decodeOptionsTable(table) };
-  }
-  const type2 = op.builtinOptions2Type();
-  if (type2 !== fb.BuiltinOptions2.NONE) {
-    const table = fb.unionToBuiltinOptions2(type2, (obj) => op.builtinOptions2(obj));
-    if (!table) throw new ModelError(`unknown builtin_options_2 type ${type2}`);
-    return { optionsType: fb.BuiltinOptions2[type2] ?? null, options: decodeOptionsTable(table) };
-  }
-  return { optionsType: null, options: {} };
-}
-
 function readSignature(sig: fb.SignatureDef, i: number, subgraphs: Subgraph[]): SignatureDef {
   const where = `signature def ${i}`;
   const subgraphIndex = at(where, () => sig.subgraphIndex());
