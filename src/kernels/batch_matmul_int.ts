@@ -15,23 +15,17 @@
 // adj_x, Y when adj_y. Ranks 2 to 5; leading dimensions broadcast.
 import { legacyConvolutionMultiplier } from '../quant/index.js';
 import { batchMatMulShape } from './batch_matmul.js';
-import {
-  activationQuantization,
-  dotRows,
-  guarded,
-  type IntArray,
-  legacyQuantization,
-  makeRequant,
-  type Requant,
-  requantize,
-  requireZeroPointZero,
-  uniformMultipliers,
-  xnnpackActivationOk,
-  xnnpackScales,
-} from './conv_int.js';
+import { dotRows } from './int/dot.js';
+import type { IntArray } from './int/int_array.js';
+import { activationQuantization, guarded, legacyQuantization, requireZeroPointZero, uniformMultipliers } from './int/quant_params.js';
+import { makeRequant, type Requant, requantize } from './int/requant.js';
+import { xnnpackActivationOk, xnnpackScales } from './int/xnnpack_rounding.js';
 import type { Kernel, RuntimeTensor } from './kernel.js';
 import { fail, input, isKnown, output, xnnpackRuns } from './kernel.js';
 import { broadcastStrides } from './util.js';
+
+/** BATCH_MATMUL's input slots. */
+export const BATCH_MATMUL_INPUTS = { lhs: 0, rhs: 1 } as const;
 
 interface BatchMatMulIntParams {
   m: number;
@@ -106,8 +100,8 @@ function matrixIndices(shape: number[], batchShape: number[]): Int32Array {
 /** BATCH_MATMUL with int8 or int16 LHS and int8 / int16 RHS. */
 export const batchMatMulInt: Kernel<BatchMatMulIntParams> = {
   prepare(ctx) {
-    const lhs = input(ctx, 0);
-    const rhs = input(ctx, 1);
+    const lhs = input(ctx, BATCH_MATMUL_INPUTS.lhs);
+    const rhs = input(ctx, BATCH_MATMUL_INPUTS.rhs);
     const out = output(ctx, 0);
     const ok =
       (lhs.dtype === 'int8' && rhs.dtype === 'int8' && (out.dtype === 'int8' || out.dtype === 'int32')) ||
@@ -179,9 +173,9 @@ export const batchMatMulInt: Kernel<BatchMatMulIntParams> = {
     const outTensor = output(ctx, 0);
     if (outTensor.data.length === 0) return;
     const { m, k, n, acc, requant, lhsOffset } = p;
-    if (!p.rhsConstant) loadRhs(input(ctx, 1), p);
+    if (!p.rhsConstant) loadRhs(input(ctx, BATCH_MATMUL_INPUTS.rhs), p);
     // Raw LHS rows (its offset enters through the RHS row sums).
-    toRows(input(ctx, 0).data as IntArray, p.lhsMatrices, m, k, p.adjX, 0, p.lhsRows, null);
+    toRows(input(ctx, BATCH_MATMUL_INPUTS.lhs).data as IntArray, p.lhsMatrices, m, k, p.adjX, 0, p.lhsRows, null);
     const out = outTensor.data as IntArray | Int32Array;
     for (let b = 0; b < p.batchCount; b++) {
       const lm = p.lhsMatrix[b] as number;

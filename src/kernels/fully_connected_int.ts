@@ -7,33 +7,25 @@
 //   int64 MultiplyByQuantizedMultiplier) or int32 / no bias (32-bit accumulators).
 // Weights [units, inputSize]; the input is read as [batch, inputSize] rows.
 import { perChannelMultipliers } from '../quant/index.js';
+import { parseFullyConnectedOptions } from './fully_connected.js';
+import { type BiasValues, biasValues, checkBias, currentBias, quantizedBiasType } from './int/bias.js';
+import { currentWeights, dotRows, type OffsetWeights, offsetWeights } from './int/dot.js';
+import type { IntArray } from './int/int_array.js';
 import {
   activationQuantization,
-  type BiasValues,
-  biasValues,
-  builtinSingleRounding,
-  checkBias,
-  currentBias,
-  currentWeights,
-  dotRows,
   guarded,
-  type IntArray,
   legacyMultiplier,
   legacyQuantization,
   type Multipliers,
-  makeRequant,
-  type OffsetWeights,
-  offsetWeights,
-  quantizedBiasType,
-  type Requant,
-  requantize,
   requireZeroPointZero,
-  xnnpackScales,
-  xnnpackTakes,
-} from './conv_int.js';
+} from './int/quant_params.js';
+import { builtinSingleRounding, makeRequant, type Requant, requantize } from './int/requant.js';
+import { xnnpackScales, xnnpackTakes } from './int/xnnpack_rounding.js';
 import type { Kernel, NodeContext, RuntimeTensor } from './kernel.js';
 import { fail, input, output } from './kernel.js';
-import { fusedActivation, optBool, optNumber } from './util.js';
+
+/** FULLY_CONNECTED's input slots. */
+export const FULLY_CONNECTED_INPUTS = { input: 0, weights: 1, bias: 2 } as const;
 
 interface FcIntParams {
   batch: number;
@@ -90,12 +82,11 @@ function doubleScales(x: RuntimeTensor, filter: RuntimeTensor, out: RuntimeTenso
 /** FULLY_CONNECTED with int8, uint8 or int16 activations. */
 export const fullyConnectedInt: Kernel<FcIntParams> = {
   prepare(ctx) {
-    const x = input(ctx, 0);
-    const filter = input(ctx, 1);
+    const x = input(ctx, FULLY_CONNECTED_INPUTS.input);
+    const filter = input(ctx, FULLY_CONNECTED_INPUTS.weights);
     const out = output(ctx, 0);
     if (ctx.outputs.length !== 1) fail(ctx, `expected 1 output, got ${ctx.outputs.length}`);
-    const format = optNumber(ctx, 'weightsFormat', 0);
-    if (format !== 0) fail(ctx, `weights format ${format} is not supported (only DEFAULT)`);
+    const options = parseFullyConnectedOptions(ctx);
     if (x.dtype !== 'int8' && x.dtype !== 'uint8' && x.dtype !== 'int16') fail(ctx, `input must be int8, uint8 or int16, got ${x.dtype}`);
     const wantWeights = x.dtype === 'uint8' ? 'uint8' : 'int8';
     if (filter.dtype !== wantWeights) fail(ctx, `${x.dtype} input needs ${wantWeights} weights, got ${filter.dtype}`);
@@ -104,7 +95,7 @@ export const fullyConnectedInt: Kernel<FcIntParams> = {
     if (x.shape.length === 0) fail(ctx, 'input must have at least one dimension');
     const [units, inputSize] = filter.shape as [number, number];
     const int16 = x.dtype === 'int16';
-    const bias = checkBias(ctx, 2, units, int16 ? ['int32', 'int64'] : ['int32']);
+    const bias = checkBias(ctx, FULLY_CONNECTED_INPUTS.bias, units, int16 ? ['int32', 'int64'] : ['int32']);
     if (int16) {
       requireZeroPointZero(ctx, x, 'input');
       requireZeroPointZero(ctx, out, 'output');
@@ -117,7 +108,7 @@ export const fullyConnectedInt: Kernel<FcIntParams> = {
         fail(ctx, `input of shape [${x.shape}] cannot be read as rows of ${inputSize} (the weights' input size)`);
       batch = total / inputSize;
     }
-    if (optBool(ctx, 'keepNumDims')) {
+    if (options.keepNumDims) {
       const last = x.shape[x.shape.length - 1];
       if (last !== inputSize)
         fail(ctx, `keep_num_dims needs the input's last dimension (${last}) to equal the weights' input size (${inputSize})`);
@@ -129,12 +120,12 @@ export const fullyConnectedInt: Kernel<FcIntParams> = {
     // 32-bit path through cpu_backend_gemm, whose ruy requantization rounds once (under
     // 'xnnpack' rounding, like int8 nodes XNNPACK declines; 'reference' keeps the reference
     // kernel's double rounding).
-    const wide = int16 && ((bias !== null && bias.dtype === 'int64') || quantizedBiasType(ctx, bias) === 'int64');
+    const wide =
+      int16 && ((bias !== null && bias.dtype === 'int64') || quantizedBiasType(ctx, options.quantizedBiasType, bias) === 'int64');
     // Per-channel kernels ignore the weights' zero point.
     const weightsOffset = perChannel ? 0 : -legacyQuantization(filter).zeroPoint;
-    const activation = fusedActivation(ctx);
-    const xnnpack = xnnpackTakes(ctx, 'fully_connected', x, filter, bias, out, activation) ? xnnpackScales(x, filter, out, units) : null;
-    const requant = makeRequant(ctx, out, m, wide, activation, xnnpack);
+    const xnnpack = xnnpackTakes(ctx, 'fully_connected', x, filter, bias, out, options) ? xnnpackScales(x, filter, out, units) : null;
+    const requant = makeRequant(ctx, out, m, wide, options.activation, xnnpack);
     if (wide) requant.fp64Scales = doubleScales(x, filter, out, units, perChannel);
     else if (ctx.config.integerRounding === 'xnnpack' && int16) requant.singleRounding = true;
     else requant.singleRounding = builtinSingleRounding(ctx, x, xnnpack);
@@ -154,9 +145,9 @@ export const fullyConnectedInt: Kernel<FcIntParams> = {
     const out = output(ctx, 0).data as IntArray;
     if (out.length === 0) return;
     const { batch, inputSize, units, rows, acc, requant, inputOffset } = p;
-    rows.set((input(ctx, 0).data as IntArray).subarray(0, batch * inputSize));
-    const w = currentWeights(input(ctx, 1), p.weights);
-    const bias = currentBias(ctx, 2, p.bias);
+    rows.set((input(ctx, FULLY_CONNECTED_INPUTS.input).data as IntArray).subarray(0, batch * inputSize));
+    const w = currentWeights(input(ctx, FULLY_CONNECTED_INPUTS.weights), p.weights);
+    const bias = currentBias(ctx, FULLY_CONNECTED_INPUTS.bias, p.bias);
     dotRows(rows, 0, inputSize, batch, inputSize, w.values, 0, units, acc, 0, units);
     for (let b = 0; b < batch; b++) {
       const dst = b * units;

@@ -9,7 +9,7 @@ import { fail, input, type Kernel, type NodeContext, output } from './kernel.js'
 import { requireQuantizedType, tensorQuant } from './quantize.js';
 import { fusedActivation } from './util.js';
 
-type IntArray = Int8Array | Uint8Array | Int16Array;
+import type { IntArray } from './int/int_array.js';
 
 interface PoolIntParams extends PoolWindow {
   batches: number;

@@ -10,7 +10,7 @@ import {
   quantizeMultiplier,
   tfliteRound,
 } from '../quant/index.js';
-import { xnnpackActivationOk } from './conv_int.js';
+import { xnnpackActivationOk } from './int/xnnpack_rounding.js';
 import { fail, input, type Kernel, type NodeContext, output, type RuntimeTensor, xnnpackRuns } from './kernel.js';
 
 /** 1.5 * 2^52: adding and subtracting it rounds a double to the nearest integer, ties to even. */

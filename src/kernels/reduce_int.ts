@@ -18,7 +18,7 @@ import { requireQuantizedType, requireZeroPointZero, tensorQuant } from './quant
 import { intValues } from './tensor_data.js';
 import { optBool } from './util.js';
 
-type IntArray = Int8Array | Uint8Array | Int16Array;
+import type { IntArray } from './int/int_array.js';
 
 interface MeanIntParams {
   /** Input walked in row-major order as collapsed segments; the last is the inner loop. */

@@ -1,7 +1,8 @@
 // Convolutions and matrix products on integer activations (int8, legacy uint8, 16x8), bit-exact
 // with TFLite's integer kernels. Versions as tensorflow/lite/core/kernels/register.cc.
 import { batchMatMulInt } from './batch_matmul_int.js';
-import { conv2dInt, depthwiseConv2dInt } from './conv_int.js';
+import { conv2dInt } from './conv_int.js';
+import { depthwiseConv2dInt } from './depthwise_conv_int.js';
 import { fullyConnectedInt } from './fully_connected_int.js';
 import type { KernelRegistration } from './kernel.js';
 import { reg } from './kernel.js';

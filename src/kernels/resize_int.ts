@@ -16,7 +16,7 @@ import { requireQuantizedType } from './quantize.js';
 import { intValues, requireDtype, requireKnown } from './tensor_data.js';
 import { optBool } from './util.js';
 
-type IntArray = Int8Array | Uint8Array | Int16Array;
+import type { IntArray } from './int/int_array.js';
 
 /** Per output index of one axis: the two source indices and the weight of the second. */
 interface Axis {

@@ -9,27 +9,17 @@
 // Each output pixel gathers the input pixels whose scattered window covers it (the reference
 // scatter loop read the other way round); integer sums are exact in doubles.
 import { parseTransposeConvOptions } from './conv_geometry.js';
-import {
-  type BiasValues,
-  biasValues,
-  checkBias,
-  convolutionMultipliers,
-  currentBias,
-  type IntArray,
-  legacyQuantization,
-  makeRequant,
-  quantizedBiasType,
-  type Requant,
-  requantize,
-  requireSymmetricFilter,
-  requireZeroPointZero,
-  xnnpackScales,
-  xnnpackTakes,
-} from './conv_int.js';
+import { type BiasValues, biasValues, checkBias, currentBias, wide16x8 } from './int/bias.js';
+import type { IntArray } from './int/int_array.js';
+import { convolutionMultipliers, legacyQuantization, requireSymmetricFilter, requireZeroPointZero } from './int/quant_params.js';
+import { makeRequant, type Requant, requantize } from './int/requant.js';
+import { xnnpackScales, xnnpackTakes } from './int/xnnpack_rounding.js';
 import type { Kernel, NodeContext } from './kernel.js';
 import { fail, input, isKnown, markDynamic, output, resizeDynamic } from './kernel.js';
 import { checkInputAndWeights, type TransposeGeometry, transposeGeometryFor, xnnpackTransposeGeometryOk } from './transpose_conv.js';
-import { fusedActivation } from './util.js';
+
+/** TRANSPOSE_CONV's input slots. */
+export const TRANSPOSE_CONV_INPUTS = { outputShape: 0, weights: 1, input: 2, bias: 3 } as const;
 
 interface TransposeIntParams {
   /** Options and fixed shapes, for geometry from an output_shape. */
@@ -52,15 +42,23 @@ function geometryFor(
   dims: ArrayLike<number>,
   p: Pick<TransposeIntParams, 'padding' | 'strideH' | 'strideW'>,
 ): TransposeGeometry {
-  return transposeGeometryFor(ctx, input(ctx, 2), input(ctx, 1), dims, p.padding, p.strideH, p.strideW);
+  return transposeGeometryFor(
+    ctx,
+    input(ctx, TRANSPOSE_CONV_INPUTS.input),
+    input(ctx, TRANSPOSE_CONV_INPUTS.weights),
+    dims,
+    p.padding,
+    p.strideH,
+    p.strideW,
+  );
 }
 
 /** TRANSPOSE_CONV with int8 or int16 activations and int8 weights. */
 export const transposeConvInt: Kernel<TransposeIntParams> = {
   prepare(ctx) {
-    const shapeTensor = input(ctx, 0);
-    const weights = input(ctx, 1);
-    const x = input(ctx, 2);
+    const shapeTensor = input(ctx, TRANSPOSE_CONV_INPUTS.outputShape);
+    const weights = input(ctx, TRANSPOSE_CONV_INPUTS.weights);
+    const x = input(ctx, TRANSPOSE_CONV_INPUTS.input);
     const out = output(ctx, 0);
     if (shapeTensor.dtype !== 'int32') fail(ctx, `output_shape must be int32, got ${shapeTensor.dtype}`);
     if (shapeTensor.shape.length !== 1) fail(ctx, `output_shape must be rank 1, got shape [${shapeTensor.shape}]`);
@@ -70,18 +68,16 @@ export const transposeConvInt: Kernel<TransposeIntParams> = {
     checkInputAndWeights(ctx, x, weights);
     const outC = weights.shape[0] as number;
     const int16 = x.dtype === 'int16';
-    const bias = checkBias(ctx, 3, outC, int16 ? ['int32', 'int64'] : ['int32']);
+    const bias = checkBias(ctx, TRANSPOSE_CONV_INPUTS.bias, outC, int16 ? ['int32', 'int64'] : ['int32']);
     requireSymmetricFilter(ctx, weights);
     if (int16) {
       requireZeroPointZero(ctx, x, 'input');
       requireZeroPointZero(ctx, out, 'output');
     }
-    // 16x8: 64-bit scratch for an int64 bias (or without bias unless quantized_bias_type is INT32).
-    const declared = int16 ? quantizedBiasType(ctx, bias) : null;
-    const wide = int16 && (bias ? bias.dtype === 'int64' : declared !== 'int32');
-    const multipliers = convolutionMultipliers(ctx, x, weights, bias, out, outC);
-    const activation = fusedActivation(ctx);
     const options = parseTransposeConvOptions(ctx);
+    // 16x8: 64-bit scratch for an int64 bias (or without bias unless quantized_bias_type is INT32).
+    const wide = int16 && wide16x8(ctx, options.quantizedBiasType, bias);
+    const multipliers = convolutionMultipliers(ctx, x, weights, bias, out, outC);
     let geo: TransposeGeometry | null = null;
     if (isKnown(shapeTensor)) {
       geo = geometryFor(ctx, shapeTensor.data as Int32Array, options);
@@ -93,7 +89,10 @@ export const transposeConvInt: Kernel<TransposeIntParams> = {
     // XNNPACK takes only a constant output_shape, hence a geometry known here; it declines SAME
     // padding with a kernel smaller than the stride (TFLite's builtin kernel and rounding run).
     const delegated =
-      geo !== null && xnnpackTakes(ctx, 'transpose', x, weights, bias, out, activation) && xnnpackTransposeGeometryOk(geo, options.padding);
+      geo !== null &&
+      shapeTensor.kind === 'constant' &&
+      xnnpackTakes(ctx, 'transpose', x, weights, bias, out, options) &&
+      xnnpackTransposeGeometryOk(geo, options.padding);
     const xnnpack = delegated ? xnnpackScales(x, weights, out, outC) : null;
     return {
       ...options,
@@ -101,14 +100,14 @@ export const transposeConvInt: Kernel<TransposeIntParams> = {
       shape: new Int32Array(4),
       inputOffset: -legacyQuantization(x).zeroPoint,
       bias: biasValues(ctx, bias, outC),
-      requant: makeRequant(ctx, out, multipliers, wide, activation, xnnpack),
+      requant: makeRequant(ctx, out, multipliers, wide, options.activation, xnnpack),
       acc: new Float64Array(outC),
     };
   },
   eval(ctx, p) {
     const outTensor = output(ctx, 0);
     if (outTensor.kind === 'dynamic') {
-      const dims = input(ctx, 0).data as Int32Array;
+      const dims = input(ctx, TRANSPOSE_CONV_INPUTS.outputShape).data as Int32Array;
       if (p.geo === null || dims.some((d, i) => d !== p.shape[i])) {
         p.geo = geometryFor(ctx, dims, p);
         p.shape.set(dims.subarray(0, 4));
@@ -120,9 +119,9 @@ export const transposeConvInt: Kernel<TransposeIntParams> = {
     if (g === null) fail(ctx, 'output_shape was never resolved');
     const out = outTensor.data as IntArray;
     if (out.length === 0) return;
-    const x = input(ctx, 2).data as IntArray;
-    const w = input(ctx, 1).data as Int8Array;
-    const bias = currentBias(ctx, 3, p.bias);
+    const x = input(ctx, TRANSPOSE_CONV_INPUTS.input).data as IntArray;
+    const w = input(ctx, TRANSPOSE_CONV_INPUTS.weights).data as Int8Array;
+    const bias = currentBias(ctx, TRANSPOSE_CONV_INPUTS.bias, p.bias);
     const { inH, inW, inC, outH, outW, outC, filterH, filterW, strideH, strideW, padH, padW } = g;
     const { acc, inputOffset, requant } = p;
     const ocStride = filterH * filterW * inC;

@@ -116,7 +116,7 @@ export const roundKernel = unaryKernel({ float32: roundF32 });
 // ---- Quantized ABS (int8, int16) and RSQRT (int8) of elementwise.cc: each output depends on one
 // input value, so prepare maps every input value once and eval looks it up.
 
-type IntArray = Int8Array | Int16Array;
+import type { IntArray } from './int/int_array.js';
 
 interface QuantUnaryParams {
   table: Int8Array | Int16Array;

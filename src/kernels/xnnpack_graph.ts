@@ -17,12 +17,24 @@
 // itself gives its builtin kernel's output. LiteRT.js fails differently: it runs such a graph
 // anyway and returns uninitialized memory for every output, so no reference exists there.
 import { calculateActivationRangeQuantized, FusedActivation } from '../quant/activation_range.js';
-import { type XnnpackOp, xnnpackScales, xnnpackTakes } from './conv_int.js';
+import { parseConv2DOptions, parseDepthwiseConv2DOptions, parsePool2DOptions } from './conv_geometry.js';
+import { CONV_INPUTS } from './conv_int.js';
+import { parseFullyConnectedOptions } from './fully_connected.js';
+import { type XnnpackNodeOptions, type XnnpackOp, xnnpackScales, xnnpackTakes } from './int/xnnpack_rounding.js';
 import { isKnown, type NodeContext } from './kernel.js';
 import { fusedActivation } from './util.js';
 
-/** Ops with a fused activation the delegate maps to an output range. */
-const FUSED = new Set(['ADD', 'SUB', 'MUL', 'CONV_2D', 'DEPTHWISE_CONV_2D', 'FULLY_CONNECTED', 'MAX_POOL_2D']);
+/** Ops with a fused activation the delegate maps to an output range, and their parsed options. */
+const FUSED: Record<string, (ctx: NodeContext) => XnnpackNodeOptions> = {
+  // The binary ops have no typed options parser here yet.
+  ADD: (ctx) => ({ activation: fusedActivation(ctx) }),
+  SUB: (ctx) => ({ activation: fusedActivation(ctx) }),
+  MUL: (ctx) => ({ activation: fusedActivation(ctx) }),
+  CONV_2D: parseConv2DOptions,
+  DEPTHWISE_CONV_2D: parseDepthwiseConv2DOptions,
+  FULLY_CONNECTED: parseFullyConnectedOptions,
+  MAX_POOL_2D: parsePool2DOptions,
+};
 /** XNNPACK takes these only with constant weights; otherwise the node never reaches it. */
 const NEEDS_CONSTANT_WEIGHTS = new Set(['CONV_2D', 'DEPTHWISE_CONV_2D', 'FULLY_CONNECTED']);
 const CLAMPS = new Set<number>([FusedActivation.RELU, FusedActivation.RELU6, FusedActivation.RELU_N1_TO_1]);
@@ -31,13 +43,16 @@ const CLAMPS = new Set<number>([FusedActivation.RELU, FusedActivation.RELU6, Fus
 const SCALED: Record<string, XnnpackOp> = { CONV_2D: 'conv', DEPTHWISE_CONV_2D: 'depthwise', FULLY_CONNECTED: 'fully_connected' };
 
 /** A node XNNPACK takes at partitioning whose requantization scale (some channel's) reaches 256. */
-function scaleTooLarge(ctx: NodeContext): boolean {
+function scaleTooLarge(ctx: NodeContext, options: XnnpackNodeOptions): boolean {
   const op = SCALED[ctx.op.op];
-  const [x, weights, bias] = ctx.inputs;
+  // CONV_2D, DEPTHWISE_CONV_2D and FULLY_CONNECTED share the input, weights, bias slots.
+  const x = ctx.inputs[CONV_INPUTS.input];
+  const weights = ctx.inputs[CONV_INPUTS.filter];
+  const bias = ctx.inputs[CONV_INPUTS.bias];
   const out = ctx.outputs[0];
   if (op === undefined || !x || !weights || !out) return false;
   try {
-    if (!xnnpackTakes(ctx, op, x, weights, bias ?? null, out, fusedActivation(ctx))) return false;
+    if (!xnnpackTakes(ctx, op, x, weights, bias ?? null, out, options)) return false;
     return xnnpackScales(x, weights, out, weights.quantization?.scale.length ?? 1) === null;
   } catch {
     return false; // the builtin kernel refuses the node itself
@@ -47,14 +62,21 @@ function scaleTooLarge(ctx: NodeContext): boolean {
 /** True when some node would make XNNPACK's delegate fail (so no node of the graph runs on it). */
 export function xnnpackDelegateFails(nodes: readonly NodeContext[]): boolean {
   return nodes.some((ctx) => {
-    if (scaleTooLarge(ctx)) return true;
-    if (!FUSED.has(ctx.op.op)) return false;
+    const parse = FUSED[ctx.op.op];
+    if (parse === undefined) return false;
+    let options: XnnpackNodeOptions;
+    try {
+      options = parse(ctx);
+    } catch {
+      return false; // the builtin kernel refuses the node itself
+    }
+    if (scaleTooLarge(ctx, options)) return true;
     const out = ctx.outputs[0];
     const q = out?.quantization;
     if (!out || (out.dtype !== 'int8' && out.dtype !== 'uint8') || !q || q.scale.length !== 1) return false;
-    const weights = ctx.inputs[1];
+    const weights = ctx.inputs[CONV_INPUTS.filter];
     if (NEEDS_CONSTANT_WEIGHTS.has(ctx.op.op) && !(weights && isKnown(weights))) return false;
-    const activation = fusedActivation(ctx);
+    const { activation } = options;
     if (!CLAMPS.has(activation)) return false;
     try {
       const [lo, hi] = calculateActivationRangeQuantized(activation, q.scale[0] as number, q.zeroPoint[0] ?? 0, out.dtype);

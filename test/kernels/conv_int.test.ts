@@ -2,7 +2,7 @@
 // and TFLite's requantization written independently here with BigInt (gemmlowp double rounding,
 // the int64 16x8 path) or float32 (XNNPACK), never from the kernels.
 import { describe, expect, it } from 'vitest';
-import { ruyMultiplyByQuantizedMultiplier } from '../../src/kernels/conv_int.js';
+import { ruyMultiplyByQuantizedMultiplier } from '../../src/kernels/int/requant.js';
 import type { IntegerRounding } from '../../src/kernels/kernel.js';
 import type { Quantization } from '../../src/model/types.js';
 import { clamp, f32, lcg, mbqm32, mbqm64, q, xnnpackRound } from '../support/quant_ref.js';

@@ -1,0 +1,146 @@
+// DEPTHWISE_CONV_2D on integer activations, bit-exact with TFLite (depthwise_conv.cc;
+// reference_integer_ops DepthwiseConvPerChannel and the legacy reference_ops DepthwiseConv):
+// - int8: per-channel (or per-tensor) int8 weights with zero zero points, int32 bias;
+// - uint8 (legacy): per-tensor uint8 weights with a zero point, int32 bias, one multiplier;
+// - 16x8: int16 activations with zero zero points, int8 weights, int64 bias (64-bit accumulators
+//   and TFLite's int64 MultiplyByQuantizedMultiplier).
+// Integer rounding as CONV_2D (conv_int.ts): under 'xnnpack', nodes TFLite's default XNNPACK
+// delegate would take get its float32 requantization.
+import {
+  type ConvGeometry,
+  convWindow,
+  type DepthwiseTaps,
+  depthwiseShape,
+  depthwiseTaps,
+  parseDepthwiseConv2DOptions,
+} from './conv_geometry.js';
+import { type BiasValues, biasValues, checkBias, currentBias } from './int/bias.js';
+import { currentWeights, type OffsetWeights, offsetWeights } from './int/dot.js';
+import type { IntArray } from './int/int_array.js';
+import { checkConvDtypes, convolutionMultipliers, legacyQuantization, requireZeroPointZero } from './int/quant_params.js';
+import { makeRequant, type Requant, requantize } from './int/requant.js';
+import { xnnpackScales, xnnpackTakes } from './int/xnnpack_rounding.js';
+import type { Kernel } from './kernel.js';
+import { input, output } from './kernel.js';
+
+/** DEPTHWISE_CONV_2D's input slots. */
+export const DEPTHWISE_CONV_INPUTS = { input: 0, filter: 1, bias: 2 } as const;
+
+interface DepthwiseIntParams extends DepthwiseTaps {
+  geo: ConvGeometry;
+  multiplier: number;
+  inputOffset: number;
+  weights: OffsetWeights;
+  bias: BiasValues;
+  requant: Requant;
+  /** One output pixel's sums. */
+  acc: Float64Array;
+  /** Sum of each channel's weights over all taps, for the input-offset term of inside windows. */
+  channelSums: Float64Array;
+}
+
+/**
+ * DEPTHWISE_CONV_2D with int8, uint8 or int16 activations. Filter [1, H, W, C * multiplier];
+ * output channel c*multiplier + m reads input channel c. Taps outside the image add nothing.
+ */
+export const depthwiseConv2dInt: Kernel<DepthwiseIntParams> = {
+  prepare(ctx) {
+    const x = input(ctx, DEPTHWISE_CONV_INPUTS.input);
+    const filter = input(ctx, DEPTHWISE_CONV_INPUTS.filter);
+    const out = output(ctx, 0);
+    checkConvDtypes(ctx, x, filter, out);
+    const { batches, inH, inW, inC, outC, filterH, filterW } = depthwiseShape(ctx, x, filter);
+    const int16 = x.dtype === 'int16';
+    // TFLite: int64 bias for 16x8, int32 otherwise.
+    const bias = checkBias(ctx, DEPTHWISE_CONV_INPUTS.bias, outC, int16 ? ['int64'] : ['int32']);
+    if (int16) {
+      requireZeroPointZero(ctx, x, 'input');
+      requireZeroPointZero(ctx, out, 'output');
+    }
+    const options = parseDepthwiseConv2DOptions(ctx);
+    const window = convWindow(options, inH, inW, filterH, filterW);
+    const { outH, outW } = window;
+    // Depthwise is the grouped convolution with one input channel per group.
+    const geo: ConvGeometry = { batches, inH, inW, inC, outC, filterH, filterW, filterC: 1, groups: inC, ...window };
+    const multipliers = convolutionMultipliers(ctx, x, filter, bias, out, outC);
+    const xnnpack = xnnpackTakes(ctx, 'depthwise', x, filter, bias, out, options) ? xnnpackScales(x, filter, out, outC) : null;
+    out.shape = [batches, outH, outW, outC];
+    // Per-channel int8 / int16 kernels ignore the filter zero point (weights_offset = 0).
+    const filterOffset = x.dtype === 'uint8' ? -legacyQuantization(filter).zeroPoint : 0;
+    return {
+      geo,
+      multiplier: outC / inC,
+      inputOffset: -legacyQuantization(x).zeroPoint,
+      weights: offsetWeights(filter, filterOffset, 1, filterH * filterW * outC),
+      bias: biasValues(ctx, bias, outC),
+      requant: makeRequant(ctx, out, multipliers, int16, options.activation, xnnpack),
+      acc: new Float64Array(outC),
+      ...depthwiseTaps(geo),
+      channelSums: new Float64Array(outC),
+    };
+  },
+  eval(ctx, p) {
+    const out = output(ctx, 0).data as IntArray;
+    if (out.length === 0) return;
+    const x = input(ctx, DEPTHWISE_CONV_INPUTS.input).data as IntArray;
+    const w = currentWeights(input(ctx, DEPTHWISE_CONV_INPUTS.filter), p.weights).values;
+    const bias = currentBias(ctx, DEPTHWISE_CONV_INPUTS.bias, p.bias);
+    const g = p.geo;
+    const { inH, inW, inC, outH, outW, outC, filterH, filterW, strideH, strideW, dilationH, dilationW, padH, padW } = g;
+    const { acc, multiplier, inputOffset, requant, tapInput, tapFilter, channelSums } = p;
+    const taps = filterH * filterW;
+    channelSums.fill(0);
+    for (let t = 0; t < taps; t++) for (let c = 0; c < outC; c++) channelSums[c] = (channelSums[c] as number) + (w[t * outC + c] as number);
+    const spanH = (filterH - 1) * dilationH;
+    const spanW = (filterW - 1) * dilationW;
+    for (let b = 0; b < g.batches; b++) {
+      for (let oy = 0; oy < outH; oy++) {
+        const iy0 = oy * strideH - padH;
+        const rowInside = iy0 >= 0 && iy0 + spanH < inH;
+        for (let ox = 0; ox < outW; ox++) {
+          const ix0 = ox * strideW - padW;
+          const dst = ((b * outH + oy) * outW + ox) * outC;
+          if (rowInside && multiplier === 1 && ix0 >= 0 && ix0 + spanW < inW) {
+            // Whole window inside: each channel sums raw products over the taps in a register;
+            // the input offset enters once through the channel's weight sum.
+            const base = ((b * inH + iy0) * inW + ix0) * inC;
+            for (let c = 0; c < outC; c++) {
+              let s = inputOffset * (channelSums[c] as number);
+              for (let t = 0; t < taps; t++)
+                s += (x[base + (tapInput[t] as number) + c] as number) * (w[(tapFilter[t] as number) + c] as number);
+              if (bias !== null) s += bias[c] as number;
+              out[dst + c] = requantize(requant, s, c);
+            }
+            continue;
+          }
+          acc.fill(0);
+          for (let fy = 0; fy < filterH; fy++) {
+            const iy = iy0 + fy * dilationH;
+            if (iy < 0 || iy >= inH) continue;
+            for (let fx = 0; fx < filterW; fx++) {
+              const ix = ix0 + fx * dilationW;
+              if (ix < 0 || ix >= inW) continue;
+              const src = ((b * inH + iy) * inW + ix) * inC;
+              const wBase = (fy * filterW + fx) * outC;
+              if (multiplier === 1) {
+                for (let c = 0; c < inC; c++)
+                  acc[c] = (acc[c] as number) + ((x[src + c] as number) + inputOffset) * (w[wBase + c] as number);
+              } else {
+                for (let c = 0; c < inC; c++) {
+                  const v = (x[src + c] as number) + inputOffset;
+                  const o = c * multiplier;
+                  for (let m = 0; m < multiplier; m++) acc[o + m] = (acc[o + m] as number) + v * (w[wBase + o + m] as number);
+                }
+              }
+            }
+          }
+          for (let c = 0; c < outC; c++) {
+            let s = acc[c] as number;
+            if (bias !== null) s += bias[c] as number;
+            out[dst + c] = requantize(requant, s, c);
+          }
+        }
+      }
+    }
+  },
+};
