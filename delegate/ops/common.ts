@@ -1,5 +1,5 @@
 // Helpers shared by the op implementations: options, support checks that return a reason (or
-// null when fine), fused activations, and weight packing into the shaders' layouts.
+// null when fine), fused activations and dispatch dimension helpers.
 import type { DelegateNode } from '../../src/interpreter/delegate.js';
 import { DEFAULT_KERNEL_CONFIG, isKnown, KernelError, type NodeContext, type RuntimeTensor } from '../../src/kernels/kernel.js';
 import { sliceLayout } from '../layout.js';
@@ -74,47 +74,10 @@ export function float32(t: RuntimeTensor | null, what: string): string | null {
   return t.dtype === 'float32' ? null : `${what} has dtype ${t.dtype}; only float32 is supported`;
 }
 
-/** Weights must be a float32 constant of this rank (conv, depthwise, fully connected, transpose conv). */
-export function constantWeights(w: RuntimeTensor | null, rank: number, what: string): string | null {
-  return rankOf(w, rank, what) ?? float32(w, what) ?? constant(w, what);
-}
-
 /** The node's output must have the shape the shared prepare geometry computes. */
 export function outputShapeProblem(node: DelegateNode, expected: readonly number[]): string | null {
   const out = node.outputs[0]?.shape ?? [];
   return out.join() === expected.join() ? null : `output shape [${out}] differs from the computed [${expected}]`;
-}
-
-/** Packed weights must fit one storage buffer binding. */
-export function weightBytesProblem(bytes: number, limits: { maxStorageBufferBindingSize: number }): string | null {
-  const max = limits.maxStorageBufferBindingSize;
-  return bytes > max ? `packed weights (${bytes} bytes) exceed maxStorageBufferBindingSize (${max})` : null;
-}
-
-/**
- * Support checks of CONV_2D and DEPTHWISE_CONV_2D: NHWC input, constant float32 filter, the CPU
- * prepare's geometry (which validates the options), bias, output shape and packed weight size.
- */
-export function windowedConvProblem<G extends { batches: number; outH: number; outW: number; outC: number }>(
-  node: DelegateNode,
-  limits: { maxStorageBufferBindingSize: number },
-  version: number,
-  geometry: (node: DelegateNode) => G,
-  weightBytes: (g: G) => number,
-): string | null {
-  const why =
-    maxVersion(node, version) ??
-    rankOf(inputAt(node, 0), 4, 'input') ??
-    constantWeights(inputAt(node, 1), 4, 'filter') ??
-    fusedActivationProblem(node) ??
-    kernelProblem(() => geometry(node));
-  if (why) return why;
-  const g = geometry(node);
-  return (
-    biasProblem(inputAt(node, 2), g.outC) ??
-    outputShapeProblem(node, [g.batches, g.outH, g.outW, g.outC]) ??
-    weightBytesProblem(weightBytes(g), limits)
-  );
 }
 
 export function positive(node: DelegateNode, ...keys: string[]): string | null {
@@ -168,42 +131,6 @@ export function fusedActivation(node: DelegateNode, none: 'ACT_NONE' | 'ACT_FINI
 /** 1-D, 2-D-folded dispatch helpers need 32-bit indices: every tensor below 2^31 slices. */
 export function sliceCount(t: RuntimeTensor): number {
   return sliceLayout(t.shape).sliceCount;
-}
-
-/** [out_slice][..taps..][in_slice] blocks of 4 vec4s (see shaders/conv2d.wgsl), from OHWI weights. */
-export function packConvWeights(w: Float32Array, outC: number, taps: number, inC: number, groups = 1): Float32Array {
-  const os = Math.ceil(outC / 4);
-  const is = Math.ceil(inC / 4);
-  const filterC = inC / groups;
-  const perGroup = outC / groups;
-  const out = new Float32Array(os * taps * is * 16);
-  for (let oc = 0; oc < outC; oc++) {
-    const g = Math.floor(oc / perGroup);
-    for (let t = 0; t < taps; t++) {
-      for (let f = 0; f < filterC; f++) {
-        const ic = g * filterC + f;
-        const block = ((Math.floor(oc / 4) * taps + t) * is + Math.floor(ic / 4)) * 16;
-        out[block + (ic % 4) * 4 + (oc % 4)] = w[(oc * taps + t) * filterC + f] as number;
-      }
-    }
-  }
-  return out;
-}
-
-/** One vec4 per output slice, zero-padded; zeros when there is no bias. */
-export function packBias(bias: RuntimeTensor | null, outC: number): Float32Array {
-  const out = new Float32Array(Math.ceil(outC / 4) * 4);
-  if (bias) out.set((bias.data as Float32Array).subarray(0, outC));
-  return out;
-}
-
-/** Checks an optional float32 constant bias of `count` elements. */
-export function biasProblem(bias: RuntimeTensor | null, count: number): string | null {
-  if (!bias) return null;
-  const why = float32(bias, 'bias') ?? constant(bias, 'bias');
-  if (why) return why;
-  const n = bias.shape.reduce((a, d) => a * d, 1);
-  return n === count ? null : `bias has ${n} elements, expected ${count}`;
 }
 
 /**

@@ -1,28 +1,19 @@
 // DEPTHWISE_CONV_2D with constant float32 weights [1, H, W, in_c * multiplier]
-// (shaders/depthwise_conv2d.wgsl).
-import type { DelegateNode } from '../../src/interpreter/delegate.js';
-import {
-  type ConvWindow,
-  convWindow,
-  type DepthwiseShape,
-  depthwiseShape,
-  parseDepthwiseConv2DOptions,
-} from '../../src/kernels/conv_geometry.js';
+// (shaders/depthwise_conv2d.wgsl), from the float kernel's prepared geometry and activation.
+import { type DelegateNode, preparedBy } from '../../src/interpreter/delegate.js';
+import { CONV_INPUTS } from '../../src/kernels/conv_geometry.js';
+import { type DepthwiseConv2DParams, depthwiseConv2dFloat } from '../../src/kernels/depthwise_conv.js';
 import type { RuntimeTensor } from '../../src/kernels/kernel.js';
 import type { NodeProgram, OpImpl } from '../program.js';
-import { fusedActivation, inputAt, kernelContext, packBias, windowedConvProblem } from './common.js';
+import { constant, inputAt } from './common.js';
+import { activationConstant, activationProblem, constantBias, notFloatReason, packBias, weightBytesProblem } from './conv_common.js';
 
 /** Output pixels along x per invocation: depthwise_conv2d.wgsl unrolls exactly 8. */
 const PIXELS_PER_INVOCATION = 8;
 
-/** [fy][fx][out_slice] vec4s from [1, H, W, C] weights. */
-/** The CPU prepare's DEPTHWISE_CONV_2D shape checks and window (options, output size, padding). */
-function geometry(node: DelegateNode): DepthwiseShape & ConvWindow {
-  const ctx = kernelContext(node);
-  const shape = depthwiseShape(ctx, node.inputs[0] as RuntimeTensor, node.inputs[1] as RuntimeTensor);
-  return { ...shape, ...convWindow(parseDepthwiseConv2DOptions(ctx), shape.inH, shape.inW, shape.filterH, shape.filterW) };
-}
+const prepared = (node: DelegateNode): DepthwiseConv2DParams | null => preparedBy(node, depthwiseConv2dFloat);
 
+/** [fy][fx][out_slice] vec4s from [1, H, W, C] weights. */
 function packDepthwiseWeights(w: Float32Array, taps: number, outC: number): Float32Array {
   const os = Math.ceil(outC / 4);
   const out = new Float32Array(taps * os * 4);
@@ -33,17 +24,26 @@ function packDepthwiseWeights(w: Float32Array, taps: number, outC: number): Floa
 export const depthwiseConv2d: OpImpl = {
   name: 'depthwise_conv2d',
   isSupported(node, ctx) {
-    return windowedConvProblem(node, ctx.limits, 7, geometry, (g) => g.filterH * g.filterW * Math.ceil(g.outC / 4) * 16) ?? true;
+    const p = prepared(node);
+    if (!p) return notFloatReason(node.inputs, CONV_INPUTS);
+    const g = p.geo;
+    return (
+      constant(inputAt(node, CONV_INPUTS.filter), 'filter') ??
+      activationProblem(p.activation) ??
+      constantBias(inputAt(node, CONV_INPUTS.bias)) ??
+      weightBytesProblem(g.filterH * g.filterW * Math.ceil(g.outC / 4) * 16, ctx.limits) ??
+      true
+    );
   },
   build(node): NodeProgram {
-    const x = node.inputs[0] as RuntimeTensor;
-    const w = node.inputs[1] as RuntimeTensor;
+    const x = node.inputs[CONV_INPUTS.input] as RuntimeTensor;
+    const w = node.inputs[CONV_INPUTS.filter] as RuntimeTensor;
     const y = node.outputs[0] as RuntimeTensor;
-    const { batches, inH, inW, inC, outH, outW, outC, filterH, filterW, strideH, strideW, dilationH, dilationW, padH, padW } =
-      geometry(node);
+    const { geo, activation } = prepared(node) as DepthwiseConv2DParams;
+    const { batches, inH, inW, inC, outH, outW, outC, multiplier } = geo;
+    const { filterH, filterW, strideH, strideW, dilationH, dilationW, padH, padW } = geo;
     const outSlices = Math.ceil(outC / 4);
     const xBlocks = Math.ceil(outW / PIXELS_PER_INVOCATION);
-    const multiplier = outC / inC;
     return {
       kind: 'dispatch',
       dispatches: [
@@ -51,7 +51,7 @@ export const depthwiseConv2d: OpImpl = {
           shader: {
             template: 'depthwise_conv2d',
             constants: {
-              ACTIVATION: fusedActivation(node),
+              ACTIVATION: activationConstant(activation),
               PIXELS_PER_INVOCATION,
               MULTIPLIER_ONE: multiplier === 1,
               SLIDING: strideW === 1 && dilationW === 1,
@@ -60,7 +60,7 @@ export const depthwiseConv2d: OpImpl = {
           bindings: {
             x: { kind: 'tensor', tensor: x },
             weights: { kind: 'weights', values: packDepthwiseWeights(w.data as Float32Array, filterH * filterW, outC) },
-            bias: { kind: 'weights', values: packBias(inputAt(node, 2), outC) },
+            bias: { kind: 'weights', values: packBias(inputAt(node, CONV_INPUTS.bias), outC) },
             y: { kind: 'tensor', tensor: y },
           },
           uniforms: {

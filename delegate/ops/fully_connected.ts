@@ -1,22 +1,13 @@
 // FULLY_CONNECTED with constant float32 weights [O, K] (default weights format): the input is
 // read as rows of K (it must already be stored that way: its last dimension is K, or both are
-// multiples of 4), out[row] = W x[row] + b.
-import type { DelegateNode } from '../../src/interpreter/delegate.js';
+// multiples of 4), out[row] = W x[row] + b. Shapes and activation come from the float kernel's prepare.
+import { type DelegateNode, preparedBy } from '../../src/interpreter/delegate.js';
+import { FULLY_CONNECTED_INPUTS, type FullyConnectedParams, fullyConnectedFloat } from '../../src/kernels/fully_connected.js';
 import type { RuntimeTensor } from '../../src/kernels/kernel.js';
 import { sameSliceLayout } from '../layout.js';
 import type { NodeProgram, OpImpl } from '../program.js';
-import {
-  biasProblem,
-  constantWeights,
-  fusedActivation,
-  fusedActivationProblem,
-  inputAt,
-  maxVersion,
-  opt,
-  packBias,
-  packConvWeights,
-  weightBytesProblem,
-} from './common.js';
+import { constant, inputAt } from './common.js';
+import { activationConstant, constantBias, notFloatReason, packBias, packConvWeights, weightBytesProblem } from './conv_common.js';
 
 /** Rows per invocation of fully_connected.wgsl (every entry point). */
 export const ROWS_PER_INVOCATION = 8;
@@ -29,7 +20,15 @@ export function slicesPerInvocation(outSlices: number): 1 | 2 | 4 {
 const ENTRY_POINTS = { 1: 'main', 2: 'main_8x2', 4: 'main_8x4' } as const;
 
 /** out[row] = W x[row] + b over `rows` rows of `k` inputs (FULLY_CONNECTED, 1x1 CONV_2D). */
-export function rowsProgram(node: DelegateNode, weights: Float32Array, rows: number, k: number, outC: number): NodeProgram {
+export function rowsProgram(
+  node: DelegateNode,
+  slots: { readonly input: number; readonly bias: number },
+  activation: number,
+  weights: Float32Array,
+  rows: number,
+  k: number,
+  outC: number,
+): NodeProgram {
   const outSlices = Math.ceil(outC / 4);
   const perInvocation = slicesPerInvocation(outSlices);
   return {
@@ -39,12 +38,12 @@ export function rowsProgram(node: DelegateNode, weights: Float32Array, rows: num
         shader: {
           template: 'fully_connected',
           entryPoint: ENTRY_POINTS[perInvocation],
-          constants: { ACTIVATION: fusedActivation(node) },
+          constants: { ACTIVATION: activationConstant(activation) },
         },
         bindings: {
-          x: { kind: 'tensor', tensor: node.inputs[0] as RuntimeTensor },
+          x: { kind: 'tensor', tensor: node.inputs[slots.input] as RuntimeTensor },
           weights: { kind: 'weights', values: weights },
-          bias: { kind: 'weights', values: packBias(inputAt(node, 2), outC) },
+          bias: { kind: 'weights', values: packBias(inputAt(node, slots.bias), outC) },
           y: { kind: 'tensor', tensor: node.outputs[0] as RuntimeTensor },
         },
         uniforms: { rows, in_slices: Math.ceil(k / 4), out_slices: outSlices },
@@ -54,29 +53,29 @@ export function rowsProgram(node: DelegateNode, weights: Float32Array, rows: num
   };
 }
 
+const prepared = (node: DelegateNode): FullyConnectedParams | null => preparedBy(node, fullyConnectedFloat);
+
 export const fullyConnected: OpImpl = {
   name: 'fully_connected',
   isSupported(node, ctx) {
-    const x = inputAt(node, 0);
-    const w = inputAt(node, 1);
-    const why = maxVersion(node, 12) ?? (x ? null : 'input is missing') ?? constantWeights(w, 2, 'weights') ?? fusedActivationProblem(node);
+    // The prepare checked the shapes, the weights format and the activation (only clamping ones).
+    const p = prepared(node);
+    if (!p) return notFloatReason(node.inputs, FULLY_CONNECTED_INPUTS);
+    const why =
+      constant(inputAt(node, FULLY_CONNECTED_INPUTS.weights), 'weights') ?? constantBias(inputAt(node, FULLY_CONNECTED_INPUTS.bias));
     if (why) return why;
-    if (opt(node, 'weightsFormat', 0) !== 0) return 'only the DEFAULT weights format is supported';
-    const [outC, k] = (w as RuntimeTensor).shape as [number, number];
-    const biasWhy = biasProblem(inputAt(node, 2), outC);
-    if (biasWhy) return biasWhy;
-    const size = (x as RuntimeTensor).shape.reduce((a, d) => a * d, 1);
-    if (k <= 0 || size % k !== 0) return `input of ${size} elements is not a whole number of rows of ${k}`;
-    if (!sameSliceLayout((x as RuntimeTensor).shape, [size / k, k])) {
-      return `input shape [${(x as RuntimeTensor).shape}] is not stored as rows of ${k} (add a RESHAPE before it)`;
+    const { batch, inputSize, units } = p;
+    if (inputSize === 0) return 'the weights have input size 0';
+    const x = node.inputs[FULLY_CONNECTED_INPUTS.input] as RuntimeTensor;
+    if (!sameSliceLayout(x.shape, [batch, inputSize])) {
+      return `input shape [${x.shape}] is not stored as rows of ${inputSize} (add a RESHAPE before it)`;
     }
-    return weightBytesProblem(Math.ceil(outC / 4) * Math.ceil(k / 4) * 64, ctx.limits) ?? true;
+    return weightBytesProblem(Math.ceil(units / 4) * Math.ceil(inputSize / 4) * 64, ctx.limits) ?? true;
   },
   build(node): NodeProgram {
-    const x = node.inputs[0] as RuntimeTensor;
-    const w = node.inputs[1] as RuntimeTensor;
-    const [outC, k] = w.shape as [number, number];
-    const rows = x.shape.reduce((a, d) => a * d, 1) / k;
-    return rowsProgram(node, packConvWeights(w.data as Float32Array, outC, 1, k), rows, k, outC);
+    const { batch, inputSize, units, activation } = prepared(node) as FullyConnectedParams;
+    const w = node.inputs[FULLY_CONNECTED_INPUTS.weights] as RuntimeTensor;
+    const weights = packConvWeights(w.data as Float32Array, units, 1, inputSize);
+    return rowsProgram(node, FULLY_CONNECTED_INPUTS, activation, weights, batch, inputSize, units);
   },
 };

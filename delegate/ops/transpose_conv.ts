@@ -1,163 +1,92 @@
 // TRANSPOSE_CONV (inputs: output_shape, weights [O, H, W, I], input, optional bias) and
-// MediaPipe's CUSTOM:Convolution2DTransposeBias (inputs: input, weights, bias; custom options a
-// raw TfLiteTransposeConvParams: int32 padding (1 SAME, 2 VALID), int32 stride_w, int32
-// stride_h). Both run shaders/transpose_conv.wgsl.
-import type { DelegateNode } from '../../src/interpreter/delegate.js';
-import { parseTransposeConvOptions } from '../../src/kernels/conv_geometry.js';
+// MediaPipe's CUSTOM:Convolution2DTransposeBias (inputs: input, weights, bias). Both run
+// shaders/transpose_conv.wgsl from their float kernel's prepared geometry.
+import { type DelegateNode, preparedBy } from '../../src/interpreter/delegate.js';
+import { TRANSPOSE_CONV_INPUTS } from '../../src/kernels/conv_geometry.js';
 import type { RuntimeTensor } from '../../src/kernels/kernel.js';
-import { transposeGeometryFor } from '../../src/kernels/transpose_conv.js';
-import type { NodeProgram, OpImpl } from '../program.js';
+import { type TransposeConvParams, transposeConvFloat } from '../../src/kernels/transpose_conv.js';
 import {
-  biasProblem,
-  constantWeights,
-  fusedActivation,
-  fusedActivationProblem,
-  inputAt,
-  inputCount,
-  kernelContext,
-  kernelProblem,
-  maxVersion,
-  packBias,
-  packConvWeights,
-  rankOf,
-} from './common.js';
+  convolution2dTransposeBias as convolution2dTransposeBiasKernel,
+  TFLITE_PADDING_SAME,
+  TFLITE_PADDING_VALID,
+  TRANSPOSE_CONV_BIAS_INPUTS,
+  type TransposeConvBiasParams,
+} from '../../src/kernels/transpose_conv_bias.js';
+import type { NodeProgram, OpImpl } from '../program.js';
+import { constant, inputAt } from './common.js';
+import { activationConstant, activationProblem, constantBias, notFloatReason, packBias, packConvWeights } from './conv_common.js';
 
-interface TransposeGeometry {
-  x: RuntimeTensor;
-  weights: RuntimeTensor;
-  bias: RuntimeTensor | null;
-  strideH: number;
-  strideW: number;
-  padTop: number;
-  padLeft: number;
-  activation: string;
-}
+/** Where the op keeps its input, weights and bias. */
+type Slots = { readonly input: number; readonly weights: number; readonly bias: number };
 
-/** Slots of TRANSPOSE_CONV; strides and padding from the CPU prepare's geometry (TFLite transpose_conv.cc). */
-function builtinGeometry(node: DelegateNode): TransposeGeometry {
-  const weights = node.inputs[1] as RuntimeTensor;
-  const x = node.inputs[2] as RuntimeTensor;
-  const y = node.outputs[0] as RuntimeTensor;
-  const ctx = kernelContext(node);
-  const { padding, strideH, strideW } = parseTransposeConvOptions(ctx);
-  const g = transposeGeometryFor(ctx, x, weights, y.shape, padding, strideH, strideW);
-  return {
-    x,
-    weights,
-    bias: inputAt(node, 3),
-    strideH: g.strideH,
-    strideW: g.strideW,
-    padTop: g.padH,
-    padLeft: g.padW,
-    activation: fusedActivation(node),
-  };
-}
-
-/** The custom op's raw options: [padding, stride_w, stride_h], or null when too short. */
-function customOptions(node: DelegateNode): [number, number, number] | null {
-  const raw = node.op.customOptions;
-  if (!raw || raw.byteLength < 12) return null;
-  const view = new DataView(raw.buffer, raw.byteOffset, raw.byteLength);
-  return [view.getInt32(0, true), view.getInt32(4, true), view.getInt32(8, true)];
-}
-
-/** MediaPipe's padding: SAME pads max(0, kernel - (in - 1) % stride - 1) in total, the extra pixel after. */
-function customGeometry(node: DelegateNode): TransposeGeometry {
-  const x = node.inputs[0] as RuntimeTensor;
-  const weights = node.inputs[1] as RuntimeTensor;
-  const [padding, strideW, strideH] = customOptions(node) as [number, number, number];
-  const [, inH, inW] = x.shape as [number, number, number, number];
-  const [, filterH, filterW] = weights.shape as [number, number, number, number];
-  const same = padding === 1;
-  const totalH = same ? Math.max(0, filterH - ((inH - 1) % strideH) - 1) : 0;
-  const totalW = same ? Math.max(0, filterW - ((inW - 1) % strideW) - 1) : 0;
-  return {
-    x,
-    weights,
-    bias: inputAt(node, 2),
-    strideH,
-    strideW,
-    padTop: Math.floor(totalH / 2),
-    padLeft: Math.floor(totalW / 2),
-    activation: 'ACT_NONE',
-  };
-}
-
-function weightsProblem(x: RuntimeTensor | null, w: RuntimeTensor | null, y: RuntimeTensor | undefined): string | null {
-  const why = rankOf(x, 4, 'input') ?? constantWeights(w, 4, 'weights');
-  if (why) return why;
-  const [outC, , , filterC] = (w as RuntimeTensor).shape as [number, number, number, number];
-  const inC = (x as RuntimeTensor).shape[3];
-  if (filterC !== inC) return `weights' input channels (${filterC}) differ from the input's (${inC})`;
-  if (y?.shape.length !== 4 || y.shape[3] !== outC || y.shape[0] !== (x as RuntimeTensor).shape[0]) {
-    return `output shape [${y?.shape}] does not fit input [${(x as RuntimeTensor).shape}] and ${outC} output channels`;
-  }
-  return null;
-}
-
-function build(node: DelegateNode, g: TransposeGeometry): NodeProgram {
-  const y = node.outputs[0] as RuntimeTensor;
-  const [, inH, inW, inC] = g.x.shape as [number, number, number, number];
-  const [outC, filterH, filterW] = g.weights.shape as [number, number, number, number];
-  const [batches, outH, outW] = y.shape as [number, number, number, number];
-  const outSlices = Math.ceil(outC / 4);
+function build(node: DelegateNode, slots: Slots, p: TransposeConvParams): NodeProgram {
+  const g = p.geo;
+  const weights = node.inputs[slots.weights] as RuntimeTensor;
+  const outSlices = Math.ceil(g.outC / 4);
   return {
     kind: 'dispatch',
     dispatches: [
       {
-        shader: { template: 'transpose_conv', constants: { ACTIVATION: g.activation } },
+        shader: { template: 'transpose_conv', constants: { ACTIVATION: activationConstant(p.activation) } },
         bindings: {
-          x: { kind: 'tensor', tensor: g.x },
-          weights: { kind: 'weights', values: packConvWeights(g.weights.data as Float32Array, outC, filterH * filterW, inC) },
-          bias: { kind: 'weights', values: packBias(g.bias, outC) },
-          y: { kind: 'tensor', tensor: y },
+          x: { kind: 'tensor', tensor: node.inputs[slots.input] as RuntimeTensor },
+          weights: { kind: 'weights', values: packConvWeights(weights.data as Float32Array, g.outC, g.filterH * g.filterW, g.inC) },
+          bias: { kind: 'weights', values: packBias(inputAt(node, slots.bias), g.outC) },
+          y: { kind: 'tensor', tensor: node.outputs[0] as RuntimeTensor },
         },
         uniforms: {
-          in_h: inH,
-          in_w: inW,
-          in_slices: Math.ceil(inC / 4),
-          out_h: outH,
-          out_w: outW,
+          in_h: g.inH,
+          in_w: g.inW,
+          in_slices: Math.ceil(g.inC / 4),
+          out_h: g.outH,
+          out_w: g.outW,
           out_slices: outSlices,
-          filter_h: filterH,
-          filter_w: filterW,
+          filter_h: g.filterH,
+          filter_w: g.filterW,
           stride_h: g.strideH,
           stride_w: g.strideW,
-          pad_top: g.padTop,
-          pad_left: g.padLeft,
+          pad_top: g.padH,
+          pad_left: g.padW,
         },
-        invocations: batches * outH * outW * outSlices,
+        invocations: g.batches * g.outH * g.outW * outSlices,
       },
     ],
   };
 }
 
+const preparedBuiltin = (node: DelegateNode): TransposeConvParams | null => preparedBy(node, transposeConvFloat);
+const preparedCustom = (node: DelegateNode): TransposeConvBiasParams | null => preparedBy(node, convolution2dTransposeBiasKernel);
+
 export const transposeConv: OpImpl = {
   name: 'transpose_conv',
   isSupported(node) {
-    const why =
-      maxVersion(node, 5) ??
-      inputCount(node, 3, 4) ??
-      weightsProblem(inputAt(node, 2), inputAt(node, 1), node.outputs[0]) ??
-      fusedActivationProblem(node) ??
-      kernelProblem(() => builtinGeometry(node));
-    if (why) return why;
-    return biasProblem(inputAt(node, 3), (inputAt(node, 1) as RuntimeTensor).shape[0] as number) ?? true;
+    const p = preparedBuiltin(node);
+    if (!p) return notFloatReason(node.inputs, { weights: TRANSPOSE_CONV_INPUTS.weights });
+    return (
+      constant(inputAt(node, TRANSPOSE_CONV_INPUTS.weights), 'weights') ??
+      activationProblem(p.activation) ??
+      constantBias(inputAt(node, TRANSPOSE_CONV_INPUTS.bias)) ??
+      true
+    );
   },
-  build: (node) => build(node, builtinGeometry(node)),
+  build: (node) => build(node, TRANSPOSE_CONV_INPUTS, preparedBuiltin(node) as TransposeConvParams),
 };
 
 export const convolution2dTransposeBias: OpImpl = {
   name: 'convolution2d_transpose_bias',
   isSupported(node) {
-    const why = inputCount(node, 3) ?? weightsProblem(inputAt(node, 0), inputAt(node, 1), node.outputs[0]);
-    if (why) return why;
-    const o = customOptions(node);
-    if (!o) return 'custom options must hold padding, stride_w and stride_h (12 bytes)';
-    if (o[0] !== 1 && o[0] !== 2) return `padding ${o[0]} is neither SAME (1) nor VALID (2)`;
-    if (o[1] < 1 || o[2] < 1) return `strides must be positive, got ${o[1]}x${o[2]}`;
-    const outC = (inputAt(node, 1) as RuntimeTensor).shape[0] as number;
-    return biasProblem(inputAt(node, 2), outC) ?? true;
+    const p = preparedCustom(node);
+    if (!p) return notFloatReason(node.inputs, TRANSPOSE_CONV_BIAS_INPUTS);
+    const { padding } = p.options;
+    // The CPU kernel reads any padding but SAME as VALID; the GPU takes only the two MediaPipe writes.
+    if (padding !== TFLITE_PADDING_SAME && padding !== TFLITE_PADDING_VALID) {
+      return `padding ${padding} is neither SAME (1) nor VALID (2)`;
+    }
+    return (
+      constant(inputAt(node, TRANSPOSE_CONV_BIAS_INPUTS.weights), 'weights') ??
+      constantBias(inputAt(node, TRANSPOSE_CONV_BIAS_INPUTS.bias)) ??
+      true
+    );
   },
-  build: (node) => build(node, customGeometry(node)),
+  build: (node) => build(node, TRANSPOSE_CONV_BIAS_INPUTS, preparedCustom(node) as TransposeConvBiasParams),
 };

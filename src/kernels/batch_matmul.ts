@@ -8,7 +8,11 @@ import type { Kernel, NodeContext, RuntimeTensor } from './kernel.js';
 import { fail, input, output } from './kernel.js';
 import { broadcastStrides } from './util.js';
 
-interface BatchMatMulParams {
+/** Input slots of BATCH_MATMUL (float and integer kernels). */
+export const BATCH_MATMUL_INPUTS = { lhs: 0, rhs: 1 } as const;
+
+/** What the float BATCH_MATMUL prepare computes. */
+export interface BatchMatMulParams {
   adjX: boolean;
   adjY: boolean;
   /** Rows of the product, shared dimension, columns. */
@@ -90,8 +94,8 @@ export function batchMatMulShape(ctx: NodeContext, lhs: RuntimeTensor, rhs: Runt
 
 export const batchMatMulFloat: Kernel<BatchMatMulParams> = {
   prepare(ctx) {
-    const lhs = input(ctx, 0);
-    const rhs = input(ctx, 1);
+    const lhs = input(ctx, BATCH_MATMUL_INPUTS.lhs);
+    const rhs = input(ctx, BATCH_MATMUL_INPUTS.rhs);
     const out = output(ctx, 0);
     expectFloat32(ctx, lhs, 'lhs');
     expectFloat32(ctx, rhs, 'rhs');
@@ -118,8 +122,8 @@ export const batchMatMulFloat: Kernel<BatchMatMulParams> = {
   eval(ctx, p) {
     const out = output(ctx, 0).data as Float32Array;
     if (out.length === 0) return;
-    const x = input(ctx, 0).data as Float32Array;
-    const y = input(ctx, 1).data as Float32Array;
+    const x = input(ctx, BATCH_MATMUL_INPUTS.lhs).data as Float32Array;
+    const y = input(ctx, BATCH_MATMUL_INPUTS.rhs).data as Float32Array;
     const { m, k, n, adjX, adjY, row, index } = p;
     // Element (i, kk) of X sits at i*xi + kk*xk; element (kk, j) of Y at kk*yk + j*yj.
     const xi = adjX ? 1 : k;

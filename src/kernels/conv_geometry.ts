@@ -7,6 +7,12 @@ import type { NodeContext, RuntimeTensor } from './kernel.js';
 import { fail } from './kernel.js';
 import { Activation, computeOutSize, computePadding, Padding } from './util.js';
 
+/** Input slots of CONV_2D and DEPTHWISE_CONV_2D (float, hybrid and integer kernels, GPU builders). */
+export const CONV_INPUTS = { input: 0, filter: 1, bias: 2 } as const;
+
+/** Input slots of TRANSPOSE_CONV: the output shape comes first. */
+export const TRANSPOSE_CONV_INPUTS = { outputShape: 0, weights: 1, input: 2, bias: 3 } as const;
+
 /** CONV_2D's options (Conv2DOptions), checked. */
 export interface Conv2DOptions {
   padding: number;

@@ -2,10 +2,12 @@
 // int8 per-channel weights (depthwise_conv.cc EvalHybridPerChannel: asymmetric per-batch input
 // quantization). Filter [1, H, W, C * multiplier]; output channel c*multiplier + m reads input
 // channel c. The multiplier comes from the shapes, as TFLite's float kernel computes it.
-import { convActivationRange, expectFloat32, optionalBias } from './conv.js';
+import { biasValues, convActivationRange, expectFloat32, optionalBias } from './conv.js';
 import {
+  CONV_INPUTS,
   type ConvWindow,
   convWindow,
+  type DepthwiseConv2DOptions,
   type DepthwiseShape,
   type DepthwiseTaps,
   depthwiseShape,
@@ -22,17 +24,16 @@ import {
 } from './hybrid.js';
 import type { Kernel, NodeContext, RuntimeTensor } from './kernel.js';
 import { fail, input, output } from './kernel.js';
-import { fusedActivation } from './util.js';
 
 const fround = Math.fround;
 
-interface DepthwiseGeometry extends DepthwiseShape, ConvWindow {
+export interface DepthwiseGeometry extends DepthwiseShape, ConvWindow {
   multiplier: number;
 }
 
-function depthwiseGeometry(ctx: NodeContext, x: RuntimeTensor, filter: RuntimeTensor): DepthwiseGeometry {
+function depthwiseGeometry(ctx: NodeContext, options: DepthwiseConv2DOptions, x: RuntimeTensor, filter: RuntimeTensor): DepthwiseGeometry {
   const shape = depthwiseShape(ctx, x, filter);
-  const window = convWindow(parseDepthwiseConv2DOptions(ctx), shape.inH, shape.inW, shape.filterH, shape.filterW);
+  const window = convWindow(options, shape.inH, shape.inW, shape.filterH, shape.filterW);
   return { ...shape, ...window, multiplier: shape.outC / shape.inC };
 }
 
@@ -137,36 +138,39 @@ function depthwiseCore(
   }
 }
 
-interface DepthwiseParams {
+/** What the float DEPTHWISE_CONV_2D prepare computes; the GPU builder reads it too. */
+export interface DepthwiseConv2DParams {
   geo: DepthwiseGeometry;
+  /** The fused activation (clamped by lo / hi). */
+  activation: number;
   lo: number;
   hi: number;
   scratch: DepthwiseScratch;
 }
 
-export const depthwiseConv2dFloat: Kernel<DepthwiseParams> = {
+export const depthwiseConv2dFloat: Kernel<DepthwiseConv2DParams> = {
   prepare(ctx) {
-    const x = input(ctx, 0);
-    const filter = input(ctx, 1);
+    const x = input(ctx, CONV_INPUTS.input);
+    const filter = input(ctx, CONV_INPUTS.filter);
     const out = output(ctx, 0);
     expectFloat32(ctx, x, 'input');
     expectFloat32(ctx, filter, 'filter');
     expectFloat32(ctx, out, 'output');
-    const geo = depthwiseGeometry(ctx, x, filter);
-    optionalBias(ctx, 2, geo.outC);
+    const options = parseDepthwiseConv2DOptions(ctx);
+    const geo = depthwiseGeometry(ctx, options, x, filter);
+    optionalBias(ctx, CONV_INPUTS.bias, geo.outC);
     out.shape = [geo.batches, geo.outH, geo.outW, geo.outC];
-    const [lo, hi] = convActivationRange(fusedActivation(ctx));
-    return { geo, lo, hi, scratch: depthwiseScratch(geo) };
+    const [lo, hi] = convActivationRange(ctx, options.activation);
+    return { geo, activation: options.activation, lo, hi, scratch: depthwiseScratch(geo) };
   },
   eval(ctx, p) {
     const out = output(ctx, 0);
     if (out.data.length === 0) return;
-    const bias = (ctx.inputs[2]?.data as Float32Array | undefined) ?? null;
     depthwiseCore(
       p.geo,
-      input(ctx, 0).data as Float32Array,
-      input(ctx, 1).data as Float32Array,
-      bias,
+      input(ctx, CONV_INPUTS.input).data as Float32Array,
+      input(ctx, CONV_INPUTS.filter).data as Float32Array,
+      biasValues(ctx, CONV_INPUTS.bias),
       out.data as Float32Array,
       p.lo,
       p.hi,
@@ -175,7 +179,7 @@ export const depthwiseConv2dFloat: Kernel<DepthwiseParams> = {
   },
 };
 
-interface HybridDepthwiseParams extends DepthwiseParams, HybridInputScratch {
+interface HybridDepthwiseParams extends DepthwiseConv2DParams, HybridInputScratch {
   weights: HybridWeights;
 }
 
@@ -185,19 +189,21 @@ interface HybridDepthwiseParams extends DepthwiseParams, HybridInputScratch {
  */
 export const depthwiseConv2dHybrid: Kernel<HybridDepthwiseParams> = {
   prepare(ctx) {
-    const x = input(ctx, 0);
-    const filter = input(ctx, 1);
+    const x = input(ctx, CONV_INPUTS.input);
+    const filter = input(ctx, CONV_INPUTS.filter);
     const out = output(ctx, 0);
     expectFloat32(ctx, x, 'input');
     expectFloat32(ctx, out, 'output');
     if (filter.dtype !== 'int8') fail(ctx, `hybrid filter must be int8, got ${filter.dtype}`);
-    const geo = depthwiseGeometry(ctx, x, filter);
-    optionalBias(ctx, 2, geo.outC);
+    const options = parseDepthwiseConv2DOptions(ctx);
+    const geo = depthwiseGeometry(ctx, options, x, filter);
+    optionalBias(ctx, CONV_INPUTS.bias, geo.outC);
     const weights = hybridWeights(ctx, filter, 3, 'filter');
     out.shape = [geo.batches, geo.outH, geo.outW, geo.outC];
-    const [lo, hi] = convActivationRange(fusedActivation(ctx));
+    const [lo, hi] = convActivationRange(ctx, options.activation);
     return {
       geo,
+      activation: options.activation,
       lo,
       hi,
       scratch: depthwiseScratch(geo),
@@ -209,12 +215,12 @@ export const depthwiseConv2dHybrid: Kernel<HybridDepthwiseParams> = {
     const o = output(ctx, 0).data as Float32Array;
     if (o.length === 0) return;
     const g = p.geo;
-    const x = input(ctx, 0).data as Float32Array;
-    refreshHybridWeights(input(ctx, 1), p.weights);
+    const x = input(ctx, CONV_INPUTS.input).data as Float32Array;
+    refreshHybridWeights(input(ctx, CONV_INPUTS.filter), p.weights);
     const perBatch = g.inH * g.inW * g.inC;
     batchQuantizeFloats(x, g.batches, perBatch, p.quantized, p.scales, p.zeroPoints, true);
     depthwiseCore(g, p.quantized, p.weights.values, null, o, -Infinity, Infinity, p.scratch);
-    const bias = (ctx.inputs[2]?.data as Float32Array | undefined) ?? null;
+    const bias = biasValues(ctx, CONV_INPUTS.bias);
     const cs = p.weights.channelScales;
     const perImage = g.outH * g.outW * g.outC;
     const { lo, hi } = p;

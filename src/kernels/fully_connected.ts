@@ -4,7 +4,7 @@
 // Weights [units, inputSize]; the input is read as [batch, inputSize] rows.
 
 import { builtinOptions } from '../model/options.js';
-import { convActivationRange, expectFloat32, matmulRows, optionalBias, rowTimesRows } from './conv.js';
+import { biasValues, convActivationRange, expectFloat32, optionalBias } from './conv.js';
 import {
   applyActivation,
   batchQuantizeFloats,
@@ -16,9 +16,13 @@ import {
 } from './hybrid.js';
 import type { Kernel, NodeContext } from './kernel.js';
 import { fail, input, output } from './kernel.js';
+import { matmulRows, rowTimesRows } from './matmul_rows.js';
 import { Activation } from './util.js';
 
 const fround = Math.fround;
+
+/** Input slots of FULLY_CONNECTED (float, hybrid and integer kernels, GPU builder). */
+export const FULLY_CONNECTED_INPUTS = { input: 0, weights: 1, bias: 2 } as const;
 
 interface FcShape {
   batch: number;
@@ -48,18 +52,17 @@ export function parseFullyConnectedOptions(ctx: NodeContext): FullyConnectedOpti
 }
 
 /** Checks the node and sets the output shape (UpdateOutputSize); shared by float and hybrid. */
-function prepareShape(ctx: NodeContext): FcShape {
-  const x = input(ctx, 0);
-  const filter = input(ctx, 1);
+function prepareShape(ctx: NodeContext, { keepNumDims }: FullyConnectedOptions): FcShape {
+  const x = input(ctx, FULLY_CONNECTED_INPUTS.input);
+  const filter = input(ctx, FULLY_CONNECTED_INPUTS.weights);
   const out = output(ctx, 0);
   expectFloat32(ctx, x, 'input');
   expectFloat32(ctx, out, 'output');
   if (ctx.outputs.length !== 1) fail(ctx, `expected 1 output, got ${ctx.outputs.length}`);
-  const { keepNumDims } = parseFullyConnectedOptions(ctx);
   if (filter.shape.length !== 2) fail(ctx, `weights must be rank 2 [units, input size], got shape [${filter.shape}]`);
   if (x.shape.length === 0) fail(ctx, 'input must have at least one dimension');
   const [units, inputSize] = filter.shape as [number, number];
-  optionalBias(ctx, 2, units);
+  optionalBias(ctx, FULLY_CONNECTED_INPUTS.bias, units);
   const total = x.shape.reduce((a, d) => a * d, 1);
   let batch: number;
   if (inputSize === 0) {
@@ -79,16 +82,20 @@ function prepareShape(ctx: NodeContext): FcShape {
   return { batch, inputSize, units };
 }
 
-interface FcParams extends FcShape {
+/** What the float FULLY_CONNECTED prepare computes; the GPU builder reads it too. */
+export interface FullyConnectedParams extends FcShape {
+  /** The fused activation (clamped by lo / hi). */
+  activation: number;
   lo: number;
   hi: number;
 }
 
-export const fullyConnectedFloat: Kernel<FcParams> = {
+export const fullyConnectedFloat: Kernel<FullyConnectedParams> = {
   prepare(ctx) {
-    expectFloat32(ctx, input(ctx, 1), 'weights');
-    const shape = prepareShape(ctx);
-    const { activation } = parseFullyConnectedOptions(ctx);
+    expectFloat32(ctx, input(ctx, FULLY_CONNECTED_INPUTS.weights), 'weights');
+    const options = parseFullyConnectedOptions(ctx);
+    const shape = prepareShape(ctx, options);
+    const { activation } = options;
     // The float kernel only takes clamping activations (fully_connected.cc Prepare).
     if (
       activation !== Activation.NONE &&
@@ -98,8 +105,8 @@ export const fullyConnectedFloat: Kernel<FcParams> = {
     ) {
       fail(ctx, `fused activation ${activation} is not supported with float weights`);
     }
-    const [lo, hi] = convActivationRange(activation);
-    return { ...shape, lo, hi };
+    const [lo, hi] = convActivationRange(ctx, activation);
+    return { ...shape, activation, lo, hi };
   },
   eval(ctx, p) {
     const out = output(ctx, 0).data as Float32Array;
@@ -108,9 +115,9 @@ export const fullyConnectedFloat: Kernel<FcParams> = {
       out.fill(0);
       return;
     }
-    const x = input(ctx, 0).data as Float32Array;
-    const w = input(ctx, 1).data as Float32Array;
-    const bias = (ctx.inputs[2]?.data as Float32Array | undefined) ?? null;
+    const x = input(ctx, FULLY_CONNECTED_INPUTS.input).data as Float32Array;
+    const w = input(ctx, FULLY_CONNECTED_INPUTS.weights).data as Float32Array;
+    const bias = biasValues(ctx, FULLY_CONNECTED_INPUTS.bias);
     const { inputSize, units, lo, hi } = p;
     matmulRows(x, 0, inputSize, p.batch, inputSize, w, 0, units, bias, 0, out, 0, units, lo, hi);
   },
@@ -126,14 +133,15 @@ interface HybridFcParams extends FcShape, HybridInputScratch {
 
 export const fullyConnectedHybrid: Kernel<HybridFcParams> = {
   prepare(ctx) {
-    const filter = input(ctx, 1);
+    const filter = input(ctx, FULLY_CONNECTED_INPUTS.weights);
     if (filter.dtype !== 'int8') fail(ctx, `hybrid weights must be int8, got ${filter.dtype}`);
-    const shape = prepareShape(ctx);
+    const options = parseFullyConnectedOptions(ctx);
+    const shape = prepareShape(ctx, options);
     return {
       ...shape,
       weights: hybridWeights(ctx, filter, 0, 'weights'),
-      asymmetric: parseFullyConnectedOptions(ctx).asymmetricQuantizeInputs,
-      activate: applyActivation(ctx, parseFullyConnectedOptions(ctx).activation),
+      asymmetric: options.asymmetricQuantizeInputs,
+      activate: applyActivation(ctx, options.activation),
       ...hybridInputScratch(shape.batch, shape.inputSize),
       accRow: new Float32Array(shape.units),
     };
@@ -145,9 +153,9 @@ export const fullyConnectedHybrid: Kernel<HybridFcParams> = {
       out.fill(0);
       return;
     }
-    const x = input(ctx, 0).data as Float32Array;
-    refreshHybridWeights(input(ctx, 1), p.weights);
-    const bias = (ctx.inputs[2]?.data as Float32Array | undefined) ?? null;
+    const x = input(ctx, FULLY_CONNECTED_INPUTS.input).data as Float32Array;
+    refreshHybridWeights(input(ctx, FULLY_CONNECTED_INPUTS.weights), p.weights);
+    const bias = biasValues(ctx, FULLY_CONNECTED_INPUTS.bias);
     const { batch, inputSize, units, accRow } = p;
     const cs = p.weights.channelScales;
     const perChannel = p.weights.perChannel;

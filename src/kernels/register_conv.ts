@@ -6,7 +6,9 @@ import { depthwiseConv2dFloat, depthwiseConv2dHybrid } from './depthwise_conv.js
 import { fullyConnectedFloat, fullyConnectedHybrid } from './fully_connected.js';
 import type { KernelRegistration } from './kernel.js';
 import { reg } from './kernel.js';
-import { convolution2dTransposeBias, transposeConvFloat, transposeConvHybrid } from './transpose_conv.js';
+import { transposeConvFloat } from './transpose_conv.js';
+import { convolution2dTransposeBias } from './transpose_conv_bias.js';
+import { transposeConvHybrid } from './transpose_conv_hybrid.js';
 
 export const convKernels: KernelRegistration[] = [
   reg('CONV_2D', [1, 8], 'float32,float32', conv2dFloat, 'float32'),
