@@ -33,7 +33,7 @@ export interface DetectionOptions {
 }
 
 /** The FlexBuffer map's keys as TFLite's Init reads them; any may be absent. */
-interface DetectionFlexOptions {
+export interface DetectionFlexOptions {
   max_detections: number;
   max_classes_per_detection: number;
   detections_per_class: number;
