@@ -6,6 +6,9 @@ import { numElements } from '../model/dtype.js';
 import type { Sparsity } from '../model/types.js';
 import { fail, input, isKnown, type Kernel, output } from './kernel.js';
 
+/** DENSIFY's one input, the sparse constant (its DensifyOptions table has no fields). */
+export const DENSIFY_INPUTS = { input: 0 } as const;
+
 /**
  * The dense tensor (same element type as `values`, row-major `denseShape`) that `values` and
  * `sparsity` describe; positions no value covers are zero. Throws on inconsistent metadata.
@@ -88,7 +91,7 @@ export function densify(values: TypedArray, denseShape: readonly number[], spars
 
 export const densifyKernel: Kernel<TypedArray> = {
   prepare(ctx) {
-    const x = input(ctx, 0);
+    const x = input(ctx, DENSIFY_INPUTS.input);
     const out = output(ctx, 0);
     if (!isKnown(x)) fail(ctx, 'input must be a constant tensor');
     if (!x.sparsity) fail(ctx, `input tensor ${x.index} (${x.name}) has no sparsity parameters`);

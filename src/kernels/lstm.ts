@@ -3,38 +3,10 @@
 // cell_state inputs are variable tensors that this kernel updates in place, so the state carries
 // over between time steps and between invokes. Supports CIFG (no input gate), peephole, diagonal
 // recurrent weights, projection and layer normalization, as TFLite's float path does.
-import { numElements } from '../model/dtype.js';
 import type { Kernel, NodeContext, RuntimeTensor } from './kernel.js';
 import { fail, input, output } from './kernel.js';
-import { Activation, optBool, optNumber } from './util.js';
-
-/** Input indices (lstm_shared.h), shared by the float and integer kernels (lstm_int.ts). */
-export const LSTM_INPUT = {
-  input: 0,
-  inputToInput: 1,
-  inputToForget: 2,
-  inputToCell: 3,
-  inputToOutput: 4,
-  recurrentToInput: 5,
-  recurrentToForget: 6,
-  recurrentToCell: 7,
-  recurrentToOutput: 8,
-  cellToInput: 9,
-  cellToForget: 10,
-  cellToOutput: 11,
-  inputGateBias: 12,
-  forgetGateBias: 13,
-  cellGateBias: 14,
-  outputGateBias: 15,
-  projectionWeights: 16,
-  projectionBias: 17,
-  outputState: 18,
-  cellState: 19,
-  inputLayerNorm: 20,
-  forgetLayerNorm: 21,
-  cellLayerNorm: 22,
-  outputLayerNorm: 23,
-} as const;
+import { LSTM_INPUTS, type LstmGateName, type LstmGateTensors, lstmStructure } from './lstm_shared.js';
+import { Activation } from './util.js';
 
 /** One gate's constant operands; null where the model omits them. */
 interface Gate {
@@ -47,7 +19,8 @@ interface Gate {
   bias: Float32Array;
 }
 
-interface LstmParams {
+/** The float kernel's prepared constants and scratch. */
+export interface LstmParams {
   maxTime: number;
   batches: number;
   nInput: number;
@@ -72,11 +45,6 @@ interface LstmParams {
   hidden: Float32Array;
 }
 
-/** An input the model may omit (index past the end, or -1 resolved to undefined), as null. */
-export function optionalInput(ctx: NodeContext, i: number): RuntimeTensor | null {
-  return ctx.inputs[i] ?? null;
-}
-
 function floatData(ctx: NodeContext, t: RuntimeTensor, what: string): Float32Array {
   if (t.dtype !== 'float32') {
     fail(ctx, `${what} is ${t.dtype}; only float32 LSTM weights are supported here (hybrid and quantized LSTM are not)`);
@@ -84,30 +52,15 @@ function floatData(ctx: NodeContext, t: RuntimeTensor, what: string): Float32Arr
   return t.data as Float32Array;
 }
 
-export function expectShape(ctx: NodeContext, t: RuntimeTensor, shape: readonly number[], what: string): void {
-  if (t.shape.length !== shape.length || t.shape.some((d, i) => d !== shape[i])) {
-    fail(ctx, `${what} must have shape [${shape}], got [${t.shape}]`);
-  }
-}
-
-/** Sequence and layer sizes of an LSTM, shared by the float and integer kernels. */
-export interface LstmDims {
-  timeMajor: boolean;
-  maxTime: number;
-  batches: number;
-  nInput: number;
-  /** Cells: rows of input_to_output_weights. */
-  nCell: number;
-}
-
-/** The 3-D input's time / batch layout (time_major) and the cell count, with their checks. */
-export function lstmDims(ctx: NodeContext, x: RuntimeTensor): LstmDims {
-  if (x.shape.length !== 3) fail(ctx, `the input must be 3-D, got [${x.shape}]`);
-  const timeMajor = optBool(ctx, 'timeMajor');
-  const [d0, d1, nInput] = x.shape as [number, number, number];
-  const toOutput = input(ctx, LSTM_INPUT.inputToOutput);
-  if (toOutput.shape.length !== 2) fail(ctx, `input_to_output_weights must be 2-D, got [${toOutput.shape}]`);
-  return { timeMajor, maxTime: timeMajor ? d0 : d1, batches: timeMajor ? d1 : d0, nInput, nCell: toOutput.shape[0] as number };
+function floatGate(ctx: NodeContext, g: LstmGateTensors, name: LstmGateName): Gate {
+  return {
+    inputWeights: floatData(ctx, g.inputWeights, `input_to_${name}_weights`),
+    recurrentWeights: floatData(ctx, g.recurrentWeights, `recurrent_to_${name}_weights`),
+    recurrentDiagonal: g.recurrentDiagonal,
+    peephole: g.peephole ? floatData(ctx, g.peephole, `cell_to_${name}_weights`) : null,
+    layerNorm: g.layerNorm ? floatData(ctx, g.layerNorm, `${name} layer norm coefficients`) : null,
+    bias: floatData(ctx, g.bias, `${name}_gate_bias`),
+  };
 }
 
 /**
@@ -148,135 +101,32 @@ const sigmoid = (x: number): number => 1 / (1 + Math.exp(-x));
 
 export const unidirectionalSequenceLstmKernel: Kernel<LstmParams> = {
   prepare(ctx) {
-    if (ctx.inputs.length !== 24 && ctx.inputs.length !== 20) fail(ctx, `expects 20 or 24 inputs, got ${ctx.inputs.length}`);
-    const x = input(ctx, LSTM_INPUT.input);
+    const x = input(ctx, LSTM_INPUTS.input);
     const y = output(ctx, 0);
     if (x.dtype !== 'float32' || y.dtype !== 'float32')
       fail(ctx, `only float32 input and output are supported, got ${x.dtype} -> ${y.dtype}`);
-    const { timeMajor, maxTime, batches, nInput, nCell } = lstmDims(ctx, x);
-    const recOutput = input(ctx, LSTM_INPUT.recurrentToOutput);
-    const nOutput = recOutput.shape.length === 1 ? nCell : (recOutput.shape[1] as number);
-
-    const activation = optNumber(ctx, 'fusedActivationFunction', Activation.TANH);
+    const s = lstmStructure(ctx, true);
+    const { activation, cellClip, projClip, timeMajor } = s.options;
     applyActivation(ctx, activation);
-    const cellClip = optNumber(ctx, 'cellClip', 0);
-    const projClip = optNumber(ctx, 'projClip', 0);
-    if (cellClip < 0 || projClip < 0) fail(ctx, `cell_clip ${cellClip} and proj_clip ${projClip} must be >= 0`);
-
-    const useLayerNorm = ctx.inputs.length === 24 && optionalInput(ctx, LSTM_INPUT.forgetLayerNorm) !== null;
-    const gate = (
-      name: string,
-      inputWeights: number,
-      recurrentWeights: number,
-      peephole: number | null,
-      layerNorm: number,
-      bias: number,
-    ): Gate => {
-      const w = input(ctx, inputWeights);
-      expectShape(ctx, w, [nCell, nInput], `${name} input weights`);
-      const r = input(ctx, recurrentWeights);
-      const recurrentDiagonal = r.shape.length === 1;
-      expectShape(ctx, r, recurrentDiagonal ? [nCell] : [nCell, nOutput], `${name} recurrent weights`);
-      const p = peephole === null ? null : optionalInput(ctx, peephole);
-      if (p) expectShape(ctx, p, [nCell], `${name} peephole weights`);
-      const ln = useLayerNorm ? optionalInput(ctx, layerNorm) : null;
-      if (useLayerNorm && !ln) fail(ctx, `layer normalization needs ${name} layer-norm coefficients`);
-      if (ln) expectShape(ctx, ln, [nCell], `${name} layer-norm coefficients`);
-      const b = optionalInput(ctx, bias) ?? fail(ctx, `${name} gate bias is missing`);
-      expectShape(ctx, b, [nCell], `${name} gate bias`);
-      return {
-        inputWeights: floatData(ctx, w, `${name} input weights`),
-        recurrentWeights: floatData(ctx, r, `${name} recurrent weights`),
-        recurrentDiagonal,
-        peephole: p ? floatData(ctx, p, `${name} peephole weights`) : null,
-        layerNorm: ln ? floatData(ctx, ln, `${name} layer-norm coefficients`) : null,
-        bias: floatData(ctx, b, `${name} gate bias`),
-      };
-    };
-
-    // CIFG: input-to-input and recurrent-to-input weights are both absent.
-    const hasInputToInput = optionalInput(ctx, LSTM_INPUT.inputToInput) !== null;
-    const hasRecurrentToInput = optionalInput(ctx, LSTM_INPUT.recurrentToInput) !== null;
-    if (hasInputToInput !== hasRecurrentToInput) fail(ctx, 'input-gate weights must be all present or all absent (CIFG)');
-    const inputGate = hasInputToInput
-      ? gate(
-          'input',
-          LSTM_INPUT.inputToInput,
-          LSTM_INPUT.recurrentToInput,
-          LSTM_INPUT.cellToInput,
-          LSTM_INPUT.inputLayerNorm,
-          LSTM_INPUT.inputGateBias,
-        )
-      : null;
-    if (!inputGate && optionalInput(ctx, LSTM_INPUT.inputGateBias)) fail(ctx, 'a CIFG LSTM must not have an input gate bias');
-    const forgetGate = gate(
-      'forget',
-      LSTM_INPUT.inputToForget,
-      LSTM_INPUT.recurrentToForget,
-      LSTM_INPUT.cellToForget,
-      LSTM_INPUT.forgetLayerNorm,
-      LSTM_INPUT.forgetGateBias,
-    );
-    const cellGate = gate(
-      'cell',
-      LSTM_INPUT.inputToCell,
-      LSTM_INPUT.recurrentToCell,
-      null,
-      LSTM_INPUT.cellLayerNorm,
-      LSTM_INPUT.cellGateBias,
-    );
-    const outputGate = gate(
-      'output',
-      LSTM_INPUT.inputToOutput,
-      LSTM_INPUT.recurrentToOutput,
-      LSTM_INPUT.cellToOutput,
-      LSTM_INPUT.outputLayerNorm,
-      LSTM_INPUT.outputGateBias,
-    );
-    // Peephole weights come all or none (the input one is not needed under CIFG).
-    const hasPeephole = (i: number) => optionalInput(ctx, i) !== null;
-    const allPeepholes =
-      (hasPeephole(LSTM_INPUT.cellToInput) || !inputGate) && hasPeephole(LSTM_INPUT.cellToForget) && hasPeephole(LSTM_INPUT.cellToOutput);
-    const noPeepholes =
-      !hasPeephole(LSTM_INPUT.cellToInput) && !hasPeephole(LSTM_INPUT.cellToForget) && !hasPeephole(LSTM_INPUT.cellToOutput);
-    if (!allPeepholes && !noPeepholes) fail(ctx, 'peephole weights must be all present or all absent');
-
-    const projW = optionalInput(ctx, LSTM_INPUT.projectionWeights);
-    const projB = optionalInput(ctx, LSTM_INPUT.projectionBias);
-    if (projW) expectShape(ctx, projW, [nOutput, nCell], 'projection weights');
-    else if (nOutput !== nCell) fail(ctx, `without projection n_output (${nOutput}) must equal n_cell (${nCell})`);
-    if (projB) {
-      if (!projW) fail(ctx, 'a projection bias needs projection weights');
-      expectShape(ctx, projB, [nOutput], 'projection bias');
-    }
-
-    const outputState = input(ctx, LSTM_INPUT.outputState);
-    const cellState = input(ctx, LSTM_INPUT.cellState);
-    if (numElements(outputState.shape) !== batches * nOutput) {
-      fail(ctx, `output_state must hold ${batches}x${nOutput} values, has shape [${outputState.shape}]`);
-    }
-    if (numElements(cellState.shape) !== batches * nCell) {
-      fail(ctx, `cell_state must hold ${batches}x${nCell} values, has shape [${cellState.shape}]`);
-    }
-    if (outputState.dtype !== 'float32' || cellState.dtype !== 'float32') fail(ctx, 'output_state and cell_state must be float32');
-
+    if (s.outputState.dtype !== 'float32' || s.cellState.dtype !== 'float32') fail(ctx, 'output_state and cell_state must be float32');
+    const { nCell, nOutput } = s;
     y.shape = [x.shape[0] as number, x.shape[1] as number, nOutput];
     return {
-      maxTime,
-      batches,
-      nInput,
+      maxTime: s.maxTime,
+      batches: s.batches,
+      nInput: s.nInput,
       nCell,
       nOutput,
       timeMajor,
       activation,
       cellClip,
       projClip,
-      inputGate,
-      forgetGate,
-      cellGate,
-      outputGate,
-      projectionWeights: projW ? floatData(ctx, projW, 'projection weights') : null,
-      projectionBias: projB ? floatData(ctx, projB, 'projection bias') : null,
+      inputGate: s.inputGate ? floatGate(ctx, s.inputGate, 'input') : null,
+      forgetGate: floatGate(ctx, s.forgetGate, 'forget'),
+      cellGate: floatGate(ctx, s.cellGate, 'cell'),
+      outputGate: floatGate(ctx, s.outputGate, 'output'),
+      projectionWeights: s.projectionWeights ? floatData(ctx, s.projectionWeights, 'projection_weights') : null,
+      projectionBias: s.projectionBias ? floatData(ctx, s.projectionBias, 'projection_bias') : null,
       gateI: new Float32Array(nCell),
       gateF: new Float32Array(nCell),
       gateC: new Float32Array(nCell),
@@ -285,10 +135,10 @@ export const unidirectionalSequenceLstmKernel: Kernel<LstmParams> = {
     };
   },
   eval(ctx, p) {
-    const x = input(ctx, LSTM_INPUT.input).data as Float32Array;
+    const x = input(ctx, LSTM_INPUTS.input).data as Float32Array;
     const y = output(ctx, 0).data as Float32Array;
-    const outputState = input(ctx, LSTM_INPUT.outputState).data as Float32Array;
-    const cellState = input(ctx, LSTM_INPUT.cellState).data as Float32Array;
+    const outputState = input(ctx, LSTM_INPUTS.outputState).data as Float32Array;
+    const cellState = input(ctx, LSTM_INPUTS.cellState).data as Float32Array;
     const { maxTime, batches, nInput, nCell, nOutput, timeMajor } = p;
     // Each batch row evolves independently, so steps run row by row.
     for (let b = 0; b < batches; b++) {

@@ -5,15 +5,34 @@
 //
 // float32: EvalFloatSVDF. int8 (full integer, int16 state, int16 weights_time, int32 bias):
 // EvalIntegerSVDF, bit-exact, with the two multipliers TFLite's Prepare derives.
+
+import { builtinOptions } from '../model/options.js';
 import { f32, multiplyByQuantizedMultiplier, quantizeMultiplier } from '../quant/index.js';
 import type { Kernel, NodeContext, RuntimeTensor } from './kernel.js';
 import { fail, input, output } from './kernel.js';
 import { tensorScale, tensorZeroPoint } from './tensor_data.js';
-import { Activation, fusedActivation, optNumber } from './util.js';
+import { Activation } from './util.js';
 
-const IN = { input: 0, weightsFeature: 1, weightsTime: 2, bias: 3, state: 4 } as const;
+/** Input slots (svdf.cc); the bias may be omitted. */
+export const SVDF_INPUTS = { input: 0, weightsFeature: 1, weightsTime: 2, bias: 3, state: 4 } as const;
 
+/** SVDF's options (SVDFOptions), checked. */
+export interface SvdfOptions {
+  /** Filters per unit. */
+  rank: number;
+  activation: number;
+}
+
+export function parseSvdfOptions(ctx: NodeContext): SvdfOptions {
+  const o = builtinOptions(ctx.op, 'SVDFOptions');
+  const rank = o.rank ?? 0;
+  if (rank <= 0) fail(ctx, `rank must be positive, got ${rank}`);
+  return { rank, activation: o.fusedActivationFunction ?? Activation.NONE };
+}
+
+/** The sizes and the activation both kernels take from Prepare. */
 interface SvdfShape {
+  activation: number;
   batches: number;
   inputSize: number;
   filters: number;
@@ -26,30 +45,29 @@ interface SvdfShape {
 function prepareShape(ctx: NodeContext): SvdfShape {
   if (ctx.inputs.length !== 5) fail(ctx, `expects 5 inputs, got ${ctx.inputs.length}`);
   if (ctx.outputs.length !== 1) fail(ctx, `expects 1 output, got ${ctx.outputs.length}`);
-  const x = input(ctx, IN.input);
-  const wf = input(ctx, IN.weightsFeature);
-  const wt = input(ctx, IN.weightsTime);
-  const state = input(ctx, IN.state);
+  const x = input(ctx, SVDF_INPUTS.input);
+  const wf = input(ctx, SVDF_INPUTS.weightsFeature);
+  const wt = input(ctx, SVDF_INPUTS.weightsTime);
+  const state = input(ctx, SVDF_INPUTS.state);
   if (x.shape.length !== 2) fail(ctx, `the input must be 2-D [batch, input_size], got [${x.shape}]`);
   if (wf.shape.length !== 2) fail(ctx, `weights_feature must be 2-D, got [${wf.shape}]`);
   if (wt.shape.length !== 2) fail(ctx, `weights_time must be 2-D, got [${wt.shape}]`);
-  const rank = optNumber(ctx, 'rank');
+  const { rank, activation } = parseSvdfOptions(ctx);
   const [batches, inputSize] = x.shape as [number, number];
   const filters = wf.shape[0] as number;
-  if (rank <= 0) fail(ctx, `rank must be positive, got ${rank}`);
   if (filters % rank !== 0) fail(ctx, `num_filters ${filters} is not a multiple of rank ${rank}`);
   const units = filters / rank;
   const memory = wt.shape[1] as number;
   if (wf.shape[1] !== inputSize) fail(ctx, `weights_feature [${wf.shape}] does not match input size ${inputSize}`);
   if (wt.shape[0] !== filters) fail(ctx, `weights_time [${wt.shape}] must have ${filters} rows (num_filters)`);
-  const bias = ctx.inputs[IN.bias];
+  const bias = ctx.inputs[SVDF_INPUTS.bias];
   if (bias && bias.shape[0] !== units) fail(ctx, `bias [${bias.shape}] must have ${units} elements (num_units)`);
   if (state.kind !== 'variable') fail(ctx, 'the activation state (input 4) must be a variable tensor');
   if (state.shape.length !== 2 || state.shape[0] !== batches || state.shape[1] !== memory * filters) {
     fail(ctx, `the activation state must have shape [${batches}, ${memory * filters}], got [${state.shape}]`);
   }
   output(ctx, 0).shape = [batches, units];
-  return { batches, inputSize, filters, units, rank, memory };
+  return { activation, batches, inputSize, filters, units, rank, memory };
 }
 
 function requireType(ctx: NodeContext, t: RuntimeTensor | null, dtype: string, what: string): void {
@@ -63,8 +81,8 @@ function shiftState(state: Int16Array | Float32Array): void {
 
 // ---------------------------------------------------------------- float32
 
-interface FloatParams extends SvdfShape {
-  activation: number;
+/** The float kernel's sizes, activation and scratch. */
+export interface SvdfParams extends SvdfShape {
   scratch: Float32Array;
 }
 
@@ -85,23 +103,22 @@ function activateFloat(x: number, activation: number): number {
   }
 }
 
-export const svdfFloat: Kernel<FloatParams> = {
+export const svdfFloat: Kernel<SvdfParams> = {
   prepare(ctx) {
     const shape = prepareShape(ctx);
-    for (const i of [IN.input, IN.weightsFeature, IN.weightsTime, IN.bias, IN.state]) {
+    for (const i of [SVDF_INPUTS.input, SVDF_INPUTS.weightsFeature, SVDF_INPUTS.weightsTime, SVDF_INPUTS.bias, SVDF_INPUTS.state]) {
       requireType(ctx, ctx.inputs[i] ?? null, 'float32', `input ${i}`);
     }
     requireType(ctx, output(ctx, 0), 'float32', 'the output');
-    const activation = fusedActivation(ctx);
-    if (activation < 0 || activation > Activation.SIGN_BIT) fail(ctx, `fused activation ${activation} is not supported`);
-    return { ...shape, activation, scratch: new Float32Array(shape.batches * shape.filters) };
+    if (shape.activation < 0 || shape.activation > Activation.SIGN_BIT) fail(ctx, `fused activation ${shape.activation} is not supported`);
+    return { ...shape, scratch: new Float32Array(shape.batches * shape.filters) };
   },
   eval(ctx, p) {
-    const x = input(ctx, IN.input).data as Float32Array;
-    const wf = input(ctx, IN.weightsFeature).data as Float32Array;
-    const wt = input(ctx, IN.weightsTime).data as Float32Array;
-    const bias = (ctx.inputs[IN.bias]?.data as Float32Array | undefined) ?? null;
-    const state = input(ctx, IN.state).data as Float32Array;
+    const x = input(ctx, SVDF_INPUTS.input).data as Float32Array;
+    const wf = input(ctx, SVDF_INPUTS.weightsFeature).data as Float32Array;
+    const wt = input(ctx, SVDF_INPUTS.weightsTime).data as Float32Array;
+    const bias = (ctx.inputs[SVDF_INPUTS.bias]?.data as Float32Array | undefined) ?? null;
+    const state = input(ctx, SVDF_INPUTS.state).data as Float32Array;
     const out = output(ctx, 0).data as Float32Array;
     const { batches, inputSize, filters, units, rank, memory, scratch } = p;
     shiftState(state);
@@ -154,19 +171,19 @@ function requireQuantized(ctx: NodeContext, t: RuntimeTensor, what: string): voi
 export const svdfInt8: Kernel<IntParams> = {
   prepare(ctx) {
     const shape = prepareShape(ctx);
-    const x = input(ctx, IN.input);
-    const wf = input(ctx, IN.weightsFeature);
-    const wt = input(ctx, IN.weightsTime);
-    const state = input(ctx, IN.state);
+    const x = input(ctx, SVDF_INPUTS.input);
+    const wf = input(ctx, SVDF_INPUTS.weightsFeature);
+    const wt = input(ctx, SVDF_INPUTS.weightsTime);
+    const state = input(ctx, SVDF_INPUTS.state);
     const y = output(ctx, 0);
     requireType(ctx, x, 'int8', 'the input');
     requireType(ctx, wf, 'int8', 'weights_feature');
     requireType(ctx, wt, 'int16', 'weights_time');
-    requireType(ctx, ctx.inputs[IN.bias] ?? null, 'int32', 'the bias');
+    requireType(ctx, ctx.inputs[SVDF_INPUTS.bias] ?? null, 'int32', 'the bias');
     requireType(ctx, state, 'int16', 'the activation state');
     requireType(ctx, y, 'int8', 'the output');
     // TFLite's integer SVDF only implements ReLU (which the int8 clamp then stands for).
-    if (fusedActivation(ctx) !== Activation.RELU) fail(ctx, `integer SVDF supports only the RELU activation, got ${fusedActivation(ctx)}`);
+    if (shape.activation !== Activation.RELU) fail(ctx, `integer SVDF supports only the RELU activation, got ${shape.activation}`);
     requireQuantized(ctx, x, 'the input');
     requireQuantized(ctx, wf, 'weights_feature');
     requireQuantized(ctx, state, 'the activation state');
@@ -189,11 +206,11 @@ export const svdfInt8: Kernel<IntParams> = {
     };
   },
   eval(ctx, p) {
-    const x = input(ctx, IN.input).data as Int8Array;
-    const wf = input(ctx, IN.weightsFeature).data as Int8Array;
-    const wt = input(ctx, IN.weightsTime).data as Int16Array;
-    const bias = (ctx.inputs[IN.bias]?.data as Int32Array | undefined) ?? null;
-    const state = input(ctx, IN.state).data as Int16Array;
+    const x = input(ctx, SVDF_INPUTS.input).data as Int8Array;
+    const wf = input(ctx, SVDF_INPUTS.weightsFeature).data as Int8Array;
+    const wt = input(ctx, SVDF_INPUTS.weightsTime).data as Int16Array;
+    const bias = (ctx.inputs[SVDF_INPUTS.bias]?.data as Int32Array | undefined) ?? null;
+    const state = input(ctx, SVDF_INPUTS.state).data as Int16Array;
     const out = output(ctx, 0).data as Int8Array;
     const { batches, inputSize, filters, units, rank, memory, scratch, inputZeroPoint } = p;
     shiftState(state);

@@ -5,6 +5,7 @@
 // FlexBuffer map). See ../run_case.ts for the contract.
 import { builder as flexBuilder } from 'flatbuffers/mjs/flexbuffers.js';
 import { floatToHalf } from '../../../src/kernels/dequantize.js';
+import { DETECTION_INPUTS, type DetectionFlexOptions } from '../../../src/kernels/detection_postprocess.js';
 import type { DType } from '../../../src/model/dtype.js';
 import { type FuzzIndexType, type FuzzQuant, type FuzzSparseDim, type FuzzSparsity, GraphBuilder } from '../graph.js';
 import type { Rng } from '../rng.js';
@@ -236,7 +237,7 @@ interface DetectionOpts {
 function detectionOptions(r: Rng, o: DetectionOpts): Uint8Array {
   const b = flexBuilder();
   const float = (v: number) => (Number.isInteger(v) && r.bool(0.3) ? b.addInt(v) : b.addFloat(v));
-  const entries: [string, () => void][] = [
+  const entries: [keyof DetectionFlexOptions, () => void][] = [
     ['max_detections', () => b.addInt(o.maxDetections)],
     ['max_classes_per_detection', () => b.addInt(o.maxClassesPerDetection)],
     ['nms_score_threshold', () => float(o.scoreThreshold)],
@@ -322,9 +323,8 @@ function detectionPostProcess(scheme: DetectionScheme): OpFuzzer {
 
       const boxShape = [1, numBoxes, boxStride];
       const scoreShape = [1, numBoxes, cwb];
-      let boxes: number;
-      let classes: number;
-      let anchorT: number;
+      const inputs: number[] = [];
+      const { boxEncodings, classPredictions, anchors: anchorSlot } = DETECTION_INPUTS;
       if (scheme === 'uint8') {
         const bq = coverQuant(-3, 3);
         const aq = coverQuant(0, 1.05);
@@ -332,19 +332,19 @@ function detectionPostProcess(scheme: DetectionScheme): OpFuzzer {
           Math.min(255, Math.max(min, Math.round(v / (q.scale[0] as number)) + (q.zeroPoint[0] as number)));
         // Anchor sizes stay at least one step above the zero point: decoded boxes must not invert.
         const aData = anchors.map((v, i) => quantize(Math.max(0, v), aq, i % 4 >= 2 ? (aq.zeroPoint[0] as number) + 1 : 0));
-        boxes = g.input('uint8', boxShape, { quant: bq, data: encodings.map((v) => quantize(v, bq)) });
-        anchorT = g.constant('uint8', [numBoxes, 4], aData, aq);
+        inputs[boxEncodings] = g.input('uint8', boxShape, { quant: bq, data: encodings.map((v) => quantize(v, bq)) });
+        inputs[anchorSlot] = g.constant('uint8', [numBoxes, 4], aData, aq);
       } else {
-        boxes = g.input('float32', boxShape, { data: encodings.map(Math.fround) });
-        anchorT = g.constant('float32', [numBoxes, 4], anchors.map(Math.fround));
+        inputs[boxEncodings] = g.input('float32', boxShape, { data: encodings.map(Math.fround) });
+        inputs[anchorSlot] = g.constant('float32', [numBoxes, 4], anchors.map(Math.fround));
       }
       if (scheme === 'float32') {
-        classes = g.input('float32', scoreShape, { data: scores.map(Math.fround) });
+        inputs[classPredictions] = g.input('float32', scoreShape, { data: scores.map(Math.fround) });
       } else {
         // uint8 scores tie often: TFLite's sorts are stable (NMS) or libc++'s partial_sort, which we follow.
         const sq: FuzzQuant = logits ? coverQuant(-3, 3) : { scale: [1 / 256], zeroPoint: [0] };
         const data = scores.map((v) => Math.min(255, Math.max(0, Math.round(v / (sq.scale[0] as number)) + (sq.zeroPoint[0] as number))));
-        classes = g.input('uint8', scoreShape, { quant: sq, data });
+        inputs[classPredictions] = g.input('uint8', scoreShape, { quant: sq, data });
       }
       const rows = o.maxDetections * o.maxClassesPerDetection;
       const shapes = [[1, rows, 4], [1, rows], [1, rows], [1]];
@@ -352,7 +352,7 @@ function detectionPostProcess(scheme: DetectionScheme): OpFuzzer {
       // row) unwritten: TFLite's hold whatever the arena held. Those slots are masked to 0 behind
       // the op; regular NMS (one class per detection) writes every slot, so its outputs stay raw.
       const outs = regular ? shapes.map((s) => g.output('float32', s)) : shapes.map((s) => g.activation('float32', s));
-      g.node('CUSTOM:TFLite_Detection_PostProcess', [boxes, classes, anchorT], outs, undefined, 1, {
+      g.node('CUSTOM:TFLite_Detection_PostProcess', inputs, outs, undefined, 1, {
         customOptions: detectionOptions(r, o),
       });
       if (!regular) maskUnwritten(g, outs, o.maxClassesPerDetection, Math.min(o.maxClassesPerDetection, numClasses));
