@@ -12,6 +12,7 @@ import { averagePool2d, maxPool2d } from './ops/pool2d.js';
 import { mean, reduceMax, reduceMin, reduceProd, sum } from './ops/reduce.js';
 import { expandDims, reshape, squeeze } from './ops/reshape.js';
 import { resizeBilinear, resizeNearestNeighbor } from './ops/resize.js';
+import { reverseV2 } from './ops/reverse.js';
 import { logSoftmax, softmax } from './ops/softmax.js';
 import { convolution2dTransposeBias, transposeConv } from './ops/transpose_conv.js';
 import * as un from './ops/unary.js';
@@ -74,6 +75,7 @@ export const OP_IMPLEMENTATIONS: ReadonlyMap<string, readonly OpImpl[]> = new Ma
   ['LOG_SOFTMAX', [logSoftmax]],
   ['DEPTH_TO_SPACE', [depthToSpace]],
   ['SPACE_TO_DEPTH', [spaceToDepth]],
+  ['REVERSE_V2', [reverseV2]],
 ]);
 
 export type Selection = { ok: true; impl: OpImpl } | { ok: false; reason: string };

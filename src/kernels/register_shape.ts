@@ -9,6 +9,7 @@ import { unidirectionalSequenceLstmKernel } from './lstm.js';
 import { mirrorPadKernel, padKernel } from './pad.js';
 import { expandDimsKernel, reshapeKernel, squeezeKernel } from './reshape.js';
 import { resizeBilinearKernel, resizeNearestNeighborKernel } from './resize.js';
+import { reverseV2Kernel } from './reverse.js';
 import { broadcastToKernel, fillKernel, rangeKernel, shapeKernel, tileKernel, zerosLikeKernel } from './shape_ops.js';
 import { sliceKernel, stridedSliceKernel } from './slice.js';
 import { batchToSpaceNdKernel, depthToSpaceKernel, spaceToBatchNdKernel, spaceToDepthKernel } from './space_depth.js';
@@ -34,6 +35,7 @@ export const shapeKernels: KernelRegistration[] = [
   reg('RANGE', [1, 2], '*', rangeKernel),
   reg('ZEROS_LIKE', [1, 1], '*', zerosLikeKernel),
   reg('TILE', [1, 3], '*', tileKernel),
+  reg('REVERSE_V2', [1, 3], '*', reverseV2Kernel),
   reg('BROADCAST_TO', [2, 4], '*', broadcastToKernel),
   reg('RESIZE_BILINEAR', [1, 4], 'float32', resizeBilinearKernel),
   reg('RESIZE_NEAREST_NEIGHBOR', [1, 4], 'float32', resizeNearestNeighborKernel),

@@ -7,6 +7,7 @@ import { convFuzzers } from './conv.js';
 import { poolResizeFuzzers } from './pool_resize.js';
 import { quantizeFuzzers } from './quantize.js';
 import { reduceFuzzers } from './reduce.js';
+import { reverseFuzzers } from './reverse.js';
 import { sequenceFuzzers } from './sequence.js';
 import { shapeFuzzers } from './shape.js';
 import { sparseDetectionFuzzers } from './sparse_detection.js';
@@ -19,6 +20,7 @@ export const ALL_FUZZERS: OpFuzzer[] = [
   ...quantizeFuzzers,
   ...convFuzzers,
   ...shapeFuzzers,
+  ...reverseFuzzers,
   ...reduceFuzzers,
   ...poolResizeFuzzers,
   ...sequenceFuzzers,
