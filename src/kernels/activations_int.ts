@@ -32,12 +32,11 @@ import {
 } from '../quant/index.js';
 import { erfc } from './activations.js';
 import { type BinaryLoop, type BroadcastPlan, planBroadcast, runBinary } from './binary.js';
+import type { IntArray } from './int/int_array.js';
 import { xnnpackActivationOk } from './int/xnnpack_rounding.js';
 import { fail, input, type Kernel, type NodeContext, output, xnnpackRuns } from './kernel.js';
 import { requireQuantizedType, requireZeroPointZero, type TensorQuant, tensorQuant } from './quantize.js';
 import { broadcastShapes, optNumber } from './util.js';
-
-import type { IntArray } from './int/int_array.js';
 
 /** Output for every input value v, stored at table[v + offset]. */
 interface TableParams {

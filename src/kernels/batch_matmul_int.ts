@@ -14,7 +14,7 @@
 // out[..., i, j] = sum_k X[..., i, k] * Y[..., k, j], X transposed in its last two dimensions when
 // adj_x, Y when adj_y. Ranks 2 to 5; leading dimensions broadcast.
 import { legacyConvolutionMultiplier } from '../quant/index.js';
-import { batchMatMulShape } from './batch_matmul.js';
+import { BATCH_MATMUL_INPUTS, batchMatMulShape } from './batch_matmul.js';
 import { dotRows } from './int/dot.js';
 import type { IntArray } from './int/int_array.js';
 import { activationQuantization, guarded, legacyQuantization, requireZeroPointZero, uniformMultipliers } from './int/quant_params.js';
@@ -23,9 +23,6 @@ import { xnnpackActivationOk, xnnpackScales } from './int/xnnpack_rounding.js';
 import type { Kernel, RuntimeTensor } from './kernel.js';
 import { fail, input, isKnown, output, xnnpackRuns } from './kernel.js';
 import { broadcastStrides } from './util.js';
-
-/** BATCH_MATMUL's input slots. */
-export const BATCH_MATMUL_INPUTS = { lhs: 0, rhs: 1 } as const;
 
 interface BatchMatMulIntParams {
   m: number;

@@ -27,12 +27,11 @@ import {
   saturatingRoundingDoublingHighMulInt16,
 } from '../quant/index.js';
 import { type BroadcastPlan, planBroadcast } from './binary.js';
+import type { IntArray } from './int/int_array.js';
 import { xnnpackActivationOk } from './int/xnnpack_rounding.js';
 import { fail, input, type Kernel, type NodeContext, output, type RuntimeTensor, xnnpackRuns } from './kernel.js';
 import { requireQuantizedType, requireZeroPointZero, type TensorQuant, tensorQuant } from './quantize.js';
 import { broadcastShapes, fusedActivation, optBool } from './util.js';
-
-import type { IntArray } from './int/int_array.js';
 
 /** One output element from one element of each input (int16 paths). */
 type ElementFn = (a: number, b: number) => number;

@@ -9,7 +9,7 @@
 // - 'xnnpack': the 8-bit nodes TFLite's default XNNPACK delegate would take get its float32
 //   requantization, reproducing what that delegate (and LiteRT.js) computes for them.
 // The integer library (quantization checks, bias, requantization, dot products) is in int/.
-import { type ConvGeometry, convGeometry, parseConv2DOptions } from './conv_geometry.js';
+import { CONV_INPUTS, type ConvGeometry, convGeometry, parseConv2DOptions } from './conv_geometry.js';
 import { type BiasValues, biasValues, checkBias, currentBias, wide16x8 } from './int/bias.js';
 import { currentWeights, dotRows, type OffsetWeights, offsetWeights } from './int/dot.js';
 import type { IntArray } from './int/int_array.js';
@@ -24,9 +24,6 @@ import { builtinSingleRounding, makeRequant, type Requant, requantize } from './
 import { xnnpackScales, xnnpackTakes } from './int/xnnpack_rounding.js';
 import type { Kernel } from './kernel.js';
 import { input, output } from './kernel.js';
-
-/** CONV_2D's input slots. */
-export const CONV_INPUTS = { input: 0, filter: 1, bias: 2 } as const;
 
 interface ConvIntParams {
   geo: ConvGeometry;

@@ -7,6 +7,7 @@
 // Integer rounding as CONV_2D (conv_int.ts): under 'xnnpack', nodes TFLite's default XNNPACK
 // delegate would take get its float32 requantization.
 import {
+  CONV_INPUTS,
   type ConvGeometry,
   convWindow,
   type DepthwiseTaps,
@@ -22,9 +23,6 @@ import { makeRequant, type Requant, requantize } from './int/requant.js';
 import { xnnpackScales, xnnpackTakes } from './int/xnnpack_rounding.js';
 import type { Kernel } from './kernel.js';
 import { input, output } from './kernel.js';
-
-/** DEPTHWISE_CONV_2D's input slots. */
-export const DEPTHWISE_CONV_INPUTS = { input: 0, filter: 1, bias: 2 } as const;
 
 interface DepthwiseIntParams extends DepthwiseTaps {
   geo: ConvGeometry;
@@ -45,14 +43,14 @@ interface DepthwiseIntParams extends DepthwiseTaps {
  */
 export const depthwiseConv2dInt: Kernel<DepthwiseIntParams> = {
   prepare(ctx) {
-    const x = input(ctx, DEPTHWISE_CONV_INPUTS.input);
-    const filter = input(ctx, DEPTHWISE_CONV_INPUTS.filter);
+    const x = input(ctx, CONV_INPUTS.input);
+    const filter = input(ctx, CONV_INPUTS.filter);
     const out = output(ctx, 0);
     checkConvDtypes(ctx, x, filter, out);
     const { batches, inH, inW, inC, outC, filterH, filterW } = depthwiseShape(ctx, x, filter);
     const int16 = x.dtype === 'int16';
     // TFLite: int64 bias for 16x8, int32 otherwise.
-    const bias = checkBias(ctx, DEPTHWISE_CONV_INPUTS.bias, outC, int16 ? ['int64'] : ['int32']);
+    const bias = checkBias(ctx, CONV_INPUTS.bias, outC, int16 ? ['int64'] : ['int32']);
     if (int16) {
       requireZeroPointZero(ctx, x, 'input');
       requireZeroPointZero(ctx, out, 'output');
@@ -82,9 +80,9 @@ export const depthwiseConv2dInt: Kernel<DepthwiseIntParams> = {
   eval(ctx, p) {
     const out = output(ctx, 0).data as IntArray;
     if (out.length === 0) return;
-    const x = input(ctx, DEPTHWISE_CONV_INPUTS.input).data as IntArray;
-    const w = currentWeights(input(ctx, DEPTHWISE_CONV_INPUTS.filter), p.weights).values;
-    const bias = currentBias(ctx, DEPTHWISE_CONV_INPUTS.bias, p.bias);
+    const x = input(ctx, CONV_INPUTS.input).data as IntArray;
+    const w = currentWeights(input(ctx, CONV_INPUTS.filter), p.weights).values;
+    const bias = currentBias(ctx, CONV_INPUTS.bias, p.bias);
     const g = p.geo;
     const { inH, inW, inC, outH, outW, outC, filterH, filterW, strideH, strideW, dilationH, dilationW, padH, padW } = g;
     const { acc, multiplier, inputOffset, requant, tapInput, tapFilter, channelSums } = p;

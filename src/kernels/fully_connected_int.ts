@@ -7,7 +7,7 @@
 //   int64 MultiplyByQuantizedMultiplier) or int32 / no bias (32-bit accumulators).
 // Weights [units, inputSize]; the input is read as [batch, inputSize] rows.
 import { perChannelMultipliers } from '../quant/index.js';
-import { parseFullyConnectedOptions } from './fully_connected.js';
+import { FULLY_CONNECTED_INPUTS, parseFullyConnectedOptions } from './fully_connected.js';
 import { type BiasValues, biasValues, checkBias, currentBias, quantizedBiasType } from './int/bias.js';
 import { currentWeights, dotRows, type OffsetWeights, offsetWeights } from './int/dot.js';
 import type { IntArray } from './int/int_array.js';
@@ -23,9 +23,6 @@ import { builtinSingleRounding, makeRequant, type Requant, requantize } from './
 import { xnnpackScales, xnnpackTakes } from './int/xnnpack_rounding.js';
 import type { Kernel, NodeContext, RuntimeTensor } from './kernel.js';
 import { fail, input, output } from './kernel.js';
-
-/** FULLY_CONNECTED's input slots. */
-export const FULLY_CONNECTED_INPUTS = { input: 0, weights: 1, bias: 2 } as const;
 
 interface FcIntParams {
   batch: number;

@@ -5,11 +5,10 @@
 // the window, rounded half away from zero; the fused activation clamps in the output's units.
 import { calculateActivationRangeQuantized } from '../quant/index.js';
 import { type PoolWindow, parsePool2DOptions, poolWindow } from './conv_geometry.js';
+import type { IntArray } from './int/int_array.js';
 import { fail, input, type Kernel, type NodeContext, output } from './kernel.js';
 import { requireQuantizedType, tensorQuant } from './quantize.js';
 import { fusedActivation } from './util.js';
-
-import type { IntArray } from './int/int_array.js';
 
 interface PoolIntParams extends PoolWindow {
   batches: number;

@@ -13,12 +13,11 @@
 // - everything else: QuantizedMeanOrSum in float32, round(sum / count * in/out scale - zero_point *
 //   in/out scale) + output zero point, rounded half away from zero.
 import { f32, multiplyByQuantizedMultiplier, quantizedTypeRange, quantizeMultiplier, tfliteRound } from '../quant/index.js';
+import type { IntArray } from './int/int_array.js';
 import { fail, input, isKnown, type Kernel, output, xnnpackRuns } from './kernel.js';
 import { requireQuantizedType, requireZeroPointZero, tensorQuant } from './quantize.js';
 import { intValues } from './tensor_data.js';
 import { optBool } from './util.js';
-
-import type { IntArray } from './int/int_array.js';
 
 interface MeanIntParams {
   /** Input walked in row-major order as collapsed segments; the last is the inner loop. */

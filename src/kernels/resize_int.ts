@@ -11,12 +11,11 @@
 //   integer blend and one rounding shift by 22 (xnn_indirection_init_resize_bilinear2d_hwc_q11).
 import { numElements } from '../model/dtype.js';
 import { f32 } from '../quant/index.js';
+import type { IntArray } from './int/int_array.js';
 import { fail, input, type Kernel, type NodeContext, output, xnnpackRuns } from './kernel.js';
 import { requireQuantizedType } from './quantize.js';
 import { intValues, requireDtype, requireKnown } from './tensor_data.js';
 import { optBool } from './util.js';
-
-import type { IntArray } from './int/int_array.js';
 
 /** Per output index of one axis: the two source indices and the weight of the second. */
 interface Axis {

@@ -8,7 +8,7 @@
 // weights, multipliers and bias, and eval sizes the output from the shape it is given.
 // Each output pixel gathers the input pixels whose scattered window covers it (the reference
 // scatter loop read the other way round); integer sums are exact in doubles.
-import { parseTransposeConvOptions } from './conv_geometry.js';
+import { parseTransposeConvOptions, TRANSPOSE_CONV_INPUTS } from './conv_geometry.js';
 import { type BiasValues, biasValues, checkBias, currentBias, wide16x8 } from './int/bias.js';
 import type { IntArray } from './int/int_array.js';
 import { convolutionMultipliers, legacyQuantization, requireSymmetricFilter, requireZeroPointZero } from './int/quant_params.js';
@@ -17,9 +17,6 @@ import { xnnpackScales, xnnpackTakes } from './int/xnnpack_rounding.js';
 import type { Kernel, NodeContext } from './kernel.js';
 import { fail, input, isKnown, markDynamic, output, resizeDynamic } from './kernel.js';
 import { checkInputAndWeights, type TransposeGeometry, transposeGeometryFor, xnnpackTransposeGeometryOk } from './transpose_conv.js';
-
-/** TRANSPOSE_CONV's input slots. */
-export const TRANSPOSE_CONV_INPUTS = { outputShape: 0, weights: 1, input: 2, bias: 3 } as const;
 
 interface TransposeIntParams {
   /** Options and fixed shapes, for geometry from an output_shape. */

@@ -17,8 +17,7 @@
 // itself gives its builtin kernel's output. LiteRT.js fails differently: it runs such a graph
 // anyway and returns uninitialized memory for every output, so no reference exists there.
 import { calculateActivationRangeQuantized, FusedActivation } from '../quant/activation_range.js';
-import { parseConv2DOptions, parseDepthwiseConv2DOptions, parsePool2DOptions } from './conv_geometry.js';
-import { CONV_INPUTS } from './conv_int.js';
+import { CONV_INPUTS, parseConv2DOptions, parseDepthwiseConv2DOptions, parsePool2DOptions } from './conv_geometry.js';
 import { parseFullyConnectedOptions } from './fully_connected.js';
 import { type XnnpackNodeOptions, type XnnpackOp, xnnpackScales, xnnpackTakes } from './int/xnnpack_rounding.js';
 import { isKnown, type NodeContext } from './kernel.js';

@@ -4,8 +4,8 @@ import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import { photoInput, readPpm } from '../../harness/photo.js';
 import { runCli } from '../../cli/main.js';
+import { photoInput, readPpm } from '../../harness/photo.js';
 import { corpusModels } from '../support/corpus.js';
 
 const model = corpusModels().find((m) => m.name === 'face_detection_short_range')?.path as string;

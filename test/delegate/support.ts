@@ -48,7 +48,13 @@ export class GraphBuilder {
   readonly inputs: number[] = [];
   readonly outputs: number[] = [];
 
-  tensor(kind: TensorKind, shape: number[], dtype: DType = 'float32', data?: ArrayLike<number>, quantization: Quantization | null = null): RuntimeTensor {
+  tensor(
+    kind: TensorKind,
+    shape: number[],
+    dtype: DType = 'float32',
+    data?: ArrayLike<number>,
+    quantization: Quantization | null = null,
+  ): RuntimeTensor {
     const t: RuntimeTensor = {
       index: this.tensors.length,
       name: `t${this.tensors.length}`,

@@ -3,11 +3,11 @@
 import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
+import { runCli } from '../../cli/main.js';
 import { conditioningVerdict, cutModel, exposeIntermediates, findCulprit, renderCulprit } from '../../harness/culprit.js';
 import { unpackModel } from '../../harness/model_variant.js';
 import { makeModelInputs } from '../../harness/oracle/inputs.js';
 import { runOracle } from '../../harness/oracle/run_oracle.js';
-import { runCli } from '../../cli/main.js';
 import type { Delegate, DelegateGraph, PartitionSpec } from '../../src/interpreter/delegate.js';
 import { Interpreter } from '../../src/interpreter/interpreter.js';
 import { DEFAULT_KERNEL_CONFIG, type NodeContext } from '../../src/kernels/kernel.js';
