@@ -20,12 +20,16 @@
 // unmodified model's golden.
 
 import { halfValue } from '../delegate/half.js';
-import { WebGpuDelegate } from '../delegate/webgpu_delegate.js';
-import type { Delegate } from '../src/interpreter/delegate.js';
-import { Interpreter, type InterpreterOptions } from '../src/interpreter/interpreter.js';
-import type { TypedArray } from '../src/model/dtype.js';
-import { readModel } from '../src/model/reader.js';
-import type { Quantization, Tensor } from '../src/model/types.js';
+import {
+  type Delegate,
+  Interpreter,
+  type InterpreterOptions,
+  type Quantization,
+  readModel,
+  type Tensor,
+  type TypedArray,
+  WebGpuDelegate,
+} from '../src/index.js';
 import type { Backend, Precision } from './backends.js';
 import { compareOutput, type OutputComparison, TOLERANCE, type Tolerance } from './compare.js';
 import { halfStorageObserver } from './half_storage.js';

@@ -6,9 +6,7 @@
 // of the same tensor. The error of a node is what it hands on: its own error plus what it was
 // handed (inputRel says how much that was).
 
-import { WebGpuDelegate, type WebGpuDelegateOptions } from '../delegate/webgpu_delegate.js';
-import { Interpreter } from '../src/interpreter/interpreter.js';
-import type { TypedArray } from '../src/model/dtype.js';
+import { Interpreter, type TypedArray, WebGpuDelegate, type WebGpuDelegateOptions } from '../src/index.js';
 import type { Precision } from './backends.js';
 import { TOLERANCE } from './compare.js';
 import { makeModelInputs } from './oracle/inputs.js';

@@ -1,11 +1,16 @@
 // One differential case: a generated graph run by TFLite (tfjs-tflite: the builtin kernels;
 // LiteRT.js: the current runtime) and by us (CPU interpreter, WebGPU delegate fp32 / fp16), each
 // output judged against the reference runtime.
-import { WebGpuDelegate } from '../../delegate/webgpu_delegate.js';
-import type { Delegate } from '../../src/interpreter/delegate.js';
-import { Interpreter, type InterpreterOptions, type Placement } from '../../src/interpreter/interpreter.js';
-import type { IntegerRounding } from '../../src/kernels/kernel.js';
-import type { DType, TypedArray } from '../../src/model/dtype.js';
+import {
+  type Delegate,
+  type DType,
+  type IntegerRounding,
+  Interpreter,
+  type InterpreterOptions,
+  type Placement,
+  type TypedArray,
+  WebGpuDelegate,
+} from '../../src/index.js';
 import { F16_REFERENCE_FACTOR } from '../compare.js';
 import { type HalfRounding, halfStorageObserver } from '../half_storage.js';
 import { errorMessage } from '../oracle/emscripten.js';

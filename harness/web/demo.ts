@@ -1,7 +1,7 @@
 // The demo page: a corpus model (default: MediaPipe selfie segmentation) on the sample portrait or
 // your image, on a chosen backend; the mask overlay or face boxes; timings; and the graph
 // partition from Interpreter.placement() as a picture.
-import type { TypedArray } from '../../src/model/dtype.js';
+import type { TypedArray } from '../../src/index.js';
 import { makeModelInputs } from '../oracle/inputs.js';
 import { readModelInfo } from '../oracle/model_info.js';
 import type { Backend, Precision } from '../verify.js';

@@ -4,7 +4,7 @@
 // style transfer's instance normalization between int8 convolutions). Mixed graphs are where
 // real models break: every tensor crossing between ops carries its own quantization.
 // See ../run_case.ts for the contract.
-import type { DType } from '../../../src/model/dtype.js';
+import type { DType } from '../../../src/index.js';
 import { type FuzzQuant, GraphBuilder } from '../graph.js';
 import { INT_LIMITS, type Rng } from '../rng.js';
 import type { OpFuzzer } from '../run_case.js';

@@ -4,7 +4,7 @@
 // and 16x8, with the options TFLite's kernel tests vary (padding, strides, dilations, fused
 // activations, depth multipliers, keep_num_dims, adj_x / adj_y, broadcast batch dimensions).
 // Weights are constants, as TFLite requires of the filters. See ../run_case.ts for the contract.
-import type { DType } from '../../../src/model/dtype.js';
+import type { DType } from '../../../src/index.js';
 import { type FuzzQuant, GraphBuilder } from '../graph.js';
 import type { Rng } from '../rng.js';
 import type { OpFuzzer } from '../run_case.js';

@@ -3,7 +3,7 @@
 // SHAPE, FILL, RANGE, ZEROS_LIKE, TILE, BROADCAST_TO, DEPTH_TO_SPACE, SPACE_TO_DEPTH,
 // SPACE_TO_BATCH_ND, BATCH_TO_SPACE_ND, SELECT, SELECT_V2) over every dtype TFLite takes for each
 // (see ../run_case.ts for the contract).
-import type { DType } from '../../../src/model/dtype.js';
+import type { DType } from '../../../src/index.js';
 import { type FuzzGraph, type FuzzQuant, GraphBuilder } from '../graph.js';
 import { INT_LIMITS, type Rng } from '../rng.js';
 import type { OpFuzzer } from '../run_case.js';
