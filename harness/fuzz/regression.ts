@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import type { IntegerRounding } from '../../src/index.js';
 import type { OracleDType, OracleName, OracleOutput } from '../oracle/types.js';
 import { typedArrayFromBytes } from '../oracle/types.js';
-import { type CaseResult, materialize, type OpFuzzer, runTflite } from './run_case.js';
+import { type CaseResult, materialize, type OpFuzzer, runTflite } from './case.js';
 
 interface StoredTensor {
   dtype: string;

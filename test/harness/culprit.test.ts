@@ -3,7 +3,8 @@
 import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
-import { conditioningVerdict, cutModel, exposeIntermediates, findCulprit, renderCulprit } from '../../harness/culprit.js';
+import { conditioningVerdict, findCulprit, renderCulprit } from '../../harness/culprit.js';
+import { cutModel, exposeIntermediates } from '../../harness/culprit_rewrite.js';
 import { unpackModel } from '../../harness/model_variant.js';
 import { makeModelInputs } from '../../harness/oracle/inputs.js';
 import { runOracle } from '../../harness/oracle/run_oracle.js';
