@@ -7,6 +7,7 @@
 // for every element type. It always runs on XNNPACK (1 thread). Node 20 gets the "compat" wasm
 // unless started with --experimental-wasm-relaxed-simd. Models with variable tensors are refused.
 import { errorMessage, evaluateGlue, isWasmTrap, packageFile, RuntimeLog, WASM_RELAXED_SIMD_PROBE, wasmSupports } from './emscripten.js';
+import { LazyRuntime } from './lazy_runtime.js';
 import {
   type CompiledModel,
   type Deletable,
@@ -45,36 +46,25 @@ export interface LiteRtRuntime {
   file: string;
 }
 
-let runtime: Promise<LiteRtRuntime> | undefined;
+const runtime = new LazyRuntime(async (): Promise<LiteRtRuntime> => {
+  const log = new RuntimeLog('litert');
+  let file = '';
+  try {
+    const name = wasmSupports(WASM_RELAXED_SIMD_PROBE) ? 'litert_wasm_internal.js' : 'litert_wasm_compat_internal.js';
+    file = packageFile('@litertjs/core', `wasm/${name}`);
+    const factory = evaluateGlue(file) as GlueFactory;
+    const wasm = await factory({ print: log.write, printErr: log.write });
+    wasm.setupLogging();
+    const env = wasm.LiteRtEnvironment.create(null);
+    return { wasm, env, log, file };
+  } catch (e) {
+    throw new OracleError('litert', 'load-runtime', `cannot load ${file || '@litertjs/core'}: ${errorMessage(e)}`, log.since(0), e);
+  }
+});
 
 /** Loads the LiteRT.js wasm once (lazily) and returns it; a failed load is retried next call. */
 export function loadLiteRt(): Promise<LiteRtRuntime> {
-  runtime ??= (async () => {
-    const log = new RuntimeLog('litert');
-    let file = '';
-    try {
-      const name = wasmSupports(WASM_RELAXED_SIMD_PROBE) ? 'litert_wasm_internal.js' : 'litert_wasm_compat_internal.js';
-      file = packageFile('@litertjs/core', `wasm/${name}`);
-      const factory = evaluateGlue(file) as GlueFactory;
-      const wasm = await factory({ print: log.write, printErr: log.write });
-      wasm.setupLogging();
-      const env = wasm.LiteRtEnvironment.create(null);
-      return { wasm, env, log, file };
-    } catch (e) {
-      throw new OracleError('litert', 'load-runtime', `cannot load ${file || '@litertjs/core'}: ${errorMessage(e)}`, log.since(0), e);
-    }
-  })();
-  runtime.catch(() => {
-    runtime = undefined;
-  });
-  return runtime;
-}
-
-/** Forgets the loaded wasm (after a trap its heap cannot be trusted); the next call reloads. */
-function discard(rt: LiteRtRuntime): void {
-  void runtime?.then((current) => {
-    if (current === rt) runtime = undefined;
-  });
+  return runtime.get();
 }
 
 export interface RunOptions {
@@ -115,7 +105,7 @@ async function withModel<T>(
     try {
       model = wasm.loadModel(env, ptr, modelBytes.byteLength);
     } catch (e) {
-      if (isWasmTrap(e)) discard(rt);
+      if (isWasmTrap(e)) runtime.discard(rt);
       throw new OracleError('litert', 'load-model', errorMessage(e), log.since(mark), e);
     }
     cleanups.push(() => model.delete());
@@ -124,7 +114,7 @@ async function withModel<T>(
     return await body({ rt, model, info: modelInfo, sig, mark, defer: (f) => cleanups.push(f) });
   } catch (e) {
     if (e instanceof OracleError) throw e;
-    if (isWasmTrap(e)) discard(rt);
+    if (isWasmTrap(e)) runtime.discard(rt);
     throw new OracleError('litert', isWasmTrap(e) ? 'crash' : 'run', errorMessage(e), log.since(mark), e);
   } finally {
     for (const f of cleanups.reverse()) {
@@ -161,7 +151,7 @@ export function run(modelBytes: Uint8Array, inputs: readonly ArrayBufferView[], 
     try {
       compiled = await wasm.compileModel(env, model, COMPILE_OPTIONS);
     } catch (e) {
-      if (isWasmTrap(e)) discard(rt);
+      if (isWasmTrap(e)) runtime.discard(rt);
       throw fail('load-model', `compileModel: ${errorMessage(e)}`, e);
     }
     defer(() => compiled.delete());
@@ -213,7 +203,7 @@ export function run(modelBytes: Uint8Array, inputs: readonly ArrayBufferView[], 
       results = await compiled.run(sig.index, buffers);
     } catch (e) {
       if (isWasmTrap(e)) {
-        discard(rt);
+        runtime.discard(rt);
         throw fail('crash', `run trapped: ${errorMessage(e)}`, e);
       }
       throw fail('run', errorMessage(e), e);
