@@ -29,7 +29,7 @@ export {
   type StepObserver,
   type TensorDetails,
 } from './interpreter/interpreter.js';
-// Element types and half-precision conversion.
+// Half-precision conversion (float16 tensors hold raw half bits).
 export { floatToHalf, halfToFloat, halfToFloatTable } from './kernels/dequantize.js';
 // The kernel contract and the CPU registry (for tools that list or check what runs).
 export type {
@@ -42,6 +42,7 @@ export type {
 } from './kernels/kernel.js';
 export { KernelError } from './kernels/kernel.js';
 export { type LookupResult, lookupKernel, registeredKernels, registeredOps } from './kernels/registry.js';
+// Element types.
 export { byteSize, type DType, numElements, type TypedArray, typedView } from './model/dtype.js';
 // The model: reading, summary, and the flatbuffer schema (for tools that write models).
 export { ModelError } from './model/errors.js';
