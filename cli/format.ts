@@ -1,22 +1,6 @@
 // Plain-text rendering helpers for CLI output.
 
-/** Renders rows as an aligned text table; the first row is the header. */
-export function table(rows: string[][]): string {
-  const widths: number[] = [];
-  for (const row of rows) {
-    row.forEach((cell, i) => {
-      widths[i] = Math.max(widths[i] ?? 0, cell.length);
-    });
-  }
-  return rows
-    .map((row) =>
-      row
-        .map((cell, i) => cell.padEnd(widths[i] ?? 0))
-        .join('  ')
-        .trimEnd(),
-    )
-    .join('\n');
-}
+export { table } from '../harness/text.js';
 
 export function formatBytes(n: number): string {
   if (n < 1024) return `${n} B`;

@@ -1,7 +1,6 @@
 // The delegates a backend needs: none for the CPU interpreter, the WebGPU delegate for webgpu
 // (fp16 = TFLite's precision-loss-allowed). Works in Node (Dawn) and in browsers.
-import { WebGpuDelegate } from '../delegate/webgpu_delegate.js';
-import type { Delegate } from '../src/interpreter/delegate.js';
+import { type Delegate, WebGpuDelegate } from '../src/index.js';
 
 export type Backend = 'cpu' | 'webgpu';
 export type Precision = 'fp32' | 'fp16';

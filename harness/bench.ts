@@ -1,7 +1,6 @@
 // Benchmarks: time per inference of corpus models on each backend (median and p90 over runs,
 // after warm-up invokes). Timing lives here, never in tests.
-import { Interpreter } from '../src/interpreter/interpreter.js';
-import type { TypedArray } from '../src/model/dtype.js';
+import { Interpreter, type TypedArray } from '../src/index.js';
 import { type Backend, createDelegates, type Precision } from './backends.js';
 import { makeModelInputs } from './oracle/inputs.js';
 

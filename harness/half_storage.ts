@@ -4,9 +4,7 @@
 // every rounding below is valid f16 storage: nearest (ties to even, what pack2x16float does on
 // most devices), toward zero, away from zero, and stochastic (the upper neighbour with
 // probability proportional to closeness, from a fixed hash, so runs are reproducible).
-import type { StepObserver } from '../src/interpreter/interpreter.js';
-import { floatToHalf, halfToFloatTable } from '../src/kernels/dequantize.js';
-import { readModel } from '../src/model/reader.js';
+import { floatToHalf, halfToFloatTable, readModel, type StepObserver } from '../src/index.js';
 
 export type HalfRounding = 'nearest' | 'toward-zero' | 'away-from-zero' | 'stochastic';
 

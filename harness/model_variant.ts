@@ -1,7 +1,8 @@
 // Model variants built in code (the original file is never edited): unpack with flatc's object
 // API, change the plain objects, pack again. Used by the culprit finder (harness/culprit.ts).
+
 import * as flatbuffers from 'flatbuffers';
-import * as fb from '../src/model/schema/tflite_generated.js';
+import { schema as fb } from '../src/index.js';
 
 export function unpackModel(bytes: Uint8Array): fb.ModelT {
   return fb.Model.getRootAsModel(new flatbuffers.ByteBuffer(bytes)).unpack();

@@ -6,12 +6,11 @@
 // of the same tensor. The error of a node is what it hands on: its own error plus what it was
 // handed (inputRel says how much that was).
 
-import { WebGpuDelegate, type WebGpuDelegateOptions } from '../delegate/webgpu_delegate.js';
-import { Interpreter } from '../src/interpreter/interpreter.js';
-import type { TypedArray } from '../src/model/dtype.js';
+import { Interpreter, type TypedArray, WebGpuDelegate, type WebGpuDelegateOptions } from '../src/index.js';
 import type { Precision } from './backends.js';
 import { TOLERANCE } from './compare.js';
 import { makeModelInputs } from './oracle/inputs.js';
+import { exp, table } from './text.js';
 
 export interface PerNodeOptions {
   precision?: Precision;
@@ -180,23 +179,6 @@ export async function perNodeCompare(bytes: Uint8Array, options: PerNodeOptions 
     delegate.dispose();
   }
 }
-
-function table(rows: string[][]): string {
-  const widths: number[] = [];
-  for (const row of rows) {
-    for (const [i, c] of row.entries()) widths[i] = Math.max(widths[i] ?? 0, c.length);
-  }
-  return rows
-    .map((row) =>
-      row
-        .map((c, i) => c.padEnd(widths[i] ?? 0))
-        .join('  ')
-        .trimEnd(),
-    )
-    .join('\n');
-}
-
-const exp = (x: number) => (Number.isFinite(x) ? x.toExponential(2) : String(x));
 
 /** The report as a text table, one row per node, and a last line naming the first divergent node. */
 export function renderPerNode(report: PerNodeReport, model = 'model'): string {

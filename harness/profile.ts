@@ -1,6 +1,6 @@
 // Step timing through the interpreter's observer hook: each CPU node, and each delegate
 // partition as a whole (upload, GPU work and readback, as the caller waits for them).
-import type { Interpreter, StepInfo } from '../src/interpreter/interpreter.js';
+import type { Interpreter, StepInfo } from '../src/index.js';
 
 export interface StepTiming extends Omit<StepInfo, 'outputs'> {
   ms: number;

@@ -2,12 +2,17 @@
 // with the same deterministic inputs, and judge every output. Shared by the CLI, the tests and
 // the browser page.
 
-import { UnsupportedOpError } from '../src/interpreter/errors.js';
-import { Interpreter, type InterpreterOptions, type Placement } from '../src/interpreter/interpreter.js';
-import type { TypedArray } from '../src/model/dtype.js';
-import { readModel } from '../src/model/reader.js';
-import { detectMode, type QuantizationMode } from '../src/model/summary.js';
-import type { Model } from '../src/model/types.js';
+import {
+  detectMode,
+  Interpreter,
+  type InterpreterOptions,
+  type Model,
+  type Placement,
+  type QuantizationMode,
+  readModel,
+  type TypedArray,
+  UnsupportedOpError,
+} from '../src/index.js';
 import { compareOutput, F16_REFERENCE_FACTOR, type OutputComparison, TOLERANCE, type Tolerance, withinF16Reference } from './compare.js';
 import { type HalfRounding, halfStorageObserver } from './half_storage.js';
 import { makeModelInputs } from './oracle/inputs.js';

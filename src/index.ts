@@ -1,6 +1,6 @@
 // Public API of tflite-webgpu.
 
-// The WebGPU delegate (it plugs in through the delegate contract above; the interpreter never imports it).
+// The WebGPU delegate (it plugs in through the delegate contract below; the interpreter never imports it).
 export {
   acquireGpu,
   DeviceLostError,
@@ -8,6 +8,7 @@ export {
   WebGpuDelegate,
   type WebGpuDelegateOptions,
 } from '../delegate/index.js';
+// The delegate contract and the interpreter.
 export {
   contiguousPartitions,
   type Delegate,
@@ -29,10 +30,24 @@ export {
   type StepObserver,
   type TensorDetails,
 } from './interpreter/interpreter.js';
-export type { RuntimeTensor } from './kernels/kernel.js';
+// Half-precision conversion (float16 tensors hold raw half bits).
+export { floatToHalf, halfToFloat, halfToFloatTable } from './kernels/dequantize.js';
+// The kernel contract and the CPU registry (for tools that list or check what runs).
+export type {
+  IntegerRounding,
+  Kernel,
+  KernelConfig,
+  KernelRegistration,
+  NodeContext,
+  RuntimeTensor,
+} from './kernels/kernel.js';
 export { KernelError } from './kernels/kernel.js';
-export { type DType, numElements, type TypedArray, typedView } from './model/dtype.js';
+export { type LookupResult, lookupKernel, registeredKernels, registeredOps } from './kernels/registry.js';
+// Element types.
+export { byteSize, type DType, numElements, type TypedArray, typedView } from './model/dtype.js';
+// The model: reading, summary, and the flatbuffer schema (for tools that write models).
 export { ModelError } from './model/errors.js';
 export { readModel } from './model/reader.js';
+export * as schema from './model/schema/tflite_generated.js';
 export { detectMode, type ModelSummary, type QuantizationMode, summarize, type TensorSummary } from './model/summary.js';
 export type { Model, Operator, Quantization, SignatureDef, Subgraph, Tensor } from './model/types.js';

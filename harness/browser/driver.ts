@@ -5,12 +5,12 @@
 // tfjs-tflite, picked as in Node). Console errors, page errors and failed requests during a model
 // turn its report into an error. Chromium, the server and the temporary
 // build are always cleaned up.
+
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Page } from 'puppeteer-core';
-import { readModel } from '../../src/model/reader.js';
-import { detectMode, type QuantizationMode } from '../../src/model/summary.js';
+import { detectMode, type QuantizationMode, readModel } from '../../src/index.js';
 import { REPO_ROOT } from '../corpus.js';
 import type { Backend, Precision, VerifyReport } from '../verify.js';
 import {

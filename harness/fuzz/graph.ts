@@ -1,8 +1,8 @@
 // Small TFLite graphs described as plain data, and the .tflite bytes for them (flatc's object API),
 // for the differential op tests: one op, or a short chain, with constants, quantization and options.
+
 import type * as flatbuffers from 'flatbuffers';
-import type { DType } from '../../src/model/dtype.js';
-import * as fb from '../../src/model/schema/tflite_generated.js';
+import { type DType, schema as fb } from '../../src/index.js';
 import { packModel } from '../model_variant.js';
 
 export interface FuzzQuant {

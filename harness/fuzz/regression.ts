@@ -1,11 +1,12 @@
 // Regression cases: a shrunk failure kept as a tiny model + inputs + TFLite's golden outputs
 // (test/data/fuzz/*.json), replayed by the tests without the oracle.
+
 import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import type { IntegerRounding } from '../../src/kernels/kernel.js';
+import type { IntegerRounding } from '../../src/index.js';
 import type { OracleDType, OracleName, OracleOutput } from '../oracle/types.js';
 import { typedArrayFromBytes } from '../oracle/types.js';
-import { type CaseResult, materialize, type OpFuzzer, runTflite } from './run_case.js';
+import { type CaseResult, materialize, type OpFuzzer, runTflite } from './case.js';
 
 interface StoredTensor {
   dtype: string;

@@ -1,7 +1,7 @@
 // Seeded randomness for the differential op tests: shapes, option values and quantization
 // parameters drawn the way TFLite's own kernel tests vary them (odd and prime sizes, scales over
 // decades, zero points at the type limits).
-import type { DType } from '../../src/model/dtype.js';
+import type { DType } from '../../src/index.js';
 import { mulberry32 } from '../oracle/inputs.js';
 import type { FuzzQuant } from './graph.js';
 

@@ -1,6 +1,6 @@
 // Runs the op fuzzers: N seeded cases per (op, dtypes) on each target, shrinks failures, and sums up
 // per op for the README table and the CLI.
-import type { IntegerRounding } from '../../src/kernels/kernel.js';
+import type { IntegerRounding } from '../../src/index.js';
 import type { OracleName } from '../oracle/types.js';
 import { ALL_FUZZERS } from './ops/index.js';
 import { caseSeed } from './rng.js';

@@ -7,13 +7,26 @@
 // for every element type. It always runs on XNNPACK (1 thread). Node 20 gets the "compat" wasm
 // unless started with --experimental-wasm-relaxed-simd. Models with variable tensors are refused.
 import { errorMessage, evaluateGlue, isWasmTrap, packageFile, RuntimeLog, WASM_RELAXED_SIMD_PROBE, wasmSupports } from './emscripten.js';
+import { LazyRuntime } from './lazy_runtime.js';
+import {
+  type CompiledModel,
+  type Deletable,
+  ELEMENT_DTYPES,
+  type GlueFactory,
+  type LiteRtModel,
+  type LiteRtWasm,
+  mapSignature,
+  type RankedTensorType,
+  type SignatureMap,
+  type TensorBuffer,
+  typeOf,
+} from './litert_embind.js';
 import { type ModelInfo, readModelInfo } from './model_info.js';
 import {
   bytesPerElement,
   describeView,
   matchesDType,
   numElements,
-  type OracleDType,
   OracleError,
   type OracleOutput,
   type OracleTensorDetails,
@@ -22,78 +35,6 @@ import {
 } from './types.js';
 
 export const ORACLE_NAME = 'litert';
-
-// The parts of the embind API we use (see node_modules/@litertjs/core/dist/index.d.ts).
-interface Deletable {
-  delete(): void;
-}
-interface EmVector<T> extends Deletable {
-  size(): number;
-  get(i: number): T;
-  push_back(x: T): void;
-}
-interface EnumValue {
-  value: number;
-}
-interface Layout extends Deletable {
-  dimensions(): EmVector<number>;
-}
-interface RankedTensorType extends Deletable {
-  elementType(): EnumValue;
-  layout(): Layout;
-  bytes(): number;
-}
-interface Signature extends Deletable {
-  key(): string;
-  inputNames(): EmVector<string>;
-  outputNames(): EmVector<string>;
-}
-interface LiteRtModel extends Deletable {
-  getNumSignatures(): number;
-  getSignature(i: number): Signature;
-  getInputTensorType(signature: number, input: number): RankedTensorType;
-  getOutputTensorType(signature: number, output: number): RankedTensorType;
-}
-interface TensorBuffer extends Deletable {
-  lock(mode: EnumValue): number;
-  unlock(): void;
-  tensorType(): RankedTensorType;
-  packedSize(): number;
-}
-interface CompiledModel extends Deletable {
-  run(signature: number, inputs: TensorBuffer[]): TensorBuffer[] | Promise<TensorBuffer[]>;
-}
-interface LiteRtWasm {
-  HEAPU8: Uint8Array;
-  _malloc(n: number): number;
-  _free(p: number): void;
-  setupLogging(): void;
-  LiteRtEnvironment: { create(webGpuDevice: null): Deletable };
-  loadModel(env: Deletable, ptr: number, size: number): LiteRtModel;
-  compileModel(env: Deletable, model: LiteRtModel, options: object): CompiledModel | Promise<CompiledModel>;
-  LiteRtTensorBuffer: { createManaged(env: Deletable, type: EnumValue, tensorType: RankedTensorType, size: number): TensorBuffer };
-  LiteRtTensorBufferType: { HOST_MEMORY: EnumValue };
-  LiteRtTensorBufferLockMode: { READ: EnumValue; WRITE: EnumValue };
-  LiteRtLayout: { create(dims: EmVector<number>): Layout };
-  LiteRtRankedTensorType: { create(elementType: EnumValue, layout: Layout): RankedTensorType };
-  VectorInt32: new () => EmVector<number>;
-}
-type GlueFactory = (moduleArg: object) => Promise<LiteRtWasm>;
-
-/** litert::ElementType values (litert_model_types.h) the oracle handles. */
-const ELEMENT_DTYPES: Record<number, OracleDType> = {
-  1: 'float32',
-  2: 'int32',
-  3: 'uint8',
-  4: 'int64',
-  6: 'bool',
-  7: 'int16',
-  9: 'int8',
-  10: 'float16',
-  11: 'float64',
-  16: 'uint32',
-  17: 'uint16',
-};
 
 const COMPILE_OPTIONS = { accelerator: 'wasm', cpuOptions: { numThreads: 1 }, gpuOptions: {}, webNNOptions: {} };
 
@@ -105,100 +46,25 @@ export interface LiteRtRuntime {
   file: string;
 }
 
-let runtime: Promise<LiteRtRuntime> | undefined;
+const runtime = new LazyRuntime(async (): Promise<LiteRtRuntime> => {
+  const log = new RuntimeLog('litert');
+  let file = '';
+  try {
+    const name = wasmSupports(WASM_RELAXED_SIMD_PROBE) ? 'litert_wasm_internal.js' : 'litert_wasm_compat_internal.js';
+    file = packageFile('@litertjs/core', `wasm/${name}`);
+    const factory = evaluateGlue(file) as GlueFactory;
+    const wasm = await factory({ print: log.write, printErr: log.write });
+    wasm.setupLogging();
+    const env = wasm.LiteRtEnvironment.create(null);
+    return { wasm, env, log, file };
+  } catch (e) {
+    throw new OracleError('litert', 'load-runtime', `cannot load ${file || '@litertjs/core'}: ${errorMessage(e)}`, log.since(0), e);
+  }
+});
 
 /** Loads the LiteRT.js wasm once (lazily) and returns it; a failed load is retried next call. */
 export function loadLiteRt(): Promise<LiteRtRuntime> {
-  runtime ??= (async () => {
-    const log = new RuntimeLog('litert');
-    let file = '';
-    try {
-      const name = wasmSupports(WASM_RELAXED_SIMD_PROBE) ? 'litert_wasm_internal.js' : 'litert_wasm_compat_internal.js';
-      file = packageFile('@litertjs/core', `wasm/${name}`);
-      const factory = evaluateGlue(file) as GlueFactory;
-      const wasm = await factory({ print: log.write, printErr: log.write });
-      wasm.setupLogging();
-      const env = wasm.LiteRtEnvironment.create(null);
-      return { wasm, env, log, file };
-    } catch (e) {
-      throw new OracleError('litert', 'load-runtime', `cannot load ${file || '@litertjs/core'}: ${errorMessage(e)}`, log.since(0), e);
-    }
-  })();
-  runtime.catch(() => {
-    runtime = undefined;
-  });
-  return runtime;
-}
-
-/** Forgets the loaded wasm (after a trap its heap cannot be trusted); the next call reloads. */
-function discard(rt: LiteRtRuntime): void {
-  void runtime?.then((current) => {
-    if (current === rt) runtime = undefined;
-  });
-}
-
-function vectorToArray<T>(v: EmVector<T>): T[] {
-  const out: T[] = [];
-  try {
-    for (let i = 0; i < v.size(); i++) out.push(v.get(i));
-  } finally {
-    v.delete();
-  }
-  return out;
-}
-
-function typeOf(t: RankedTensorType): { elementType: number; dims: number[] } {
-  const layout = t.layout();
-  try {
-    // elementType() can come back undefined for outputs shaped at run time.
-    return { elementType: t.elementType()?.value ?? -1, dims: vectorToArray(layout.dimensions()) };
-  } finally {
-    layout.delete();
-  }
-}
-
-interface SignatureMap {
-  index: number;
-  /** For each LiteRT input j, its position among subgraph-0 inputs. */
-  inputs: number[];
-  outputs: number[];
-  inputNames: string[];
-  outputNames: string[];
-}
-
-/** Finds the LiteRT signature that runs subgraph 0 and maps its tensors to subgraph-0 order. */
-function mapSignature(model: LiteRtModel, info: ModelInfo): SignatureMap | string {
-  const reasons: string[] = [];
-  for (let s = 0; s < model.getNumSignatures(); s++) {
-    const sig = model.getSignature(s);
-    let key: string;
-    let inputNames: string[];
-    let outputNames: string[];
-    try {
-      key = sig.key();
-      inputNames = vectorToArray(sig.inputNames());
-      outputNames = vectorToArray(sig.outputNames());
-    } finally {
-      sig.delete();
-    }
-    const def = info.signatures.find((d) => d.key === key);
-    if (def && def.subgraphIndex !== 0) continue;
-    const position = (names: string[], tensors: ModelInfo['inputs'], map: { name: string; tensorIndex: number }[] | undefined) =>
-      names.map((name, j) => {
-        const tensorIndex = map?.find((m) => m.name === name)?.tensorIndex;
-        if (tensorIndex !== undefined) return tensors.findIndex((t) => t.tensorIndex === tensorIndex);
-        const byName = tensors.findIndex((t) => t.name === name);
-        return byName >= 0 ? byName : map ? -1 : j; // a placeholder signature lists subgraph 0 in order
-      });
-    const inputs = position(inputNames, info.inputs, def?.inputs);
-    const outputs = position(outputNames, info.outputs, def?.outputs);
-    const covers = (p: number[], n: number) => p.length === n && new Set(p).size === n && p.every((x) => x >= 0 && x < n);
-    if (covers(inputs, info.inputs.length) && covers(outputs, info.outputs.length)) {
-      return { index: s, inputs, outputs, inputNames, outputNames };
-    }
-    reasons.push(`signature '${key}' (${inputNames.length} inputs, ${outputNames.length} outputs) does not match subgraph 0`);
-  }
-  return reasons.join('; ') || 'the model has no signature';
+  return runtime.get();
 }
 
 export interface RunOptions {
@@ -239,7 +105,7 @@ async function withModel<T>(
     try {
       model = wasm.loadModel(env, ptr, modelBytes.byteLength);
     } catch (e) {
-      if (isWasmTrap(e)) discard(rt);
+      if (isWasmTrap(e)) runtime.discard(rt);
       throw new OracleError('litert', 'load-model', errorMessage(e), log.since(mark), e);
     }
     cleanups.push(() => model.delete());
@@ -248,7 +114,7 @@ async function withModel<T>(
     return await body({ rt, model, info: modelInfo, sig, mark, defer: (f) => cleanups.push(f) });
   } catch (e) {
     if (e instanceof OracleError) throw e;
-    if (isWasmTrap(e)) discard(rt);
+    if (isWasmTrap(e)) runtime.discard(rt);
     throw new OracleError('litert', isWasmTrap(e) ? 'crash' : 'run', errorMessage(e), log.since(mark), e);
   } finally {
     for (const f of cleanups.reverse()) {
@@ -285,7 +151,7 @@ export function run(modelBytes: Uint8Array, inputs: readonly ArrayBufferView[], 
     try {
       compiled = await wasm.compileModel(env, model, COMPILE_OPTIONS);
     } catch (e) {
-      if (isWasmTrap(e)) discard(rt);
+      if (isWasmTrap(e)) runtime.discard(rt);
       throw fail('load-model', `compileModel: ${errorMessage(e)}`, e);
     }
     defer(() => compiled.delete());
@@ -337,7 +203,7 @@ export function run(modelBytes: Uint8Array, inputs: readonly ArrayBufferView[], 
       results = await compiled.run(sig.index, buffers);
     } catch (e) {
       if (isWasmTrap(e)) {
-        discard(rt);
+        runtime.discard(rt);
         throw fail('crash', `run trapped: ${errorMessage(e)}`, e);
       }
       throw fail('run', errorMessage(e), e);

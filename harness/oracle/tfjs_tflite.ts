@@ -16,6 +16,7 @@ import {
   WASM_SIMD_PROBE,
   wasmSupports,
 } from './emscripten.js';
+import { LazyRuntime } from './lazy_runtime.js';
 import { type ModelInfo, readModelInfo } from './model_info.js';
 import {
   bytesPerElement,
@@ -79,35 +80,25 @@ export interface TfliteRuntime {
   file: string;
 }
 
-let runtime: Promise<TfliteRuntime> | undefined;
+const runtime = new LazyRuntime(async (): Promise<TfliteRuntime> => {
+  const log = new RuntimeLog('tfjs-tflite');
+  let file = '';
+  try {
+    const name = wasmSupports(WASM_SIMD_PROBE) ? 'tflite_web_api_cc_simd' : 'tflite_web_api_cc';
+    file = packageFile('@tensorflow/tfjs-tflite', `wasm/${name}.js`);
+    const wasmBinary = await readBinary(file.replace(/\.js$/, '.wasm'));
+    const factory = evaluateGlue(file) as GlueFactory;
+    const wasm = await factory({ wasmBinary, print: log.write, printErr: log.write });
+    return { wasm, log, file };
+  } catch (e) {
+    const what = file || '@tensorflow/tfjs-tflite';
+    throw new OracleError('tfjs-tflite', 'load-runtime', `cannot load ${what}: ${errorMessage(e)}`, log.since(0), e);
+  }
+});
 
 /** Loads the tfjs-tflite wasm once (lazily) and returns it; a failed load is retried next call. */
 export function loadTfliteWasm(): Promise<TfliteRuntime> {
-  runtime ??= (async () => {
-    const log = new RuntimeLog('tfjs-tflite');
-    let file = '';
-    try {
-      const name = wasmSupports(WASM_SIMD_PROBE) ? 'tflite_web_api_cc_simd' : 'tflite_web_api_cc';
-      file = packageFile('@tensorflow/tfjs-tflite', `wasm/${name}.js`);
-      const wasmBinary = await readBinary(file.replace(/\.js$/, '.wasm'));
-      const factory = evaluateGlue(file) as GlueFactory;
-      const wasm = await factory({ wasmBinary, print: log.write, printErr: log.write });
-      return { wasm, log, file };
-    } catch (e) {
-      const what = file || '@tensorflow/tfjs-tflite';
-      throw new OracleError('tfjs-tflite', 'load-runtime', `cannot load ${what}: ${errorMessage(e)}`, log.since(0), e);
-    }
-  })();
-  runtime.catch(() => {
-    runtime = undefined;
-  });
-  return runtime;
-}
-
-function discard(rt: TfliteRuntime): void {
-  void runtime?.then((current) => {
-    if (current === rt) runtime = undefined;
-  });
+  return runtime.get();
 }
 
 /** Reads a vector of tensor infos and frees the embind handles. */
@@ -164,7 +155,7 @@ async function withRunner<T>(
         maxProfilingBufferEntries: 1024,
       });
     } catch (e) {
-      if (isWasmTrap(e)) discard(rt);
+      if (isWasmTrap(e)) runtime.discard(rt);
       throw new OracleError('tfjs-tflite', 'load-model', errorMessage(e), log.since(mark), e);
     }
     try {
@@ -176,7 +167,7 @@ async function withRunner<T>(
     return body({ rt, runner, info: modelInfo, mark });
   } catch (e) {
     if (e instanceof OracleError) throw e;
-    if (isWasmTrap(e)) discard(rt);
+    if (isWasmTrap(e)) runtime.discard(rt);
     throw new OracleError('tfjs-tflite', isWasmTrap(e) ? 'crash' : 'run', errorMessage(e), log.since(mark), e);
   } finally {
     try {
@@ -224,7 +215,7 @@ export function run(modelBytes: Uint8Array, inputs: readonly ArrayBufferView[], 
       ok = runner.Infer();
     } catch (e) {
       if (isWasmTrap(e)) {
-        discard(rt);
+        runtime.discard(rt);
         throw fail('crash', `Invoke trapped: ${errorMessage(e)}`, e);
       }
       throw fail('run', errorMessage(e), e);

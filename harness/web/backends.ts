@@ -1,7 +1,7 @@
 // What the page can run: the CPU interpreter always, the WebGPU delegate (fp32, and fp16 =
 // TFLite's precision-loss-allowed) when the page has an adapter. The delegates themselves come
 // from harness/backends.ts, as in the CLI.
-import { WebGpuDelegate } from '../../delegate/webgpu_delegate.js';
+import { WebGpuDelegate } from '../../src/index.js';
 import type { Backend, Precision } from '../backends.js';
 
 export { createDelegates } from '../backends.js';

@@ -1,13 +1,13 @@
 // The demo page: a corpus model (default: MediaPipe selfie segmentation) on the sample portrait or
 // your image, on a chosen backend; the mask overlay or face boxes; timings; and the graph
 // partition from Interpreter.placement() as a picture.
-import type { TypedArray } from '../../src/model/dtype.js';
+import type { TypedArray } from '../../src/index.js';
 import { makeModelInputs } from '../oracle/inputs.js';
 import { readModelInfo } from '../oracle/model_info.js';
 import type { Backend, Precision } from '../verify.js';
 import { availableBackends } from './backends.js';
 import { type DemoRun, runModel } from './demo_run.js';
-import { byId, el, formatBytes, formatMs } from './dom.js';
+import { byId, el, formatBytes, formatMs, onFilePicked } from './dom.js';
 import { backendColor, foldedSummary, renderPlacement } from './graph_view.js';
 import { capabilities, fetchBytes } from './page_verify.js';
 import { DEMO_STATE, type DemoState, MODEL_INDEX_URL, type ModelIndexEntry } from './protocol.js';
@@ -240,21 +240,7 @@ async function init(): Promise<void> {
   modelSelect.addEventListener('change', () => void run());
   backendSelect.addEventListener('change', () => void run());
   runButton.addEventListener('click', () => void run());
-  fileInput.addEventListener('change', () => {
-    const f = fileInput.files?.[0];
-    if (f) useImage(f);
-  });
-  drop.addEventListener('dragover', (e) => {
-    e.preventDefault();
-    drop.classList.add('over');
-  });
-  drop.addEventListener('dragleave', () => drop.classList.remove('over'));
-  drop.addEventListener('drop', (e) => {
-    e.preventDefault();
-    drop.classList.remove('over');
-    const f = e.dataTransfer?.files[0];
-    if (f) useImage(f);
-  });
+  onFilePicked(fileInput, drop, useImage);
   if (!chosen) {
     statusLine.textContent = 'no models served';
     setState({ status: 'error', error: 'no models served' });

@@ -1,8 +1,6 @@
 // One demo run: the interpreter (with the backend's delegates) on given inputs, timed, with its
 // placement and, when the interpreter offers it, a per-step profile.
-import type { Placement } from '../../src/interpreter/interpreter.js';
-import { Interpreter } from '../../src/interpreter/interpreter.js';
-import type { TypedArray } from '../../src/model/dtype.js';
+import { Interpreter, type Placement, type TypedArray } from '../../src/index.js';
 import type { Backend, Precision } from '../verify.js';
 import { createDelegates } from './backends.js';
 

@@ -34,3 +34,22 @@ export function formatMs(ms: number | undefined): string {
   if (ms === undefined || !Number.isFinite(ms)) return '';
   return ms < 10 ? ms.toFixed(2) : ms.toFixed(1);
 }
+
+/** Calls `use` with the file picked in `input` or dropped on `zone` (which shows 'over' while dragged on). */
+export function onFilePicked(input: HTMLInputElement, zone: HTMLElement, use: (f: File) => void): void {
+  input.addEventListener('change', () => {
+    const f = input.files?.[0];
+    if (f) use(f);
+  });
+  zone.addEventListener('dragover', (e) => {
+    e.preventDefault();
+    zone.classList.add('over');
+  });
+  zone.addEventListener('dragleave', () => zone.classList.remove('over'));
+  zone.addEventListener('drop', (e) => {
+    e.preventDefault();
+    zone.classList.remove('over');
+    const f = e.dataTransfer?.files[0];
+    if (f) use(f);
+  });
+}

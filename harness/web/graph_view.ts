@@ -1,7 +1,7 @@
 // The graph partition as a picture: the nodes that run per invoke, in execution order, wrapped
 // into rows; coloured by backend; each delegated partition outlined; hovering a node shows its op,
 // backend, partition and (for nodes left on the CPU) the delegate's reason. From Interpreter.placement().
-import type { NodePlacement, Placement } from '../../src/interpreter/interpreter.js';
+import type { NodePlacement, Placement } from '../../src/index.js';
 
 const SVG = 'http://www.w3.org/2000/svg';
 const CELL_W = 46;

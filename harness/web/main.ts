@@ -5,7 +5,7 @@
 import type { VerifyReport } from '../verify.js';
 import { worstError } from '../verify.js';
 import { availableBackends } from './backends.js';
-import { byId, el, formatBytes, formatMs } from './dom.js';
+import { byId, el, formatBytes, formatMs, onFilePicked } from './dom.js';
 import { capabilities, fetchBytes, installPageApi, verifyBytes } from './page_verify.js';
 import { MODEL_INDEX_URL, type ModelIndexEntry, type PageCapabilities } from './protocol.js';
 
@@ -160,21 +160,7 @@ async function init(): Promise<void> {
   modelSelect.replaceChildren(...corpus.map((m) => el('option', { value: m.url }, `${m.key} (${formatBytes(m.bytes)})`)));
   runButton.addEventListener('click', () => void run(false));
   runAllButton.addEventListener('click', () => void run(true));
-  fileInput.addEventListener('change', () => {
-    const f = fileInput.files?.[0];
-    if (f) useFile(f);
-  });
-  drop.addEventListener('dragover', (e) => {
-    e.preventDefault();
-    drop.classList.add('over');
-  });
-  drop.addEventListener('dragleave', () => drop.classList.remove('over'));
-  drop.addEventListener('drop', (e) => {
-    e.preventDefault();
-    drop.classList.remove('over');
-    const f = e.dataTransfer?.files[0];
-    if (f) useFile(f);
-  });
+  onFilePicked(fileInput, drop, useFile);
   statusLine.textContent = 'ready';
   document.body.dataset.ready = 'true';
 }

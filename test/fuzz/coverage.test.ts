@@ -2,9 +2,10 @@
 // differential op tests cover what the runtime claims to run.
 import { describe, expect, test } from 'vitest';
 import { OP_IMPLEMENTATIONS } from '../../delegate/registry.js';
+import { materialize } from '../../harness/fuzz/case.js';
 import { buildModel, GraphBuilder } from '../../harness/fuzz/graph.js';
+import { checkOutput } from '../../harness/fuzz/judge.js';
 import { ALL_FUZZERS } from '../../harness/fuzz/ops/index.js';
-import { checkOutput, materialize } from '../../harness/fuzz/run_case.js';
 import type { KernelRegistration } from '../../src/kernels/kernel.js';
 import { lookupKernel, registeredKernels } from '../../src/kernels/registry.js';
 import { readModel } from '../../src/model/reader.js';

@@ -3,8 +3,8 @@
 import { fileURLToPath } from 'node:url';
 import { describe, expect, test } from 'vitest';
 import { WebGpuDelegate } from '../../delegate/webgpu_delegate.js';
+import { checkOutput } from '../../harness/fuzz/judge.js';
 import { decodeTensor, goldenOutputs, loadRegressions } from '../../harness/fuzz/regression.js';
-import { checkOutput } from '../../harness/fuzz/run_case.js';
 import { Interpreter } from '../../src/interpreter/interpreter.js';
 import type { TypedArray } from '../../src/model/dtype.js';
 

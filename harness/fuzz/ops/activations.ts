@@ -1,6 +1,6 @@
 // Differential cases for the activations (LOGISTIC TANH RELU RELU6 RELU_N1_TO_1 RELU_0_TO_1
 // LEAKY_RELU PRELU HARD_SWISH ELU GELU), float32 and the quantized int8 / uint8 / int16 lines.
-import type { DType } from '../../../src/model/dtype.js';
+import type { DType } from '../../../src/index.js';
 import { type FuzzQuant, GraphBuilder } from '../graph.js';
 import type { Rng } from '../rng.js';
 import type { OpFuzzer } from '../run_case.js';

@@ -1,6 +1,6 @@
 // Differential cases for the broadcasting binary ops (ADD, SUB, MUL, DIV, MAXIMUM, MINIMUM,
 // SQUARED_DIFFERENCE, FLOOR_DIV, FLOOR_MOD), float and quantized.
-import type { DType } from '../../../src/model/dtype.js';
+import type { DType } from '../../../src/index.js';
 import { type FuzzQuant, GraphBuilder } from '../graph.js';
 import type { Rng } from '../rng.js';
 import type { OpFuzzer } from '../run_case.js';

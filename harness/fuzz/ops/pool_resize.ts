@@ -1,6 +1,6 @@
 // Differential cases for pooling (AVERAGE_POOL_2D, MAX_POOL_2D) and resizing (RESIZE_BILINEAR,
 // RESIZE_NEAREST_NEIGHBOR), float and quantized (see ../run_case.ts for the contract).
-import type { DType } from '../../../src/model/dtype.js';
+import type { DType } from '../../../src/index.js';
 import { GraphBuilder } from '../graph.js';
 import type { Rng } from '../rng.js';
 import type { OpFuzzer } from '../run_case.js';

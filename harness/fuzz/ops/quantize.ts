@@ -2,8 +2,7 @@
 // types), DEQUANTIZE (int8 / uint8 / int16 / float16 -> float32, per-tensor and per-channel) and
 // CAST between the types TFLite's cast.cc supports.
 
-import { floatToHalf } from '../../../src/kernels/dequantize.js';
-import type { DType } from '../../../src/model/dtype.js';
+import { type DType, floatToHalf } from '../../../src/index.js';
 import { type FuzzQuant, GraphBuilder } from '../graph.js';
 import { INT_LIMITS, type Rng } from '../rng.js';
 import type { OpFuzzer } from '../run_case.js';

@@ -1,6 +1,6 @@
 // Differential cases for the reductions (MEAN, SUM, REDUCE_PROD, REDUCE_MAX, REDUCE_MIN), ARG_MAX /
 // ARG_MIN, SOFTMAX and LOG_SOFTMAX, float and quantized (see ../run_case.ts for the contract).
-import type { DType } from '../../../src/model/dtype.js';
+import type { DType } from '../../../src/index.js';
 import { type FuzzQuant, GraphBuilder } from '../graph.js';
 import type { Rng } from '../rng.js';
 import type { OpFuzzer } from '../run_case.js';

@@ -1,6 +1,6 @@
 // Differential cases for the elementwise unary math ops (ABS NEG SIGN SQUARE SQRT RSQRT EXP LOG SIN
 // COS FLOOR CEIL ROUND), float32 and int32 as registered, and the quantized variants TFLite has.
-import type { DType } from '../../../src/model/dtype.js';
+import type { DType } from '../../../src/index.js';
 import { GraphBuilder } from '../graph.js';
 import type { Rng } from '../rng.js';
 import type { OpFuzzer } from '../run_case.js';
