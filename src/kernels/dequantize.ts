@@ -4,6 +4,7 @@
 // Also the IEEE half <-> float conversions shared by CAST.
 import { numElements } from '../model/dtype.js';
 import { fail, input, type Kernel, output } from './kernel.js';
+import { UNARY_INPUTS } from './unary.js';
 
 let halfTable: Float32Array | null = null;
 
@@ -63,7 +64,7 @@ type DequantizeParams =
 
 export const dequantizeKernel: Kernel<DequantizeParams> = {
   prepare(ctx) {
-    const x = input(ctx, 0);
+    const x = input(ctx, UNARY_INPUTS.input);
     const out = output(ctx, 0);
     if (out.dtype !== 'float32') fail(ctx, `output must be float32, got ${out.dtype}`);
     out.shape = [...x.shape];
@@ -87,7 +88,7 @@ export const dequantizeKernel: Kernel<DequantizeParams> = {
     };
   },
   eval(ctx, p) {
-    const x = input(ctx, 0).data as Uint16Array | Int8Array | Uint8Array | Int16Array;
+    const x = input(ctx, UNARY_INPUTS.input).data as Uint16Array | Int8Array | Uint8Array | Int16Array;
     const o = output(ctx, 0).data as Float32Array;
     const n = o.length;
     if (p.mode === 'half') {
