@@ -57,6 +57,19 @@ export function floatToHalf(value: number): number {
   return sign | half;
 }
 
+/** Largest finite half. */
+const HALF_MAX_BITS = 0x7bff;
+
+/**
+ * floatToHalf, saturating: values beyond +-65504 (infinities included) become +-65504 and any NaN
+ * the canonical quiet NaN, as the GPU shaders' f16 stores do.
+ */
+export function floatToHalfSaturating(value: number): number {
+  const h = floatToHalf(value);
+  if ((h & 0x7c00) !== 0x7c00) return h;
+  return (h & 0x8000) | (h & 0x3ff ? 0x7e00 : HALF_MAX_BITS);
+}
+
 type DequantizeParams =
   | { mode: 'half' }
   | { mode: 'tensor'; scale: number; zeroPoint: number }
