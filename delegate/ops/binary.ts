@@ -1,13 +1,35 @@
 // Elementwise binary ops with NumPy broadcasting (shaders/binary.wgsl): ADD SUB MUL DIV MAXIMUM
-// MINIMUM SQUARED_DIFFERENCE PRELU, up to rank 6.
-import type { DelegateNode } from '../../src/interpreter/delegate.js';
+// MINIMUM SQUARED_DIFFERENCE PRELU, up to rank 6. The broadcast (output shape, each input's
+// strides) and the fused activation come from the CPU prepare; this side only lays them out in
+// vec4 rows for the shader.
+import { type DelegateNode, preparedBy } from '../../src/interpreter/delegate.js';
+import { PRELU_INPUTS, preluKernel } from '../../src/kernels/activations.js';
+import {
+  addKernel,
+  BINARY_INPUTS,
+  type BroadcastPlan,
+  divKernel,
+  maximumKernel,
+  minimumKernel,
+  mulKernel,
+  squaredDifferenceKernel,
+  subKernel,
+} from '../../src/kernels/binary.js';
 import type { RuntimeTensor } from '../../src/kernels/kernel.js';
+import { Activation } from '../../src/kernels/util.js';
 import { sliceLayout } from '../layout.js';
 import type { NodeProgram, OpImpl } from '../program.js';
-import { collapseDims, dimRows, float32, fusedActivation, fusedActivationProblem, inputCount, maxVersion, stridesOf } from './common.js';
+import { collapseDims, dimRows, float32, inputCount } from './common.js';
 
 /** Outer dimensions the shader walks (its Params.dims length); rank 6 has 5. */
 const MAX_OUTER_RANK = 5;
+
+/** What the shader needs from a binary kernel's prepare. */
+interface Prepared {
+  plan: BroadcastPlan;
+  /** The fused activation, or null for ops without one. */
+  activation: number | null;
+}
 
 interface Side {
   /** Row strides per output outer dimension (0 where this input broadcasts). */
@@ -17,54 +39,59 @@ interface Side {
   slices: number;
 }
 
-function side(shape: readonly number[], out: readonly number[]): Side {
+/** One input's walk in vec4 rows, from its element strides along the output's dims. */
+function side(strides: readonly number[], out: readonly number[]): Side {
   const r = out.length;
-  const aligned = [...new Array<number>(Math.max(0, r - shape.length)).fill(1), ...shape];
-  const outer = aligned.slice(0, Math.max(0, r - 1));
-  const own = stridesOf(outer);
-  const rowStrides = outer.map((d, i) => (d === 1 && out[i] !== 1 ? 0 : (own[i] as number)));
-  const last = r ? (aligned[r - 1] as number) : 1;
   const channels = r ? (out[r - 1] as number) : 1;
-  const splat = last === 1 && channels !== 1;
+  const walksChannels = r > 0 && strides[r - 1] !== 0;
+  const splat = !walksChannels && channels !== 1;
+  // The input's row is its last dimension: the output's channels, or 1 where it broadcasts.
+  const rowLength = walksChannels ? channels : 1;
+  const rowStrides = strides.slice(0, Math.max(0, r - 1)).map((s) => s / rowLength);
   return { rowStrides, splat, slices: splat ? 1 : sliceLayout(out).slices };
 }
 
-function broadcastProblem(a: readonly number[], b: readonly number[], out: readonly number[]): string | null {
-  const r = Math.max(a.length, b.length);
-  if (out.length !== r) return `output rank ${out.length} differs from the broadcast rank ${r}`;
-  for (let i = 0; i < r; i++) {
-    const da = a[a.length - r + i] ?? 1;
-    const db = b[b.length - r + i] ?? 1;
-    if (da !== db && da !== 1 && db !== 1) return `shapes [${a}] and [${b}] do not broadcast`;
-    if (out[i] !== Math.max(da, db)) return `output shape [${out}] is not the broadcast of [${a}] and [${b}]`;
+/** The shader constant of a fused activation; NONE means TFLite's +-FLT_MAX clamp of binary ops. */
+function activationConstant(activation: number | null): string {
+  switch (activation) {
+    case null:
+      return 'ACT_NONE';
+    case Activation.RELU:
+      return 'ACT_RELU';
+    case Activation.RELU_N1_TO_1:
+      return 'ACT_RELU_N1_TO_1';
+    case Activation.RELU6:
+      return 'ACT_RELU6';
+    default:
+      return 'ACT_FINITE';
   }
-  return r - 1 > MAX_OUTER_RANK ? `rank ${r} is above 6` : null;
 }
 
-/** One implementation per op: the shader's OP constant, the newest version, and whether it has a fused activation. */
-function binaryOp(opConst: string, max: number, fused: boolean): OpImpl {
+/** The node's input slots the shader binds as a and b. */
+type Slots = readonly [number, number];
+
+/** One implementation per op: the shader's OP constant, how to read its CPU kernel's params, and its input slots. */
+function binaryOp(opConst: string, prepared: (node: DelegateNode) => Prepared | null, [slotA, slotB]: Slots): OpImpl {
   return {
     name: `binary_${opConst.slice(3).toLowerCase()}`,
     isSupported(node) {
-      const a = node.inputs[0] ?? null;
-      const b = node.inputs[1] ?? null;
-      const y = node.outputs[0];
       const why =
-        maxVersion(node, max) ??
         inputCount(node, 2) ??
-        float32(a, 'input 0') ??
-        float32(b, 'input 1') ??
-        (fused ? fusedActivationProblem(node) : null);
+        float32(node.inputs[slotA] ?? null, `input ${slotA}`) ??
+        float32(node.inputs[slotB] ?? null, `input ${slotB}`);
       if (why) return why;
-      return broadcastProblem((a as RuntimeTensor).shape, (b as RuntimeTensor).shape, y?.shape ?? []) ?? true;
+      const p = prepared(node);
+      if (!p) return 'not prepared by the float32 kernel';
+      return p.plan.outShape.length - 1 > MAX_OUTER_RANK ? `rank ${p.plan.outShape.length} is above 6` : true;
     },
     build(node: DelegateNode): NodeProgram {
-      const a = node.inputs[0] as RuntimeTensor;
-      const b = node.inputs[1] as RuntimeTensor;
+      const { plan, activation } = prepared(node) as Prepared;
+      const a = node.inputs[slotA] as RuntimeTensor;
+      const b = node.inputs[slotB] as RuntimeTensor;
       const y = node.outputs[0] as RuntimeTensor;
-      const out = y.shape;
-      const sa = side(a.shape, out);
-      const sb = side(b.shape, out);
+      const out = plan.outShape;
+      const sa = side(plan.alignedStrides[0] as number[], out);
+      const sb = side(plan.alignedStrides[1] as number[], out);
       const layout = sliceLayout(out);
       const dims = collapseDims(out.slice(0, Math.max(0, out.length - 1)), [sa.rowStrides, sb.rowStrides]);
       return {
@@ -75,7 +102,7 @@ function binaryOp(opConst: string, max: number, fused: boolean): OpImpl {
               template: 'binary',
               constants: {
                 OP: opConst,
-                ACTIVATION: fused ? fusedActivation(node, 'ACT_FINITE') : 'ACT_NONE',
+                ACTIVATION: activationConstant(activation),
                 OUTER_RANK: dims.length,
                 A_SPLAT: sa.splat,
                 B_SPLAT: sb.splat,
@@ -98,11 +125,27 @@ function binaryOp(opConst: string, max: number, fused: boolean): OpImpl {
   };
 }
 
-export const add = binaryOp('OP_ADD', 5, true);
-export const sub = binaryOp('OP_SUB', 5, true);
-export const mul = binaryOp('OP_MUL', 7, true);
-export const div = binaryOp('OP_DIV', 2, true);
-export const maximum = binaryOp('OP_MAXIMUM', 4, false);
-export const minimum = binaryOp('OP_MINIMUM', 4, false);
-export const squaredDifference = binaryOp('OP_SQUARED_DIFFERENCE', 2, false);
-export const prelu = binaryOp('OP_PRELU', 1, false);
+/** An op of src/kernels/binary.ts; `fused` when it has a fusedActivationFunction. */
+function arithmetic(opConst: string, kernel: typeof addKernel, fused: boolean): OpImpl {
+  const prepared = (node: DelegateNode): Prepared | null => {
+    const p = preparedBy(node, kernel);
+    return p && p.dtype === 'float32' ? { plan: p.plan, activation: fused ? p.activation : null } : null;
+  };
+  return binaryOp(opConst, prepared, [BINARY_INPUTS.lhs, BINARY_INPUTS.rhs]);
+}
+
+export const add = arithmetic('OP_ADD', addKernel, true);
+export const sub = arithmetic('OP_SUB', subKernel, true);
+export const mul = arithmetic('OP_MUL', mulKernel, true);
+export const div = arithmetic('OP_DIV', divKernel, true);
+export const maximum = arithmetic('OP_MAXIMUM', maximumKernel, false);
+export const minimum = arithmetic('OP_MINIMUM', minimumKernel, false);
+export const squaredDifference = arithmetic('OP_SQUARED_DIFFERENCE', squaredDifferenceKernel, false);
+export const prelu = binaryOp(
+  'OP_PRELU',
+  (node) => {
+    const p = preparedBy(node, preluKernel);
+    return p ? { plan: p.plan, activation: null } : null;
+  },
+  [PRELU_INPUTS.input, PRELU_INPUTS.alpha],
+);

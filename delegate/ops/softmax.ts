@@ -1,21 +1,24 @@
-// SOFTMAX (beta) and LOG_SOFTMAX over the last axis (shaders/softmax.wgsl).
-import type { RuntimeTensor } from '../../src/kernels/kernel.js';
+// SOFTMAX (beta) and LOG_SOFTMAX over the last axis (shaders/softmax.wgsl); beta comes from the
+// CPU kernel's prepare (1 for LOG_SOFTMAX).
+import { preparedBy } from '../../src/interpreter/delegate.js';
+import type { Kernel, RuntimeTensor } from '../../src/kernels/kernel.js';
+import { logSoftmaxKernel, type SoftmaxParams, softmaxKernel } from '../../src/kernels/softmax.js';
+import { UNARY_INPUTS } from '../../src/kernels/unary.js';
 import { sliceLayout } from '../layout.js';
 import type { NodeProgram, OpImpl } from '../program.js';
-import { inputCount, maxVersion, opt } from './common.js';
+import { inputCount } from './common.js';
 
-function softmaxOp(log: boolean): OpImpl {
+function softmaxOp(log: boolean, kernel: Kernel<SoftmaxParams>): OpImpl {
   return {
     name: log ? 'log_softmax' : 'softmax',
     isSupported(node) {
-      const x = node.inputs[0];
-      const why = maxVersion(node, log ? 2 : 3) ?? inputCount(node, 1);
+      const why = inputCount(node, 1);
       if (why) return why;
-      if (!x || x.shape.length < 1) return 'input must have rank >= 1';
-      return node.outputs[0]?.shape.join() === x.shape.join() ? true : 'output shape differs from the input shape';
+      return preparedBy(node, kernel) ? true : 'not prepared by the float32 kernel';
     },
     build(node): NodeProgram {
-      const x = node.inputs[0] as RuntimeTensor;
+      const { beta } = preparedBy(node, kernel) as SoftmaxParams;
+      const x = node.inputs[UNARY_INPUTS.input] as RuntimeTensor;
       const y = node.outputs[0] as RuntimeTensor;
       const layout = sliceLayout(x.shape);
       return {
@@ -24,8 +27,7 @@ function softmaxOp(log: boolean): OpImpl {
           {
             shader: { template: 'softmax', constants: { LOG_SOFTMAX: log } },
             bindings: { x: { kind: 'tensor', tensor: x }, y: { kind: 'tensor', tensor: y } },
-            // A model without SoftmaxOptions has beta 0 in TFLite too.
-            uniforms: { channels: layout.channels, slices: layout.slices, beta: log ? 1 : opt(node, 'beta', 0) },
+            uniforms: { channels: layout.channels, slices: layout.slices, beta },
             invocations: layout.rows,
           },
         ],
@@ -34,5 +36,5 @@ function softmaxOp(log: boolean): OpImpl {
   };
 }
 
-export const softmax = softmaxOp(false);
-export const logSoftmax = softmaxOp(true);
+export const softmax = softmaxOp(false, softmaxKernel);
+export const logSoftmax = softmaxOp(true, logSoftmaxKernel);

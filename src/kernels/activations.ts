@@ -1,10 +1,10 @@
 // Float activations: LOGISTIC TANH RELU RELU6 RELU_N1_TO_1 RELU_0_TO_1 LEAKY_RELU PRELU HARD_SWISH ELU GELU
 // (tensorflow/lite/kernels/activations.cc, elu in elementwise.cc, gelu.cc; math from
 // internal/reference/logistic.h, hard_swish.h, prelu.h, gelu.h).
-import { type BinaryLoop, type BroadcastPlan, planBroadcast, runBinary } from './binary.js';
+import { builtinOptions } from '../model/options.js';
+import { type BinaryLoop, type BroadcastPlan, broadcastOutput, runBinary } from './binary.js';
 import { fail, input, type Kernel, type NodeContext, output } from './kernel.js';
-import { type UnaryLoop, unaryKernel } from './unary.js';
-import { broadcastShapes, optBool, optNumber } from './util.js';
+import { UNARY_INPUTS, type UnaryLoop, unaryKernel } from './unary.js';
 
 // The builtin LOGISTIC kernel TFLite registers (kGenericOptimized: optimized_ops::Logistic, Eigen's
 // logistic) is accurate across the range; reference_ops::Logistic's exp(x) below -9 is off by up
@@ -77,20 +77,40 @@ export const hardSwishKernel = unaryKernel({ float32: hardSwishF32 });
 export const eluKernel = unaryKernel({ float32: eluF32 });
 
 function checkFloatUnary(ctx: NodeContext): void {
-  const x = input(ctx, 0);
+  const x = input(ctx, UNARY_INPUTS.input);
   const out = output(ctx, 0);
   if (x.dtype !== 'float32' || out.dtype !== 'float32') fail(ctx, `expects float32 input and output, got ${x.dtype} -> ${out.dtype}`);
   out.shape = [...x.shape];
 }
 
+/** LEAKY_RELU's options (LeakyReluOptions); also its float kernel's params. */
+export interface LeakyReluOptions {
+  /** The slope below 0, as a float. */
+  alpha: number;
+}
+
+export function parseLeakyReluOptions(ctx: NodeContext): LeakyReluOptions {
+  return { alpha: Math.fround(builtinOptions(ctx.op, 'LeakyReluOptions').alpha ?? 0) };
+}
+
+/** GELU's options (GeluOptions); also its float kernel's params. */
+export interface GeluOptions {
+  /** The tanh approximation instead of erf. */
+  approximate: boolean;
+}
+
+export function parseGeluOptions(ctx: NodeContext): GeluOptions {
+  return { approximate: builtinOptions(ctx.op, 'GeluOptions').approximate ?? false };
+}
+
 /** LEAKY_RELU: x > 0 ? x : alpha * x (LeakyReluOptions.alpha). */
-export const leakyReluKernel: Kernel<number> = {
+export const leakyReluKernel: Kernel<LeakyReluOptions> = {
   prepare(ctx) {
     checkFloatUnary(ctx);
-    return Math.fround(optNumber(ctx, 'alpha', 0));
+    return parseLeakyReluOptions(ctx);
   },
-  eval(ctx, alpha) {
-    const x = input(ctx, 0).data as Float32Array;
+  eval(ctx, { alpha }) {
+    const x = input(ctx, UNARY_INPUTS.input).data as Float32Array;
     const o = output(ctx, 0).data as Float32Array;
     for (let i = 0, n = o.length; i < n; i++) {
       const v = x[i];
@@ -170,13 +190,13 @@ const GELU_CUBE_F32 = f32(0.044715);
  * 1 + erf / 1 + tanh cancels, so tails are coarse (and exactly 0 once tanh reaches -1); tfjs-tflite
  * gives these bits exactly. (LiteRT.js's newer build differs in those tails.)
  */
-export const geluKernel: Kernel<boolean> = {
+export const geluKernel: Kernel<GeluOptions> = {
   prepare(ctx) {
     checkFloatUnary(ctx);
-    return optBool(ctx, 'approximate', false);
+    return parseGeluOptions(ctx);
   },
-  eval(ctx, approximate) {
-    const x = input(ctx, 0).data as Float32Array;
+  eval(ctx, { approximate }) {
+    const x = input(ctx, UNARY_INPUTS.input).data as Float32Array;
     const o = output(ctx, 0).data as Float32Array;
     const n = o.length;
     if (approximate) {
@@ -203,20 +223,26 @@ const preluF32: BinaryLoop = (a, ia, sa, b, ib, sb, o, io, n) => {
   }
 };
 
-export const preluKernel: Kernel<BroadcastPlan> = {
+/** Input slots of PRELU. */
+export const PRELU_INPUTS = { input: 0, alpha: 1 } as const;
+
+export interface PreluParams {
+  plan: BroadcastPlan;
+}
+
+export const preluKernel: Kernel<PreluParams> = {
   prepare(ctx) {
-    const x = input(ctx, 0);
-    const alpha = input(ctx, 1);
+    const x = input(ctx, PRELU_INPUTS.input);
+    const alpha = input(ctx, PRELU_INPUTS.alpha);
     const out = output(ctx, 0);
     if (x.dtype !== 'float32' || alpha.dtype !== 'float32' || out.dtype !== 'float32') {
       fail(ctx, `expects float32 input, alpha and output, got ${x.dtype}, ${alpha.dtype} -> ${out.dtype}`);
     }
-    out.shape = broadcastShapes(ctx, x.shape, alpha.shape);
-    return planBroadcast([x.shape, alpha.shape], out.shape);
+    return { plan: broadcastOutput(ctx, x, alpha) };
   },
-  eval(ctx, plan) {
-    const x = input(ctx, 0).data as Float32Array;
-    const alpha = input(ctx, 1).data as Float32Array;
+  eval(ctx, { plan }) {
+    const x = input(ctx, PRELU_INPUTS.input).data as Float32Array;
+    const alpha = input(ctx, PRELU_INPUTS.alpha).data as Float32Array;
     runBinary(preluF32, plan, x, alpha, output(ctx, 0).data as Float32Array);
   },
 };

@@ -30,13 +30,14 @@ import {
   tanhInt16,
   tanhInt16Optimized,
 } from '../quant/index.js';
-import { erfc } from './activations.js';
-import { type BinaryLoop, type BroadcastPlan, planBroadcast, runBinary } from './binary.js';
+import { erfc, PRELU_INPUTS, parseGeluOptions, parseLeakyReluOptions } from './activations.js';
+import { type BinaryLoop, type BroadcastPlan, broadcastOutput, runBinary } from './binary.js';
 import type { IntArray } from './int/int_array.js';
 import { xnnpackActivationOk } from './int/xnnpack_rounding.js';
 import { fail, input, type Kernel, type NodeContext, output, xnnpackRuns } from './kernel.js';
 import { requireQuantizedType, requireZeroPointZero, type TensorQuant, tensorQuant } from './quantize.js';
-import { broadcastShapes, optNumber } from './util.js';
+import { UNARY_INPUTS } from './unary.js';
+import { roundHalfEven } from './xnnpack_quant.js';
 
 /** Output for every input value v, stored at table[v + offset]. */
 interface TableParams {
@@ -68,7 +69,7 @@ function tableKernel(
 ): Kernel<TableParams> {
   return {
     prepare(ctx) {
-      const x = input(ctx, 0);
+      const x = input(ctx, UNARY_INPUTS.input);
       const y = output(ctx, 0);
       const type = requireQuantizedType(ctx, x, 'the input');
       if (y.dtype !== type) fail(ctx, `output dtype ${y.dtype} differs from input dtype ${type}`);
@@ -78,7 +79,7 @@ function tableKernel(
       return tabulate(type, setup(ctx, s));
     },
     eval(ctx, { table, offset }) {
-      const x = input(ctx, 0).data as IntArray;
+      const x = input(ctx, UNARY_INPUTS.input).data as IntArray;
       const o = output(ctx, 0).data as IntArray;
       const n = o.length;
       for (let i = 0; i < n; i++) o[i] = table[x[i] + offset];
@@ -135,13 +136,12 @@ export const tanhIntKernel = tableKernel(['int8', 'uint8', 'int16'], (ctx, s) =>
  * rounding half in the bias, clamped to the type.
  */
 function xnnpackLeakyRelu(ctx: NodeContext, s: ActivationSetup, alpha: number): ((v: number) => number) | null {
-  if (!xnnpackActivationOk(input(ctx, 0)) || !xnnpackActivationOk(output(ctx, 0))) return null;
+  if (!xnnpackActivationOk(input(ctx, UNARY_INPUTS.input)) || !xnnpackActivationOk(output(ctx, 0))) return null;
   const positive = f32(s.qi.scale / s.qo.scale);
   const negative = f32(positive * alpha);
   if (positive < 2 ** -8 || positive > 128 || Math.abs(negative) < 2 ** -8 || negative > 128 || negative < -127.99609375) return null;
-  const lrint = (v: number) => v + ROUND_EVEN - ROUND_EVEN;
-  const pm = lrint(f32(256 * positive));
-  const nm = lrint(f32(256 * negative));
+  const pm = roundHalfEven(f32(256 * positive));
+  const nm = roundHalfEven(f32(256 * negative));
   const bias = s.qo.zeroPoint * 256 + 128;
   const [lo, hi] = quantizedTypeRange(s.type);
   return (v) => {
@@ -150,9 +150,6 @@ function xnnpackLeakyRelu(ctx: NodeContext, s: ActivationSetup, alpha: number): 
     return Math.min(Math.max(out, lo), hi);
   };
 }
-
-/** 1.5 * 2^52: adding and subtracting it rounds a double to the nearest integer, ties to even. */
-const ROUND_EVEN = 6755399441055744;
 
 /**
  * LEAKY_RELU. int8/uint8 run reference_ops::QuantizeLeakyRelu (a negative alpha applied as
@@ -164,7 +161,7 @@ export const leakyReluIntKernel = tableKernel(['int8', 'uint8', 'int16'], (ctx, 
     requireZeroPointZero(ctx, s.qi, 'the input');
     requireZeroPointZero(ctx, s.qo, 'the output');
   }
-  const alpha = f32(optNumber(ctx, 'alpha', 0));
+  const { alpha } = parseLeakyReluOptions(ctx);
   const xnn = s.type !== 'int16' && xnnpackRuns(ctx) ? xnnpackLeakyRelu(ctx, s, alpha) : null;
   if (xnn) return xnn;
   const p: LeakyReluParams = prepareLeakyRelu(s.qi.scale, s.qi.zeroPoint, s.qo.scale, s.qo.zeroPoint, alpha);
@@ -226,14 +223,14 @@ export const relu0To1IntKernel = reluX(['int8', 'uint8'], 0, 1);
  */
 export const preluIntKernel: Kernel<{ plan: BroadcastPlan; loop: BinaryLoop }> = {
   prepare(ctx) {
-    const x = input(ctx, 0);
-    const alpha = input(ctx, 1);
+    const x = input(ctx, PRELU_INPUTS.input);
+    const alpha = input(ctx, PRELU_INPUTS.alpha);
     const y = output(ctx, 0);
     const type = requireQuantizedType(ctx, x, 'the input');
     if (type === 'int16' || alpha.dtype !== type || y.dtype !== type) {
       fail(ctx, `expects int8 or uint8 input, alpha and output of one dtype, got ${x.dtype}, ${alpha.dtype} -> ${y.dtype}`);
     }
-    y.shape = broadcastShapes(ctx, x.shape, alpha.shape);
+    const plan = broadcastOutput(ctx, x, alpha);
     if (y.shape.length > 4) fail(ctx, `quantized PRELU broadcasts up to 4 dimensions, got ${y.shape.length}`);
     const qi = tensorQuant(ctx, x, 'the input');
     const qa = tensorQuant(ctx, alpha, 'alpha');
@@ -255,11 +252,12 @@ export const preluIntKernel: Kernel<{ plan: BroadcastPlan; loop: BinaryLoop }> =
     const loop: BinaryLoop = (xa, ix, sx, aa, ia, sa, o, io, n) => {
       for (let k = 0; k < n; k++, ix += sx, ia += sa) o[io + k] = table[((xa[ix] & 0xff) << 8) | (aa[ia] & 0xff)] as number;
     };
-    return { plan: planBroadcast([x.shape, alpha.shape], y.shape), loop };
+    return { plan, loop };
   },
   eval(ctx, p) {
     type Num = Parameters<BinaryLoop>[0];
-    runBinary(p.loop, p.plan, input(ctx, 0).data as Num, input(ctx, 1).data as Num, output(ctx, 0).data as Num);
+    const x = input(ctx, PRELU_INPUTS.input).data as Num;
+    runBinary(p.loop, p.plan, x, input(ctx, PRELU_INPUTS.alpha).data as Num, output(ctx, 0).data as Num);
   },
 };
 
@@ -274,8 +272,7 @@ const SQRT_2_OVER_PI_F32 = f32(Math.sqrt(2 / Math.PI));
  * approximate the float tanh form 0.5 x (1 + tanh(sqrt(2/pi) (x + 0.044715 x^3))).
  */
 export const geluIntKernel = tableKernel(['int8', 'uint8'], (ctx, s) => {
-  const approximate = Boolean(ctx.op.options.approximate);
-  if (approximate) {
+  if (parseGeluOptions(ctx).approximate) {
     return lut8(s, (x) => {
       const cube = f32(f32(f32(0.044715 * x) * x) * x);
       const t = f32(Math.tanh(f32(SQRT_2_OVER_PI_F32 * f32(x + cube))));

@@ -2,8 +2,29 @@
 // FLOOR_DIV FLOOR_MOD on float32 and int32 (tensorflow/lite/kernels/add.cc, sub.cc, mul.cc, div.cc,
 // maximum_minimum.cc, squared_difference.cc, floor_div.cc, floor_mod.cc and their reference ops).
 import { numElements } from '../model/dtype.js';
-import { fail, input, type Kernel, type NodeContext, output } from './kernel.js';
-import { Activation, broadcastShapes, broadcastStrides, floatActivationRange, fusedActivation } from './util.js';
+import { builtinOptions } from '../model/options.js';
+import {
+  addF32,
+  addI32,
+  divF32,
+  divI32,
+  floorDivF32,
+  floorDivI32,
+  floorModF32,
+  floorModI32,
+  maxF32,
+  maxI32,
+  minF32,
+  minI32,
+  mulF32,
+  mulI32,
+  squaredDifferenceF32,
+  squaredDifferenceI32,
+  subF32,
+  subI32,
+} from './binary_loops.js';
+import { fail, input, type Kernel, type NodeContext, output, type RuntimeTensor } from './kernel.js';
+import { Activation, broadcastShapes, broadcastStrides, floatActivationRange } from './util.js';
 
 /** std::numeric_limits<float>::max(), the "lowest" / "max" TFLite starts float max / min reductions from. */
 export const FLT_MAX = 3.4028234663852886e38;
@@ -37,6 +58,10 @@ export function activationRange(ctx: NodeContext, activation: number, dtype: str
  * outer loop of H*W rows of C. The last dimension is the inner loop.
  */
 export interface BroadcastPlan {
+  /** The output shape. */
+  outShape: number[];
+  /** Per input, its element strides along every output dim (0 where it broadcasts), before collapsing. */
+  alignedStrides: number[][];
   /** Collapsed output dims, outermost first; never empty. */
   dims: number[];
   /** strides[input][dim]: element step of that input along each collapsed dim (0 = broadcast). */
@@ -75,17 +100,32 @@ export function planBroadcast(shapes: readonly (readonly number[])[], outShape: 
     dims.push(total === 0 ? 0 : 1);
     for (const s of strides) s.push(0);
   }
-  return { dims, strides, total, counter: new Int32Array(dims.length) };
+  return {
+    outShape: [...outShape],
+    alignedStrides: shapes.map((s) => broadcastStrides(s, outShape)),
+    dims,
+    strides,
+    total,
+    counter: new Int32Array(dims.length),
+  };
 }
 
-/** Arrays the binary loops work on (one concrete type per loop keeps each loop monomorphic). */
+/** Sets the output (slot 0) to the broadcast of the two inputs' shapes and plans the walk. */
+export function broadcastOutput(ctx: NodeContext, a: RuntimeTensor, b: RuntimeTensor): BroadcastPlan {
+  const out = output(ctx, 0);
+  out.shape = broadcastShapes(ctx, a.shape, b.shape);
+  return planBroadcast([a.shape, b.shape], out.shape);
+}
+
+/** Arrays the float32 / int32 binary loops work on (one concrete type per loop keeps each loop monomorphic). */
 type Num = Float32Array | Int32Array;
 
 /** The inner loop of one op: n outputs from o[io], reading a from ia by sa and b from ib by sb. */
-export type BinaryLoop = (a: Num, ia: number, sa: number, b: Num, ib: number, sb: number, o: Num, io: number, n: number) => void;
+export type RowLoop<A> = (a: A, ia: number, sa: number, b: A, ib: number, sb: number, o: A, io: number, n: number) => void;
+export type BinaryLoop = RowLoop<Num>;
 
-/** Runs a binary inner loop over a broadcast plan (rows of the last collapsed dim). */
-export function runBinary(loop: BinaryLoop, plan: BroadcastPlan, a: Num, b: Num, o: Num): void {
+/** Runs a binary inner loop over a broadcast plan (rows of the last collapsed dim); float, int32 and quantized kernels share it. */
+export function runBinary<A>(loop: RowLoop<A>, plan: BroadcastPlan, a: A, b: A, o: A): void {
   const { dims, strides, counter, total } = plan;
   if (total === 0) return;
   const r = dims.length - 1;
@@ -143,129 +183,55 @@ function clampInt(o: Int32Array, lo: number, hi: number): void {
   }
 }
 
-// ---- inner loops. Float math runs in doubles and rounds once on the Float32Array store, which
-// equals float32 arithmetic for + - * /; the activation bounds are floats, so clamping afterwards
-// gives the same result as clamping before the rounding. Integer results wrap like int32_t.
+/** Input slots of the two-operand ops. */
+export const BINARY_INPUTS = { lhs: 0, rhs: 1 } as const;
 
-const addF32: BinaryLoop = (a, ia, sa, b, ib, sb, o, io, n) => {
-  for (let i = 0; i < n; i++, ia += sa, ib += sb) {
-    o[io + i] = a[ia] + b[ib];
-  }
-};
-const subF32: BinaryLoop = (a, ia, sa, b, ib, sb, o, io, n) => {
-  for (let i = 0; i < n; i++, ia += sa, ib += sb) {
-    o[io + i] = a[ia] - b[ib];
-  }
-};
-const mulF32: BinaryLoop = (a, ia, sa, b, ib, sb, o, io, n) => {
-  for (let i = 0; i < n; i++, ia += sa, ib += sb) {
-    o[io + i] = a[ia] * b[ib];
-  }
-};
-const divF32: BinaryLoop = (a, ia, sa, b, ib, sb, o, io, n) => {
-  for (let i = 0; i < n; i++, ia += sa, ib += sb) {
-    o[io + i] = a[ia] / b[ib];
-  }
-};
-const maxF32: BinaryLoop = (a, ia, sa, b, ib, sb, o, io, n) => {
-  for (let i = 0; i < n; i++, ia += sa, ib += sb) {
-    const x = a[ia];
-    const y = b[ib];
-    // biome-ignore lint/complexity/useMathMinMax: TFLite's el1 > el2 ? el1 : el2 (NaN handling differs from Math.max)
-    o[io + i] = x > y ? x : y;
-  }
-};
-const minF32: BinaryLoop = (a, ia, sa, b, ib, sb, o, io, n) => {
-  for (let i = 0; i < n; i++, ia += sa, ib += sb) {
-    const x = a[ia];
-    const y = b[ib];
-    // biome-ignore lint/complexity/useMathMinMax: TFLite's el1 < el2 ? el1 : el2 (NaN handling differs from Math.min)
-    o[io + i] = x < y ? x : y;
-  }
-};
-const squaredDifferenceF32: BinaryLoop = (a, ia, sa, b, ib, sb, o, io, n) => {
-  for (let i = 0; i < n; i++, ia += sa, ib += sb) {
-    // The difference is a float before it is squared.
-    const d = Math.fround(a[ia] - b[ib]);
-    o[io + i] = d * d;
-  }
-};
-const floorDivF32: BinaryLoop = (a, ia, sa, b, ib, sb, o, io, n) => {
-  for (let i = 0; i < n; i++, ia += sa, ib += sb) o[io + i] = Math.floor(a[ia] / b[ib]);
-};
-const floorModF32: BinaryLoop = (a, ia, sa, b, ib, sb, o, io, n) => {
-  for (let i = 0; i < n; i++, ia += sa, ib += sb) {
-    const y = b[ib];
-    const r = a[ia] % y; // fmod: sign of the dividend
-    o[io + i] = r !== 0 && y < 0 !== r < 0 ? r + y : r;
-  }
-};
+/** MUL / DIV options (MulOptions, DivOptions). */
+export interface FusedActivationOptions {
+  activation: number;
+}
 
-const addI32: BinaryLoop = (a, ia, sa, b, ib, sb, o, io, n) => {
-  for (let i = 0; i < n; i++, ia += sa, ib += sb) {
-    o[io + i] = (a[ia] + b[ib]) | 0;
-  }
-};
-const subI32: BinaryLoop = (a, ia, sa, b, ib, sb, o, io, n) => {
-  for (let i = 0; i < n; i++, ia += sa, ib += sb) {
-    o[io + i] = (a[ia] - b[ib]) | 0;
-  }
-};
-const mulI32: BinaryLoop = (a, ia, sa, b, ib, sb, o, io, n) => {
-  for (let i = 0; i < n; i++, ia += sa, ib += sb) {
-    o[io + i] = Math.imul(a[ia], b[ib]);
-  }
-};
-const divI32: BinaryLoop = (a, ia, sa, b, ib, sb, o, io, n) => {
-  for (let i = 0; i < n; i++, ia += sa, ib += sb) {
-    o[io + i] = (a[ia] / b[ib]) | 0; // C++ division truncates toward zero
-  }
-};
-const squaredDifferenceI32: BinaryLoop = (a, ia, sa, b, ib, sb, o, io, n) => {
-  for (let i = 0; i < n; i++, ia += sa, ib += sb) {
-    const d = (a[ia] - b[ib]) | 0;
-    o[io + i] = Math.imul(d, d);
-  }
-};
-const maxI32: BinaryLoop = (a, ia, sa, b, ib, sb, o, io, n) => {
-  for (let i = 0; i < n; i++, ia += sa, ib += sb) {
-    const x = a[ia];
-    const y = b[ib];
-    // biome-ignore lint/complexity/useMathMinMax: TFLite's el1 > el2 ? el1 : el2 (NaN handling differs from Math.max)
-    o[io + i] = x > y ? x : y;
-  }
-};
-const minI32: BinaryLoop = (a, ia, sa, b, ib, sb, o, io, n) => {
-  for (let i = 0; i < n; i++, ia += sa, ib += sb) {
-    const x = a[ia];
-    const y = b[ib];
-    // biome-ignore lint/complexity/useMathMinMax: TFLite's el1 < el2 ? el1 : el2 (NaN handling differs from Math.min)
-    o[io + i] = x < y ? x : y;
-  }
-};
-const floorDivI32: BinaryLoop = (a, ia, sa, b, ib, sb, o, io, n) => {
-  for (let i = 0; i < n; i++, ia += sa, ib += sb) o[io + i] = Math.floor(a[ia] / b[ib]);
-};
-const floorModI32: BinaryLoop = (a, ia, sa, b, ib, sb, o, io, n) => {
-  for (let i = 0; i < n; i++, ia += sa, ib += sb) {
-    const y = b[ib];
-    const r = a[ia] % y;
-    o[io + i] = r !== 0 && y < 0 !== r < 0 ? r + y : r;
-  }
-};
+/** ADD / SUB options (AddOptions, SubOptions). */
+export interface AddSubOptions extends FusedActivationOptions {
+  /** The int16 power-of-two path. The schema defaults it to true, but a node without options leaves TFLite's params zero (false). */
+  potScaleInt16: boolean;
+}
 
-interface BinaryParams {
-  loop: BinaryLoop;
+export function parseAddOptions(ctx: NodeContext): AddSubOptions {
+  const o = builtinOptions(ctx.op, 'AddOptions');
+  return { activation: o.fusedActivationFunction ?? Activation.NONE, potScaleInt16: o.potScaleInt16 ?? false };
+}
+
+export function parseSubOptions(ctx: NodeContext): AddSubOptions {
+  const o = builtinOptions(ctx.op, 'SubOptions');
+  return { activation: o.fusedActivationFunction ?? Activation.NONE, potScaleInt16: o.potScaleInt16 ?? false };
+}
+
+export function parseMulOptions(ctx: NodeContext): FusedActivationOptions {
+  return { activation: builtinOptions(ctx.op, 'MulOptions').fusedActivationFunction ?? Activation.NONE };
+}
+
+export function parseDivOptions(ctx: NodeContext): FusedActivationOptions {
+  return { activation: builtinOptions(ctx.op, 'DivOptions').fusedActivationFunction ?? Activation.NONE };
+}
+
+type BinaryDType = 'float32' | 'int32' | 'int8' | 'uint8' | 'int16';
+
+/** What the binary kernels' prepare computes (and the GPU builds from). */
+export interface BinaryParams {
+  dtype: BinaryDType;
   plan: BroadcastPlan;
+  /** The fused activation (NONE for ops without one). */
+  activation: number;
   /** The fused activation's bounds, or null when it cannot change anything. */
   clamp: [number, number] | null;
   checkZero: boolean;
 }
 
 interface BinarySpec {
-  loops: Partial<Record<'float32' | 'int32' | 'int8' | 'uint8' | 'int16', BinaryLoop>>;
-  /** The op has a fusedActivationFunction option. */
-  activation: boolean;
+  loops: Partial<Record<BinaryDType, BinaryLoop>>;
+  /** The op's options parser, for ops with a fusedActivationFunction. */
+  options?: (ctx: NodeContext) => FusedActivationOptions;
   /** Dtypes whose divisor must be non-zero (TFLite fails with "Division by 0"). */
   nonZeroDivisor?: readonly string[];
 }
@@ -273,30 +239,31 @@ interface BinarySpec {
 function binaryKernel(spec: BinarySpec): Kernel<BinaryParams> {
   return {
     prepare(ctx) {
-      const a = input(ctx, 0);
-      const b = input(ctx, 1);
+      const a = input(ctx, BINARY_INPUTS.lhs);
+      const b = input(ctx, BINARY_INPUTS.rhs);
       const out = output(ctx, 0);
       if (a.dtype !== b.dtype) fail(ctx, `input dtypes ${a.dtype} and ${b.dtype} differ`);
       if (out.dtype !== a.dtype) fail(ctx, `output dtype ${out.dtype} differs from input dtype ${a.dtype}`);
-      const loop = spec.loops[a.dtype as keyof BinarySpec['loops']];
-      if (!loop) fail(ctx, `dtype ${a.dtype} is not supported`);
-      out.shape = broadcastShapes(ctx, a.shape, b.shape);
-      const activation = spec.activation ? fusedActivation(ctx) : Activation.NONE;
+      const dtype = a.dtype as BinaryDType;
+      if (!spec.loops[dtype]) fail(ctx, `dtype ${a.dtype} is not supported`);
+      const plan = broadcastOutput(ctx, a, b);
+      const activation = spec.options ? spec.options(ctx).activation : Activation.NONE;
       return {
-        loop,
-        plan: planBroadcast([a.shape, b.shape], out.shape),
+        dtype,
+        plan,
+        activation,
         clamp: activation === Activation.NONE ? null : activationRange(ctx, activation, a.dtype),
         checkZero: spec.nonZeroDivisor?.includes(a.dtype) ?? false,
       };
     },
     eval(ctx, p) {
-      const a = input(ctx, 0).data as Num;
-      const b = input(ctx, 1).data as Num;
+      const a = input(ctx, BINARY_INPUTS.lhs).data as Num;
+      const b = input(ctx, BINARY_INPUTS.rhs).data as Num;
       if (p.checkZero && p.plan.total > 0) {
         for (let i = 0; i < b.length; i++) if (b[i] === 0) fail(ctx, 'Division by 0');
       }
       const o = output(ctx, 0).data as Num;
-      runBinary(p.loop, p.plan, a, b, o);
+      runBinary(spec.loops[p.dtype] as BinaryLoop, p.plan, a, b, o);
       if (p.clamp) {
         if (o instanceof Float32Array) clampFloat(o, p.clamp[0], p.clamp[1]);
         else clampInt(o, p.clamp[0], p.clamp[1]);
@@ -305,33 +272,16 @@ function binaryKernel(spec: BinarySpec): Kernel<BinaryParams> {
   };
 }
 
-export const addKernel = binaryKernel({ loops: { float32: addF32, int32: addI32 }, activation: true });
-export const subKernel = binaryKernel({ loops: { float32: subF32, int32: subI32 }, activation: true });
-export const mulKernel = binaryKernel({ loops: { float32: mulF32, int32: mulI32 }, activation: true });
+export const addKernel = binaryKernel({ loops: { float32: addF32, int32: addI32 }, options: parseAddOptions });
+export const subKernel = binaryKernel({ loops: { float32: subF32, int32: subI32 }, options: parseSubOptions });
+export const mulKernel = binaryKernel({ loops: { float32: mulF32, int32: mulI32 }, options: parseMulOptions });
 /** Float division by zero gives ±inf (or NaN); int32 fails like TFLite's CheckNonZero. */
-export const divKernel = binaryKernel({ loops: { float32: divF32, int32: divI32 }, activation: true, nonZeroDivisor: ['int32'] });
+export const divKernel = binaryKernel({ loops: { float32: divF32, int32: divI32 }, options: parseDivOptions, nonZeroDivisor: ['int32'] });
 // Quantized MAXIMUM / MINIMUM compare the raw integers (maximum_minimum.cc: no rescaling; the
 // output is expected to share the inputs' quantization).
-export const maximumKernel = binaryKernel({
-  loops: { float32: maxF32, int32: maxI32, int8: maxI32, uint8: maxI32, int16: maxI32 },
-  activation: false,
-});
-export const minimumKernel = binaryKernel({
-  loops: { float32: minF32, int32: minI32, int8: minI32, uint8: minI32, int16: minI32 },
-  activation: false,
-});
-export const squaredDifferenceKernel = binaryKernel({
-  loops: { float32: squaredDifferenceF32, int32: squaredDifferenceI32 },
-  activation: false,
-});
+export const maximumKernel = binaryKernel({ loops: { float32: maxF32, int32: maxI32, int8: maxI32, uint8: maxI32, int16: maxI32 } });
+export const minimumKernel = binaryKernel({ loops: { float32: minF32, int32: minI32, int8: minI32, uint8: minI32, int16: minI32 } });
+export const squaredDifferenceKernel = binaryKernel({ loops: { float32: squaredDifferenceF32, int32: squaredDifferenceI32 } });
 /** floor(x / y) computed in double, as TFLite does for both types; TFLite rejects any zero divisor. */
-export const floorDivKernel = binaryKernel({
-  loops: { float32: floorDivF32, int32: floorDivI32 },
-  activation: false,
-  nonZeroDivisor: ['float32', 'int32'],
-});
-export const floorModKernel = binaryKernel({
-  loops: { float32: floorModF32, int32: floorModI32 },
-  activation: false,
-  nonZeroDivisor: ['int32'],
-});
+export const floorDivKernel = binaryKernel({ loops: { float32: floorDivF32, int32: floorDivI32 }, nonZeroDivisor: ['float32', 'int32'] });
+export const floorModKernel = binaryKernel({ loops: { float32: floorModF32, int32: floorModI32 }, nonZeroDivisor: ['int32'] });

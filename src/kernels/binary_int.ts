@@ -18,7 +18,6 @@ import {
   multiplyByQuantizedMultiplierGreaterThanOne,
   multiplyByQuantizedMultiplierSmallerThanOneExp,
   type QuantizedIntType,
-  quantizedTypeRange,
   quantizeMultiplier,
   quantizeMultiplierGreaterThanOne,
   quantizeMultiplierSmallerThanOneExp,
@@ -26,18 +25,27 @@ import {
   saturatingRoundingDoublingHighMul,
   saturatingRoundingDoublingHighMulInt16,
 } from '../quant/index.js';
-import { type BroadcastPlan, planBroadcast } from './binary.js';
+import {
+  BINARY_INPUTS,
+  type BroadcastPlan,
+  broadcastOutput,
+  parseAddOptions,
+  parseDivOptions,
+  parseMulOptions,
+  parseSubOptions,
+  type RowLoop,
+  runBinary,
+} from './binary.js';
 import type { IntArray } from './int/int_array.js';
-import { xnnpackActivationOk } from './int/xnnpack_rounding.js';
-import { fail, input, type Kernel, type NodeContext, output, type RuntimeTensor, xnnpackRuns } from './kernel.js';
+import { fail, input, type Kernel, type NodeContext, output, type RuntimeTensor } from './kernel.js';
 import { requireQuantizedType, requireZeroPointZero, type TensorQuant, tensorQuant } from './quantize.js';
-import { broadcastShapes, fusedActivation, optBool } from './util.js';
+import { xnnpackAddSub, xnnpackMul, xnnpackTakesAddSub, xnnpackTakesMul } from './xnnpack_quant.js';
 
-/** One output element from one element of each input (int16 paths). */
-type ElementFn = (a: number, b: number) => number;
+/** One output element from one element of each input. */
+export type ElementFn = (a: number, b: number) => number;
 
 /** n outputs from o[io], reading a from ia by sa and b from ib by sb. */
-type RowFn = (a: IntArray, ia: number, sa: number, b: IntArray, ib: number, sb: number, o: IntArray, io: number, n: number) => void;
+type RowFn = RowLoop<IntArray>;
 
 interface BinaryIntParams {
   plan: BroadcastPlan;
@@ -59,34 +67,7 @@ function pairTableRow(type: QuantizedIntType, fn: ElementFn): RowFn {
   };
 }
 
-/** Applies a row function over the broadcast plan (rows of the innermost collapsed dimension). */
-function runElementwise(p: BinaryIntParams, a: IntArray, b: IntArray, o: IntArray): void {
-  const { dims, strides, counter, total } = p.plan;
-  if (total === 0) return;
-  const row = p.row;
-  const r = dims.length - 1;
-  const n = dims[r];
-  const aS = strides[0];
-  const bS = strides[1];
-  const sa = aS[r];
-  const sb = bS[r];
-  counter.fill(0);
-  let ia = 0;
-  let ib = 0;
-  for (let io = 0; io < total; io += n) {
-    row(a, ia, sa, b, ib, sb, o, io, n);
-    for (let d = r - 1; d >= 0; d--) {
-      ia += aS[d];
-      ib += bS[d];
-      if (++counter[d] < dims[d]) break;
-      counter[d] = 0;
-      ia -= aS[d] * dims[d];
-      ib -= bS[d] * dims[d];
-    }
-  }
-}
-
-interface Operands {
+export interface Operands {
   a: RuntimeTensor;
   b: RuntimeTensor;
   type: QuantizedIntType;
@@ -99,16 +80,19 @@ interface Operands {
   plan: BroadcastPlan;
 }
 
-/** Checks the dtypes and quantization shared by ADD / SUB / MUL and sets the broadcast output shape. */
-function prepareOperands(ctx: NodeContext): Operands {
-  const a = input(ctx, 0);
-  const b = input(ctx, 1);
+/**
+ * Checks the dtypes and quantization shared by the quantized binary ops and plans the broadcast
+ * output; `activation` is the op's fused activation (NONE for ops without one).
+ */
+function prepareOperands(ctx: NodeContext, activation: number): Operands {
+  const a = input(ctx, BINARY_INPUTS.lhs);
+  const b = input(ctx, BINARY_INPUTS.rhs);
   const y = output(ctx, 0);
   const type = requireQuantizedType(ctx, a, 'input 0');
   if (b.dtype !== type || y.dtype !== type) fail(ctx, `inputs and output must share one dtype, got ${a.dtype}, ${b.dtype} -> ${y.dtype}`);
-  y.shape = broadcastShapes(ctx, a.shape, b.shape);
+  const plan = broadcastOutput(ctx, a, b);
   const qo = tensorQuant(ctx, y, 'the output');
-  const [lo, hi] = calculateActivationRangeQuantized(fusedActivation(ctx), qo.scale, qo.zeroPoint, type);
+  const [lo, hi] = calculateActivationRangeQuantized(activation, qo.scale, qo.zeroPoint, type);
   return {
     a,
     b,
@@ -118,7 +102,7 @@ function prepareOperands(ctx: NodeContext): Operands {
     qo,
     lo,
     hi,
-    plan: planBroadcast([a.shape, b.shape], y.shape),
+    plan,
   };
 }
 
@@ -216,94 +200,24 @@ function potAddSubRow(ctx: NodeContext, ops: Operands, log2: number[], isSub: bo
   };
 }
 
-/** The float bounds of a fused activation as TFLite's XNNPACK delegate maps them (ConvertActivationToOutputRange). */
-function xnnpackActivationBounds(activation: number): [number, number] {
-  switch (activation) {
-    case FusedActivation.RELU:
-      return [0, Number.POSITIVE_INFINITY];
-    case FusedActivation.RELU_N1_TO_1:
-      return [-1, 1];
-    case FusedActivation.RELU6:
-      return [0, 6];
-    default:
-      return [Number.NEGATIVE_INFINITY, Number.POSITIVE_INFINITY];
-  }
-}
-
-/** 1.5 * 2^52: adding and subtracting it rounds a double to the nearest integer, ties to even. */
-const ROUND_EVEN = 6755399441055744;
-
-/** XNNPACK's xnn_qs8_quantize / xnn_qu8_quantize of an activation bound: lrintf(clamp(v / scale + zp)). */
-function xnnpackQuantizeBound(value: number, scale: number, zeroPoint: number, type: QuantizedIntType): number {
-  const [qmin, qmax] = quantizedTypeRange(type);
-  const v = f32(f32(value / f32(scale)) + zeroPoint);
-  const clamped = v < qmin ? qmin : Math.min(v, qmax);
-  return clamped + ROUND_EVEN - ROUND_EVEN;
-}
-
-/**
- * Whether TFLite's XNNPACK delegate takes an 8-bit ADD / SUB (VisitAddNode / VisitSubNode):
- * per-tensor 8-bit operands with valid scales, each input_scale / output_scale (float) in
- * [2^-10, 2^8), rank <= 6. Returns the two float ratios, or null.
- */
-function xnnpackTakesAddSub(ctx: NodeContext, ops: Operands): [number, number] | null {
-  if (!xnnpackRuns(ctx) || ops.type === 'int16') return null;
-  const y = output(ctx, 0);
-  if (![ops.a, ops.b, y].every(xnnpackActivationOk)) return null;
-  if (y.shape.length > 6) return null;
-  const ra = f32(ops.qa.scale / ops.qo.scale);
-  const rb = f32(ops.qb.scale / ops.qo.scale);
-  const ok = (r: number) => r >= 2 ** -10 && r < 256;
-  return ok(ra) && ok(rb) ? [ra, rb] : null;
-}
-
-/**
- * XNNPACK's qs8 / qu8 vadd (SUB negates b's scale): each input_scale / output_scale becomes an
- * integer multiplier with 20 bits for the larger one (lrintf of the float times 2^shift, shift =
- * 20 - its exponent); the sum of the offset inputs times their multipliers is shifted right with
- * rounding half up, plus the output zero point, clamped to the quantized activation bounds.
- * (TFLite's reference path rescales in 31-bit fixed point and rounds half away from zero: the two
- * differ by one near ties.)
- */
-function xnnpackAddSub(ctx: NodeContext, ops: Operands, ratios: [number, number], isSub: boolean): ElementFn {
-  const [ra, rb] = ratios;
-  const larger = Math.max(ra, rb);
-  // The float's binary exponent (larger is a normal float32 in [2^-10, 2^8)).
-  let exponent = Math.floor(Math.log2(larger));
-  if (2 ** exponent > larger) exponent--;
-  else if (2 ** (exponent + 1) <= larger) exponent++;
-  const shift = 20 - exponent;
-  const scaleUp = 2 ** shift;
-  const am = ra * scaleUp + ROUND_EVEN - ROUND_EVEN;
-  const bm = (isSub ? -rb : rb) * scaleUp + ROUND_EVEN - ROUND_EVEN;
-  const rounding = 2 ** (shift - 1);
-  const [bmin, bmax] = xnnpackActivationBounds(fusedActivation(ctx));
-  const zo = ops.qo.zeroPoint;
-  const lo = xnnpackQuantizeBound(bmin, ops.qo.scale, zo, ops.type);
-  const hi = xnnpackQuantizeBound(bmax, ops.qo.scale, zo, ops.type);
-  const za = ops.qa.zeroPoint;
-  const zb = ops.qb.zeroPoint;
-  return (a, b) => {
-    // |acc| < 2^30: exact in doubles; floor of an exact quotient by 2^shift is the arithmetic shift.
-    const acc = (a - za) * am + (b - zb) * bm + rounding;
-    const v = Math.floor(acc / scaleUp) + zo;
-    return v < lo ? lo : Math.min(v, hi);
-  };
+function evalRows(ctx: NodeContext, p: BinaryIntParams): void {
+  const a = input(ctx, BINARY_INPUTS.lhs).data as IntArray;
+  const b = input(ctx, BINARY_INPUTS.rhs).data as IntArray;
+  runBinary(p.row, p.plan, a, b, output(ctx, 0).data as IntArray);
 }
 
 function addSubKernel(isSub: boolean): Kernel<BinaryIntParams> {
   return {
     prepare(ctx) {
-      const ops = prepareOperands(ctx);
+      const options = isSub ? parseSubOptions(ctx) : parseAddOptions(ctx);
+      const ops = prepareOperands(ctx, options.activation);
       const xnn = xnnpackTakesAddSub(ctx, ops);
-      if (xnn) return { plan: ops.plan, row: pairTableRow(ops.type, xnnpackAddSub(ctx, ops, xnn, isSub)) };
+      if (xnn) return { plan: ops.plan, row: pairTableRow(ops.type, xnnpackAddSub(ops, options.activation, xnn, isSub)) };
       if (ops.type !== 'int16') return { plan: ops.plan, row: pairTableRow(ops.type, generalAddSub(ops, isSub)) };
       requireZeroPointZero(ctx, ops.qa, 'input 0');
       requireZeroPointZero(ctx, ops.qb, 'input 1');
       requireZeroPointZero(ctx, ops.qo, 'the output');
-      // pot_scale_int16 defaults to true in the schema; a node without options leaves the C++
-      // params zero-initialized (false).
-      if (optBool(ctx, 'potScaleInt16', false)) {
+      if (options.potScaleInt16) {
         const logs = [ops.qa.scale, ops.qb.scale, ops.qo.scale].map(checkedLog2);
         if (logs.every((l) => l.isPowerOfTwo)) {
           const log2 = logs.map((l) => l.log2);
@@ -312,9 +226,7 @@ function addSubKernel(isSub: boolean): Kernel<BinaryIntParams> {
       }
       return { plan: ops.plan, row: generalAddSubInt16Row(ops, isSub) };
     },
-    eval(ctx, p) {
-      runElementwise(p, input(ctx, 0).data as IntArray, input(ctx, 1).data as IntArray, output(ctx, 0).data as IntArray);
-    },
+    eval: evalRows,
   };
 }
 
@@ -324,7 +236,7 @@ function addSubKernel(isSub: boolean): Kernel<BinaryIntParams> {
  */
 export const squaredDifferenceIntKernel: Kernel<BinaryIntParams> = {
   prepare(ctx) {
-    const ops = prepareOperands(ctx);
+    const ops = prepareOperands(ctx, FusedActivation.NONE);
     if (ops.type !== 'int8') fail(ctx, `quantized SQUARED_DIFFERENCE supports int8 only, got ${ops.type}`);
     const leftShift = 7;
     const twiceMax = 2 * Math.max(ops.qa.scale, ops.qb.scale);
@@ -345,9 +257,7 @@ export const squaredDifferenceIntKernel: Kernel<BinaryIntParams> = {
     };
     return { plan: ops.plan, row: pairTableRow('int8', fn) };
   },
-  eval(ctx, p) {
-    runElementwise(p, input(ctx, 0).data as IntArray, input(ctx, 1).data as IntArray, output(ctx, 0).data as IntArray);
-  },
+  eval: evalRows,
 };
 
 /**
@@ -371,7 +281,7 @@ function divideByPOTAsBuilt(x: number, exponent: number): number {
  */
 export const divIntKernel: Kernel<BinaryIntParams> = {
   prepare(ctx) {
-    const ops = prepareOperands(ctx);
+    const ops = prepareOperands(ctx, parseDivOptions(ctx).activation);
     if (ops.type !== 'uint8') fail(ctx, `quantized DIV supports uint8 only, got ${ops.type}`);
     const { multiplier, shift } = quantizeMultiplier(f32(ops.qa.scale / f32(ops.qb.scale * ops.qo.scale)));
     const off1 = -ops.qa.zeroPoint;
@@ -395,47 +305,18 @@ export const divIntKernel: Kernel<BinaryIntParams> = {
     };
     return { plan: ops.plan, row: pairTableRow('uint8', fn) };
   },
-  eval(ctx, p) {
-    runElementwise(p, input(ctx, 0).data as IntArray, input(ctx, 1).data as IntArray, output(ctx, 0).data as IntArray);
-  },
+  eval: evalRows,
 };
 
 export const addIntKernel = addSubKernel(false);
 export const subIntKernel = addSubKernel(true);
 
-/**
- * Whether TFLite's XNNPACK delegate takes an 8-bit MUL (VisitMulNode): per-tensor 8-bit operands
- * with valid scales and input1_scale * input2_scale / output_scale in [2^-16, 2^8), rank <= 6.
- */
-function xnnpackTakesMul(ctx: NodeContext, ops: Operands): number | null {
-  if (!xnnpackRuns(ctx) || ops.type === 'int16') return null;
-  const y = output(ctx, 0);
-  if (![ops.a, ops.b, y].every(xnnpackActivationOk)) return null;
-  if (y.shape.length > 6) return null;
-  const scale = f32(f32(ops.qa.scale * ops.qb.scale) / ops.qo.scale);
-  return scale >= 2 ** -16 && scale < 256 ? scale : null;
-}
-
 export const mulIntKernel: Kernel<BinaryIntParams> = {
   prepare(ctx) {
-    const ops = prepareOperands(ctx);
+    const { activation } = parseMulOptions(ctx);
+    const ops = prepareOperands(ctx, activation);
     const xnnScale = xnnpackTakesMul(ctx, ops);
-    if (xnnScale !== null) {
-      // XNNPACK's qs8 / qu8 vmul (fp32 requantization): the integer product times the float
-      // scale, clamped, rounded to nearest even, plus the output zero point.
-      const [bmin, bmax] = xnnpackActivationBounds(fusedActivation(ctx));
-      const zo = ops.qo.zeroPoint;
-      const lo = xnnpackQuantizeBound(bmin, ops.qo.scale, zo, ops.type) - zo;
-      const hi = xnnpackQuantizeBound(bmax, ops.qo.scale, zo, ops.type) - zo;
-      const za = ops.qa.zeroPoint;
-      const zb = ops.qb.zeroPoint;
-      const fn: ElementFn = (a, b) => {
-        const acc = f32((a - za) * (b - zb) * xnnScale);
-        const c = acc < lo ? lo : Math.min(acc, hi);
-        return c + ROUND_EVEN - ROUND_EVEN + zo;
-      };
-      return { plan: ops.plan, row: pairTableRow(ops.type, fn) };
-    }
+    if (xnnScale !== null) return { plan: ops.plan, row: pairTableRow(ops.type, xnnpackMul(ops, activation, xnnScale)) };
     if (ops.type === 'int16') {
       // int16 products would overflow int32 with offsets (mul.cc).
       requireZeroPointZero(ctx, ops.qa, 'input 0');
@@ -460,9 +341,7 @@ export const mulIntKernel: Kernel<BinaryIntParams> = {
     };
     return { plan: ops.plan, row };
   },
-  eval(ctx, p) {
-    runElementwise(p, input(ctx, 0).data as IntArray, input(ctx, 1).data as IntArray, output(ctx, 0).data as IntArray);
-  },
+  eval: evalRows,
 };
 
 /**
@@ -472,20 +351,20 @@ export const mulIntKernel: Kernel<BinaryIntParams> = {
  */
 export const mulInt16ToInt8Kernel: Kernel<{ lo: number; hi: number; outOffset: number }> = {
   prepare(ctx) {
-    const a = input(ctx, 0);
-    const b = input(ctx, 1);
+    const a = input(ctx, BINARY_INPUTS.lhs);
+    const b = input(ctx, BINARY_INPUTS.rhs);
     const y = output(ctx, 0);
     if (a.shape.length !== b.shape.length || a.shape.some((d, i) => d !== b.shape[i])) {
       fail(ctx, `int16 x int16 -> int8 MUL needs equal shapes, got [${a.shape}] and [${b.shape}]`);
     }
     y.shape = [...a.shape];
     const qo = tensorQuant(ctx, y, 'the output');
-    const [lo, hi] = calculateActivationRangeQuantized(fusedActivation(ctx), qo.scale, qo.zeroPoint, 'int8');
+    const [lo, hi] = calculateActivationRangeQuantized(parseMulOptions(ctx).activation, qo.scale, qo.zeroPoint, 'int8');
     return { lo, hi, outOffset: qo.zeroPoint };
   },
   eval(ctx, p) {
-    const a = input(ctx, 0).data as Int16Array;
-    const b = input(ctx, 1).data as Int16Array;
+    const a = input(ctx, BINARY_INPUTS.lhs).data as Int16Array;
+    const b = input(ctx, BINARY_INPUTS.rhs).data as Int16Array;
     const o = output(ctx, 0).data as Int8Array;
     const lo = p.lo - p.outOffset;
     const hi = p.hi - p.outOffset;

@@ -6,6 +6,7 @@
 import { type DType, numElements, type TypedArray } from '../model/dtype.js';
 import { floatToHalf, halfToFloatTable } from './dequantize.js';
 import { fail, input, type Kernel, output } from './kernel.js';
+import { UNARY_INPUTS } from './unary.js';
 
 const SUPPORTED: readonly DType[] = [
   'float32',
@@ -73,7 +74,7 @@ interface CastParams {
 
 export const castKernel: Kernel<CastParams> = {
   prepare(ctx) {
-    const x = input(ctx, 0);
+    const x = input(ctx, UNARY_INPUTS.input);
     const out = output(ctx, 0);
     if (!SUPPORTED.includes(x.dtype)) fail(ctx, `input dtype ${x.dtype} is not supported`);
     if (!SUPPORTED.includes(out.dtype)) fail(ctx, `output dtype ${out.dtype} is not supported`);
@@ -86,7 +87,7 @@ export const castKernel: Kernel<CastParams> = {
     };
   },
   eval(ctx, { from, to, convert, halfScratch }) {
-    const x = input(ctx, 0).data;
+    const x = input(ctx, UNARY_INPUTS.input).data;
     const o = output(ctx, 0).data;
     const n = o.length;
     if (from === 'int64') {

@@ -4,6 +4,7 @@
 // Also the IEEE half <-> float conversions shared by CAST.
 import { numElements } from '../model/dtype.js';
 import { fail, input, type Kernel, output } from './kernel.js';
+import { UNARY_INPUTS } from './unary.js';
 
 let halfTable: Float32Array | null = null;
 
@@ -56,6 +57,19 @@ export function floatToHalf(value: number): number {
   return sign | half;
 }
 
+/** Largest finite half. */
+const HALF_MAX_BITS = 0x7bff;
+
+/**
+ * floatToHalf, saturating: values beyond +-65504 (infinities included) become +-65504 and any NaN
+ * the canonical quiet NaN, as the GPU shaders' f16 stores do.
+ */
+export function floatToHalfSaturating(value: number): number {
+  const h = floatToHalf(value);
+  if ((h & 0x7c00) !== 0x7c00) return h;
+  return (h & 0x8000) | (h & 0x3ff ? 0x7e00 : HALF_MAX_BITS);
+}
+
 type DequantizeParams =
   | { mode: 'half' }
   | { mode: 'tensor'; scale: number; zeroPoint: number }
@@ -63,7 +77,7 @@ type DequantizeParams =
 
 export const dequantizeKernel: Kernel<DequantizeParams> = {
   prepare(ctx) {
-    const x = input(ctx, 0);
+    const x = input(ctx, UNARY_INPUTS.input);
     const out = output(ctx, 0);
     if (out.dtype !== 'float32') fail(ctx, `output must be float32, got ${out.dtype}`);
     out.shape = [...x.shape];
@@ -87,7 +101,7 @@ export const dequantizeKernel: Kernel<DequantizeParams> = {
     };
   },
   eval(ctx, p) {
-    const x = input(ctx, 0).data as Uint16Array | Int8Array | Uint8Array | Int16Array;
+    const x = input(ctx, UNARY_INPUTS.input).data as Uint16Array | Int8Array | Uint8Array | Int16Array;
     const o = output(ctx, 0).data as Float32Array;
     const n = o.length;
     if (p.mode === 'half') {

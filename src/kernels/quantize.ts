@@ -12,9 +12,8 @@ import {
 } from '../quant/index.js';
 import { xnnpackActivationOk } from './int/xnnpack_rounding.js';
 import { fail, input, type Kernel, type NodeContext, output, type RuntimeTensor, xnnpackRuns } from './kernel.js';
-
-/** 1.5 * 2^52: adding and subtracting it rounds a double to the nearest integer, ties to even. */
-const ROUND_EVEN = 6755399441055744;
+import { UNARY_INPUTS } from './unary.js';
+import { roundHalfEven } from './xnnpack_quant.js';
 
 /** Per-tensor quantization of an integer tensor: TFLite's params.scale (a float) and params.zero_point. */
 export interface TensorQuant {
@@ -84,7 +83,7 @@ function prepareFloatInput(ctx: NodeContext, y: RuntimeTensor): QuantizeParams {
     return { mode: 'xnnpack', invScale: f32(1 / f32(q.scale[0] as number)), zeroPoint: q.zeroPoint[0] ?? 0, lo, hi };
   }
   if (q.scale.length === 1) return { mode: 'tensor', scale: f32(q.scale[0] as number), zeroPoint: q.zeroPoint[0] ?? 0, lo, hi };
-  const x = input(ctx, 0);
+  const x = input(ctx, UNARY_INPUTS.input);
   const axis = q.quantizedDimension;
   if (axis < 0 || axis >= x.shape.length || x.shape[axis] !== q.scale.length) {
     fail(ctx, `${q.scale.length} per-channel scales do not match dimension ${axis} of shape [${x.shape}]`);
@@ -132,7 +131,7 @@ function prepareRequantize(ctx: NodeContext, x: RuntimeTensor, y: RuntimeTensor)
     xnnScale <= 128
   ) {
     // XNNPACK's qs8 / qu8 vcvt: a Q8 multiplier lrintf(256 * scale), the rounding half in the bias.
-    const m = xnnScale * 256 + ROUND_EVEN - ROUND_EVEN;
+    const m = roundHalfEven(xnnScale * 256);
     const bias = qout.zeroPoint * 256 + 128;
     const [inLo, inHi] = quantizedTypeRange(x.dtype as QuantizedIntType);
     const table = new Int32Array(inHi - inLo + 1);
@@ -151,13 +150,13 @@ function prepareRequantize(ctx: NodeContext, x: RuntimeTensor, y: RuntimeTensor)
 
 export const quantizeKernel: Kernel<QuantizeParams> = {
   prepare(ctx) {
-    const x = input(ctx, 0);
+    const x = input(ctx, UNARY_INPUTS.input);
     const y = output(ctx, 0);
     y.shape = [...x.shape];
     return x.dtype === 'float32' ? prepareFloatInput(ctx, y) : prepareRequantize(ctx, x, y);
   },
   eval(ctx, p) {
-    const xt = input(ctx, 0).data;
+    const xt = input(ctx, UNARY_INPUTS.input).data;
     const o = output(ctx, 0).data as Exclude<TypedArray, BigInt64Array | BigUint64Array>;
     const n = o.length;
     switch (p.mode) {
@@ -180,7 +179,7 @@ export const quantizeKernel: Kernel<QuantizeParams> = {
         for (let i = 0; i < n; i++) {
           const v = f32(x[i] * invScale);
           const c = v < qlo ? qlo : Math.min(v, qhi);
-          o[i] = c + ROUND_EVEN - ROUND_EVEN + zeroPoint;
+          o[i] = roundHalfEven(c) + zeroPoint;
         }
         return;
       }

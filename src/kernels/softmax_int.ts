@@ -14,7 +14,8 @@ import {
 } from '../quant/index.js';
 import { fail, input, type Kernel, output } from './kernel.js';
 import { requireQuantizedType, requireZeroPointZero, tensorQuant } from './quantize.js';
-import { optNumber } from './util.js';
+import { parseSoftmaxOptions } from './softmax.js';
+import { UNARY_INPUTS } from './unary.js';
 
 type SoftmaxIntParams = { depth: number; rows: number } & (
   | { mode: 'table'; table: Float32Array; outputScale: number; outputZeroPoint: number; outputType: SoftmaxOutputType }
@@ -28,7 +29,7 @@ function near(value: number, expected: number, tolerance: number): boolean {
 
 export const softmaxIntKernel: Kernel<SoftmaxIntParams> = {
   prepare(ctx) {
-    const x = input(ctx, 0);
+    const x = input(ctx, UNARY_INPUTS.input);
     const y = output(ctx, 0);
     const inType = requireQuantizedType(ctx, x, 'the input');
     const outType = requireQuantizedType(ctx, y, 'the output');
@@ -41,8 +42,7 @@ export const softmaxIntKernel: Kernel<SoftmaxIntParams> = {
     for (let i = 0; i < x.shape.length - 1; i++) rows *= x.shape[i] as number;
     const qi = tensorQuant(ctx, x, 'the input');
     const qo = tensorQuant(ctx, y, 'the output');
-    // A model without SoftmaxOptions gets beta 0 from TFLite's parser.
-    const beta = f32(optNumber(ctx, 'beta', 0));
+    const { beta } = parseSoftmaxOptions(ctx);
     if (inType === 'int8' && outType === 'int8') {
       if (qo.zeroPoint !== -128 || !near(qo.scale, 1 / 256, f32(0.001 * (1 / 256)))) {
         fail(ctx, `int8 output must have scale 1/256 and zero point -128, got ${qo.scale} and ${qo.zeroPoint}`);
@@ -65,7 +65,7 @@ export const softmaxIntKernel: Kernel<SoftmaxIntParams> = {
     };
   },
   eval(ctx, p) {
-    const x = input(ctx, 0).data as Int8Array | Uint8Array | Int16Array;
+    const x = input(ctx, UNARY_INPUTS.input).data as Int8Array | Uint8Array | Int16Array;
     const o = output(ctx, 0).data as Int8Array | Uint8Array | Int16Array;
     const { depth, rows } = p;
     if (depth === 0) return;

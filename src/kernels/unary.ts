@@ -13,24 +13,32 @@ import { requireZeroPointZero, type TensorQuant, tensorQuant } from './quantize.
 
 type Num = Float32Array | Int32Array;
 
+/** Input slot of the one-operand ops (unary math, activations, softmax, casts). */
+export const UNARY_INPUTS = { input: 0 } as const;
+
 /** Computes n outputs from n inputs. One function per op and dtype keeps each loop monomorphic. */
 export type UnaryLoop = (x: Num, o: Num, n: number) => void;
 
+/** What a float32 / int32 unary kernel's prepare found: the dtype its loop runs on. */
+export interface UnaryParams {
+  dtype: 'float32' | 'int32';
+}
+
 /** A shape-preserving elementwise kernel whose output dtype equals its input dtype. */
-export function unaryKernel(loops: Partial<Record<'float32' | 'int32', UnaryLoop>>): Kernel<UnaryLoop> {
+export function unaryKernel(loops: Partial<Record<'float32' | 'int32', UnaryLoop>>): Kernel<UnaryParams> {
   return {
     prepare(ctx) {
-      const x = input(ctx, 0);
+      const x = input(ctx, UNARY_INPUTS.input);
       const out = output(ctx, 0);
       if (out.dtype !== x.dtype) fail(ctx, `output dtype ${out.dtype} differs from input dtype ${x.dtype}`);
-      const loop = loops[x.dtype as 'float32' | 'int32'];
-      if (!loop) fail(ctx, `dtype ${x.dtype} is not supported`);
+      const dtype = x.dtype as UnaryParams['dtype'];
+      if (!loops[dtype]) fail(ctx, `dtype ${x.dtype} is not supported`);
       out.shape = [...x.shape];
-      return loop;
+      return { dtype };
     },
-    eval(ctx, loop) {
+    eval(ctx, p) {
       const o = output(ctx, 0).data as Num;
-      loop(input(ctx, 0).data as Num, o, o.length);
+      (loops[p.dtype] as UnaryLoop)(input(ctx, UNARY_INPUTS.input).data as Num, o, o.length);
     },
   };
 }
@@ -129,7 +137,7 @@ function quantUnaryKernel(
 ): Kernel<QuantUnaryParams> {
   return {
     prepare(ctx) {
-      const x = input(ctx, 0);
+      const x = input(ctx, UNARY_INPUTS.input);
       const y = output(ctx, 0);
       const type = x.dtype as QuantizedIntType;
       if (!types.includes(type)) fail(ctx, `dtype ${x.dtype} is not supported (TFLite has ${types.join(', ')})`);
@@ -142,7 +150,7 @@ function quantUnaryKernel(
       return { table, offset: -lo };
     },
     eval(ctx, { table, offset }) {
-      const x = input(ctx, 0).data as IntArray;
+      const x = input(ctx, UNARY_INPUTS.input).data as IntArray;
       const o = output(ctx, 0).data as IntArray;
       for (let i = 0; i < o.length; i++) o[i] = table[x[i] + offset] as number;
     },
@@ -187,10 +195,10 @@ export const rsqrtIntKernel: Kernel<QuantUnaryParams & { zeroPoint: number }> = 
       };
     });
     const p = base.prepare(ctx);
-    return { ...p, zeroPoint: tensorQuant(ctx, input(ctx, 0), 'the input').zeroPoint };
+    return { ...p, zeroPoint: tensorQuant(ctx, input(ctx, UNARY_INPUTS.input), 'the input').zeroPoint };
   },
   eval(ctx, p) {
-    const x = input(ctx, 0).data as Int8Array;
+    const x = input(ctx, UNARY_INPUTS.input).data as Int8Array;
     for (let i = 0; i < x.length; i++) if ((x[i] as number) < p.zeroPoint) fail(ctx, 'Rsqrt is only defined for positive values');
     const o = output(ctx, 0).data as Int8Array;
     for (let i = 0; i < o.length; i++) o[i] = p.table[(x[i] as number) + p.offset] as number;

@@ -1,0 +1,120 @@
+// XNNPACK's quantized elementwise arithmetic, for the nodes TFLite's XNNPACK delegate takes when
+// the interpreter is told it runs (KernelConfig.integerRounding 'xnnpack'): which 8-bit ADD / SUB
+// / MUL it accepts (VisitAddNode, VisitSubNode, VisitMulNode), the qs8 / qu8 vadd and vmul
+// requantization, and the ties-to-even rounding XNNPACK's lrintf does (shared with LEAKY_RELU and
+// QUANTIZE).
+import { FusedActivation, f32, type QuantizedIntType, quantizedTypeRange } from '../quant/index.js';
+import type { ElementFn, Operands } from './binary_int.js';
+import { xnnpackActivationOk } from './int/xnnpack_rounding.js';
+import { type NodeContext, output, xnnpackRuns } from './kernel.js';
+
+/** 1.5 * 2^52: adding and subtracting it rounds a double to the nearest integer, ties to even. */
+export const ROUND_EVEN = 6755399441055744;
+
+/** lrintf: the nearest integer, ties to even (exact for |v| < 2^51). */
+export function roundHalfEven(v: number): number {
+  return v + ROUND_EVEN - ROUND_EVEN;
+}
+
+/** The float bounds of a fused activation as TFLite's XNNPACK delegate maps them (ConvertActivationToOutputRange). */
+export function xnnpackActivationBounds(activation: number): [number, number] {
+  switch (activation) {
+    case FusedActivation.RELU:
+      return [0, Number.POSITIVE_INFINITY];
+    case FusedActivation.RELU_N1_TO_1:
+      return [-1, 1];
+    case FusedActivation.RELU6:
+      return [0, 6];
+    default:
+      return [Number.NEGATIVE_INFINITY, Number.POSITIVE_INFINITY];
+  }
+}
+
+/** XNNPACK's xnn_qs8_quantize / xnn_qu8_quantize of an activation bound: lrintf(clamp(v / scale + zp)). */
+export function xnnpackQuantizeBound(value: number, scale: number, zeroPoint: number, type: QuantizedIntType): number {
+  const [qmin, qmax] = quantizedTypeRange(type);
+  const v = f32(f32(value / f32(scale)) + zeroPoint);
+  const clamped = v < qmin ? qmin : Math.min(v, qmax);
+  return roundHalfEven(clamped);
+}
+
+/**
+ * Whether TFLite's XNNPACK delegate takes an 8-bit ADD / SUB (VisitAddNode / VisitSubNode):
+ * per-tensor 8-bit operands with valid scales, each input_scale / output_scale (float) in
+ * [2^-10, 2^8), rank <= 6. Returns the two float ratios, or null.
+ */
+export function xnnpackTakesAddSub(ctx: NodeContext, ops: Operands): [number, number] | null {
+  if (!xnnpackRuns(ctx) || ops.type === 'int16') return null;
+  const y = output(ctx, 0);
+  if (![ops.a, ops.b, y].every(xnnpackActivationOk)) return null;
+  if (y.shape.length > 6) return null;
+  const ra = f32(ops.qa.scale / ops.qo.scale);
+  const rb = f32(ops.qb.scale / ops.qo.scale);
+  const ok = (r: number) => r >= 2 ** -10 && r < 256;
+  return ok(ra) && ok(rb) ? [ra, rb] : null;
+}
+
+/**
+ * XNNPACK's qs8 / qu8 vadd (SUB negates b's scale): each input_scale / output_scale becomes an
+ * integer multiplier with 20 bits for the larger one (lrintf of the float times 2^shift, shift =
+ * 20 - its exponent); the sum of the offset inputs times their multipliers is shifted right with
+ * rounding half up, plus the output zero point, clamped to the quantized activation bounds.
+ * (TFLite's reference path rescales in 31-bit fixed point and rounds half away from zero: the two
+ * differ by one near ties.)
+ */
+export function xnnpackAddSub(ops: Operands, activation: number, ratios: [number, number], isSub: boolean): ElementFn {
+  const [ra, rb] = ratios;
+  const larger = Math.max(ra, rb);
+  // The float's binary exponent (larger is a normal float32 in [2^-10, 2^8)).
+  let exponent = Math.floor(Math.log2(larger));
+  if (2 ** exponent > larger) exponent--;
+  else if (2 ** (exponent + 1) <= larger) exponent++;
+  const shift = 20 - exponent;
+  const scaleUp = 2 ** shift;
+  const am = roundHalfEven(ra * scaleUp);
+  const bm = roundHalfEven((isSub ? -rb : rb) * scaleUp);
+  const rounding = 2 ** (shift - 1);
+  const [bmin, bmax] = xnnpackActivationBounds(activation);
+  const zo = ops.qo.zeroPoint;
+  const lo = xnnpackQuantizeBound(bmin, ops.qo.scale, zo, ops.type);
+  const hi = xnnpackQuantizeBound(bmax, ops.qo.scale, zo, ops.type);
+  const za = ops.qa.zeroPoint;
+  const zb = ops.qb.zeroPoint;
+  return (a, b) => {
+    // |acc| < 2^30: exact in doubles; floor of an exact quotient by 2^shift is the arithmetic shift.
+    const acc = (a - za) * am + (b - zb) * bm + rounding;
+    const v = Math.floor(acc / scaleUp) + zo;
+    return v < lo ? lo : Math.min(v, hi);
+  };
+}
+
+/**
+ * Whether TFLite's XNNPACK delegate takes an 8-bit MUL (VisitMulNode): per-tensor 8-bit operands
+ * with valid scales and input1_scale * input2_scale / output_scale in [2^-16, 2^8), rank <= 6.
+ */
+export function xnnpackTakesMul(ctx: NodeContext, ops: Operands): number | null {
+  if (!xnnpackRuns(ctx) || ops.type === 'int16') return null;
+  const y = output(ctx, 0);
+  if (![ops.a, ops.b, y].every(xnnpackActivationOk)) return null;
+  if (y.shape.length > 6) return null;
+  const scale = f32(f32(ops.qa.scale * ops.qb.scale) / ops.qo.scale);
+  return scale >= 2 ** -16 && scale < 256 ? scale : null;
+}
+
+/**
+ * XNNPACK's qs8 / qu8 vmul (fp32 requantization): the integer product times the float scale,
+ * clamped, rounded to nearest even, plus the output zero point.
+ */
+export function xnnpackMul(ops: Operands, activation: number, scale: number): ElementFn {
+  const [bmin, bmax] = xnnpackActivationBounds(activation);
+  const zo = ops.qo.zeroPoint;
+  const lo = xnnpackQuantizeBound(bmin, ops.qo.scale, zo, ops.type) - zo;
+  const hi = xnnpackQuantizeBound(bmax, ops.qo.scale, zo, ops.type) - zo;
+  const za = ops.qa.zeroPoint;
+  const zb = ops.qb.zeroPoint;
+  return (a, b) => {
+    const acc = f32((a - za) * (b - zb) * scale);
+    const c = acc < lo ? lo : Math.min(acc, hi);
+    return roundHalfEven(c) + zo;
+  };
+}
