@@ -1,8 +1,7 @@
 // verify --culprit's runs of ours: the whole model keeping every tensor, and nodes alone on
 // TFLite's values of their inputs.
 
-import { halfValue } from '../delegate/half.js';
-import { type Delegate, Interpreter, type TypedArray, WebGpuDelegate } from '../src/index.js';
+import { type Delegate, halfToFloat, Interpreter, type TypedArray, WebGpuDelegate } from '../src/index.js';
 import { compareOutput, type Tolerance } from './compare.js';
 import type { CulpritNode, CulpritOptions, TensorCheck, Values } from './culprit_report.js';
 import { cutModel } from './culprit_rewrite.js';
@@ -12,7 +11,7 @@ import type { OracleOutput } from './oracle/types.js';
 /** float16 tensors travel as raw half bits on both sides: compare their values. */
 export function asNumbers(dtype: string, data: Values): Values {
   if (dtype !== 'float16' || !(data instanceof Uint16Array)) return data;
-  return Float32Array.from(data, (b) => halfValue(b));
+  return Float32Array.from(data, (b) => halfToFloat(b));
 }
 
 export function worst(checks: readonly (TensorCheck | undefined)[]): { rel: number; lsb?: number } {

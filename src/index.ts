@@ -32,6 +32,8 @@ export {
 } from './interpreter/interpreter.js';
 // Half-precision conversion (float16 tensors hold raw half bits).
 export { floatToHalf, halfToFloat, halfToFloatTable } from './kernels/dequantize.js';
+// Named input slots of multi-input ops (for tools that build or inspect such nodes).
+export { DETECTION_INPUTS, type DetectionFlexOptions } from './kernels/detection_postprocess.js';
 // The kernel contract and the CPU registry (for tools that list or check what runs).
 export type {
   IntegerRounding,
@@ -42,11 +44,15 @@ export type {
   RuntimeTensor,
 } from './kernels/kernel.js';
 export { KernelError } from './kernels/kernel.js';
+export { LSTM_GATES, LSTM_INPUTS, type LstmGateName, type LstmGateSlots } from './kernels/lstm_shared.js';
 export { type LookupResult, lookupKernel, registeredKernels, registeredOps } from './kernels/registry.js';
+export { SVDF_INPUTS } from './kernels/svdf.js';
 // Element types.
 export { byteSize, type DType, numElements, type TypedArray, typedView } from './model/dtype.js';
 // The model: reading, summary, and the flatbuffer schema (for tools that write models).
 export { ModelError } from './model/errors.js';
+// Typed builtin options, checked against the schema.
+export { builtinOptions, type OptionsOf, type OptionsTable } from './model/options.js';
 export { readModel } from './model/reader.js';
 export * as schema from './model/schema/tflite_generated.js';
 export { detectMode, type ModelSummary, type QuantizationMode, summarize, type TensorSummary } from './model/summary.js';

@@ -1,6 +1,6 @@
 // Differential cases for REVERSE_V2 over every dtype TFLite takes (see ../run_case.ts for the
 // contract): the data (ranks 1-6, sometimes empty) and a constant int32 axis tensor.
-import type { DType } from '../../../src/model/dtype.js';
+import type { DType } from '../../../src/index.js';
 import { GraphBuilder } from '../graph.js';
 import type { Rng } from '../rng.js';
 import type { OpFuzzer } from '../run_case.js';

@@ -13,10 +13,7 @@
 // See ../run_case.ts for the contract.
 //
 // No TFLite LSTM (the non-sequence op) line is registered on our CPU, so it has no fuzzer here.
-import { LSTM_GATES, LSTM_INPUTS, type LstmGateName, type LstmGateSlots } from '../../../src/kernels/lstm_shared.js';
-import { SVDF_INPUTS } from '../../../src/kernels/svdf.js';
-import { Activation } from '../../../src/kernels/util.js';
-import type { OptionsOf } from '../../../src/model/options.js';
+import { LSTM_GATES, LSTM_INPUTS, type LstmGateName, type LstmGateSlots, type OptionsOf, SVDF_INPUTS, schema } from '../../../src/index.js';
 import type { GraphBuilder } from '../graph.js';
 import type { Rng } from '../rng.js';
 import type { OpFuzzer } from '../run_case.js';
@@ -32,7 +29,7 @@ import {
   VARIABLE_NOTE,
 } from './stateful.js';
 
-const { NONE, RELU, RELU_N1_TO_1, RELU6, TANH, SIGN_BIT } = Activation;
+const { NONE, RELU, RELU_N1_TO_1, RELU6, TANH, SIGN_BIT } = schema.ActivationFunctionType;
 
 /** SVDF's weights, bias and state at their slots; the input slot is filled per node. */
 function svdfInputs(wf: number, wt: number, bias: number, state: number): number[] {

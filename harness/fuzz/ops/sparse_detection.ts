@@ -4,9 +4,7 @@
 // decoding and fast / regular non-max suppression, float32 and uint8 inputs, options as a
 // FlexBuffer map). See ../run_case.ts for the contract.
 import { builder as flexBuilder } from 'flatbuffers/mjs/flexbuffers.js';
-import { floatToHalf } from '../../../src/kernels/dequantize.js';
-import { DETECTION_INPUTS, type DetectionFlexOptions } from '../../../src/kernels/detection_postprocess.js';
-import type { DType } from '../../../src/model/dtype.js';
+import { DETECTION_INPUTS, type DetectionFlexOptions, type DType, floatToHalf } from '../../../src/index.js';
 import { type FuzzIndexType, type FuzzQuant, type FuzzSparseDim, type FuzzSparsity, GraphBuilder } from '../graph.js';
 import type { Rng } from '../rng.js';
 import type { OpFuzzer } from '../run_case.js';

@@ -1,7 +1,7 @@
 // What the stateful sequence ops' fuzzers (sequence.ts) share: the oracle note, graphs of several
 // nodes sharing one state (one node per invoke of a streaming model), typed builtin options and
 // the converter-like quantized draws.
-import type { OptionsOf, OptionsTable } from '../../../src/model/options.js';
+import type { OptionsOf, OptionsTable } from '../../../src/index.js';
 import { type FuzzNode, type FuzzQuant, GraphBuilder } from '../graph.js';
 import type { Rng } from '../rng.js';
 import type { OpFuzzer } from '../run_case.js';
