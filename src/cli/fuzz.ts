@@ -1,7 +1,7 @@
 // `tflite-webgpu fuzz [--cases N] [--op NAME] [--seed S] [--targets cpu,webgpu-fp32,webgpu-fp16] [--keep DIR] [--markdown] [--json]`
 // Differential op tests: seeded random single-op and small mixed graphs, run by TFLite and by us.
 import { mkdirSync } from 'node:fs';
-import { acquireGpu } from '../../delegate/device.js';
+import { acquireGpu } from '../../delegate/runtime/device.js';
 import { ALL_FUZZERS } from '../../harness/fuzz/ops/index.js';
 import { saveRegression } from '../../harness/fuzz/regression.js';
 import { describeCase, type FuzzRow, matchesFilter, runFuzz, type TargetTally } from '../../harness/fuzz/run.js';
