@@ -7,7 +7,7 @@ import { planPartition } from './plan/partition_plan.js';
 import { choosePartitions } from './plan/partitions.js';
 import { choosePrecision, PRECISION_LABEL, type Precision } from './plan/precision.js';
 import type { OpContext } from './program.js';
-import { type AcquireOptions, acquireGpu, type GpuContext } from './runtime/device.js';
+import { type AcquireOptions, type GpuContext, GpuSlot } from './runtime/device.js';
 import { createPartitionKernel, type PartitionKernel } from './runtime/partition_kernel.js';
 import { pipelineCacheFor } from './runtime/pipeline_cache.js';
 
@@ -40,12 +40,13 @@ export interface WebGpuDelegateOptions extends AcquireOptions {
 
 export class WebGpuDelegate implements Delegate {
   readonly name = 'webgpu';
-  private gpuContext: Promise<GpuContext> | null = null;
   private readonly forceCpu: ReadonlySet<number | string>;
   private readonly kernels = new Set<PartitionKernel>();
+  private readonly slot: GpuSlot;
 
   constructor(private readonly options: WebGpuDelegateOptions = {}) {
     this.forceCpu = new Set(options.forceCpu ?? []);
+    this.slot = new GpuSlot(options);
     const max = options.maxDelegatedPartitions;
     if (max !== undefined && !(max >= 1)) throw new RangeError(`maxDelegatedPartitions must be >= 1, got ${max}`);
     const min = options.minNodesPerPartition;
@@ -64,24 +65,8 @@ export class WebGpuDelegate implements Delegate {
    * requests a new one here (so allocateTensors() again rebuilds the partitions on it); a lost
    * application device is reported as DeviceLostError.
    */
-  async gpu(): Promise<GpuContext> {
-    const current = this.gpuContext;
-    if (current) {
-      const ctx = await current;
-      if (!ctx.health.lost) return ctx;
-      if (!ctx.ownsDevice) throw ctx.health.lostNow();
-      if (this.gpuContext === current) {
-        ctx.release();
-        this.gpuContext = null;
-      }
-      return this.gpu();
-    }
-    const acquiring = acquireGpu(this.options);
-    this.gpuContext = acquiring;
-    acquiring.catch(() => {
-      if (this.gpuContext === acquiring) this.gpuContext = null;
-    });
-    return acquiring;
+  gpu(): Promise<GpuContext> {
+    return this.slot.get();
   }
 
   /** The precision partitions use on this device. */
@@ -142,12 +127,7 @@ export class WebGpuDelegate implements Delegate {
   /** Disposes every kernel still alive and releases the device (destroying it if the delegate created it). */
   dispose(): void {
     for (const k of [...this.kernels]) k.dispose();
-    const pending = this.gpuContext;
-    this.gpuContext = null;
-    pending?.then(
-      (g) => g.release(),
-      () => {},
-    );
+    this.slot.release();
   }
 }
 
