@@ -1,5 +1,6 @@
 // The GPU buffers of a partition: its pooled tensor storage, boundary staging buffers, constants
 // (uploaded once at build) and the mapped readback buffer; created and destroyed together.
+import { DelegateError } from '../../src/interpreter/delegate.js';
 import type { BufferRef, PartitionPlan } from '../plan/partition_plan.js';
 import { bytesPerSlice } from '../plan/precision.js';
 import { BufferUsage } from './gpu_flags.js';
@@ -61,7 +62,7 @@ export function allocateBuffers(buffers: BufferSet, plan: PartitionPlan, label: 
       case 'group': {
         const g = plan.storage.groups[ref.group];
         const b = plan.pool.bufferOf.get(ref.group);
-        if (!g || b === undefined) throw new Error(`${label}: storage group ${ref.group} has no buffer`);
+        if (!g || b === undefined) throw new DelegateError(`${label}: storage group ${ref.group} has no buffer`);
         return { buffer: pooled[b] as GPUBuffer, offset: 0, size: ref.slices * bytesPerSlice(g.precision) };
       }
       case 'staging':
