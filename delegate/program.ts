@@ -3,9 +3,9 @@
 // objects. The partition builder owns buffers, pipelines and bind groups.
 import type { DelegateNode } from '../src/interpreter/delegate.js';
 import type { RuntimeTensor } from '../src/kernels/kernel.js';
-import type { GpuLimits } from './device.js';
-import type { ShaderRef } from './pipeline_cache.js';
-import type { UniformValues } from './uniforms.js';
+import type { GpuLimits } from './runtime/device.js';
+import type { ShaderRef } from './runtime/pipeline_cache.js';
+import type { UniformValues } from './runtime/uniforms.js';
 
 /** What isSupported and build may consult about the device. */
 export interface OpContext {

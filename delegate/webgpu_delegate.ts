@@ -1,23 +1,15 @@
-// The WebGPU delegate: decides per node whether the GPU runs it (with a reason for every node it
-// leaves on the CPU), groups supported nodes into partitions, and builds one PartitionKernel per
-// partition. Options mirror TfLiteGpuDelegateOptionsV2 where they mean the same thing.
-import {
-  contiguousPartitions,
-  type Delegate,
-  type DelegateClaims,
-  type DelegateGraph,
-  type DelegateKernel,
-  type DelegateNode,
-  type PartitionSpec,
-} from '../src/interpreter/delegate.js';
-import { isKnown, type RuntimeTensor } from '../src/kernels/kernel.js';
-import { type AcquireOptions, acquireGpu, type GpuContext } from './device.js';
-import { sliceLayout } from './layout.js';
-import { createPartitionKernel, type PartitionKernel } from './partition_kernel.js';
-import { pipelineCacheFor } from './pipeline_cache.js';
-import { choosePrecision, PRECISION_LABEL, type Precision } from './precision.js';
+// The WebGPU delegate: a thin composition of the plan (plan/: which nodes run on the GPU and
+// why not, partitions, each partition's plan as data) and the runtime (runtime/: the device, and
+// one PartitionKernel per partition). Options mirror TfLiteGpuDelegateOptionsV2 where they mean
+// the same thing.
+import type { Delegate, DelegateClaims, DelegateGraph, DelegateKernel, PartitionSpec } from '../src/interpreter/delegate.js';
+import { planPartition } from './plan/partition_plan.js';
+import { choosePartitions } from './plan/partitions.js';
+import { choosePrecision, PRECISION_LABEL, type Precision } from './plan/precision.js';
 import type { OpContext } from './program.js';
-import { selectImpl } from './registry.js';
+import { type AcquireOptions, type GpuContext, GpuSlot } from './runtime/device.js';
+import { createPartitionKernel, type PartitionKernel } from './runtime/partition_kernel.js';
+import { pipelineCacheFor } from './runtime/pipeline_cache.js';
 
 export interface WebGpuDelegateOptions extends AcquireOptions {
   /**
@@ -46,17 +38,15 @@ export interface WebGpuDelegateOptions extends AcquireOptions {
   debugReadbackAll?: boolean;
 }
 
-/** Largest rank any delegated tensor may have. */
-const MAX_RANK = 6;
-
 export class WebGpuDelegate implements Delegate {
   readonly name = 'webgpu';
-  private gpuContext: Promise<GpuContext> | null = null;
   private readonly forceCpu: ReadonlySet<number | string>;
   private readonly kernels = new Set<PartitionKernel>();
+  private readonly slot: GpuSlot;
 
   constructor(private readonly options: WebGpuDelegateOptions = {}) {
     this.forceCpu = new Set(options.forceCpu ?? []);
+    this.slot = new GpuSlot(options);
     const max = options.maxDelegatedPartitions;
     if (max !== undefined && !(max >= 1)) throw new RangeError(`maxDelegatedPartitions must be >= 1, got ${max}`);
     const min = options.minNodesPerPartition;
@@ -75,24 +65,8 @@ export class WebGpuDelegate implements Delegate {
    * requests a new one here (so allocateTensors() again rebuilds the partitions on it); a lost
    * application device is reported as DeviceLostError.
    */
-  async gpu(): Promise<GpuContext> {
-    const current = this.gpuContext;
-    if (current) {
-      const ctx = await current;
-      if (!ctx.health.lost) return ctx;
-      if (!ctx.ownsDevice) throw ctx.health.lostNow();
-      if (this.gpuContext === current) {
-        ctx.release();
-        this.gpuContext = null;
-      }
-      return this.gpu();
-    }
-    const acquiring = acquireGpu(this.options);
-    this.gpuContext = acquiring;
-    acquiring.catch(() => {
-      if (this.gpuContext === acquiring) this.gpuContext = null;
-    });
-    return acquiring;
+  gpu(): Promise<GpuContext> {
+    return this.slot.get();
   }
 
   /** The precision partitions use on this device. */
@@ -114,71 +88,24 @@ export class WebGpuDelegate implements Delegate {
 
   async prepare(graph: DelegateGraph): Promise<DelegateClaims> {
     const gpu = await this.gpu();
-    const ctx: OpContext = { limits: gpu.limits, features: gpu.features };
-    const reasons = new Map<number, string>();
-    const supported = new Set<number>();
-    for (const node of graph.nodes) {
-      const verdict = this.judge(node, ctx);
-      if (verdict === true) supported.add(node.index);
-      else reasons.set(node.index, `${node.op.op}: ${verdict}`);
-    }
-    const opOf = new Map(graph.nodes.map((n) => [n.index, n.op.op]));
-    const leave = (part: readonly number[], why: string) => {
-      for (const i of part) reasons.set(i, `${opOf.get(i)}: ${why}`);
-    };
-    let partitions = contiguousPartitions(graph.nodes, (n) => supported.has(n.index));
-    const min = this.options.minNodesPerPartition ?? 1;
-    partitions = partitions.filter((p) => {
-      if (p.length >= min) return true;
-      leave(p, `partition of ${p.length} node(s) is smaller than minNodesPerPartition=${min}`);
-      return false;
+    return choosePartitions(graph, opContext(gpu), {
+      forceCpu: this.forceCpu,
+      minNodesPerPartition: this.options.minNodesPerPartition ?? 1,
+      maxDelegatedPartitions: this.options.maxDelegatedPartitions ?? Number.POSITIVE_INFINITY,
     });
-    const max = this.options.maxDelegatedPartitions ?? Number.POSITIVE_INFINITY;
-    if (partitions.length > max) {
-      const keep = new Set([...partitions].sort((a, b) => b.length - a.length).slice(0, max));
-      for (const p of partitions) {
-        if (!keep.has(p)) leave(p, `partition of ${p.length} node(s) not delegated: maxDelegatedPartitions=${max} keeps the largest`);
-      }
-      partitions = partitions.filter((p) => keep.has(p));
-    }
-    return { partitions, reasons };
-  }
-
-  /** true, or why the node stays on the CPU. */
-  private judge(node: DelegateNode, ctx: OpContext): true | string {
-    if (this.forceCpu.has(node.index) || this.forceCpu.has(node.op.op)) return 'forced to CPU by options.forceCpu';
-    const tensors = [...node.inputs.filter((t): t is RuntimeTensor => t !== null && !isKnown(t)), ...node.outputs];
-    for (const t of tensors) {
-      // Like TFLite's GPU delegate: static shapes only (the plan, buffers and uniforms are fixed at build).
-      if (t.kind === 'dynamic') return `tensor ${t.index} '${t.name}' has a shape known only at run time`;
-      if (t.dtype !== 'float32')
-        return `dtype ${t.dtype} not supported (tensor ${t.index} '${t.name}'): only float32 activations run on the GPU`;
-      if (t.shape.length > MAX_RANK) return `tensor ${t.index} '${t.name}' has rank ${t.shape.length} (at most ${MAX_RANK})`;
-      const layout = sliceLayout(t.shape);
-      if (layout.sliceCount === 0) return `tensor ${t.index} '${t.name}' is empty (shape [${t.shape}])`;
-      if (layout.sliceCount * 16 > ctx.limits.maxStorageBufferBindingSize) {
-        return `tensor ${t.index} '${t.name}' needs ${layout.sliceCount * 16} bytes, above maxStorageBufferBindingSize (${ctx.limits.maxStorageBufferBindingSize})`;
-      }
-    }
-    try {
-      const chosen = selectImpl(node, ctx);
-      return chosen.ok ? true : chosen.reason;
-    } catch (e) {
-      return `internal error while checking support: ${(e as Error).message}`;
-    }
   }
 
   async createKernel(graph: DelegateGraph, spec: PartitionSpec): Promise<DelegateKernel> {
     const gpu = await this.gpu();
-    const first = spec.nodes[0];
-    const last = spec.nodes[spec.nodes.length - 1];
-    const kernel = await createPartitionKernel(gpu, graph, spec, {
-      precision: await this.precision(),
+    const precision = await this.precision();
+    const label = `webgpu partition [nodes ${spec.nodes[0]}..${spec.nodes[spec.nodes.length - 1]}]`;
+    const plan = planPartition(graph, spec, opContext(gpu), { precision, label, readbackAll: this.options.debugReadbackAll ?? false });
+    const kernel = await createPartitionKernel(gpu, plan, {
+      precision,
       debug: this.options.debug ?? false,
       cache: pipelineCacheFor(gpu.device),
-      label: `webgpu partition [nodes ${first}..${last}]`,
+      label,
       onDispose: (k) => this.kernels.delete(k),
-      readbackAll: this.options.debugReadbackAll ?? false,
     });
     this.kernels.add(kernel);
     return kernel;
@@ -200,11 +127,10 @@ export class WebGpuDelegate implements Delegate {
   /** Disposes every kernel still alive and releases the device (destroying it if the delegate created it). */
   dispose(): void {
     for (const k of [...this.kernels]) k.dispose();
-    const pending = this.gpuContext;
-    this.gpuContext = null;
-    pending?.then(
-      (g) => g.release(),
-      () => {},
-    );
+    this.slot.release();
   }
+}
+
+function opContext(gpu: GpuContext): OpContext {
+  return { limits: gpu.limits, features: gpu.features };
 }

@@ -4,7 +4,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { halfBits, halfValue } from '../../delegate/half.js';
 import type { WebGpuDelegate } from '../../delegate/index.js';
-import { encodeSlices, encodeWeights } from '../../delegate/precision.js';
+import { encodeSlices, encodeWeights } from '../../delegate/plan/precision.js';
 import {
   expectClose,
   FP16_TOL,

@@ -6,10 +6,10 @@ import { halfBits, halfValue } from '../../delegate/half.js';
 import { sameSliceLayout, sliceLayout, toSlices } from '../../delegate/layout.js';
 import { collapseDims } from '../../delegate/ops/common.js';
 import { packConvWeights } from '../../delegate/ops/conv_common.js';
-import { reflectEntry, shaderSource } from '../../delegate/pipeline_cache.js';
-import { planBuffers, sizeClass } from '../../delegate/planner.js';
-import { packUniforms } from '../../delegate/uniforms.js';
-import { instantiate, placeholders } from '../../delegate/wgsl_template.js';
+import { planBuffers, sizeClass } from '../../delegate/plan/planner.js';
+import { reflectEntry, shaderSource } from '../../delegate/runtime/pipeline_cache.js';
+import { packUniforms } from '../../delegate/runtime/uniforms.js';
+import { instantiate, placeholders } from '../../delegate/runtime/wgsl_template.js';
 import { renderIndex } from '../../shaders/generate.mjs';
 import { WGSL_SOURCES } from '../../shaders/index.js';
 

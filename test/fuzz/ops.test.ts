@@ -2,7 +2,7 @@
 // fuzzer, run by TFLite (tfjs-tflite / LiteRT.js) and by us on the CPU and the WebGPU delegate.
 // `npm run fuzz:ops -- --cases 200` runs the long version.
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
-import { acquireGpu, type GpuContext } from '../../delegate/device.js';
+import { acquireGpu, type GpuContext } from '../../delegate/runtime/device.js';
 import { ALL_FUZZERS } from '../../harness/fuzz/ops/index.js';
 import { caseSeed } from '../../harness/fuzz/rng.js';
 import { describeCase } from '../../harness/fuzz/run.js';

@@ -283,7 +283,7 @@ describe('npm pack', () => {
     const lib = bareImports(join(root, 'dist/src/index.js'));
     expect(lib.files).toBeGreaterThan(50);
     expect([...lib.staticImports, ...lib.dynamicImports].map(packageOf).filter((p) => !deps.has(p))).toEqual([]);
-    expect(readFileSync(join(root, 'dist/delegate/device.js'), 'utf8')).toMatch(/const specifier = 'webgpu'/);
+    expect(readFileSync(join(root, 'dist/delegate/runtime/device.js'), 'utf8')).toMatch(/const specifier = 'webgpu'/);
     // The CLI: dependencies and built-ins statically; optional peers (the oracles) on demand.
     // puppeteer-core and vite are imported only by `verify --browser`, which builds the repo's
     // harness/web page and so runs from a clone, not from the package.

@@ -3,10 +3,10 @@
 // template; its bind group layout and uniform layout come from reflecting that WGSL
 // (wgsl_reflect), so bindings are addressed by variable name, never by hand-kept numbers.
 import { type VariableInfo, WgslReflect } from 'wgsl_reflect/wgsl_reflect.module.js';
-import { type ShaderName, WGSL_SOURCES } from '../shaders/index.js';
+import { type ShaderName, WGSL_SOURCES } from '../../shaders/index.js';
+import { PRELUDE, type Precision } from '../plan/precision.js';
 import { ShaderError } from './errors.js';
 import { ShaderStage } from './gpu_flags.js';
-import { PRELUDE, type Precision } from './precision.js';
 import { type UniformLayout, uniformLayout } from './uniforms.js';
 import { instantiate, type TemplateValue } from './wgsl_template.js';
 

@@ -4,8 +4,17 @@
 //   fp16-storage  f16 storage packed two per u32, f32 math: adapters without 'shader-f16'.
 //   fp16          f16 storage and math with f32 accumulation of sums (TFLite's F32_F16):
 //                 adapters with 'shader-f16'.
-import type { ShaderName } from '../shaders/index.js';
-import { toHalf } from './half.js';
+//
+// Storage precision per tensor. In an f16 precision, tensors inside a partition are stored in
+// f16, but the tensors at its boundary are not (like TFLite's GPU delegate, which never
+// downgrades external tensors to f16): the nodes that read a partition input or write a
+// partition output run with f32 storage (the fp32 prelude), so inputs are read exactly and
+// outputs are written before any f16 rounding. Where an f16 node reads an f32 tensor, or an f32
+// node an f16 one, a conversion dispatch makes a short-lived copy (conversions.ts).
+import type { ShaderName } from '../../shaders/index.js';
+import { toHalf } from '../half.js';
+import type { NodePlan } from './programs.js';
+import { type StoragePlan, storageOf } from './storage.js';
 
 export type Precision = 'fp32' | 'fp16-storage' | 'fp16';
 
@@ -47,4 +56,25 @@ export function encodeSlices(p: Precision, values: Float32Array): Float32Array |
  */
 export function encodeWeights(p: Precision, values: Float32Array): Float32Array | Uint16Array {
   return p === 'fp16' ? toHalf(values) : values;
+}
+
+export interface PrecisionPlan {
+  /** The storage (prelude) each node runs with; 'fp32' for aliases, which run nothing. */
+  readonly nodePrecision: readonly Precision[];
+  /** The storage with each group in the precision of the node that writes it. */
+  readonly storage: StoragePlan;
+}
+
+/** Nodes at the partition's boundary run with f32 storage, the others in the partition's precision. */
+export function planNodePrecision(nodes: readonly NodePlan[], storage: StoragePlan, precision: Precision): PrecisionPlan {
+  const groups = storage.groups.map((g) => ({ ...g }));
+  const nodePrecision = nodes.map(({ node, program, reads }): Precision => {
+    if (precision === 'fp32' || program.kind === 'alias') return 'fp32';
+    const boundary =
+      reads.some((t) => storageOf(storage, t).partitionInput) || node.outputs.some((t) => storageOf(storage, t).partitionOutput);
+    const p = boundary ? 'fp32' : precision;
+    for (const t of node.outputs) (groups[storageOf(storage, t).id] as { precision: Precision }).precision = p;
+    return p;
+  });
+  return { nodePrecision, storage: { groups, groupOf: storage.groupOf } };
 }

@@ -236,3 +236,43 @@ export async function acquireGpu(options: AcquireOptions = {}): Promise<GpuConte
   }
   return context(device, summarizeAdapter(adapter.info), true);
 }
+
+/**
+ * A device acquired on first use and kept. After a device loss, a slot that created its device
+ * requests a new one on the next get(); a lost application device is reported as DeviceLostError.
+ */
+export class GpuSlot {
+  private context: Promise<GpuContext> | null = null;
+
+  constructor(private readonly options: AcquireOptions) {}
+
+  async get(): Promise<GpuContext> {
+    const current = this.context;
+    if (current) {
+      const ctx = await current;
+      if (!ctx.health.lost) return ctx;
+      if (!ctx.ownsDevice) throw ctx.health.lostNow();
+      if (this.context === current) {
+        ctx.release();
+        this.context = null;
+      }
+      return this.get();
+    }
+    const acquiring = acquireGpu(this.options);
+    this.context = acquiring;
+    acquiring.catch(() => {
+      if (this.context === acquiring) this.context = null;
+    });
+    return acquiring;
+  }
+
+  /** Releases the device once acquired (destroying it if the slot created it); a later get() acquires anew. */
+  release(): void {
+    const pending = this.context;
+    this.context = null;
+    pending?.then(
+      (g) => g.release(),
+      () => {},
+    );
+  }
+}

@@ -1,0 +1,74 @@
+// Which nodes the GPU runs, with a reason for every node left on the CPU, and how the supported
+// nodes are grouped into partitions (contiguous runs, filtered by size and count).
+import { contiguousPartitions, type DelegateClaims, type DelegateGraph, type DelegateNode } from '../../src/interpreter/delegate.js';
+import { isKnown, type RuntimeTensor } from '../../src/kernels/kernel.js';
+import { sliceLayout } from '../layout.js';
+import type { OpContext } from '../program.js';
+import { selectImpl } from '../registry.js';
+
+/** Largest rank any delegated tensor may have. */
+const MAX_RANK = 6;
+
+export interface PartitionChoice {
+  /** Node indices or op names kept on the CPU. */
+  readonly forceCpu: ReadonlySet<number | string>;
+  /** Partitions with fewer nodes stay on the CPU. */
+  readonly minNodesPerPartition: number;
+  /** At most this many partitions, the largest kept. */
+  readonly maxDelegatedPartitions: number;
+}
+
+/** true, or why the node stays on the CPU. */
+export function supportVerdict(node: DelegateNode, ctx: OpContext, forceCpu: ReadonlySet<number | string>): true | string {
+  if (forceCpu.has(node.index) || forceCpu.has(node.op.op)) return 'forced to CPU by options.forceCpu';
+  const tensors = [...node.inputs.filter((t): t is RuntimeTensor => t !== null && !isKnown(t)), ...node.outputs];
+  for (const t of tensors) {
+    // Like TFLite's GPU delegate: static shapes only (the plan, buffers and uniforms are fixed at build).
+    if (t.kind === 'dynamic') return `tensor ${t.index} '${t.name}' has a shape known only at run time`;
+    if (t.dtype !== 'float32')
+      return `dtype ${t.dtype} not supported (tensor ${t.index} '${t.name}'): only float32 activations run on the GPU`;
+    if (t.shape.length > MAX_RANK) return `tensor ${t.index} '${t.name}' has rank ${t.shape.length} (at most ${MAX_RANK})`;
+    const layout = sliceLayout(t.shape);
+    if (layout.sliceCount === 0) return `tensor ${t.index} '${t.name}' is empty (shape [${t.shape}])`;
+    if (layout.sliceCount * 16 > ctx.limits.maxStorageBufferBindingSize) {
+      return `tensor ${t.index} '${t.name}' needs ${layout.sliceCount * 16} bytes, above maxStorageBufferBindingSize (${ctx.limits.maxStorageBufferBindingSize})`;
+    }
+  }
+  try {
+    const chosen = selectImpl(node, ctx);
+    return chosen.ok ? true : chosen.reason;
+  } catch (e) {
+    return `internal error while checking support: ${(e as Error).message}`;
+  }
+}
+
+/** The partitions to delegate, and the reason for every node that stays on the CPU. */
+export function choosePartitions(graph: DelegateGraph, ctx: OpContext, choice: PartitionChoice): DelegateClaims {
+  const reasons = new Map<number, string>();
+  const supported = new Set<number>();
+  for (const node of graph.nodes) {
+    const verdict = supportVerdict(node, ctx, choice.forceCpu);
+    if (verdict === true) supported.add(node.index);
+    else reasons.set(node.index, `${node.op.op}: ${verdict}`);
+  }
+  const opOf = new Map(graph.nodes.map((n) => [n.index, n.op.op]));
+  const leave = (part: readonly number[], why: string) => {
+    for (const i of part) reasons.set(i, `${opOf.get(i)}: ${why}`);
+  };
+  let partitions = contiguousPartitions(graph.nodes, (n) => supported.has(n.index));
+  const min = choice.minNodesPerPartition;
+  partitions = partitions.filter((p) => {
+    if (p.length >= min) return true;
+    leave(p, `partition of ${p.length} node(s) is smaller than minNodesPerPartition=${min}`);
+    return false;
+  });
+  const max = choice.maxDelegatedPartitions;
+  if (partitions.length > max) {
+    const keep = new Set([...partitions].sort((a, b) => b.length - a.length).slice(0, max));
+    for (const p of partitions) {
+      if (!keep.has(p)) leave(p, `partition of ${p.length} node(s) not delegated: maxDelegatedPartitions=${max} keeps the largest`);
+    }
+    partitions = partitions.filter((p) => keep.has(p));
+  }
+  return { partitions, reasons };
+}
