@@ -49,6 +49,9 @@ export function biasValues(ctx: NodeContext, index: number): Float32Array | null
   return (ctx.inputs[index]?.data as Float32Array | undefined) ?? null;
 }
 
+/** The sizes of an NHWC conv output. */
+type ConvOutputShape = { batches: number; outH: number; outW: number; outC: number };
+
 /** What every float-output conv prepare computes (CONV_2D, DEPTHWISE_CONV_2D, TRANSPOSE_CONV). */
 export interface FloatConvParams<G> {
   geo: G;
@@ -63,7 +66,7 @@ export interface FloatConvParams<G> {
  * output, a float32 filter (int8 for the hybrid kernels), the options, geometry and bias, the
  * output shape and the clamp range.
  */
-export function prepareFloatConv<O extends { activation: number }, G extends { batches: number; outH: number; outW: number; outC: number }>(
+export function prepareFloatConv<O extends { activation: number }, G extends ConvOutputShape>(
   ctx: NodeContext,
   filterType: 'float32' | 'int8',
   parse: (ctx: NodeContext) => O,
@@ -80,8 +83,26 @@ export function prepareFloatConv<O extends { activation: number }, G extends { b
   return floatConvParams(ctx, CONV_INPUTS.bias, options.activation, geometry(ctx, options, x, filter));
 }
 
+/** A float-filter CONV_2D / DEPTHWISE_CONV_2D kernel from its options, geometry, scratch and core. */
+export function floatConvKernel<O extends { activation: number }, G extends ConvOutputShape, S>(
+  parse: (ctx: NodeContext) => O,
+  geometry: (ctx: NodeContext, options: O, x: RuntimeTensor, filter: RuntimeTensor) => G,
+  scratch: (g: G) => S,
+  core: FloatConvCore<G, S>,
+): Kernel<FloatConvParams<G> & { scratch: S }> {
+  return {
+    prepare(ctx) {
+      const base = prepareFloatConv(ctx, 'float32', parse, geometry);
+      return { ...base, scratch: scratch(base.geo) };
+    },
+    eval(ctx, p) {
+      evalFloatConv(ctx, CONV_INPUTS, core, p, p.scratch);
+    },
+  };
+}
+
 /** The end of a float-output conv prepare: the bias check, the NHWC output shape, the clamp range. */
-export function floatConvParams<G extends { batches: number; outH: number; outW: number; outC: number }>(
+export function floatConvParams<G extends ConvOutputShape>(
   ctx: NodeContext,
   biasSlot: number,
   activation: number,
@@ -206,18 +227,11 @@ function patchScratch(g: ConvGeometry): Float32Array {
 
 /** What the float CONV_2D prepare computes; the GPU builder reads it too. */
 export interface Conv2DParams extends FloatConvParams<ConvGeometry> {
-  patch: Float32Array;
+  /** One output row of receptive fields. */
+  scratch: Float32Array;
 }
 
-export const conv2dFloat: Kernel<Conv2DParams> = {
-  prepare(ctx) {
-    const base = prepareFloatConv(ctx, 'float32', parseConv2DOptions, convGeometry);
-    return { ...base, patch: patchScratch(base.geo) };
-  },
-  eval(ctx, p) {
-    evalFloatConv(ctx, CONV_INPUTS, convCore, p, p.patch);
-  },
-};
+export const conv2dFloat: Kernel<Conv2DParams> = floatConvKernel(parseConv2DOptions, convGeometry, patchScratch, convCore);
 
 interface HybridConvParams extends Conv2DParams, HybridInputScratch {
   weights: HybridWeights;
@@ -238,7 +252,7 @@ export const conv2dHybrid: Kernel<HybridConvParams> = {
     const weights = hybridWeights(ctx, input(ctx, CONV_INPUTS.filter), 0, 'filter');
     return {
       ...base,
-      patch: patchScratch(geo),
+      scratch: patchScratch(geo),
       weights,
       perChannelPath: weights.scalesDiffer || geo.groups !== 1,
       ...hybridInputScratch(geo.batches, geo.inH * geo.inW * geo.inC),
@@ -261,7 +275,7 @@ export const conv2dHybrid: Kernel<HybridConvParams> = {
       }
     }
     // Integer accumulators (exact in doubles), stored as float like static_cast<float>(acc).
-    convCore(g, p.quantized, p.weights.values, null, o, -Infinity, Infinity, p.patch);
+    convCore(g, p.quantized, p.weights.values, null, o, -Infinity, Infinity, p.scratch);
     const bias = biasValues(ctx, CONV_INPUTS.bias);
     const pixels = g.outH * g.outW;
     const { lo, hi } = p;

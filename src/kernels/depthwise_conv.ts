@@ -2,7 +2,7 @@
 // int8 per-channel weights (depthwise_conv.cc EvalHybridPerChannel: asymmetric per-batch input
 // quantization). Filter [1, H, W, C * multiplier]; output channel c*multiplier + m reads input
 // channel c. The multiplier comes from the shapes, as TFLite's float kernel computes it.
-import { biasValues, evalFloatConv, type FloatConvParams, prepareFloatConv } from './conv.js';
+import { biasValues, type FloatConvParams, floatConvKernel, prepareFloatConv } from './conv.js';
 import {
   CONV_INPUTS,
   type ConvWindow,
@@ -143,15 +143,12 @@ export interface DepthwiseConv2DParams extends FloatConvParams<DepthwiseGeometry
   scratch: DepthwiseScratch;
 }
 
-export const depthwiseConv2dFloat: Kernel<DepthwiseConv2DParams> = {
-  prepare(ctx) {
-    const base = prepareFloatConv(ctx, 'float32', parseDepthwiseConv2DOptions, depthwiseGeometry);
-    return { ...base, scratch: depthwiseScratch(base.geo) };
-  },
-  eval(ctx, p) {
-    evalFloatConv(ctx, CONV_INPUTS, depthwiseCore, p, p.scratch);
-  },
-};
+export const depthwiseConv2dFloat: Kernel<DepthwiseConv2DParams> = floatConvKernel(
+  parseDepthwiseConv2DOptions,
+  depthwiseGeometry,
+  depthwiseScratch,
+  depthwiseCore,
+);
 
 interface HybridDepthwiseParams extends DepthwiseConv2DParams, HybridInputScratch {
   weights: HybridWeights;
