@@ -161,16 +161,7 @@ export function evalFloatConv<G, S>(
  * like TFLite's im2col) and multiplies those rows by the group's filters. 1x1 stride-1
  * convolutions read the input rows directly (a plain matrix product).
  */
-export function convCore(
-  g: ConvGeometry,
-  x: Float32Array,
-  w: Float32Array,
-  bias: Float32Array | null,
-  out: Float32Array,
-  lo: number,
-  hi: number,
-  patches: Float32Array,
-): void {
+export const convCore: FloatConvCore<ConvGeometry, Float32Array> = (g, x, w, bias, out, lo, hi, patches) => {
   const { inH, inW, inC, outH, outW, outC, filterH, filterW, filterC, groups } = g;
   const perGroup = outC / groups;
   const K = filterH * filterW * filterC;
@@ -213,7 +204,7 @@ export function convCore(
       }
     }
   }
-}
+};
 
 /** A 1x1, stride-1, unpadded, ungrouped convolution: a matrix product over the input rows. */
 function isPointwise(g: ConvGeometry): boolean {

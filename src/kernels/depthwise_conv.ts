@@ -2,7 +2,7 @@
 // int8 per-channel weights (depthwise_conv.cc EvalHybridPerChannel: asymmetric per-batch input
 // quantization). Filter [1, H, W, C * multiplier]; output channel c*multiplier + m reads input
 // channel c. The multiplier comes from the shapes, as TFLite's float kernel computes it.
-import { biasValues, type FloatConvParams, floatConvKernel, prepareFloatConv } from './conv.js';
+import { biasValues, type FloatConvCore, type FloatConvParams, floatConvKernel, prepareFloatConv } from './conv.js';
 import {
   CONV_INPUTS,
   type ConvWindow,
@@ -53,16 +53,7 @@ function depthwiseScratch(g: DepthwiseGeometry): DepthwiseScratch {
  * multipliers > 1) accumulate per tap into `acc`, skipping taps outside the image (zero
  * padding). Sums run in doubles.
  */
-function depthwiseCore(
-  g: DepthwiseGeometry,
-  x: Float32Array,
-  w: Float32Array,
-  bias: Float32Array | null,
-  out: Float32Array,
-  lo: number,
-  hi: number,
-  scratch: DepthwiseScratch,
-): void {
+const depthwiseCore: FloatConvCore<DepthwiseGeometry, DepthwiseScratch> = (g, x, w, bias, out, lo, hi, scratch) => {
   const { inH, inW, inC, outH, outW, outC, multiplier, filterH, filterW, strideH, strideW, dilationH, dilationW, padH, padW } = g;
   const { acc, tapInput, tapFilter } = scratch;
   const taps = filterH * filterW;
@@ -136,7 +127,7 @@ function depthwiseCore(
       }
     }
   }
-}
+};
 
 /** What the float DEPTHWISE_CONV_2D prepare computes; the GPU builder reads it too. */
 export interface DepthwiseConv2DParams extends FloatConvParams<DepthwiseGeometry> {

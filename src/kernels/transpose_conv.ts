@@ -2,7 +2,7 @@
 // geometry its hybrid (transpose_conv_hybrid.ts), integer and MediaPipe (transpose_conv_bias.ts)
 // forms share. Weights are [O, H, W, I]. Each output pixel gathers the input pixels whose
 // scattered window covers it, which is the reference scatter loop read the other way round.
-import { evalFloatConv, expectFloat32, type FloatConvParams, type FloatConvSlots, floatConvParams } from './conv.js';
+import { evalFloatConv, expectFloat32, type FloatConvCore, type FloatConvParams, type FloatConvSlots, floatConvParams } from './conv.js';
 import { parseTransposeConvOptions, TRANSPOSE_CONV_INPUTS, type TransposeConvOptions } from './conv_geometry.js';
 import type { Kernel, NodeContext, RuntimeTensor } from './kernel.js';
 import { fail, input, isKnown, output } from './kernel.js';
@@ -41,16 +41,7 @@ export function checkInputAndWeights(ctx: NodeContext, x: RuntimeTensor, weights
  * ox = ix*strideW - padW + fx (0 <= fy < H, 0 <= fx < W) of sum_ic x[b, iy, ix, ic] *
  * w[oc, fy, fx, ic]; then + bias and clamp.
  */
-export function transposeConvCore(
-  g: TransposeGeometry,
-  x: Float32Array,
-  w: Float32Array,
-  bias: Float32Array | null,
-  out: Float32Array,
-  lo: number,
-  hi: number,
-  acc: Float64Array,
-): void {
+export const transposeConvCore: FloatConvCore<TransposeGeometry, Float64Array> = (g, x, w, bias, out, lo, hi, acc) => {
   const { inH, inW, inC, outH, outW, outC, filterH, filterW, strideH, strideW, padH, padW } = g;
   const ocStride = filterH * filterW * inC;
   for (let b = 0; b < g.batches; b++) {
@@ -85,7 +76,7 @@ export function transposeConvCore(
       }
     }
   }
-}
+};
 
 /** TRANSPOSE_CONV prepare: output shape from the constant output_shape input, padding checks. */
 export function transposeGeometry(ctx: NodeContext, options: TransposeConvOptions): TransposeGeometry {
