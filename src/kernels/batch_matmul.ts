@@ -12,15 +12,8 @@ import { broadcastStrides } from './util.js';
 export const BATCH_MATMUL_INPUTS = { lhs: 0, rhs: 1 } as const;
 
 /** What the float BATCH_MATMUL prepare computes. */
-export interface BatchMatMulParams {
-  adjX: boolean;
-  adjY: boolean;
-  /** Rows of the product, shared dimension, columns. */
-  m: number;
-  k: number;
-  n: number;
-  /** Broadcast batch dimensions of the output and each operand's matrix strides along them. */
-  batchShape: number[];
+export interface BatchMatMulParams extends Omit<BatchMatMulShape, 'lhsBatchShape' | 'rhsBatchShape'> {
+  /** Each operand's matrix strides along the output's batch dimensions. */
   lhsBatchStrides: number[];
   rhsBatchStrides: number[];
   batchCount: number;

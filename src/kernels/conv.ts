@@ -49,22 +49,119 @@ export function biasValues(ctx: NodeContext, index: number): Float32Array | null
   return (ctx.inputs[index]?.data as Float32Array | undefined) ?? null;
 }
 
+/** The sizes of an NHWC conv output. */
+type ConvOutputShape = { batches: number; outH: number; outW: number; outC: number };
+
+/** What every float-output conv prepare computes (CONV_2D, DEPTHWISE_CONV_2D, TRANSPOSE_CONV). */
+export interface FloatConvParams<G> {
+  geo: G;
+  /** The fused activation (clamped by lo / hi). */
+  activation: number;
+  lo: number;
+  hi: number;
+}
+
 /**
- * Float convolution (also run on hybrid inputs already quantized to integers). For each output
- * row it gathers every pixel's receptive field into a row of `patches` (zeros outside the image,
- * like TFLite's im2col) and multiplies those rows by the group's filters. 1x1 stride-1
- * convolutions read the input rows directly (a plain matrix product).
+ * The prepare the float-activation CONV_2D and DEPTHWISE_CONV_2D kernels share: float32 input and
+ * output, a float32 filter (int8 for the hybrid kernels), the options, geometry and bias, the
+ * output shape and the clamp range.
  */
-export function convCore(
-  g: ConvGeometry,
+export function prepareFloatConv<O extends { activation: number }, G extends ConvOutputShape>(
+  ctx: NodeContext,
+  filterType: 'float32' | 'int8',
+  parse: (ctx: NodeContext) => O,
+  geometry: (ctx: NodeContext, options: O, x: RuntimeTensor, filter: RuntimeTensor) => G,
+): FloatConvParams<G> {
+  const x = input(ctx, CONV_INPUTS.input);
+  const filter = input(ctx, CONV_INPUTS.filter);
+  const out = output(ctx, 0);
+  expectFloat32(ctx, x, 'input');
+  if (filterType === 'float32') expectFloat32(ctx, filter, 'filter');
+  expectFloat32(ctx, out, 'output');
+  if (filterType === 'int8' && filter.dtype !== 'int8') fail(ctx, `hybrid filter must be int8, got ${filter.dtype}`);
+  const options = parse(ctx);
+  return floatConvParams(ctx, CONV_INPUTS.bias, options.activation, geometry(ctx, options, x, filter));
+}
+
+/** A float-filter CONV_2D / DEPTHWISE_CONV_2D kernel from its options, geometry, scratch and core. */
+export function floatConvKernel<O extends { activation: number }, G extends ConvOutputShape, S>(
+  parse: (ctx: NodeContext) => O,
+  geometry: (ctx: NodeContext, options: O, x: RuntimeTensor, filter: RuntimeTensor) => G,
+  scratch: (g: G) => S,
+  core: FloatConvCore<G, S>,
+): Kernel<FloatConvParams<G> & { scratch: S }> {
+  return {
+    prepare(ctx) {
+      const base = prepareFloatConv(ctx, 'float32', parse, geometry);
+      return { ...base, scratch: scratch(base.geo) };
+    },
+    eval(ctx, p) {
+      evalFloatConv(ctx, CONV_INPUTS, core, p, p.scratch);
+    },
+  };
+}
+
+/** The end of a float-output conv prepare: the bias check, the NHWC output shape, the clamp range. */
+export function floatConvParams<G extends ConvOutputShape>(
+  ctx: NodeContext,
+  biasSlot: number,
+  activation: number,
+  geo: G,
+): FloatConvParams<G> {
+  optionalBias(ctx, biasSlot, geo.outC);
+  output(ctx, 0).shape = [geo.batches, geo.outH, geo.outW, geo.outC];
+  const [lo, hi] = convActivationRange(ctx, activation);
+  return { geo, activation, lo, hi };
+}
+
+/** A float conv core: input, filter and bias in, clamped to [lo, hi], with its prepared scratch. */
+export type FloatConvCore<G, S> = (
+  g: G,
   x: Float32Array,
   w: Float32Array,
   bias: Float32Array | null,
   out: Float32Array,
   lo: number,
   hi: number,
-  patches: Float32Array,
+  scratch: S,
+) => void;
+
+/** Where a float conv kernel's input, filter and bias sit (TRANSPOSE_CONV's differ from CONV_2D's). */
+export interface FloatConvSlots {
+  input: number;
+  filter: number;
+  bias: number;
+}
+
+/** The eval of a float conv kernel: its core on the node's tensors (nothing to do for an empty output). */
+export function evalFloatConv<G, S>(
+  ctx: NodeContext,
+  slots: FloatConvSlots,
+  core: FloatConvCore<G, S>,
+  p: FloatConvParams<G>,
+  scratch: S,
 ): void {
+  const out = output(ctx, 0).data as Float32Array;
+  if (out.length === 0) return;
+  core(
+    p.geo,
+    input(ctx, slots.input).data as Float32Array,
+    input(ctx, slots.filter).data as Float32Array,
+    biasValues(ctx, slots.bias),
+    out,
+    p.lo,
+    p.hi,
+    scratch,
+  );
+}
+
+/**
+ * Float convolution (also run on hybrid inputs already quantized to integers). For each output
+ * row it gathers every pixel's receptive field into a row of `patches` (zeros outside the image,
+ * like TFLite's im2col) and multiplies those rows by the group's filters. 1x1 stride-1
+ * convolutions read the input rows directly (a plain matrix product).
+ */
+export const convCore: FloatConvCore<ConvGeometry, Float32Array> = (g, x, w, bias, out, lo, hi, patches) => {
   const { inH, inW, inC, outH, outW, outC, filterH, filterW, filterC, groups } = g;
   const perGroup = outC / groups;
   const K = filterH * filterW * filterC;
@@ -107,7 +204,7 @@ export function convCore(
       }
     }
   }
-}
+};
 
 /** A 1x1, stride-1, unpadded, ungrouped convolution: a matrix product over the input rows. */
 function isPointwise(g: ConvGeometry): boolean {
@@ -120,45 +217,12 @@ function patchScratch(g: ConvGeometry): Float32Array {
 }
 
 /** What the float CONV_2D prepare computes; the GPU builder reads it too. */
-export interface Conv2DParams {
-  geo: ConvGeometry;
-  /** The fused activation (clamped by lo / hi). */
-  activation: number;
-  lo: number;
-  hi: number;
-  patch: Float32Array;
+export interface Conv2DParams extends FloatConvParams<ConvGeometry> {
+  /** One output row of receptive fields. */
+  scratch: Float32Array;
 }
 
-export const conv2dFloat: Kernel<Conv2DParams> = {
-  prepare(ctx) {
-    const x = input(ctx, CONV_INPUTS.input);
-    const filter = input(ctx, CONV_INPUTS.filter);
-    const out = output(ctx, 0);
-    expectFloat32(ctx, x, 'input');
-    expectFloat32(ctx, filter, 'filter');
-    expectFloat32(ctx, out, 'output');
-    const options = parseConv2DOptions(ctx);
-    const geo = convGeometry(ctx, options, x, filter);
-    optionalBias(ctx, CONV_INPUTS.bias, geo.outC);
-    out.shape = [geo.batches, geo.outH, geo.outW, geo.outC];
-    const [lo, hi] = convActivationRange(ctx, options.activation);
-    return { geo, activation: options.activation, lo, hi, patch: patchScratch(geo) };
-  },
-  eval(ctx, p) {
-    const out = output(ctx, 0);
-    if (out.data.length === 0) return;
-    convCore(
-      p.geo,
-      input(ctx, CONV_INPUTS.input).data as Float32Array,
-      input(ctx, CONV_INPUTS.filter).data as Float32Array,
-      biasValues(ctx, CONV_INPUTS.bias),
-      out.data as Float32Array,
-      p.lo,
-      p.hi,
-      p.patch,
-    );
-  },
-};
+export const conv2dFloat: Kernel<Conv2DParams> = floatConvKernel(parseConv2DOptions, convGeometry, patchScratch, convCore);
 
 interface HybridConvParams extends Conv2DParams, HybridInputScratch {
   weights: HybridWeights;
@@ -174,32 +238,19 @@ interface HybridConvParams extends Conv2DParams, HybridInputScratch {
  */
 export const conv2dHybrid: Kernel<HybridConvParams> = {
   prepare(ctx) {
-    const x = input(ctx, CONV_INPUTS.input);
-    const filter = input(ctx, CONV_INPUTS.filter);
-    const out = output(ctx, 0);
-    expectFloat32(ctx, x, 'input');
-    expectFloat32(ctx, out, 'output');
-    if (filter.dtype !== 'int8') fail(ctx, `hybrid filter must be int8, got ${filter.dtype}`);
-    const options = parseConv2DOptions(ctx);
-    const geo = convGeometry(ctx, options, x, filter);
-    optionalBias(ctx, CONV_INPUTS.bias, geo.outC);
-    const weights = hybridWeights(ctx, filter, 0, 'filter');
-    out.shape = [geo.batches, geo.outH, geo.outW, geo.outC];
-    const [lo, hi] = convActivationRange(ctx, options.activation);
+    const base = prepareFloatConv(ctx, 'int8', parseConv2DOptions, convGeometry);
+    const geo = base.geo;
+    const weights = hybridWeights(ctx, input(ctx, CONV_INPUTS.filter), 0, 'filter');
     return {
-      geo,
-      activation: options.activation,
-      lo,
-      hi,
-      patch: patchScratch(geo),
+      ...base,
+      scratch: patchScratch(geo),
       weights,
       perChannelPath: weights.scalesDiffer || geo.groups !== 1,
       ...hybridInputScratch(geo.batches, geo.inH * geo.inW * geo.inC),
     };
   },
   eval(ctx, p) {
-    const out = output(ctx, 0);
-    const o = out.data as Float32Array;
+    const o = output(ctx, 0).data as Float32Array;
     if (o.length === 0) return;
     const g = p.geo;
     const x = input(ctx, CONV_INPUTS.input).data as Float32Array;
@@ -215,7 +266,7 @@ export const conv2dHybrid: Kernel<HybridConvParams> = {
       }
     }
     // Integer accumulators (exact in doubles), stored as float like static_cast<float>(acc).
-    convCore(g, p.quantized, p.weights.values, null, o, -Infinity, Infinity, p.patch);
+    convCore(g, p.quantized, p.weights.values, null, o, -Infinity, Infinity, p.scratch);
     const bias = biasValues(ctx, CONV_INPUTS.bias);
     const pixels = g.outH * g.outW;
     const { lo, hi } = p;

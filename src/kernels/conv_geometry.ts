@@ -2,7 +2,7 @@
 // DEPTHWISE_CONV_2D, TRANSPOSE_CONV) and the pooling kernels: option checks, output size and
 // padding. One copy so the float and integer kernels of an op cannot disagree on shapes.
 
-import { builtinOptions } from '../model/options.js';
+import { builtinOptions, type OptionsOf } from '../model/options.js';
 import type { NodeContext, RuntimeTensor } from './kernel.js';
 import { fail } from './kernel.js';
 import { Activation, computeOutSize, computePadding, Padding } from './util.js';
@@ -63,41 +63,46 @@ function positive(ctx: NodeContext, name: string, v: number | undefined): number
   return n;
 }
 
-export function parseConv2DOptions(ctx: NodeContext): Conv2DOptions {
-  const o = builtinOptions(ctx.op, 'Conv2DOptions');
+/** The option fields every sliding-window conv table (Conv2D, DepthwiseConv2D, TransposeConv) has. */
+type StridedFields = Pick<OptionsOf<'TransposeConvOptions'>, 'padding' | 'strideH' | 'strideW' | 'fusedActivationFunction'>;
+
+/** Plus the dilations of Conv2D and DepthwiseConv2D. */
+type DilatedFields = StridedFields & Pick<OptionsOf<'Conv2DOptions'>, 'dilationHFactor' | 'dilationWFactor'>;
+
+function stridedOptions(ctx: NodeContext, o: StridedFields): Pick<Conv2DOptions, 'padding' | 'strideH' | 'strideW' | 'activation'> {
   return {
     padding: paddingOf(ctx, o.padding),
     strideH: positive(ctx, 'strideH', o.strideH),
     strideW: positive(ctx, 'strideW', o.strideW),
+    activation: o.fusedActivationFunction ?? Activation.NONE,
+  };
+}
+
+function dilatedOptions(ctx: NodeContext, o: DilatedFields): Omit<Conv2DOptions, 'quantizedBiasType'> {
+  const { padding, strideH, strideW, activation } = stridedOptions(ctx, o);
+  return {
+    padding,
+    strideH,
+    strideW,
     dilationH: positive(ctx, 'dilationHFactor', o.dilationHFactor),
     dilationW: positive(ctx, 'dilationWFactor', o.dilationWFactor),
-    activation: o.fusedActivationFunction ?? Activation.NONE,
-    quantizedBiasType: o.quantizedBiasType ?? 0,
+    activation,
   };
+}
+
+export function parseConv2DOptions(ctx: NodeContext): Conv2DOptions {
+  const o = builtinOptions(ctx.op, 'Conv2DOptions');
+  return { ...dilatedOptions(ctx, o), quantizedBiasType: o.quantizedBiasType ?? 0 };
 }
 
 export function parseDepthwiseConv2DOptions(ctx: NodeContext): DepthwiseConv2DOptions {
   const o = builtinOptions(ctx.op, 'DepthwiseConv2DOptions');
-  return {
-    padding: paddingOf(ctx, o.padding),
-    strideH: positive(ctx, 'strideH', o.strideH),
-    strideW: positive(ctx, 'strideW', o.strideW),
-    dilationH: positive(ctx, 'dilationHFactor', o.dilationHFactor),
-    dilationW: positive(ctx, 'dilationWFactor', o.dilationWFactor),
-    activation: o.fusedActivationFunction ?? Activation.NONE,
-    depthMultiplier: o.depthMultiplier ?? 0,
-  };
+  return { ...dilatedOptions(ctx, o), depthMultiplier: o.depthMultiplier ?? 0 };
 }
 
 export function parseTransposeConvOptions(ctx: NodeContext): TransposeConvOptions {
   const o = builtinOptions(ctx.op, 'TransposeConvOptions');
-  return {
-    padding: paddingOf(ctx, o.padding),
-    strideH: positive(ctx, 'strideH', o.strideH),
-    strideW: positive(ctx, 'strideW', o.strideW),
-    activation: o.fusedActivationFunction ?? Activation.NONE,
-    quantizedBiasType: o.quantizedBiasType ?? 0,
-  };
+  return { ...stridedOptions(ctx, o), quantizedBiasType: o.quantizedBiasType ?? 0 };
 }
 
 export function parsePool2DOptions(ctx: NodeContext): Pool2DOptions {
@@ -152,8 +157,8 @@ export function convWindow(
   };
 }
 
-/** CONV_2D geometry: NHWC input, OHWI filter, grouped when the filter has fewer input channels. */
-export interface ConvGeometry extends ConvWindow {
+/** The sizes every convolution works from: NHWC input, output channels, filter height and width. */
+export interface ConvShape {
   batches: number;
   inH: number;
   inW: number;
@@ -161,6 +166,10 @@ export interface ConvGeometry extends ConvWindow {
   outC: number;
   filterH: number;
   filterW: number;
+}
+
+/** CONV_2D geometry: NHWC input, OHWI filter, grouped when the filter has fewer input channels. */
+export interface ConvGeometry extends ConvShape, ConvWindow {
   /** Input channels per group (the filter's last dimension). */
   filterC: number;
   groups: number;
@@ -181,15 +190,7 @@ export function convGeometry(ctx: NodeContext, options: Conv2DOptions, x: Runtim
 }
 
 /** DEPTHWISE_CONV_2D tensor shapes: NHWC input, [1, H, W, C * multiplier] filter. */
-export interface DepthwiseShape {
-  batches: number;
-  inH: number;
-  inW: number;
-  inC: number;
-  outC: number;
-  filterH: number;
-  filterW: number;
-}
+export type DepthwiseShape = ConvShape;
 
 /** Shape checks of DEPTHWISE_CONV_2D (the options are read separately, by convWindow). */
 export function depthwiseShape(ctx: NodeContext, x: RuntimeTensor, filter: RuntimeTensor): DepthwiseShape {

@@ -2,7 +2,7 @@
 // int8 per-channel weights (depthwise_conv.cc EvalHybridPerChannel: asymmetric per-batch input
 // quantization). Filter [1, H, W, C * multiplier]; output channel c*multiplier + m reads input
 // channel c. The multiplier comes from the shapes, as TFLite's float kernel computes it.
-import { biasValues, convActivationRange, expectFloat32, optionalBias } from './conv.js';
+import { biasValues, type FloatConvCore, type FloatConvParams, floatConvKernel, prepareFloatConv } from './conv.js';
 import {
   CONV_INPUTS,
   type ConvWindow,
@@ -23,7 +23,7 @@ import {
   refreshHybridWeights,
 } from './hybrid.js';
 import type { Kernel, NodeContext, RuntimeTensor } from './kernel.js';
-import { fail, input, output } from './kernel.js';
+import { input, output } from './kernel.js';
 
 const fround = Math.fround;
 
@@ -53,16 +53,7 @@ function depthwiseScratch(g: DepthwiseGeometry): DepthwiseScratch {
  * multipliers > 1) accumulate per tap into `acc`, skipping taps outside the image (zero
  * padding). Sums run in doubles.
  */
-function depthwiseCore(
-  g: DepthwiseGeometry,
-  x: Float32Array,
-  w: Float32Array,
-  bias: Float32Array | null,
-  out: Float32Array,
-  lo: number,
-  hi: number,
-  scratch: DepthwiseScratch,
-): void {
+const depthwiseCore: FloatConvCore<DepthwiseGeometry, DepthwiseScratch> = (g, x, w, bias, out, lo, hi, scratch) => {
   const { inH, inW, inC, outH, outW, outC, multiplier, filterH, filterW, strideH, strideW, dilationH, dilationW, padH, padW } = g;
   const { acc, tapInput, tapFilter } = scratch;
   const taps = filterH * filterW;
@@ -136,48 +127,19 @@ function depthwiseCore(
       }
     }
   }
-}
+};
 
 /** What the float DEPTHWISE_CONV_2D prepare computes; the GPU builder reads it too. */
-export interface DepthwiseConv2DParams {
-  geo: DepthwiseGeometry;
-  /** The fused activation (clamped by lo / hi). */
-  activation: number;
-  lo: number;
-  hi: number;
+export interface DepthwiseConv2DParams extends FloatConvParams<DepthwiseGeometry> {
   scratch: DepthwiseScratch;
 }
 
-export const depthwiseConv2dFloat: Kernel<DepthwiseConv2DParams> = {
-  prepare(ctx) {
-    const x = input(ctx, CONV_INPUTS.input);
-    const filter = input(ctx, CONV_INPUTS.filter);
-    const out = output(ctx, 0);
-    expectFloat32(ctx, x, 'input');
-    expectFloat32(ctx, filter, 'filter');
-    expectFloat32(ctx, out, 'output');
-    const options = parseDepthwiseConv2DOptions(ctx);
-    const geo = depthwiseGeometry(ctx, options, x, filter);
-    optionalBias(ctx, CONV_INPUTS.bias, geo.outC);
-    out.shape = [geo.batches, geo.outH, geo.outW, geo.outC];
-    const [lo, hi] = convActivationRange(ctx, options.activation);
-    return { geo, activation: options.activation, lo, hi, scratch: depthwiseScratch(geo) };
-  },
-  eval(ctx, p) {
-    const out = output(ctx, 0);
-    if (out.data.length === 0) return;
-    depthwiseCore(
-      p.geo,
-      input(ctx, CONV_INPUTS.input).data as Float32Array,
-      input(ctx, CONV_INPUTS.filter).data as Float32Array,
-      biasValues(ctx, CONV_INPUTS.bias),
-      out.data as Float32Array,
-      p.lo,
-      p.hi,
-      p.scratch,
-    );
-  },
-};
+export const depthwiseConv2dFloat: Kernel<DepthwiseConv2DParams> = floatConvKernel(
+  parseDepthwiseConv2DOptions,
+  depthwiseGeometry,
+  depthwiseScratch,
+  depthwiseCore,
+);
 
 interface HybridDepthwiseParams extends DepthwiseConv2DParams, HybridInputScratch {
   weights: HybridWeights;
@@ -189,25 +151,12 @@ interface HybridDepthwiseParams extends DepthwiseConv2DParams, HybridInputScratc
  */
 export const depthwiseConv2dHybrid: Kernel<HybridDepthwiseParams> = {
   prepare(ctx) {
-    const x = input(ctx, CONV_INPUTS.input);
-    const filter = input(ctx, CONV_INPUTS.filter);
-    const out = output(ctx, 0);
-    expectFloat32(ctx, x, 'input');
-    expectFloat32(ctx, out, 'output');
-    if (filter.dtype !== 'int8') fail(ctx, `hybrid filter must be int8, got ${filter.dtype}`);
-    const options = parseDepthwiseConv2DOptions(ctx);
-    const geo = depthwiseGeometry(ctx, options, x, filter);
-    optionalBias(ctx, CONV_INPUTS.bias, geo.outC);
-    const weights = hybridWeights(ctx, filter, 3, 'filter');
-    out.shape = [geo.batches, geo.outH, geo.outW, geo.outC];
-    const [lo, hi] = convActivationRange(ctx, options.activation);
+    const base = prepareFloatConv(ctx, 'int8', parseDepthwiseConv2DOptions, depthwiseGeometry);
+    const geo = base.geo;
     return {
-      geo,
-      activation: options.activation,
-      lo,
-      hi,
+      ...base,
       scratch: depthwiseScratch(geo),
-      weights,
+      weights: hybridWeights(ctx, input(ctx, CONV_INPUTS.filter), 3, 'filter'),
       ...hybridInputScratch(geo.batches, geo.inH * geo.inW * geo.inC),
     };
   },

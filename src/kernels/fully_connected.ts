@@ -109,12 +109,8 @@ export const fullyConnectedFloat: Kernel<FullyConnectedParams> = {
     return { ...shape, activation, lo, hi };
   },
   eval(ctx, p) {
-    const out = output(ctx, 0).data as Float32Array;
-    if (out.length === 0) return;
-    if (p.inputSize === 0) {
-      out.fill(0);
-      return;
-    }
+    const out = outputToCompute(ctx, p.inputSize);
+    if (out === null) return;
     const x = input(ctx, FULLY_CONNECTED_INPUTS.input).data as Float32Array;
     const w = input(ctx, FULLY_CONNECTED_INPUTS.weights).data as Float32Array;
     const bias = biasValues(ctx, FULLY_CONNECTED_INPUTS.bias);
@@ -122,6 +118,17 @@ export const fullyConnectedFloat: Kernel<FullyConnectedParams> = {
     matmulRows(x, 0, inputSize, p.batch, inputSize, w, 0, units, bias, 0, out, 0, units, lo, hi);
   },
 };
+
+/** The float output to compute, or null when done: an empty output, or zero-size inputs (zeros). */
+function outputToCompute(ctx: NodeContext, inputSize: number): Float32Array | null {
+  const out = output(ctx, 0).data as Float32Array;
+  if (out.length === 0) return null;
+  if (inputSize === 0) {
+    out.fill(0);
+    return null;
+  }
+  return out;
+}
 
 interface HybridFcParams extends FcShape, HybridInputScratch {
   weights: HybridWeights;
@@ -147,12 +154,8 @@ export const fullyConnectedHybrid: Kernel<HybridFcParams> = {
     };
   },
   eval(ctx, p) {
-    const out = output(ctx, 0).data as Float32Array;
-    if (out.length === 0) return;
-    if (p.inputSize === 0) {
-      out.fill(0);
-      return;
-    }
+    const out = outputToCompute(ctx, p.inputSize);
+    if (out === null) return;
     const x = input(ctx, FULLY_CONNECTED_INPUTS.input).data as Float32Array;
     refreshHybridWeights(input(ctx, FULLY_CONNECTED_INPUTS.weights), p.weights);
     const bias = biasValues(ctx, FULLY_CONNECTED_INPUTS.bias);

@@ -2,7 +2,7 @@
 // geometry its hybrid (transpose_conv_hybrid.ts), integer and MediaPipe (transpose_conv_bias.ts)
 // forms share. Weights are [O, H, W, I]. Each output pixel gathers the input pixels whose
 // scattered window covers it, which is the reference scatter loop read the other way round.
-import { biasValues, convActivationRange, expectFloat32, optionalBias } from './conv.js';
+import { evalFloatConv, expectFloat32, type FloatConvCore, type FloatConvParams, type FloatConvSlots, floatConvParams } from './conv.js';
 import { parseTransposeConvOptions, TRANSPOSE_CONV_INPUTS, type TransposeConvOptions } from './conv_geometry.js';
 import type { Kernel, NodeContext, RuntimeTensor } from './kernel.js';
 import { fail, input, isKnown, output } from './kernel.js';
@@ -41,16 +41,7 @@ export function checkInputAndWeights(ctx: NodeContext, x: RuntimeTensor, weights
  * ox = ix*strideW - padW + fx (0 <= fy < H, 0 <= fx < W) of sum_ic x[b, iy, ix, ic] *
  * w[oc, fy, fx, ic]; then + bias and clamp.
  */
-export function transposeConvCore(
-  g: TransposeGeometry,
-  x: Float32Array,
-  w: Float32Array,
-  bias: Float32Array | null,
-  out: Float32Array,
-  lo: number,
-  hi: number,
-  acc: Float64Array,
-): void {
+export const transposeConvCore: FloatConvCore<TransposeGeometry, Float64Array> = (g, x, w, bias, out, lo, hi, acc) => {
   const { inH, inW, inC, outH, outW, outC, filterH, filterW, strideH, strideW, padH, padW } = g;
   const ocStride = filterH * filterW * inC;
   for (let b = 0; b < g.batches; b++) {
@@ -85,7 +76,7 @@ export function transposeConvCore(
       }
     }
   }
-}
+};
 
 /** TRANSPOSE_CONV prepare: output shape from the constant output_shape input, padding checks. */
 export function transposeGeometry(ctx: NodeContext, options: TransposeConvOptions): TransposeGeometry {
@@ -150,41 +141,28 @@ export function transposeGeometryFor(
 }
 
 /** What the float TRANSPOSE_CONV prepare computes (and MediaPipe's op); the GPU builder reads it too. */
-export interface TransposeConvParams {
-  geo: TransposeGeometry;
-  /** The fused activation (clamped by lo / hi). */
-  activation: number;
-  lo: number;
-  hi: number;
+export interface TransposeConvParams extends FloatConvParams<TransposeGeometry> {
   acc: Float64Array;
 }
 
+/** TRANSPOSE_CONV's tensors as the float conv eval names them. */
+export const TRANSPOSE_CONV_FLOAT_SLOTS: FloatConvSlots = {
+  input: TRANSPOSE_CONV_INPUTS.input,
+  filter: TRANSPOSE_CONV_INPUTS.weights,
+  bias: TRANSPOSE_CONV_INPUTS.bias,
+};
+
 export const transposeConvFloat: Kernel<TransposeConvParams> = {
   prepare(ctx) {
-    const out = output(ctx, 0);
     expectFloat32(ctx, input(ctx, TRANSPOSE_CONV_INPUTS.weights), 'weights');
     expectFloat32(ctx, input(ctx, TRANSPOSE_CONV_INPUTS.input), 'input');
-    expectFloat32(ctx, out, 'output');
+    expectFloat32(ctx, output(ctx, 0), 'output');
     const options = parseTransposeConvOptions(ctx);
-    const geo = transposeGeometry(ctx, options);
-    optionalBias(ctx, TRANSPOSE_CONV_INPUTS.bias, geo.outC);
-    out.shape = [geo.batches, geo.outH, geo.outW, geo.outC];
-    const [lo, hi] = convActivationRange(ctx, options.activation);
-    return { geo, activation: options.activation, lo, hi, acc: new Float64Array(geo.outC) };
+    const base = floatConvParams(ctx, TRANSPOSE_CONV_INPUTS.bias, options.activation, transposeGeometry(ctx, options));
+    return { ...base, acc: new Float64Array(base.geo.outC) };
   },
   eval(ctx, p) {
-    const out = output(ctx, 0).data as Float32Array;
-    if (out.length === 0) return;
-    transposeConvCore(
-      p.geo,
-      input(ctx, TRANSPOSE_CONV_INPUTS.input).data as Float32Array,
-      input(ctx, TRANSPOSE_CONV_INPUTS.weights).data as Float32Array,
-      biasValues(ctx, TRANSPOSE_CONV_INPUTS.bias),
-      out,
-      p.lo,
-      p.hi,
-      p.acc,
-    );
+    evalFloatConv(ctx, TRANSPOSE_CONV_FLOAT_SLOTS, transposeConvCore, p, p.acc);
   },
 };
 

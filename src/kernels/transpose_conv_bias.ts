@@ -1,6 +1,6 @@
 // MediaPipe's CUSTOM:Convolution2DTransposeBias (mediapipe/util/tflite/operations/
 // transpose_conv_bias.cc): a float TRANSPOSE_CONV with a bias and MediaPipe's own output size.
-import { expectFloat32 } from './conv.js';
+import { evalFloatConv, expectFloat32, type FloatConvSlots } from './conv.js';
 import type { Kernel, NodeContext } from './kernel.js';
 import { fail, input, output } from './kernel.js';
 import { checkInputAndWeights, type TransposeConvParams, type TransposeGeometry, transposeConvCore } from './transpose_conv.js';
@@ -8,6 +8,13 @@ import { Activation } from './util.js';
 
 /** Input slots of Convolution2DTransposeBias. */
 export const TRANSPOSE_CONV_BIAS_INPUTS = { input: 0, weights: 1, bias: 2 } as const;
+
+/** The slots as the float conv eval names them. */
+const BIAS_FLOAT_SLOTS: FloatConvSlots = {
+  input: TRANSPOSE_CONV_BIAS_INPUTS.input,
+  filter: TRANSPOSE_CONV_BIAS_INPUTS.weights,
+  bias: TRANSPOSE_CONV_BIAS_INPUTS.bias,
+};
 
 /** TfLitePadding values in MediaPipe's raw TfLiteTransposeConvParams. */
 export const TFLITE_PADDING_SAME = 1;
@@ -90,17 +97,6 @@ export const convolution2dTransposeBias: Kernel<TransposeConvBiasParams> = {
     return { geo, activation: Activation.NONE, lo: -Infinity, hi: Infinity, acc: new Float64Array(outC), options };
   },
   eval(ctx, p) {
-    const out = output(ctx, 0).data as Float32Array;
-    if (out.length === 0) return;
-    transposeConvCore(
-      p.geo,
-      input(ctx, TRANSPOSE_CONV_BIAS_INPUTS.input).data as Float32Array,
-      input(ctx, TRANSPOSE_CONV_BIAS_INPUTS.weights).data as Float32Array,
-      input(ctx, TRANSPOSE_CONV_BIAS_INPUTS.bias).data as Float32Array,
-      out,
-      p.lo,
-      p.hi,
-      p.acc,
-    );
+    evalFloatConv(ctx, BIAS_FLOAT_SLOTS, transposeConvCore, p, p.acc);
   },
 };

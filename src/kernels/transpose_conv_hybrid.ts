@@ -1,7 +1,7 @@
 // TRANSPOSE_CONV with float32 activations and int8 weights: TFLite's builtin hybrid kernel
 // (transpose_conv.cc EvalHybrid, reference_ops::HybridTransposeConv) or, where TFLite's XNNPACK
 // delegate takes the node, its dynamically quantized (qd8) deconvolution.
-import { biasValues, convActivationRange, expectFloat32, optionalBias } from './conv.js';
+import { biasValues, expectFloat32, floatConvParams } from './conv.js';
 import { parseTransposeConvOptions, TRANSPOSE_CONV_INPUTS } from './conv_geometry.js';
 import {
   batchQuantizeFloats,
@@ -86,25 +86,18 @@ const roundEven = (v: number) => v + ROUND_EVEN - ROUND_EVEN;
  */
 export const transposeConvHybrid: Kernel<HybridTransposeParams> = {
   prepare(ctx) {
-    const out = output(ctx, 0);
     const weights = input(ctx, TRANSPOSE_CONV_INPUTS.weights);
     if (weights.dtype !== 'int8') fail(ctx, `hybrid weights must be int8, got ${weights.dtype}`);
     expectFloat32(ctx, input(ctx, TRANSPOSE_CONV_INPUTS.input), 'input');
-    expectFloat32(ctx, out, 'output');
+    expectFloat32(ctx, output(ctx, 0), 'output');
     const options = parseTransposeConvOptions(ctx);
-    const geo = transposeGeometry(ctx, options);
-    optionalBias(ctx, TRANSPOSE_CONV_INPUTS.bias, geo.outC);
-    out.shape = [geo.batches, geo.outH, geo.outW, geo.outC];
-    const { activation } = options;
-    const [lo, hi] = convActivationRange(ctx, activation);
+    const base = floatConvParams(ctx, TRANSPOSE_CONV_INPUTS.bias, options.activation, transposeGeometry(ctx, options));
+    const geo = base.geo;
     return {
-      geo,
-      activation,
-      lo,
-      hi,
+      ...base,
       acc: new Float64Array(geo.outC),
       weights: hybridWeights(ctx, weights, 0, 'weights'),
-      xnnpack: xnnpackTakesHybrid(ctx, geo, activation, options.padding),
+      xnnpack: xnnpackTakesHybrid(ctx, geo, options.activation, options.padding),
       ...hybridInputScratch(geo.batches, geo.inH * geo.inW * geo.inC),
     };
   },

@@ -1,26 +1,13 @@
 import { describe, expect, it } from 'vitest';
 import { asymQuant, expectClose, runFloat, symQuant, values } from '../support/float_ref.js';
+import { type ConvCase, convInputs, naiveWindow, SAME, VALID, windowOptions } from './conv_case.js';
 
-const SAME = 0;
-const VALID = 1;
 const RELU = 1;
 const RELU_N1_TO_1 = 2;
 const RELU6 = 3;
 const TANH = 4;
 
-interface ConvCase {
-  input: number[];
-  inShape: [number, number, number, number];
-  filter: number[];
-  filterShape: [number, number, number, number];
-  bias: number[] | null;
-  padding: number;
-  stride: [number, number];
-  dilation?: [number, number];
-  activation?: number;
-}
-
-/** Straight from the definition: TF's SAME/VALID sizes, padding split with the extra pixel after. */
+/** Straight from the definition; grouped when the filter has fewer input channels. */
 function naiveConv(c: ConvCase): { shape: number[]; data: number[] } {
   const [n, h, w, ic] = c.inShape;
   const [oc, fh, fw, fic] = c.filterShape;
@@ -28,12 +15,7 @@ function naiveConv(c: ConvCase): { shape: number[]; data: number[] } {
   const [dh, dw] = c.dilation ?? [1, 1];
   const groups = ic / fic;
   const perGroup = oc / groups;
-  const effH = (fh - 1) * dh + 1;
-  const effW = (fw - 1) * dw + 1;
-  const oh = c.padding === SAME ? Math.ceil(h / sh) : Math.ceil((h - effH + 1) / sh);
-  const ow = c.padding === SAME ? Math.ceil(w / sw) : Math.ceil((w - effW + 1) / sw);
-  const padTop = Math.floor(Math.max(0, (oh - 1) * sh + effH - h) / 2);
-  const padLeft = Math.floor(Math.max(0, (ow - 1) * sw + effW - w) / 2);
+  const { oh, ow, padTop, padLeft } = naiveWindow(c, fh, fw);
   const [lo, hi] = range(c.activation ?? 0);
   const out: number[] = [];
   for (let b = 0; b < n; b++)
@@ -67,19 +49,8 @@ function range(activation: number): [number, number] {
 function runConv(c: ConvCase) {
   const [out] = runFloat({
     op: 'CONV_2D',
-    options: {
-      padding: c.padding,
-      strideH: c.stride[0],
-      strideW: c.stride[1],
-      dilationHFactor: c.dilation?.[0] ?? 1,
-      dilationWFactor: c.dilation?.[1] ?? 1,
-      fusedActivationFunction: c.activation ?? 0,
-    },
-    inputs: [
-      { dtype: 'float32', shape: c.inShape, data: c.input },
-      { dtype: 'float32', shape: c.filterShape, data: c.filter, constant: true },
-      c.bias ? { dtype: 'float32', shape: [c.bias.length], data: c.bias, constant: true } : null,
-    ],
+    options: windowOptions(c),
+    inputs: convInputs(c),
     outputs: [{ dtype: 'float32' }],
   });
   return out!;

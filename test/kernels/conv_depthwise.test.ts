@@ -1,36 +1,17 @@
 import { describe, expect, it } from 'vitest';
 import { asymQuant, expectClose, runFloat, values } from '../support/float_ref.js';
+import { type ConvCase, convInputs, naiveWindow, SAME, VALID, windowOptions } from './conv_case.js';
 
-const SAME = 0;
-const VALID = 1;
 const RELU6 = 3;
 
-interface DwCase {
-  input: number[];
-  inShape: [number, number, number, number];
-  filter: number[];
-  /** [1, H, W, C * multiplier] */
-  filterShape: [number, number, number, number];
-  bias: number[] | null;
-  padding: number;
-  stride: [number, number];
-  dilation?: [number, number];
-  activation?: number;
-}
-
 /** From the definition: output channel c*m + j reads input channel c. */
-function naiveDepthwise(c: DwCase): { shape: number[]; data: number[] } {
+function naiveDepthwise(c: ConvCase): { shape: number[]; data: number[] } {
   const [n, h, w, ic] = c.inShape;
   const [, fh, fw, oc] = c.filterShape;
   const m = oc / ic;
   const [sh, sw] = c.stride;
   const [dh, dw] = c.dilation ?? [1, 1];
-  const effH = (fh - 1) * dh + 1;
-  const effW = (fw - 1) * dw + 1;
-  const oh = c.padding === SAME ? Math.ceil(h / sh) : Math.ceil((h - effH + 1) / sh);
-  const ow = c.padding === SAME ? Math.ceil(w / sw) : Math.ceil((w - effW + 1) / sw);
-  const padTop = Math.floor(Math.max(0, (oh - 1) * sh + effH - h) / 2);
-  const padLeft = Math.floor(Math.max(0, (ow - 1) * sw + effW - w) / 2);
+  const { oh, ow, padTop, padLeft } = naiveWindow(c, fh, fw);
   const out: number[] = [];
   for (let b = 0; b < n; b++)
     for (let y = 0; y < oh; y++)
@@ -50,23 +31,11 @@ function naiveDepthwise(c: DwCase): { shape: number[]; data: number[] } {
   return { shape: [n, oh, ow, oc], data: out };
 }
 
-function runDepthwise(c: DwCase, multiplierOption?: number) {
+function runDepthwise(c: ConvCase, multiplierOption?: number) {
   const [out] = runFloat({
     op: 'DEPTHWISE_CONV_2D',
-    options: {
-      padding: c.padding,
-      strideH: c.stride[0],
-      strideW: c.stride[1],
-      depthMultiplier: multiplierOption ?? c.filterShape[3] / c.inShape[3],
-      dilationHFactor: c.dilation?.[0] ?? 1,
-      dilationWFactor: c.dilation?.[1] ?? 1,
-      fusedActivationFunction: c.activation ?? 0,
-    },
-    inputs: [
-      { dtype: 'float32', shape: c.inShape, data: c.input },
-      { dtype: 'float32', shape: c.filterShape, data: c.filter, constant: true },
-      c.bias ? { dtype: 'float32', shape: [c.bias.length], data: c.bias, constant: true } : null,
-    ],
+    options: { ...windowOptions(c), depthMultiplier: multiplierOption ?? c.filterShape[3] / c.inShape[3] },
+    inputs: convInputs(c),
     outputs: [{ dtype: 'float32' }],
   });
   return out!;
@@ -75,9 +44,9 @@ function runDepthwise(c: DwCase, multiplierOption?: number) {
 function randomCase(
   shape: [number, number, number, number],
   filter: [number, number, number, number],
-  rest: Partial<DwCase>,
+  rest: Partial<ConvCase>,
   seed: number,
-): DwCase {
+): ConvCase {
   return {
     input: values(
       shape.reduce((a, d) => a * d, 1),
@@ -126,7 +95,7 @@ describe('DEPTHWISE_CONV_2D float', () => {
   });
 
   it('matches a naive depthwise convolution', () => {
-    const cases: DwCase[] = [
+    const cases: ConvCase[] = [
       randomCase([2, 9, 8, 6], [1, 3, 3, 6], { stride: [2, 2], activation: RELU6 }, 1),
       randomCase([1, 9, 8, 3], [1, 3, 3, 6], { padding: SAME, dilation: [2, 2] }, 2),
       randomCase([1, 20, 17, 13], [1, 5, 5, 13], { stride: [2, 2] }, 3),
