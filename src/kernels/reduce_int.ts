@@ -43,8 +43,8 @@ interface MeanIntParams extends ReduceWalk {
   hi: number;
 }
 
-/** Round half to even (float32 magic-bias rounding, as XNNPACK requantizes). */
-function roundHalfEven(x: number): number {
+/** Round half to even (float32 magic-bias rounding, as XNNPACK requantizes; also its resize weights). */
+export function roundHalfEven(x: number): number {
   const f = Math.floor(x);
   const d = x - f;
   if (d !== 0.5) return d < 0.5 ? f : f + 1;

@@ -12,6 +12,7 @@
 import { f32 } from '../quant/index.js';
 import { fail, input, type Kernel, type NodeContext, output, xnnpackRuns } from './kernel.js';
 import { requireQuantizedType } from './quantize.js';
+import { roundHalfEven } from './reduce_int.js';
 import { bilinearAxis, parseResizeBilinearOptions, prepareResize, RESIZE_INPUTS } from './resize.js';
 
 type IntArray = Int8Array | Uint8Array | Int16Array;
@@ -82,13 +83,6 @@ function xnnpackAxis(inSize: number, outSize: number, alignCorners: boolean, hal
     a.weight[i] = roundHalfEven(f32(alpha * 2048));
   }
   return a;
-}
-
-function roundHalfEven(x: number): number {
-  const f = Math.floor(x);
-  const d = x - f;
-  if (d !== 0.5) return d < 0.5 ? f : f + 1;
-  return f % 2 === 0 ? f : f + 1;
 }
 
 interface ResizeIntParams {
