@@ -117,25 +117,6 @@ export function windowedConvProblem<G extends { batches: number; outH: number; o
   );
 }
 
-export function positive(node: DelegateNode, ...keys: string[]): string | null {
-  for (const k of keys) {
-    const v = opt(node, k, 1);
-    if (!Number.isInteger(v) || v < 1) return `${k} must be a positive integer, got ${v}`;
-  }
-  return null;
-}
-
-/** Integer values of a constant int32 (or int64) tensor. */
-export function intValues(t: RuntimeTensor): number[] {
-  return Array.from(t.data as ArrayLike<number | bigint>, (v) => Number(v));
-}
-
-export function int32Constant(t: RuntimeTensor | null, what: string): string | null {
-  if (!t) return `${what} is missing`;
-  if (t.dtype !== 'int32' && t.dtype !== 'int64') return `${what} must be int32, got ${t.dtype}`;
-  return constant(t, what);
-}
-
 // TFLite's ActivationFunctionType.
 const FUSED_NAMES = ['NONE', 'RELU', 'RELU_N1_TO_1', 'RELU6', 'TANH', 'SIGN_BIT'];
 
