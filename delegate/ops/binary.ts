@@ -16,10 +16,9 @@ import {
   subKernel,
 } from '../../src/kernels/binary.js';
 import type { RuntimeTensor } from '../../src/kernels/kernel.js';
-import { Activation } from '../../src/kernels/util.js';
 import { sliceLayout } from '../layout.js';
 import type { NodeProgram, OpImpl } from '../program.js';
-import { collapseDims, dimRows, float32, inputCount } from './common.js';
+import { activationConstant, collapseDims, dimRows, float32, inputCount } from './common.js';
 
 /** Outer dimensions the shader walks (its Params.dims length); rank 6 has 5. */
 const MAX_OUTER_RANK = 5;
@@ -49,22 +48,6 @@ function side(strides: readonly number[], out: readonly number[]): Side {
   const rowLength = walksChannels ? channels : 1;
   const rowStrides = strides.slice(0, Math.max(0, r - 1)).map((s) => s / rowLength);
   return { rowStrides, splat, slices: splat ? 1 : sliceLayout(out).slices };
-}
-
-/** The shader constant of a fused activation; NONE means TFLite's +-FLT_MAX clamp of binary ops. */
-function activationConstant(activation: number | null): string {
-  switch (activation) {
-    case null:
-      return 'ACT_NONE';
-    case Activation.RELU:
-      return 'ACT_RELU';
-    case Activation.RELU_N1_TO_1:
-      return 'ACT_RELU_N1_TO_1';
-    case Activation.RELU6:
-      return 'ACT_RELU6';
-    default:
-      return 'ACT_FINITE';
-  }
 }
 
 /** The node's input slots the shader binds as a and b. */
@@ -102,7 +85,7 @@ function binaryOp(opConst: string, prepared: (node: DelegateNode) => Prepared | 
               template: 'binary',
               constants: {
                 OP: opConst,
-                ACTIVATION: activationConstant(activation),
+                ACTIVATION: activation === null ? 'ACT_NONE' : activationConstant(activation, 'ACT_FINITE'),
                 OUTER_RANK: dims.length,
                 A_SPLAT: sa.splat,
                 B_SPLAT: sb.splat,

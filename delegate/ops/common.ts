@@ -1,39 +1,9 @@
-// Helpers shared by the op implementations: options, support checks that return a reason (or
+// Helpers shared by the op implementations: support checks that return a reason (or
 // null when fine), fused activations and dispatch dimension helpers.
 import type { DelegateNode } from '../../src/interpreter/delegate.js';
-import { DEFAULT_KERNEL_CONFIG, isKnown, KernelError, type NodeContext, type RuntimeTensor } from '../../src/kernels/kernel.js';
+import { isKnown, type RuntimeTensor } from '../../src/kernels/kernel.js';
+import { Activation } from '../../src/kernels/util.js';
 import { sliceLayout } from '../layout.js';
-
-/** A numeric (or boolean) builtin option, with a default when the model omits it. */
-export function opt(node: DelegateNode, key: string, fallback = 0): number {
-  const v = node.op.options[key];
-  if (v === undefined || v === null) return fallback;
-  if (typeof v === 'boolean') return v ? 1 : 0;
-  return typeof v === 'number' ? v : fallback;
-}
-
-export function optBool(node: DelegateNode, key: string): boolean {
-  return opt(node, key, 0) !== 0;
-}
-
-/**
- * The node as the CPU kernels' prepare sees it, so the delegate reads options and geometry with
- * the same helpers (src/kernels/conv_geometry.ts): CPU and GPU share one prepare step.
- */
-export function kernelContext(node: DelegateNode): NodeContext {
-  return { config: DEFAULT_KERNEL_CONFIG, index: node.index, op: node.op, inputs: node.inputs, outputs: node.outputs, intermediates: [] };
-}
-
-/** Runs a shared prepare check: the reason it fails (without the node prefix), or null. */
-export function kernelProblem(check: () => unknown): string | null {
-  try {
-    check();
-    return null;
-  } catch (e) {
-    if (e instanceof KernelError) return e.message.replace(/^node \d+ \([^)]*\): /, '');
-    throw e;
-  }
-}
 
 /** Input i, or null when the model omits it. */
 export function inputAt(node: DelegateNode, i: number): RuntimeTensor | null {
@@ -44,10 +14,6 @@ export function inputAt(node: DelegateNode, i: number): RuntimeTensor | null {
 export function verdict(...reasons: (string | null)[]): true | string {
   for (const r of reasons) if (r) return r;
   return true;
-}
-
-export function maxVersion(node: DelegateNode, max: number): string | null {
-  return node.op.version > max ? `version ${node.op.version} is newer than the supported ${max}` : null;
 }
 
 export function inputCount(node: DelegateNode, min: number, max = min): string | null {
@@ -74,54 +40,18 @@ export function float32(t: RuntimeTensor | null, what: string): string | null {
   return t.dtype === 'float32' ? null : `${what} has dtype ${t.dtype}; only float32 is supported`;
 }
 
-/** The node's output must have the shape the shared prepare geometry computes. */
-export function outputShapeProblem(node: DelegateNode, expected: readonly number[]): string | null {
-  const out = node.outputs[0]?.shape ?? [];
-  return out.join() === expected.join() ? null : `output shape [${out}] differs from the computed [${expected}]`;
-}
-
-export function positive(node: DelegateNode, ...keys: string[]): string | null {
-  for (const k of keys) {
-    const v = opt(node, k, 1);
-    if (!Number.isInteger(v) || v < 1) return `${k} must be a positive integer, got ${v}`;
-  }
-  return null;
-}
-
-/** Integer values of a constant int32 (or int64) tensor. */
-export function intValues(t: RuntimeTensor): number[] {
-  return Array.from(t.data as ArrayLike<number | bigint>, (v) => Number(v));
-}
-
-export function int32Constant(t: RuntimeTensor | null, what: string): string | null {
-  if (!t) return `${what} is missing`;
-  if (t.dtype !== 'int32' && t.dtype !== 'int64') return `${what} must be int32, got ${t.dtype}`;
-  return constant(t, what);
-}
-
-// TFLite's ActivationFunctionType.
-const FUSED_NAMES = ['NONE', 'RELU', 'RELU_N1_TO_1', 'RELU6', 'TANH', 'SIGN_BIT'];
-
-/** Why the node's fused activation cannot run, or null. */
-export function fusedActivationProblem(node: DelegateNode): string | null {
-  const a = opt(node, 'fusedActivationFunction', 0);
-  if (a >= 0 && a <= 3) return null;
-  // TFLite's float kernels ignore TANH / SIGN_BIT here (CalculateActivationRange gives no clamp)
-  // while its GPU delegate applies them: neither behaviour is worth copying blindly.
-  return `fused activation ${FUSED_NAMES[a] ?? a} is not supported`;
-}
-
 /**
- * The shader constant of the node's fused activation. `none` is what NONE means for this op:
- * ACT_NONE, or ACT_FINITE where TFLite clamps float results to +-FLT_MAX anyway (binary ops).
+ * The shader constant of a prepared fused activation (only the RELU family clamps). `none` is what
+ * no clamp means for the op: ACT_NONE, or ACT_FINITE where TFLite clamps float results to
+ * +-FLT_MAX anyway (binary ops, pooling).
  */
-export function fusedActivation(node: DelegateNode, none: 'ACT_NONE' | 'ACT_FINITE' = 'ACT_NONE'): string {
-  switch (opt(node, 'fusedActivationFunction', 0)) {
-    case 1:
+export function activationConstant(activation: number, none: 'ACT_NONE' | 'ACT_FINITE' = 'ACT_NONE'): string {
+  switch (activation) {
+    case Activation.RELU:
       return 'ACT_RELU';
-    case 2:
+    case Activation.RELU_N1_TO_1:
       return 'ACT_RELU_N1_TO_1';
-    case 3:
+    case Activation.RELU6:
       return 'ACT_RELU6';
     default:
       return none;

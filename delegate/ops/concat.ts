@@ -1,40 +1,32 @@
 // CONCATENATION: one dispatch per input, each copying the input into its place in the output
 // (shaders/concat.wgsl), so the number of inputs is not bounded by the storage-buffer limit.
+import { preparedBy } from '../../src/interpreter/delegate.js';
+import { type ConcatParams, concatenationKernel } from '../../src/kernels/concat.js';
 import type { RuntimeTensor } from '../../src/kernels/kernel.js';
 import { sliceLayout } from '../layout.js';
 import type { DispatchSpec, NodeProgram, OpImpl } from '../program.js';
-import { float32, fusedActivationProblem, maxVersion, opt } from './common.js';
-
-function axisOf(rank: number, axis: number): number {
-  return axis < 0 ? axis + rank : axis;
-}
+import { float32 } from './common.js';
 
 export const concatenation: OpImpl = {
   name: 'concatenation',
   isSupported(node) {
-    const why = maxVersion(node, 4) ?? fusedActivationProblem(node);
-    if (why) return why;
-    if (opt(node, 'fusedActivationFunction', 0) !== 0) return 'a fused activation on CONCATENATION is not supported';
-    const y = node.outputs[0];
-    if (!y || node.inputs.length === 0) return 'needs at least one input and an output';
-    const rank = y.shape.length;
-    const axis = axisOf(rank, opt(node, 'axis', 0));
-    if (axis < 0 || axis >= rank) return `axis ${opt(node, 'axis', 0)} is out of range for rank ${rank}`;
-    let total = 0;
+    // The prepare checked the axis and the input shapes, and sized the output.
+    const p = preparedBy<ConcatParams>(node, concatenationKernel);
+    if (!p) return 'not prepared by the concatenation kernel';
+    if (p.clamp) return 'a fused activation on CONCATENATION is not supported';
+    const rank = (node.outputs[0] as RuntimeTensor).shape.length;
     for (const [i, t] of node.inputs.entries()) {
-      const w = float32(t ?? null, `input ${i}`);
-      if (w) return w;
-      const s = (t as RuntimeTensor).shape;
-      if (s.length !== rank || s.some((d, k) => k !== axis && d !== y.shape[k]))
-        return `input ${i} shape [${s}] does not fit output [${y.shape}]`;
-      total += s[axis] as number;
+      const why = float32(t ?? null, `input ${i}`);
+      if (why) return why;
+      // Scalars stacked into a vector have no axis to copy along.
+      if ((t as RuntimeTensor).shape.length !== rank) return `input ${i} is a scalar`;
     }
-    return total === y.shape[axis] ? true : `inputs add up to ${total} along axis ${axis}, output has ${y.shape[axis]}`;
+    return true;
   },
   build(node): NodeProgram {
     const y = node.outputs[0] as RuntimeTensor;
     const rank = y.shape.length;
-    const axis = axisOf(rank, opt(node, 'axis', 0));
+    const { axis } = preparedBy<ConcatParams>(node, concatenationKernel) as ConcatParams;
     const out = sliceLayout(y.shape);
     // Slices per position along the axis, for an axis before the last: the dimensions between
     // the axis and the last, times the slices of a row.

@@ -8,16 +8,8 @@ import { CONV_INPUTS, type ConvGeometry } from '../../src/kernels/conv_geometry.
 import type { RuntimeTensor } from '../../src/kernels/kernel.js';
 import { sliceLayout } from '../layout.js';
 import type { NodeProgram, OpContext, OpImpl } from '../program.js';
-import { constant, inputAt } from './common.js';
-import {
-  activationConstant,
-  activationProblem,
-  constantBias,
-  notFloatReason,
-  packBias,
-  packConvWeights,
-  weightBytesProblem,
-} from './conv_common.js';
+import { activationConstant, constant, inputAt } from './common.js';
+import { activationProblem, constantBias, notFloatReason, packBias, packConvWeights, weightBytesProblem } from './conv_common.js';
 import { rowsProgram } from './fully_connected.js';
 
 /** Output pixels along x per invocation of conv2d.wgsl. */

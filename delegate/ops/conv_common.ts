@@ -15,20 +15,6 @@ export function activationProblem(activation: number): string | null {
   return `fused activation ${ACTIVATION_NAMES[activation] ?? activation} is not supported`;
 }
 
-/** The shader constant of a prepared fused activation (only the RELU family clamps). */
-export function activationConstant(activation: number): string {
-  switch (activation) {
-    case Activation.RELU:
-      return 'ACT_RELU';
-    case Activation.RELU_N1_TO_1:
-      return 'ACT_RELU_N1_TO_1';
-    case Activation.RELU6:
-      return 'ACT_RELU6';
-    default:
-      return 'ACT_NONE';
-  }
-}
-
 /**
  * Why the float kernel did not prepare the node: the first of `slots` that is not float32 (the
  * hybrid kernels take int8 weights), else a generic reason.

@@ -1,26 +1,21 @@
 // DEPTH_TO_SPACE and SPACE_TO_DEPTH on NHWC (shaders/depth_to_space.wgsl).
+import { type DelegateNode, preparedBy } from '../../src/interpreter/delegate.js';
 import type { RuntimeTensor } from '../../src/kernels/kernel.js';
+import { type BlockParams, depthToSpaceKernel, SPACE_DEPTH_INPUTS, spaceToDepthKernel } from '../../src/kernels/space_depth.js';
 import { sliceLayout } from '../layout.js';
 import type { NodeProgram, OpImpl } from '../program.js';
-import { inputCount, maxVersion, opt, positive, rankOf } from './common.js';
 
 function blockOp(spaceToDepth: boolean): OpImpl {
+  const kernel = spaceToDepth ? spaceToDepthKernel : depthToSpaceKernel;
+  const prepared = (node: DelegateNode) => preparedBy<BlockParams>(node, kernel);
   return {
     name: spaceToDepth ? 'space_to_depth' : 'depth_to_space',
     isSupported(node) {
-      const x = node.inputs[0] ?? null;
-      const why = maxVersion(node, 2) ?? inputCount(node, 1) ?? rankOf(x, 4, 'input') ?? positive(node, 'blockSize');
-      if (why) return why;
-      const b = opt(node, 'blockSize', 1);
-      const [n, h, w, c] = (x as RuntimeTensor).shape as [number, number, number, number];
-      if (spaceToDepth ? h % b !== 0 || w % b !== 0 : c % (b * b) !== 0)
-        return `block size ${b} does not divide the input shape [${[n, h, w, c]}]`;
-      const expected = spaceToDepth ? [n, h / b, w / b, c * b * b] : [n, h * b, w * b, c / (b * b)];
-      const out = node.outputs[0]?.shape ?? [];
-      return out.join() === expected.join() ? true : `output shape [${out}] differs from [${expected}]`;
+      // The prepare checked the block size against the NHWC input and sized the output.
+      return prepared(node) ? true : `not prepared by the ${spaceToDepth ? 'SPACE_TO_DEPTH' : 'DEPTH_TO_SPACE'} kernel`;
     },
     build(node): NodeProgram {
-      const x = node.inputs[0] as RuntimeTensor;
+      const x = node.inputs[SPACE_DEPTH_INPUTS.input] as RuntimeTensor;
       const y = node.outputs[0] as RuntimeTensor;
       const [, inH, inW, inC] = x.shape as [number, number, number, number];
       const [, outH, outW, outC] = y.shape as [number, number, number, number];
@@ -32,7 +27,7 @@ function blockOp(spaceToDepth: boolean): OpImpl {
             shader: { template: 'depth_to_space', constants: { SPACE_TO_DEPTH: spaceToDepth } },
             bindings: { x: { kind: 'tensor', tensor: x }, y: { kind: 'tensor', tensor: y } },
             uniforms: {
-              block: opt(node, 'blockSize', 1),
+              block: (prepared(node) as BlockParams).block,
               in_h: inH,
               in_w: inW,
               in_c: inC,

@@ -5,8 +5,8 @@ import { CONV_INPUTS } from '../../src/kernels/conv_geometry.js';
 import { type DepthwiseConv2DParams, depthwiseConv2dFloat } from '../../src/kernels/depthwise_conv.js';
 import type { RuntimeTensor } from '../../src/kernels/kernel.js';
 import type { NodeProgram, OpImpl } from '../program.js';
-import { constant, inputAt } from './common.js';
-import { activationConstant, activationProblem, constantBias, notFloatReason, packBias, weightBytesProblem } from './conv_common.js';
+import { activationConstant, constant, inputAt } from './common.js';
+import { activationProblem, constantBias, notFloatReason, packBias, weightBytesProblem } from './conv_common.js';
 
 /** Output pixels along x per invocation: depthwise_conv2d.wgsl unrolls exactly 8. */
 const PIXELS_PER_INVOCATION = 8;

@@ -6,8 +6,8 @@ import { FULLY_CONNECTED_INPUTS, type FullyConnectedParams, fullyConnectedFloat 
 import type { RuntimeTensor } from '../../src/kernels/kernel.js';
 import { sameSliceLayout } from '../layout.js';
 import type { NodeProgram, OpImpl } from '../program.js';
-import { constant, inputAt } from './common.js';
-import { activationConstant, constantBias, notFloatReason, packBias, packConvWeights, weightBytesProblem } from './conv_common.js';
+import { activationConstant, constant, inputAt } from './common.js';
+import { constantBias, notFloatReason, packBias, packConvWeights, weightBytesProblem } from './conv_common.js';
 
 /** Rows per invocation of fully_connected.wgsl (every entry point). */
 export const ROWS_PER_INVOCATION = 8;

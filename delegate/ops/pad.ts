@@ -1,66 +1,48 @@
 // PAD, PADV2 (constant value) and MIRROR_PAD (REFLECT / SYMMETRIC), rank up to 6, with
 // constant paddings (shaders/pad.wgsl).
-import type { DelegateNode } from '../../src/interpreter/delegate.js';
+import { type DelegateNode, preparedBy } from '../../src/interpreter/delegate.js';
 import type { RuntimeTensor } from '../../src/kernels/kernel.js';
+import { MirrorPadMode, type MirrorPadParams, mirrorPadKernel, PAD_INPUTS, type PadParams, padKernel } from '../../src/kernels/pad.js';
 import { sliceLayout } from '../layout.js';
 import type { NodeProgram, OpImpl } from '../program.js';
-import { constant, dimRows, float32, inputCount, int32Constant, intValues, maxVersion, opt, rankOf, stridesOf } from './common.js';
+import { dimRows, float32, rankOf, stridesOf } from './common.js';
 
 type Mode = 'MODE_CONSTANT' | 'MODE_REFLECT' | 'MODE_SYMMETRIC';
 
-function modeOf(node: DelegateNode): Mode {
-  if (node.op.op !== 'MIRROR_PAD') return 'MODE_CONSTANT';
-  return opt(node, 'mode', 0) === 0 ? 'MODE_REFLECT' : 'MODE_SYMMETRIC';
+/** What the shader needs from either prepare: leading paddings, mode and fill value. */
+interface PadPlan {
+  before: number[];
+  mode: Mode;
+  value: number;
 }
 
-/** [before, after] per dimension. */
-function paddingsOf(node: DelegateNode): [number, number][] {
-  const v = intValues(node.inputs[1] as RuntimeTensor);
-  const out: [number, number][] = [];
-  for (let i = 0; i + 1 < v.length; i += 2) out.push([v[i] as number, v[i + 1] as number]);
-  return out;
+function planOf(node: DelegateNode): PadPlan | string {
+  const mirror = preparedBy<MirrorPadParams>(node, mirrorPadKernel);
+  if (mirror) return { before: mirror.before, mode: mirror.mode === MirrorPadMode.REFLECT ? 'MODE_REFLECT' : 'MODE_SYMMETRIC', value: 0 };
+  const p = preparedBy<PadParams>(node, padKernel);
+  if (!p) return 'not prepared by the pad kernel';
+  const valueInput = node.inputs[PAD_INPUTS.value] ?? null;
+  if (valueInput) {
+    const why = float32(valueInput, 'constant value');
+    if (why) return why;
+    if (p.value === null) return 'constant value must be a constant (it is computed at run time)';
+  }
+  return { before: p.before, mode: 'MODE_CONSTANT', value: Number(p.value ?? p.fill) };
 }
 
-function padValue(node: DelegateNode): number {
-  const t = node.inputs[2];
-  return node.op.op === 'PADV2' && t ? ((t.data as Float32Array)[0] ?? 0) : 0;
-}
-
-function pad(op: string, max: number): OpImpl {
+function pad(op: string): OpImpl {
   return {
     name: op.toLowerCase(),
     isSupported(node) {
-      const x = node.inputs[0] ?? null;
-      const why =
-        maxVersion(node, max) ??
-        inputCount(node, 2, op === 'PADV2' ? 3 : 2) ??
-        rankOf(x, [1, 2, 3, 4, 5, 6], 'input') ??
-        int32Constant(node.inputs[1] ?? null, 'paddings');
-      if (why) return why;
-      const value = node.inputs[2] ?? null;
-      if (value) {
-        const v = float32(value, 'constant value') ?? constant(value, 'constant value');
-        if (v) return v;
-      }
-      const shape = (x as RuntimeTensor).shape;
-      const pads = paddingsOf(node);
-      if (pads.length !== shape.length) return `paddings must be [${shape.length}, 2], got shape [${node.inputs[1]?.shape}]`;
-      const mode = modeOf(node);
-      for (let d = 0; d < shape.length; d++) {
-        const [b, a] = pads[d] as [number, number];
-        const n = shape[d] as number;
-        if (b < 0 || a < 0) return `negative padding [${b}, ${a}] in dimension ${d}`;
-        const limit = mode === 'MODE_REFLECT' ? n - 1 : mode === 'MODE_SYMMETRIC' ? n : Infinity;
-        if (b > limit || a > limit) return `mirror padding [${b}, ${a}] exceeds ${limit} in dimension ${d} of size ${n}`;
-      }
-      const expected = shape.map((n, d) => n + (pads[d] as [number, number])[0] + (pads[d] as [number, number])[1]);
-      const out = node.outputs[0]?.shape ?? [];
-      return out.join() === expected.join() ? true : `output shape [${out}] differs from the padded [${expected}]`;
+      // The prepare checked the paddings (constant, non-negative, within the mirror limits) and sized the output.
+      const plan = planOf(node);
+      if (typeof plan === 'string') return plan;
+      return rankOf(node.inputs[PAD_INPUTS.input] ?? null, [1, 2, 3, 4, 5, 6], 'input') ?? true;
     },
     build(node): NodeProgram {
-      const x = node.inputs[0] as RuntimeTensor;
+      const x = node.inputs[PAD_INPUTS.input] as RuntimeTensor;
       const y = node.outputs[0] as RuntimeTensor;
-      const pads = paddingsOf(node);
+      const { before, mode, value } = planOf(node) as PadPlan;
       const r = x.shape.length;
       const inRows = stridesOf(x.shape.slice(0, r - 1));
       // Outer dimensions innermost first: (out size, in size, before, in row stride); unpadded size-1 ones add nothing.
@@ -68,9 +50,10 @@ function pad(op: string, max: number): OpImpl {
       for (let d = r - 2; d >= 0; d--) {
         const out = y.shape[d] as number;
         if (out === 1) continue;
-        dims.push([out, x.shape[d] as number, (pads[d] as [number, number])[0], inRows[d] as number]);
+        dims.push([out, x.shape[d] as number, before[d] as number, inRows[d] as number]);
       }
-      const [cBefore, cAfter] = pads[r - 1] as [number, number];
+      const cBefore = before[r - 1] as number;
+      const lanewise = cBefore > 0 || y.shape[r - 1] !== x.shape[r - 1];
       const inLayout = sliceLayout(x.shape);
       const outLayout = sliceLayout(y.shape);
       return {
@@ -79,7 +62,7 @@ function pad(op: string, max: number): OpImpl {
           {
             shader: {
               template: 'pad',
-              constants: { MODE: modeOf(node), OUTER_RANK: dims.length, LANEWISE: cBefore > 0 || cAfter > 0 },
+              constants: { MODE: mode, OUTER_RANK: dims.length, LANEWISE: lanewise },
             },
             bindings: { x: { kind: 'tensor', tensor: x }, y: { kind: 'tensor', tensor: y } },
             uniforms: {
@@ -88,7 +71,7 @@ function pad(op: string, max: number): OpImpl {
               out_c: outLayout.channels,
               out_slices: outLayout.slices,
               c_before: cBefore,
-              value: padValue(node),
+              value,
               dims: dimRows(dims),
             },
             invocations: outLayout.sliceCount,
@@ -99,6 +82,6 @@ function pad(op: string, max: number): OpImpl {
   };
 }
 
-export const padConstant = pad('PAD', 4);
-export const padV2 = pad('PADV2', 4);
-export const mirrorPad = pad('MIRROR_PAD', 3);
+export const padConstant = pad('PAD');
+export const padV2 = pad('PADV2');
+export const mirrorPad = pad('MIRROR_PAD');

@@ -1,70 +1,44 @@
-// MAX_POOL_2D and AVERAGE_POOL_2D (shaders/pool2d.wgsl).
-import type { DelegateNode } from '../../src/interpreter/delegate.js';
-import { type PoolWindow, parsePool2DOptions, poolWindow } from '../../src/kernels/conv_geometry.js';
+// MAX_POOL_2D and AVERAGE_POOL_2D (shaders/pool2d.wgsl), from the CPU prepare's window.
+import { type DelegateNode, preparedBy } from '../../src/interpreter/delegate.js';
 import type { RuntimeTensor } from '../../src/kernels/kernel.js';
+import { averagePool2dKernel, maxPool2dKernel, POOL_INPUTS, type PoolParams } from '../../src/kernels/pooling.js';
 import { sliceLayout } from '../layout.js';
 import type { NodeProgram, OpImpl } from '../program.js';
-import {
-  fusedActivation,
-  fusedActivationProblem,
-  inputCount,
-  kernelContext,
-  kernelProblem,
-  maxVersion,
-  outputShapeProblem,
-  positive,
-  rankOf,
-} from './common.js';
-
-/** The CPU prepare's pooling window (options, output size, padding). */
-function geometry(node: DelegateNode): PoolWindow {
-  const [, inH, inW] = (node.inputs[0] as RuntimeTensor).shape as [number, number, number, number];
-  return poolWindow(parsePool2DOptions(kernelContext(node)), inH, inW);
-}
+import { activationConstant } from './common.js';
 
 function pool(isMax: boolean): OpImpl {
+  const kernel = isMax ? maxPool2dKernel : averagePool2dKernel;
+  const prepared = (node: DelegateNode) => preparedBy<PoolParams>(node, kernel);
   return {
     name: isMax ? 'max_pool2d' : 'average_pool2d',
     isSupported(node) {
-      const x = node.inputs[0] ?? null;
-      const why =
-        maxVersion(node, 3) ??
-        inputCount(node, 1) ??
-        rankOf(x, 4, 'input') ??
-        fusedActivationProblem(node) ??
-        positive(node, 'strideH', 'strideW', 'filterHeight', 'filterWidth') ??
-        kernelProblem(() => geometry(node));
-      if (why) return why;
-      const [n, , , c] = (x as RuntimeTensor).shape as [number, number, number, number];
-      const g = geometry(node);
-      return outputShapeProblem(node, [n, g.outH, g.outW, c]) ?? true;
+      // The float kernel's prepare checked the shapes, options and activation (TANH and SIGN_BIT fail there).
+      return prepared(node) ? true : 'not prepared by the float32 pooling kernel';
     },
     build(node: DelegateNode): NodeProgram {
-      const x = node.inputs[0] as RuntimeTensor;
+      const p = prepared(node) as PoolParams;
+      const x = node.inputs[POOL_INPUTS.input] as RuntimeTensor;
       const y = node.outputs[0] as RuntimeTensor;
-      const [, inH, inW] = x.shape as [number, number, number, number];
-      const { outH, outW, filterH, filterW, strideH, strideW, padTop, padLeft } = geometry(node);
       const layout = sliceLayout(y.shape);
       return {
         kind: 'dispatch',
         dispatches: [
           {
-            // TFLite's float pooling clamps to +-FLT_MAX without an activation.
-            shader: { template: 'pool2d', constants: { ACTIVATION: fusedActivation(node, 'ACT_FINITE'), IS_MAX: isMax } },
+            shader: { template: 'pool2d', constants: { ACTIVATION: activationConstant(p.activation, 'ACT_FINITE'), IS_MAX: isMax } },
             bindings: { x: { kind: 'tensor', tensor: x }, y: { kind: 'tensor', tensor: y } },
             uniforms: {
               channels: layout.channels,
               slices: layout.slices,
-              in_h: inH,
-              in_w: inW,
-              out_h: outH,
-              out_w: outW,
-              filter_h: filterH,
-              filter_w: filterW,
-              stride_h: strideH,
-              stride_w: strideW,
-              pad_top: padTop,
-              pad_left: padLeft,
+              in_h: p.inH,
+              in_w: p.inW,
+              out_h: p.outH,
+              out_w: p.outW,
+              filter_h: p.filterH,
+              filter_w: p.filterW,
+              stride_h: p.strideH,
+              stride_w: p.strideW,
+              pad_top: p.padTop,
+              pad_left: p.padLeft,
             },
             invocations: layout.sliceCount,
           },

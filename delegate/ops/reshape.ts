@@ -1,31 +1,34 @@
 // RESHAPE, SQUEEZE, EXPAND_DIMS: the output shares the input's buffer when both shapes store
 // their elements the same way in slice layout (same last dimension, or both multiples of 4),
 // else shaders/reshape.wgsl repacks the rows.
-import type { RuntimeTensor } from '../../src/kernels/kernel.js';
+import { type DelegateNode, preparedBy } from '../../src/interpreter/delegate.js';
+import type { Kernel, RuntimeTensor } from '../../src/kernels/kernel.js';
 import { isKnown } from '../../src/kernels/kernel.js';
+import { expandDimsKernel, RESHAPE_INPUTS, type ReshapeParams, reshapeKernel, squeezeKernel } from '../../src/kernels/reshape.js';
 import { sameSliceLayout, sliceLayout } from '../layout.js';
 import type { NodeProgram, OpImpl } from '../program.js';
 import { float32 } from './common.js';
 
-function reshapeOp(op: string): OpImpl {
+function reshapeOp(op: string, kernel: Kernel<ReshapeParams>): OpImpl {
+  const prepared = (node: DelegateNode) => preparedBy(node, kernel);
   return {
     name: op.toLowerCase(),
     isSupported(node) {
-      const x = node.inputs[0] ?? null;
-      const y = node.outputs[0];
+      // The prepare resolved the new shape (and checked it holds the input's elements).
+      if (!prepared(node)) return `not prepared by the ${op} kernel`;
+      const x = node.inputs[RESHAPE_INPUTS.input] ?? null;
       const why = float32(x, 'input');
       if (why) return why;
       if (isKnown(x as RuntimeTensor)) return 'the input is a constant (the interpreter folds this node)';
-      const n = (x as RuntimeTensor).shape.reduce((a, d) => a * d, 1);
-      if (!y || y.shape.reduce((a, d) => a * d, 1) !== n) return `output shape [${y?.shape}] does not hold the input's ${n} elements`;
       return true;
     },
     build(node): NodeProgram {
-      const x = node.inputs[0] as RuntimeTensor;
+      const x = node.inputs[RESHAPE_INPUTS.input] as RuntimeTensor;
       const y = node.outputs[0] as RuntimeTensor;
-      if (sameSliceLayout(x.shape, y.shape)) return { kind: 'alias' };
+      const { shape } = prepared(node) as ReshapeParams;
+      if (sameSliceLayout(x.shape, shape)) return { kind: 'alias' };
       const inLayout = sliceLayout(x.shape);
-      const outLayout = sliceLayout(y.shape);
+      const outLayout = sliceLayout(shape);
       return {
         kind: 'dispatch',
         dispatches: [
@@ -41,6 +44,6 @@ function reshapeOp(op: string): OpImpl {
   };
 }
 
-export const reshape = reshapeOp('RESHAPE');
-export const squeeze = reshapeOp('SQUEEZE');
-export const expandDims = reshapeOp('EXPAND_DIMS');
+export const reshape = reshapeOp('RESHAPE', reshapeKernel);
+export const squeeze = reshapeOp('SQUEEZE', squeezeKernel);
+export const expandDims = reshapeOp('EXPAND_DIMS', expandDimsKernel);

@@ -13,8 +13,8 @@ import {
   type TransposeConvBiasParams,
 } from '../../src/kernels/transpose_conv_bias.js';
 import type { NodeProgram, OpImpl } from '../program.js';
-import { constant, inputAt } from './common.js';
-import { activationConstant, activationProblem, constantBias, notFloatReason, packBias, packConvWeights } from './conv_common.js';
+import { activationConstant, constant, inputAt } from './common.js';
+import { activationProblem, constantBias, notFloatReason, packBias, packConvWeights } from './conv_common.js';
 
 /** Where the op keeps its input, weights and bias. */
 type Slots = { readonly input: number; readonly weights: number; readonly bias: number };

@@ -6,6 +6,9 @@ import type { DType } from '../model/dtype.js';
 import { fail, input, isKnown, type Kernel, output } from './kernel.js';
 import { intValues } from './tensor_data.js';
 
+/** Input slots of ARG_MAX and ARG_MIN. */
+export const ARG_MINMAX_INPUTS = { input: 0, axis: 1 } as const;
+
 type Values = Float32Array | Int8Array | Uint8Array | Int16Array | Int32Array | BigInt64Array;
 
 interface ArgParams {
@@ -20,8 +23,8 @@ const INPUT_DTYPES: readonly DType[] = ['float32', 'uint8', 'int8', 'int16', 'in
 function argKernel(isMax: boolean): Kernel<ArgParams> {
   return {
     prepare(ctx) {
-      const x = input(ctx, 0);
-      const axisT = input(ctx, 1);
+      const x = input(ctx, ARG_MINMAX_INPUTS.input);
+      const axisT = input(ctx, ARG_MINMAX_INPUTS.axis);
       const y = output(ctx, 0);
       if (!INPUT_DTYPES.includes(x.dtype)) fail(ctx, `input dtype ${x.dtype} is not supported`);
       if (y.dtype !== 'int32' && y.dtype !== 'int64') fail(ctx, `output must be int32 or int64, got ${y.dtype}`);
@@ -43,7 +46,7 @@ function argKernel(isMax: boolean): Kernel<ArgParams> {
       return { outer, axisSize, inner, isFloat: x.dtype === 'float32' };
     },
     eval(ctx, { outer, axisSize, inner, isFloat }) {
-      const x = input(ctx, 0).data as Values;
+      const x = input(ctx, ARG_MINMAX_INPUTS.input).data as Values;
       const yt = output(ctx, 0);
       const y32 = yt.dtype === 'int32' ? (yt.data as Int32Array) : null;
       const y64 = y32 ? null : (yt.data as BigInt64Array);

@@ -2,10 +2,47 @@
 // and reference/concatenation.h). All three move contiguous blocks: for each index of the
 // dimensions before the axis, each input contributes one run of dims[axis] * inner elements.
 import { numElements } from '../model/dtype.js';
+import { builtinOptions } from '../model/options.js';
 import type { Kernel, NodeContext, RuntimeTensor } from './kernel.js';
 import { fail, input, output } from './kernel.js';
 import { elements, requireElementDtype, requireSameDtype, requireSameQuantization, tensorScale, tensorZeroPoint } from './tensor_data.js';
-import { Activation, floatActivationRange, fusedActivation, optNumber } from './util.js';
+import { Activation, floatActivationRange } from './util.js';
+
+/** UNPACK's input slot (CONCATENATION and PACK take every input in order). */
+export const UNPACK_INPUTS = { input: 0 } as const;
+
+/** CONCATENATION's options (ConcatenationOptions); the axis is as given (negative counts from the end). */
+export interface ConcatenationOptions {
+  axis: number;
+  activation: number;
+}
+
+export function parseConcatenationOptions(ctx: NodeContext): ConcatenationOptions {
+  const o = builtinOptions(ctx.op, 'ConcatenationOptions');
+  return { axis: o.axis ?? 0, activation: o.fusedActivationFunction ?? Activation.NONE };
+}
+
+/** PACK's options (PackOptions); valuesCount is null when the model omits it. */
+export interface PackOptions {
+  valuesCount: number | null;
+  axis: number;
+}
+
+export function parsePackOptions(ctx: NodeContext): PackOptions {
+  const o = builtinOptions(ctx.op, 'PackOptions');
+  return { valuesCount: o.valuesCount ?? null, axis: o.axis ?? 0 };
+}
+
+/** UNPACK's options (UnpackOptions); num is null when the model omits it. */
+export interface UnpackOptions {
+  num: number | null;
+  axis: number;
+}
+
+export function parseUnpackOptions(ctx: NodeContext): UnpackOptions {
+  const o = builtinOptions(ctx.op, 'UnpackOptions');
+  return { num: o.num ?? null, axis: o.axis ?? 0 };
+}
 
 /** Every input, which must all be present. */
 function allInputs(ctx: NodeContext): RuntimeTensor[] {
@@ -19,7 +56,10 @@ interface Rescale {
   outZeroPoint: number;
 }
 
-interface ConcatParams {
+/** What the CONCATENATION prepare computed. */
+export interface ConcatParams {
+  /** The concatenation axis, normalized. */
+  axis: number;
   outer: number;
   /** Elements each input contributes per outer index. */
   runs: number[];
@@ -41,12 +81,11 @@ export const concatenationKernel: Kernel<ConcatParams> = {
     requireElementDtype(ctx, t0, 'input 0');
     requireSameDtype(ctx, t0, y, 'input 0 and output');
     const rank = t0.shape.length;
-    const given = optNumber(ctx, 'axis', 0);
+    const { axis: given, activation } = parseConcatenationOptions(ctx);
     const axis = given < 0 ? given + rank : given;
     if (axis < 0 || (axis >= rank && !(rank === 0 && axis === 0))) {
       fail(ctx, `axis ${given} is out of range for rank ${rank}`);
     }
-    const activation = fusedActivation(ctx);
     let clamp: [number, number] | null = null;
     if (activation !== Activation.NONE) {
       if (t0.dtype !== 'float32') fail(ctx, `fused activation ${activation} is only supported on float32`);
@@ -92,7 +131,7 @@ export const concatenationKernel: Kernel<ConcatParams> = {
     let outer = 1;
     for (let d = 0; d < axis && d < rank; d++) outer *= t0.shape[d] as number;
     const runs = xs.map((t) => (outer === 0 ? 0 : numElements(t.shape) / outer));
-    return { outer, runs, rescale, clamp };
+    return { axis, outer, runs, rescale, clamp };
   },
   eval(ctx, p) {
     const y = output(ctx, 0);
@@ -138,13 +177,14 @@ export const packKernel: Kernel<PackParams> = {
   prepare(ctx) {
     const xs = allInputs(ctx);
     const y = output(ctx, 0);
-    const count = optNumber(ctx, 'valuesCount', xs.length);
+    const options = parsePackOptions(ctx);
+    const count = options.valuesCount ?? xs.length;
     if (count !== xs.length) fail(ctx, `valuesCount ${count} does not match the ${xs.length} inputs`);
     const t0 = xs[0] ?? fail(ctx, 'needs at least one input');
     requireElementDtype(ctx, t0, 'input 0');
     requireSameDtype(ctx, t0, y, 'input 0 and output');
     const rank = t0.shape.length;
-    const given = optNumber(ctx, 'axis', 0);
+    const given = options.axis;
     const axis = given < 0 ? given + rank + 1 : given;
     if (axis < 0 || axis > rank) fail(ctx, `axis ${given} is out of range for packing rank ${rank}`);
     xs.forEach((t, i) => {
@@ -174,13 +214,14 @@ export const packKernel: Kernel<PackParams> = {
 
 export const unpackKernel: Kernel<PackParams> = {
   prepare(ctx) {
-    const x = input(ctx, 0);
+    const x = input(ctx, UNPACK_INPUTS.input);
     requireElementDtype(ctx, x, 'the input');
     const rank = x.shape.length;
-    const given = optNumber(ctx, 'axis', 0);
+    const options = parseUnpackOptions(ctx);
+    const given = options.axis;
     const axis = given < 0 ? given + rank : given;
     if (axis < 0 || axis >= rank) fail(ctx, `axis ${given} is out of range for rank ${rank}`);
-    const num = optNumber(ctx, 'num', x.shape[axis] as number);
+    const num = options.num ?? (x.shape[axis] as number);
     if (num !== x.shape[axis]) fail(ctx, `num ${num} does not match dimension ${axis} of [${x.shape}]`);
     if (ctx.outputs.length !== num) fail(ctx, `has ${ctx.outputs.length} outputs, expected ${num}`);
     const shape = x.shape.filter((_, d) => d !== axis);
@@ -196,7 +237,7 @@ export const unpackKernel: Kernel<PackParams> = {
     return { outer, inner };
   },
   eval(ctx, { outer, inner }) {
-    const src = elements(input(ctx, 0));
+    const src = elements(input(ctx, UNPACK_INPUTS.input));
     const n = ctx.outputs.length;
     for (let i = 0; i < n; i++) {
       const out = elements(ctx.outputs[i] as RuntimeTensor);

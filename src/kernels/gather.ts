@@ -2,10 +2,24 @@
 // GATHER_ND (gather_nd.cc, reference_ops::GatherNd). Indices are int16, int32 or int64; an
 // index outside its dimension is a KernelError, as TFLite refuses it too.
 import { numElements } from '../model/dtype.js';
-import type { Kernel, RuntimeTensor } from './kernel.js';
+import { builtinOptions } from '../model/options.js';
+import type { Kernel, NodeContext, RuntimeTensor } from './kernel.js';
 import { fail, input, output } from './kernel.js';
 import { elements, requireDtype, requireElementDtype, requireSameDtype } from './tensor_data.js';
-import { optNumber } from './util.js';
+
+/** Input slots of GATHER and GATHER_ND. */
+export const GATHER_INPUTS = { input: 0, indices: 1 } as const;
+
+/** GATHER's options (GatherOptions), as given (negative counts from the end). */
+export interface GatherOptions {
+  axis: number;
+  batchDims: number;
+}
+
+export function parseGatherOptions(ctx: NodeContext): GatherOptions {
+  const o = builtinOptions(ctx.op, 'GatherOptions');
+  return { axis: o.axis ?? 0, batchDims: o.batchDims ?? 0 };
+}
 
 const INDEX_DTYPES = ['int32', 'int64', 'int16'] as const;
 
@@ -25,18 +39,17 @@ interface GatherParams {
 
 export const gatherKernel: Kernel<GatherParams> = {
   prepare(ctx) {
-    const x = input(ctx, 0);
-    const idx = input(ctx, 1);
+    const x = input(ctx, GATHER_INPUTS.input);
+    const idx = input(ctx, GATHER_INPUTS.indices);
     const y = output(ctx, 0);
     requireElementDtype(ctx, x, 'the input');
     requireSameDtype(ctx, x, y, 'input and output');
     requireDtype(ctx, idx, INDEX_DTYPES, 'the indices');
     const rank = x.shape.length;
     const idxRank = idx.shape.length;
-    const givenAxis = optNumber(ctx, 'axis', 0);
+    const { axis: givenAxis, batchDims: givenBatch } = parseGatherOptions(ctx);
     const axis = givenAxis < 0 ? givenAxis + rank : givenAxis;
     if (axis < 0 || axis >= rank) fail(ctx, `axis ${givenAxis} is out of range for rank ${rank}`);
-    const givenBatch = optNumber(ctx, 'batchDims', 0);
     const batchDims = givenBatch < 0 ? givenBatch + idxRank : givenBatch;
     if (batchDims > axis) fail(ctx, `batch_dims ${givenBatch} must not exceed axis ${axis}`);
     if (batchDims < 0 || batchDims >= rank || batchDims > idxRank) {
@@ -58,8 +71,8 @@ export const gatherKernel: Kernel<GatherParams> = {
     };
   },
   eval(ctx, p) {
-    const idx = input(ctx, 1);
-    const src = elements(input(ctx, 0));
+    const idx = input(ctx, GATHER_INPUTS.indices);
+    const src = elements(input(ctx, GATHER_INPUTS.input));
     const out = elements(output(ctx, 0));
     const { batches, outer, axisSize, inner, coords } = p;
     for (let b = 0; b < batches; b++) {
@@ -88,8 +101,8 @@ interface GatherNdParams {
 
 export const gatherNdKernel: Kernel<GatherNdParams> = {
   prepare(ctx) {
-    const x = input(ctx, 0);
-    const idx = input(ctx, 1);
+    const x = input(ctx, GATHER_INPUTS.input);
+    const idx = input(ctx, GATHER_INPUTS.indices);
     const y = output(ctx, 0);
     requireElementDtype(ctx, x, 'the params input');
     requireSameDtype(ctx, x, y, 'params and output');
@@ -118,8 +131,8 @@ export const gatherNdKernel: Kernel<GatherNdParams> = {
     };
   },
   eval(ctx, p) {
-    const idx = input(ctx, 1);
-    const src = elements(input(ctx, 0));
+    const idx = input(ctx, GATHER_INPUTS.indices);
+    const src = elements(input(ctx, GATHER_INPUTS.input));
     const out = elements(output(ctx, 0));
     const { slices, sliceSize, depth, dims, strides } = p;
     for (let i = 0; i < slices; i++) {

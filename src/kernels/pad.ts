@@ -2,8 +2,9 @@
 // SYMMETRIC, mirror_pad.cc). The paddings input is an [rank, 2] integer tensor of
 // (before, after) counts and must be known at prepare.
 import { numElements } from '../model/dtype.js';
+import { builtinOptions } from '../model/options.js';
 import type { Kernel, NodeContext, RuntimeTensor } from './kernel.js';
-import { fail, input, output } from './kernel.js';
+import { fail, input, isKnown, output } from './kernel.js';
 import {
   type ElementArray,
   elements,
@@ -16,7 +17,24 @@ import {
   tensorZeroPoint,
   zeroOf,
 } from './tensor_data.js';
-import { optNumber, stridesOf } from './util.js';
+import { stridesOf } from './util.js';
+
+/** Input slots of PAD, PADV2 (value) and MIRROR_PAD. */
+export const PAD_INPUTS = { input: 0, paddings: 1, value: 2 } as const;
+
+/** MirrorPadMode of the schema. */
+export const MirrorPadMode = { REFLECT: 0, SYMMETRIC: 1 } as const;
+
+/** MIRROR_PAD's options (MirrorPadOptions), checked. */
+export interface MirrorPadOptions {
+  mode: number;
+}
+
+export function parseMirrorPadOptions(ctx: NodeContext): MirrorPadOptions {
+  const mode = builtinOptions(ctx.op, 'MirrorPadOptions').mode ?? MirrorPadMode.REFLECT;
+  if (mode !== MirrorPadMode.REFLECT && mode !== MirrorPadMode.SYMMETRIC) fail(ctx, `unknown mirror pad mode ${mode}`);
+  return { mode };
+}
 
 /** Reads and checks the [rank, 2] paddings input; returns [before..., after...] per dim. */
 function readPaddings(ctx: NodeContext, x: RuntimeTensor, t: RuntimeTensor): { before: number[]; after: number[] } {
@@ -38,7 +56,13 @@ function readPaddings(ctx: NodeContext, x: RuntimeTensor, t: RuntimeTensor): { b
   return { before, after };
 }
 
-interface PadParams {
+/** What the PAD / PADV2 prepare computed. */
+export interface PadParams {
+  /** Padding before and after each dimension. */
+  before: number[];
+  after: number[];
+  /** The constant-value input's value when known at prepare, else null (absent, or computed at run time). */
+  value: number | bigint | null;
   /** Output offset of input element 0. */
   origin: number;
   inShape: number[];
@@ -49,13 +73,14 @@ interface PadParams {
 
 export const padKernel: Kernel<PadParams> = {
   prepare(ctx) {
-    const x = input(ctx, 0);
+    const x = input(ctx, PAD_INPUTS.input);
     const y = output(ctx, 0);
     requireElementDtype(ctx, x, 'the input');
     requireSameDtype(ctx, x, y, 'input and output');
-    requireDtype(ctx, input(ctx, 1), ['int32', 'int64', 'int8', 'int16'], 'the paddings input');
-    const { before, after } = readPaddings(ctx, x, input(ctx, 1));
-    const value = ctx.inputs[2] ?? null;
+    const paddings = input(ctx, PAD_INPUTS.paddings);
+    requireDtype(ctx, paddings, ['int32', 'int64', 'int8', 'int16'], 'the paddings input');
+    const { before, after } = readPaddings(ctx, x, paddings);
+    const value = ctx.inputs[PAD_INPUTS.value] ?? null;
     if (value) {
       requireSameDtype(ctx, x, value, 'input and constant value');
       if (numElements(value.shape) !== 1) fail(ctx, `the constant value must hold one element, has shape [${value.shape}]`);
@@ -70,12 +95,13 @@ export const padKernel: Kernel<PadParams> = {
     y.shape = x.shape.map((d, i) => d + (before[i] as number) + (after[i] as number));
     const outStrides = stridesOf(y.shape);
     const origin = before.reduce((sum, b, i) => sum + b * (outStrides[i] as number), 0);
-    return { origin, inShape: [...x.shape], outStrides, fill };
+    const known = value && isKnown(value) ? (elements(value)[0] as number | bigint) : null;
+    return { before, after, value: known, origin, inShape: [...x.shape], outStrides, fill };
   },
   eval(ctx, p) {
     const out = elements(output(ctx, 0));
-    const src = elements(input(ctx, 0));
-    const value = ctx.inputs[2] ?? null;
+    const src = elements(input(ctx, PAD_INPUTS.input));
+    const value = ctx.inputs[PAD_INPUTS.value] ?? null;
     out.fill(value ? (elements(value)[0] as number | bigint) : p.fill);
     copyInto(src, p.inShape, out, p.origin, p.outStrides);
   },
@@ -106,7 +132,11 @@ function copyInto(src: ElementArray, shape: number[], out: ElementArray, origin:
   }
 }
 
-interface MirrorPadParams {
+/** What the MIRROR_PAD prepare computed. */
+export interface MirrorPadParams {
+  mode: number;
+  /** Padding before each dimension. */
+  before: number[];
   outShape: number[];
   inStrides: number[];
   /** For each dimension, the input index read at each output index. */
@@ -130,16 +160,16 @@ function mirrorIndex(i: number, before: number, size: number, offset: number): n
 
 export const mirrorPadKernel: Kernel<MirrorPadParams> = {
   prepare(ctx) {
-    const x = input(ctx, 0);
+    const x = input(ctx, PAD_INPUTS.input);
     const y = output(ctx, 0);
     requireElementDtype(ctx, x, 'the input');
     requireSameDtype(ctx, x, y, 'input and output');
     if (x.dtype === 'uint8' || x.dtype === 'int8' || x.dtype === 'int16') requireSameQuantization(ctx, x, y, 'input and output');
-    const mode = optNumber(ctx, 'mode', 0);
-    if (mode !== 0 && mode !== 1) fail(ctx, `unknown mirror pad mode ${mode}`);
-    const offset = mode === 0 ? 1 : 0;
-    requireDtype(ctx, input(ctx, 1), ['int32', 'int64'], 'the paddings input');
-    const { before, after } = readPaddings(ctx, x, input(ctx, 1));
+    const { mode } = parseMirrorPadOptions(ctx);
+    const offset = mode === MirrorPadMode.REFLECT ? 1 : 0;
+    const paddings = input(ctx, PAD_INPUTS.paddings);
+    requireDtype(ctx, paddings, ['int32', 'int64'], 'the paddings input');
+    const { before, after } = readPaddings(ctx, x, paddings);
     const sources: Int32Array[] = [];
     x.shape.forEach((size, d) => {
       const b = before[d] as number;
@@ -155,10 +185,10 @@ export const mirrorPadKernel: Kernel<MirrorPadParams> = {
       sources.push(map);
     });
     y.shape = x.shape.map((d, i) => d + (before[i] as number) + (after[i] as number));
-    return { outShape: [...y.shape], inStrides: stridesOf(x.shape), sources };
+    return { mode, before, outShape: [...y.shape], inStrides: stridesOf(x.shape), sources };
   },
   eval(ctx, p) {
-    const src = elements(input(ctx, 0));
+    const src = elements(input(ctx, PAD_INPUTS.input));
     const out = elements(output(ctx, 0));
     const { outShape, inStrides, sources } = p;
     const rank = outShape.length;

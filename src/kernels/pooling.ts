@@ -4,33 +4,41 @@
 import { activationRange, clampFloat } from './binary.js';
 import { type PoolWindow, parsePool2DOptions, poolWindow } from './conv_geometry.js';
 import { fail, input, type Kernel, type NodeContext, output } from './kernel.js';
-import { Activation, fusedActivation } from './util.js';
+import { Activation } from './util.js';
 
-interface PoolParams extends PoolWindow {
+/** Input slots of AVERAGE_POOL_2D / MAX_POOL_2D (float and integer). */
+export const POOL_INPUTS = { input: 0 } as const;
+
+/** What the pooling prepare computed: NHWC sizes, the window and the fused activation. */
+export interface PoolParams extends PoolWindow {
   batches: number;
   inH: number;
   inW: number;
   depth: number;
+  /** The Pool2DOptions fused activation (Activation). */
+  activation: number;
   /** The fused activation's bounds, or null for none. */
   clamp: [number, number] | null;
 }
 
 function preparePool(ctx: NodeContext): PoolParams {
-  const x = input(ctx, 0);
+  const x = input(ctx, POOL_INPUTS.input);
   const out = output(ctx, 0);
   if (x.dtype !== 'float32' || out.dtype !== 'float32') fail(ctx, `expects float32 input and output, got ${x.dtype} -> ${out.dtype}`);
   if (x.shape.length !== 4) fail(ctx, `input must be 4-D NHWC, got shape [${x.shape}]`);
   const [batches, inH, inW, depth] = x.shape;
-  const window = poolWindow(parsePool2DOptions(ctx), inH, inW);
+  const options = parsePool2DOptions(ctx);
+  const window = poolWindow(options, inH, inW);
   const { outH, outW } = window;
   out.shape = [batches, outH, outW, depth];
-  const activation = fusedActivation(ctx);
+  const { activation } = options;
   return {
     batches,
     inH,
     inW,
     depth,
     ...window,
+    activation,
     clamp: activation === Activation.NONE ? null : activationRange(ctx, activation, 'float32'),
   };
 }
@@ -39,7 +47,7 @@ function poolKernel(isMax: boolean): Kernel<PoolParams> {
   return {
     prepare: preparePool,
     eval(ctx, p) {
-      const x = input(ctx, 0).data as Float32Array;
+      const x = input(ctx, POOL_INPUTS.input).data as Float32Array;
       const o = output(ctx, 0).data as Float32Array;
       const { inH, inW, depth, outH, outW, strideH, strideW, filterH, filterW, padTop, padLeft } = p;
       const rowStride = inW * depth;

@@ -7,8 +7,8 @@ import { calculateActivationRangeQuantized } from '../quant/index.js';
 import { type PoolWindow, parsePool2DOptions, poolWindow } from './conv_geometry.js';
 import type { IntArray } from './int/int_array.js';
 import { fail, input, type Kernel, type NodeContext, output } from './kernel.js';
+import { POOL_INPUTS } from './pooling.js';
 import { requireQuantizedType, tensorQuant } from './quantize.js';
-import { fusedActivation } from './util.js';
 
 interface PoolIntParams extends PoolWindow {
   batches: number;
@@ -22,18 +22,19 @@ interface PoolIntParams extends PoolWindow {
 }
 
 function preparePoolInt(ctx: NodeContext): PoolIntParams {
-  const x = input(ctx, 0);
+  const x = input(ctx, POOL_INPUTS.input);
   const y = output(ctx, 0);
   const type = requireQuantizedType(ctx, x, 'the input');
   if (y.dtype !== type) fail(ctx, `output dtype ${y.dtype} differs from input dtype ${type}`);
   if (x.shape.length !== 4) fail(ctx, `input must be 4-D NHWC, got shape [${x.shape}]`);
   const [batches, inH, inW, depth] = x.shape;
-  const window = poolWindow(parsePool2DOptions(ctx), inH, inW);
+  const options = parsePool2DOptions(ctx);
+  const window = poolWindow(options, inH, inW);
   const { outH, outW } = window;
   y.shape = [batches, outH, outW, depth];
   // The kernel does not rescale (the converter gives input and output the same quantization).
   const qo = tensorQuant(ctx, y, 'the output');
-  const [lo, hi] = calculateActivationRangeQuantized(fusedActivation(ctx), qo.scale, qo.zeroPoint, type);
+  const [lo, hi] = calculateActivationRangeQuantized(options.activation, qo.scale, qo.zeroPoint, type);
   return {
     batches,
     inH,
@@ -50,7 +51,7 @@ function poolIntKernel(isMax: boolean): Kernel<PoolIntParams> {
   return {
     prepare: preparePoolInt,
     eval(ctx, p) {
-      const x = input(ctx, 0).data as IntArray;
+      const x = input(ctx, POOL_INPUTS.input).data as IntArray;
       const o = output(ctx, 0).data as IntArray;
       if (isMax) maxPool(x, o, p);
       else if (!averagePool(x, o, p)) fail(ctx, 'an output pixel averages an empty window');

@@ -1,9 +1,90 @@
 // MEAN SUM REDUCE_PROD REDUCE_MAX REDUCE_MIN over a constant axis tensor, float32 and int32
 // (tensorflow/lite/kernels/reduce.cc; math from internal/reference/reduce.h).
 import { numElements } from '../model/dtype.js';
+import { builtinOptions } from '../model/options.js';
 import { FLT_MAX, INT32_MAX, INT32_MIN } from './binary.js';
-import { fail, input, isKnown, type Kernel, type NodeContext, output } from './kernel.js';
-import { optBool } from './util.js';
+import { fail, input, isKnown, type Kernel, type NodeContext, output, type RuntimeTensor } from './kernel.js';
+import { intValues } from './tensor_data.js';
+
+/** Input slots of MEAN, SUM, REDUCE_PROD, REDUCE_MAX, REDUCE_MIN (float and integer). */
+export const REDUCE_INPUTS = { input: 0, axis: 1 } as const;
+
+/** The reductions' options (ReducerOptions). */
+export interface ReducerOptions {
+  keepDims: boolean;
+}
+
+export function parseReducerOptions(ctx: NodeContext): ReducerOptions {
+  return { keepDims: Boolean(builtinOptions(ctx.op, 'ReducerOptions').keepDims ?? false) };
+}
+
+/** The axis input resolved against the input (TFLite's ResolveAxis). */
+export interface ReduceAxes {
+  /** The axis tensor's values as given (some integer kernels test them raw). */
+  raw: number[];
+  /** Normalized axes, duplicates dropped, in the order given. */
+  axes: number[];
+  /** Per input dimension: reduced or kept. */
+  reduced: boolean[];
+  /** The output shape (reduced dimensions dropped, or kept as 1 under keepDims). */
+  outShape: number[];
+}
+
+/** Reads the constant axis tensor and sizes the output; a scalar input reduces nothing. */
+export function resolveReduceAxes(ctx: NodeContext, x: RuntimeTensor, axisT: RuntimeTensor, keepDims: boolean): ReduceAxes {
+  // An empty axis list (shape [0]) has no buffer data to read: it is known all the same.
+  const axisCount = numElements(axisT.shape);
+  if (axisCount > 0 && !isKnown(axisT)) fail(ctx, 'axis tensor must be constant (its values decide the output shape)');
+  const raw = axisCount > 0 ? intValues(ctx, axisT, 'axis') : [];
+  const shape = x.shape;
+  const rank = shape.length;
+  const axes: number[] = [];
+  if (rank > 0) {
+    for (const a of raw) {
+      const d = a < 0 ? a + rank : a;
+      if (d < 0 || d >= rank) fail(ctx, `axis ${a} is out of range for input rank ${rank}`);
+      if (!axes.includes(d)) axes.push(d);
+    }
+  }
+  const reduced = shape.map((_, d) => axes.includes(d));
+  const outShape = keepDims ? shape.map((s, d) => (reduced[d] ? 1 : s)) : shape.filter((_, d) => !reduced[d]);
+  return { raw, axes, reduced, outShape };
+}
+
+/**
+ * The input walked in row-major order as collapsed segments (adjacent axes merged when both are
+ * reduced or both kept; size-1 axes dropped), the last segment the inner loop, with the output
+ * step per segment (0 on reduced segments).
+ */
+export interface ReduceWalk {
+  dims: number[];
+  outStrides: number[];
+}
+
+export function reduceWalk(shape: readonly number[], reduced: readonly boolean[]): ReduceWalk {
+  const dims: number[] = [];
+  const isReduced: boolean[] = [];
+  for (let d = 0; d < shape.length; d++) {
+    if (shape[d] === 1) continue;
+    const last = dims.length - 1;
+    if (last >= 0 && isReduced[last] === reduced[d]) dims[last] *= shape[d] as number;
+    else {
+      dims.push(shape[d] as number);
+      isReduced.push(reduced[d] as boolean);
+    }
+  }
+  if (dims.length === 0) {
+    dims.push(1);
+    isReduced.push(false);
+  }
+  const outStrides = new Array<number>(dims.length).fill(0);
+  for (let d = dims.length - 1, s = 1; d >= 0; d--) {
+    if (isReduced[d]) continue;
+    outStrides[d] = s;
+    s *= dims[d] as number;
+  }
+  return { dims, outStrides };
+}
 
 type Reducer = 'sum' | 'mean' | 'prod' | 'max' | 'min';
 type Acc = Float32Array | Int32Array | Float64Array;
@@ -35,16 +116,12 @@ const minRow: RowFn = (x, ii, acc, oi, os, n) => {
   }
 };
 
-interface ReduceParams {
+/** What the reduction prepare computed: the resolved axes and the walk over the input. */
+export interface ReduceParams extends ReduceWalk {
+  /** Per input dimension: reduced or kept. */
+  reduced: boolean[];
   row: RowFn;
   init: number;
-  /**
-   * Input walked in row-major order as collapsed segments (adjacent axes merged when both are
-   * reduced or both kept; size-1 axes dropped). The last segment is the inner loop.
-   */
-  dims: number[];
-  /** Output step per segment: 0 on reduced segments. */
-  outStrides: number[];
   counter: Int32Array;
   inTotal: number;
   outTotal: number;
@@ -58,7 +135,7 @@ function reduceKernel(kind: Reducer): Kernel<ReduceParams> {
   return {
     prepare: (ctx) => prepareReduce(ctx, kind),
     eval(ctx, p) {
-      const x = input(ctx, 0).data as Float32Array | Int32Array;
+      const x = input(ctx, REDUCE_INPUTS.input).data as Float32Array | Int32Array;
       const o = output(ctx, 0).data as Float32Array | Int32Array;
       if (p.outTotal === 0) return;
       if (kind === 'mean' && p.inTotal === 0) {
@@ -96,56 +173,23 @@ function walk(p: ReduceParams, x: Acc, acc: Acc): void {
 }
 
 function prepareReduce(ctx: NodeContext, kind: Reducer): ReduceParams {
-  const x = input(ctx, 0);
-  const axis = input(ctx, 1);
+  const x = input(ctx, REDUCE_INPUTS.input);
+  const axis = input(ctx, REDUCE_INPUTS.axis);
   const out = output(ctx, 0);
   if (x.dtype !== 'float32' && x.dtype !== 'int32') fail(ctx, `dtype ${x.dtype} is not supported`);
   if (out.dtype !== x.dtype) fail(ctx, `output dtype ${out.dtype} differs from input dtype ${x.dtype}`);
   if (axis.dtype !== 'int32') fail(ctx, `axis must be int32, got ${axis.dtype}`);
-  // An empty axis list (shape [0]) has no buffer data to read: it is known all the same.
-  const axisCount = numElements(axis.shape);
-  if (axisCount > 0 && !isKnown(axis)) fail(ctx, 'axis tensor must be constant (its values decide the output shape)');
+  const { reduced, outShape } = resolveReduceAxes(ctx, x, axis, parseReducerOptions(ctx).keepDims);
+  out.shape = outShape;
   const shape = x.shape;
-  const rank = shape.length;
-  const reduced = new Array<boolean>(rank).fill(false);
-  // A scalar input ignores the axes (TFLite's ResolveAxis short-circuits rank 0).
-  if (rank > 0 && axisCount > 0) {
-    for (const a of (axis.data as Int32Array).subarray(0, axisCount)) {
-      const d = a < 0 ? a + rank : a;
-      if (d < 0 || d >= rank) fail(ctx, `axis ${a} is out of range for input rank ${rank}`);
-      reduced[d] = true; // duplicates fold together
-    }
-  }
-  const keepDims = optBool(ctx, 'keepDims', false);
-  out.shape = keepDims ? shape.map((s, d) => (reduced[d] ? 1 : s)) : shape.filter((_, d) => !reduced[d]);
-
-  const dims: number[] = [];
-  const isReduced: boolean[] = [];
-  for (let d = 0; d < rank; d++) {
-    if (shape[d] === 1) continue;
-    const last = dims.length - 1;
-    if (last >= 0 && isReduced[last] === reduced[d]) dims[last] *= shape[d];
-    else {
-      dims.push(shape[d]);
-      isReduced.push(reduced[d]);
-    }
-  }
-  if (dims.length === 0) {
-    dims.push(1);
-    isReduced.push(false);
-  }
-  const outStrides = new Array<number>(dims.length).fill(0);
-  for (let d = dims.length - 1, s = 1; d >= 0; d--) {
-    if (isReduced[d]) continue;
-    outStrides[d] = s;
-    s *= dims[d];
-  }
+  const { dims, outStrides } = reduceWalk(shape, reduced);
   const inTotal = numElements(shape);
   const outTotal = numElements(out.shape);
   const isInt = x.dtype === 'int32';
   const row = kind === 'max' ? maxRow : kind === 'min' ? minRow : kind === 'prod' ? (isInt ? prodRowInt : prodRowFloat) : sumRow;
   const init = kind === 'prod' ? 1 : kind === 'max' ? (isInt ? INT32_MIN : -FLT_MAX) : kind === 'min' ? (isInt ? INT32_MAX : FLT_MAX) : 0;
   return {
+    reduced,
     row,
     init,
     dims,

@@ -14,16 +14,11 @@
 //   in/out scale) + output zero point, rounded half away from zero.
 import { f32, multiplyByQuantizedMultiplier, quantizedTypeRange, quantizeMultiplier, tfliteRound } from '../quant/index.js';
 import type { IntArray } from './int/int_array.js';
-import { fail, input, isKnown, type Kernel, output, xnnpackRuns } from './kernel.js';
+import { fail, input, type Kernel, output, xnnpackRuns } from './kernel.js';
 import { requireQuantizedType, requireZeroPointZero, tensorQuant } from './quantize.js';
-import { intValues } from './tensor_data.js';
-import { optBool } from './util.js';
+import { parseReducerOptions, REDUCE_INPUTS, type ReduceWalk, reduceWalk, resolveReduceAxes } from './reduce.js';
 
-interface MeanIntParams {
-  /** Input walked in row-major order as collapsed segments; the last is the inner loop. */
-  dims: number[];
-  /** Output step per segment (0 on reduced segments). */
-  outStrides: number[];
+interface MeanIntParams extends ReduceWalk {
   counter: Int32Array;
   inTotal: number;
   outTotal: number;
@@ -47,8 +42,8 @@ interface MeanIntParams {
   hi: number;
 }
 
-/** Round half to even (float32 magic-bias rounding, as XNNPACK requantizes). */
-function roundHalfEven(x: number): number {
+/** Round half to even (float32 magic-bias rounding, as XNNPACK requantizes; also its resize weights). */
+export function roundHalfEven(x: number): number {
   const f = Math.floor(x);
   const d = x - f;
   if (d !== 0.5) return d < 0.5 ? f : f + 1;
@@ -57,30 +52,17 @@ function roundHalfEven(x: number): number {
 
 export const meanIntKernel: Kernel<MeanIntParams> = {
   prepare(ctx) {
-    const x = input(ctx, 0);
-    const axisT = input(ctx, 1);
+    const x = input(ctx, REDUCE_INPUTS.input);
+    const axisT = input(ctx, REDUCE_INPUTS.axis);
     const y = output(ctx, 0);
     const type = requireQuantizedType(ctx, x, 'the input');
     if (y.dtype !== type) fail(ctx, `output dtype ${y.dtype} differs from input dtype ${type}`);
     if (axisT.dtype !== 'int32' && axisT.dtype !== 'int64') fail(ctx, `axis must be int32, got ${axisT.dtype}`);
-    // An empty axis list (shape [0]) has no buffer data to read: it is known all the same.
-    const axisCount = axisT.shape.reduce((a, b) => a * b, 1);
-    if (axisCount > 0 && !isKnown(axisT)) fail(ctx, 'axis tensor must be constant (its values decide the output shape)');
-    const raw = axisCount > 0 ? intValues(ctx, axisT, 'axis') : [];
+    const { keepDims } = parseReducerOptions(ctx);
+    const { raw, axes, reduced, outShape } = resolveReduceAxes(ctx, x, axisT, keepDims);
+    y.shape = outShape;
     const shape = x.shape;
     const rank = shape.length;
-    // ResolveAxis: normalized, duplicates dropped, order kept; a scalar input reduces nothing.
-    const axes: number[] = [];
-    if (rank > 0) {
-      for (const a of raw) {
-        const d = a < 0 ? a + rank : a;
-        if (d < 0 || d >= rank) fail(ctx, `axis ${a} is out of range for input rank ${rank}`);
-        if (!axes.includes(d)) axes.push(d);
-      }
-    }
-    const reduced = shape.map((_, d) => axes.includes(d));
-    const keepDims = optBool(ctx, 'keepDims', false);
-    y.shape = keepDims ? shape.map((s, d) => (reduced[d] ? 1 : s)) : shape.filter((_, d) => !reduced[d]);
 
     const qi = tensorQuant(ctx, x, 'the input');
     const qo = tensorQuant(ctx, y, 'the output');
@@ -90,28 +72,7 @@ export const meanIntKernel: Kernel<MeanIntParams> = {
     }
     const [lo, hi] = quantizedTypeRange(type);
 
-    // Collapse the input into alternating runs of reduced / kept dimensions.
-    const dims: number[] = [];
-    const isReduced: boolean[] = [];
-    for (let d = 0; d < rank; d++) {
-      if (shape[d] === 1) continue;
-      const last = dims.length - 1;
-      if (last >= 0 && isReduced[last] === reduced[d]) dims[last] *= shape[d] as number;
-      else {
-        dims.push(shape[d] as number);
-        isReduced.push(reduced[d] as boolean);
-      }
-    }
-    if (dims.length === 0) {
-      dims.push(1);
-      isReduced.push(false);
-    }
-    const outStrides = new Array<number>(dims.length).fill(0);
-    for (let d = dims.length - 1, s = 1; d >= 0; d--) {
-      if (isReduced[d]) continue;
-      outStrides[d] = s;
-      s *= dims[d] as number;
-    }
+    const { dims, outStrides } = reduceWalk(shape, reduced);
     const inTotal = shape.reduce((a, b) => a * b, 1);
     const outTotal = y.shape.reduce((a, b) => a * b, 1);
     // Elements folded into each output: the product of the reduced input dimensions.
@@ -154,7 +115,7 @@ export const meanIntKernel: Kernel<MeanIntParams> = {
     return { ...base, ...none, mode: 'float', scale, bias: f32(-qi.zeroPoint * scale), add: qo.zeroPoint };
   },
   eval(ctx, p) {
-    const x = input(ctx, 0).data as IntArray;
+    const x = input(ctx, REDUCE_INPUTS.input).data as IntArray;
     const o = output(ctx, 0).data as IntArray;
     if (p.outTotal === 0) return;
     // An empty input gives zeros (InitializeMeanOutput: an integer quiet NaN is 0).

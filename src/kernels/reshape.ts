@@ -1,28 +1,54 @@
 // RESHAPE, SQUEEZE and EXPAND_DIMS: the output holds the input's elements unchanged, only the
 // shape differs (tensorflow/lite/kernels/reshape.cc, squeeze.cc, expand_dims.cc).
 import { numElements } from '../model/dtype.js';
+import { builtinOptions } from '../model/options.js';
 import type { Kernel, NodeContext } from './kernel.js';
 import { fail, input, output } from './kernel.js';
 import { elements, intValues, requireElementDtype, requireKnown, requireSameDtype, requireSameQuantization } from './tensor_data.js';
-import { optArray } from './util.js';
+
+/** Input slots of RESHAPE (shape), SQUEEZE and EXPAND_DIMS (axis). */
+export const RESHAPE_INPUTS = { input: 0, shape: 1, axis: 1 } as const;
+
+/** RESHAPE's options (ReshapeOptions): the new shape, empty when the model gives none. */
+export interface ReshapeOptions {
+  newShape: number[];
+}
+
+export function parseReshapeOptions(ctx: NodeContext): ReshapeOptions {
+  return { newShape: [...(builtinOptions(ctx.op, 'ReshapeOptions').newShape ?? [])] };
+}
+
+/** SQUEEZE's options (SqueezeOptions): the dimensions to drop, empty for every size-1 one. */
+export interface SqueezeOptions {
+  squeezeDims: number[];
+}
+
+export function parseSqueezeOptions(ctx: NodeContext): SqueezeOptions {
+  return { squeezeDims: [...(builtinOptions(ctx.op, 'SqueezeOptions').squeezeDims ?? [])] };
+}
+
+/** What the RESHAPE / SQUEEZE / EXPAND_DIMS prepare computed: the output shape. */
+export interface ReshapeParams {
+  shape: number[];
+}
 
 /** Copies the input's elements to the output, unless both already share storage. */
 function copyAll(ctx: NodeContext): void {
-  const src = input(ctx, 0).data;
+  const src = input(ctx, RESHAPE_INPUTS.input).data;
   const dst = output(ctx, 0).data;
   if (src === dst) return;
   if (src.buffer === dst.buffer && src.byteOffset === dst.byteOffset) return;
-  elements(output(ctx, 0)).set(elements(input(ctx, 0)));
+  elements(output(ctx, 0)).set(elements(input(ctx, RESHAPE_INPUTS.input)));
 }
 
 /** The requested shape: from a 1-D int32 shape input when there is one, else from ReshapeOptions.newShape. */
 function requestedShape(ctx: NodeContext): number[] {
-  const shape = ctx.inputs[1] ?? null;
+  const shape = ctx.inputs[RESHAPE_INPUTS.shape] ?? null;
   if (shape && shape.shape.length === 1 && shape.dtype === 'int32') {
     requireKnown(ctx, shape, 'the shape input');
     return intValues(ctx, shape, 'the shape input');
   }
-  const fromOptions = optArray(ctx, 'newShape');
+  const fromOptions = parseReshapeOptions(ctx).newShape;
   if (shape && fromOptions.length === 0) {
     fail(ctx, `the shape input must be a 1-D int32 tensor, got ${shape.dtype} [${shape.shape}]`);
   }
@@ -61,28 +87,28 @@ export function resolveReshape(ctx: NodeContext, inputShape: readonly number[], 
   return out;
 }
 
-export const reshapeKernel: Kernel<null> = {
+export const reshapeKernel: Kernel<ReshapeParams> = {
   prepare(ctx) {
-    const x = input(ctx, 0);
+    const x = input(ctx, RESHAPE_INPUTS.input);
     const y = output(ctx, 0);
     requireElementDtype(ctx, x, 'the input');
     requireSameDtype(ctx, x, y, 'input and output');
     y.shape = resolveReshape(ctx, x.shape, requestedShape(ctx));
-    return null;
+    return { shape: [...y.shape] };
   },
   eval(ctx) {
     copyAll(ctx);
   },
 };
 
-export const squeezeKernel: Kernel<null> = {
+export const squeezeKernel: Kernel<ReshapeParams> = {
   prepare(ctx) {
-    const x = input(ctx, 0);
+    const x = input(ctx, RESHAPE_INPUTS.input);
     const y = output(ctx, 0);
     requireElementDtype(ctx, x, 'the input');
     requireSameDtype(ctx, x, y, 'input and output');
     const rank = x.shape.length;
-    const dims = optArray(ctx, 'squeezeDims');
+    const dims = parseSqueezeOptions(ctx).squeezeDims;
     const squeeze = new Array<boolean>(rank).fill(false);
     if (dims.length === 0) {
       for (let i = 0; i < rank; i++) squeeze[i] = x.shape[i] === 1;
@@ -95,17 +121,17 @@ export const squeezeKernel: Kernel<null> = {
       }
     }
     y.shape = x.shape.filter((_, i) => !squeeze[i]);
-    return null;
+    return { shape: [...y.shape] };
   },
   eval(ctx) {
     copyAll(ctx);
   },
 };
 
-export const expandDimsKernel: Kernel<null> = {
+export const expandDimsKernel: Kernel<ReshapeParams> = {
   prepare(ctx) {
-    const x = input(ctx, 0);
-    const axisT = input(ctx, 1);
+    const x = input(ctx, RESHAPE_INPUTS.input);
+    const axisT = input(ctx, RESHAPE_INPUTS.axis);
     const y = output(ctx, 0);
     requireElementDtype(ctx, x, 'the input');
     requireSameDtype(ctx, x, y, 'input and output');
@@ -117,7 +143,7 @@ export const expandDimsKernel: Kernel<null> = {
     const axis = given < 0 ? rank + 1 + given : given;
     if (axis < 0 || axis > rank) fail(ctx, `axis ${given} is out of range for expanding rank ${rank}`);
     y.shape = [...x.shape.slice(0, axis), 1, ...x.shape.slice(axis)];
-    return null;
+    return { shape: [...y.shape] };
   },
   eval(ctx) {
     copyAll(ctx);

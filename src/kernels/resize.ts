@@ -3,17 +3,38 @@
 // as TFLite's does, so sample positions land on the same pixels; per-row and per-column
 // positions and weights are computed once in prepare.
 import { numElements } from '../model/dtype.js';
+import { builtinOptions } from '../model/options.js';
 import type { Kernel, NodeContext, RuntimeTensor } from './kernel.js';
 import { fail, input, output } from './kernel.js';
 import { elements, intValues, requireDtype, requireKnown, requireSameDtype } from './tensor_data.js';
-import { optBool } from './util.js';
 
 const f32 = Math.fround;
 
+/** Input slots of RESIZE_BILINEAR and RESIZE_NEAREST_NEIGHBOR (float and integer). */
+export const RESIZE_INPUTS = { input: 0, size: 1 } as const;
+
+/** ResizeBilinearOptions / ResizeNearestNeighborOptions (the same two fields). */
+export interface ResizeOptions {
+  alignCorners: boolean;
+  halfPixelCenters: boolean;
+}
+
+export function parseResizeBilinearOptions(ctx: NodeContext): ResizeOptions {
+  const o = builtinOptions(ctx.op, 'ResizeBilinearOptions');
+  const options = { alignCorners: Boolean(o.alignCorners ?? false), halfPixelCenters: Boolean(o.halfPixelCenters ?? false) };
+  if (options.alignCorners && options.halfPixelCenters) fail(ctx, 'half_pixel_centers and align_corners cannot both be true');
+  return options;
+}
+
+export function parseResizeNearestNeighborOptions(ctx: NodeContext): ResizeOptions {
+  const o = builtinOptions(ctx.op, 'ResizeNearestNeighborOptions');
+  return { alignCorners: Boolean(o.alignCorners ?? false), halfPixelCenters: Boolean(o.halfPixelCenters ?? false) };
+}
+
 /** Checks the NHWC input and the [2] int32 size input; sets the output shape; returns [outH, outW]. */
-function prepareResize(ctx: NodeContext, x: RuntimeTensor, y: RuntimeTensor): [number, number] {
+export function prepareResize(ctx: NodeContext, x: RuntimeTensor, y: RuntimeTensor): [number, number] {
   if (x.shape.length !== 4) fail(ctx, `the input must be 4-D NHWC, got [${x.shape}]`);
-  const sizeT = input(ctx, 1);
+  const sizeT = input(ctx, RESIZE_INPUTS.size);
   requireDtype(ctx, sizeT, ['int32'], 'the size input');
   if (sizeT.shape.length !== 1 || sizeT.shape[0] !== 2) fail(ctx, `the size input must have shape [2], got [${sizeT.shape}]`);
   requireKnown(ctx, sizeT, 'the size input');
@@ -31,7 +52,7 @@ function resizeScale(inSize: number, outSize: number, alignCorners: boolean): nu
   return alignCorners && outSize > 1 ? f32((inSize - 1) / (outSize - 1)) : f32(inSize / outSize);
 }
 
-interface BilinearAxis {
+export interface BilinearAxis {
   lo: Int32Array;
   hi: Int32Array;
   /** Weight of `hi`: the scaled position minus `lo`. */
@@ -39,7 +60,7 @@ interface BilinearAxis {
 }
 
 /** reference_ops::ComputeInterpolationValues for every output index of one axis. */
-function bilinearAxis(inSize: number, outSize: number, alignCorners: boolean, halfPixel: boolean): BilinearAxis {
+export function bilinearAxis(inSize: number, outSize: number, alignCorners: boolean, halfPixel: boolean): BilinearAxis {
   const scale = resizeScale(inSize, outSize, alignCorners);
   const axis: BilinearAxis = { lo: new Int32Array(outSize), hi: new Int32Array(outSize), frac: new Float32Array(outSize) };
   for (let i = 0; i < outSize; i++) {
@@ -52,7 +73,8 @@ function bilinearAxis(inSize: number, outSize: number, alignCorners: boolean, ha
   return axis;
 }
 
-interface BilinearParams {
+/** What the RESIZE_BILINEAR prepare computed: NHWC sizes and per-row / per-column samples. */
+export interface BilinearParams {
   batches: number;
   inH: number;
   inW: number;
@@ -63,13 +85,11 @@ interface BilinearParams {
 
 export const resizeBilinearKernel: Kernel<BilinearParams> = {
   prepare(ctx) {
-    const x = input(ctx, 0);
+    const x = input(ctx, RESIZE_INPUTS.input);
     const y = output(ctx, 0);
     requireDtype(ctx, x, ['float32'], 'the input');
     requireSameDtype(ctx, x, y, 'input and output');
-    const alignCorners = optBool(ctx, 'alignCorners');
-    const halfPixel = optBool(ctx, 'halfPixelCenters');
-    if (alignCorners && halfPixel) fail(ctx, 'half_pixel_centers and align_corners cannot both be true');
+    const { alignCorners, halfPixelCenters: halfPixel } = parseResizeBilinearOptions(ctx);
     const [outH, outW] = prepareResize(ctx, x, y);
     const [batches, inH, inW, depth] = x.shape as [number, number, number, number];
     return {
@@ -82,7 +102,7 @@ export const resizeBilinearKernel: Kernel<BilinearParams> = {
     };
   },
   eval(ctx, p) {
-    const src = input(ctx, 0).data as Float32Array;
+    const src = input(ctx, RESIZE_INPUTS.input).data as Float32Array;
     const out = output(ctx, 0).data as Float32Array;
     const { batches, inH, inW, depth, ys, xs } = p;
     const outH = ys.lo.length;
@@ -133,7 +153,8 @@ function nearestAxis(inSize: number, outSize: number, alignCorners: boolean, hal
   return map;
 }
 
-interface NearestParams {
+/** What the RESIZE_NEAREST_NEIGHBOR prepare computed: NHWC sizes and the source row / column of each output. */
+export interface NearestParams {
   batches: number;
   inH: number;
   inW: number;
@@ -144,12 +165,11 @@ interface NearestParams {
 
 export const resizeNearestNeighborKernel: Kernel<NearestParams> = {
   prepare(ctx) {
-    const x = input(ctx, 0);
+    const x = input(ctx, RESIZE_INPUTS.input);
     const y = output(ctx, 0);
     requireDtype(ctx, x, ['float32', 'int32', 'uint8', 'int8', 'int16'], 'the input');
     requireSameDtype(ctx, x, y, 'input and output');
-    const alignCorners = optBool(ctx, 'alignCorners');
-    const halfPixel = optBool(ctx, 'halfPixelCenters');
+    const { alignCorners, halfPixelCenters: halfPixel } = parseResizeNearestNeighborOptions(ctx);
     const [outH, outW] = prepareResize(ctx, x, y);
     const [batches, inH, inW, depth] = x.shape as [number, number, number, number];
     return {
@@ -162,7 +182,7 @@ export const resizeNearestNeighborKernel: Kernel<NearestParams> = {
     };
   },
   eval(ctx, p) {
-    const src = elements(input(ctx, 0));
+    const src = elements(input(ctx, RESIZE_INPUTS.input));
     const out = elements(output(ctx, 0));
     const { batches, inH, inW, depth, ys, xs } = p;
     const row = inW * depth;

@@ -9,13 +9,12 @@
 // - int8 and uint8 under integerRounding 'xnnpack': XNNPACK's ibilinear, which the runtimes' default
 //   delegate takes: float32 source positions, weights rounded to 1/2048 (ties to even), a two-pass
 //   integer blend and one rounding shift by 22 (xnn_indirection_init_resize_bilinear2d_hwc_q11).
-import { numElements } from '../model/dtype.js';
 import { f32 } from '../quant/index.js';
 import type { IntArray } from './int/int_array.js';
 import { fail, input, type Kernel, type NodeContext, output, xnnpackRuns } from './kernel.js';
 import { requireQuantizedType } from './quantize.js';
-import { intValues, requireDtype, requireKnown } from './tensor_data.js';
-import { optBool } from './util.js';
+import { roundHalfEven } from './reduce_int.js';
+import { bilinearAxis, parseResizeBilinearOptions, prepareResize, RESIZE_INPUTS } from './resize.js';
 
 /** Per output index of one axis: the two source indices and the weight of the second. */
 interface Axis {
@@ -31,18 +30,9 @@ function newAxis(n: number): Axis {
   return { lo: new Int32Array(n), hi: new Int32Array(n), weight: new Int32Array(n), frac: new Float32Array(n) };
 }
 
-/** reference_ops::ComputeInterpolationValues over one axis (float32 positions). */
+/** reference_ops::ComputeInterpolationValues over one axis (float32 positions), as the float kernel. */
 function floatAxis(inSize: number, outSize: number, alignCorners: boolean, halfPixel: boolean): Axis {
-  const scale = alignCorners && outSize > 1 ? f32((inSize - 1) / (outSize - 1)) : f32(inSize / outSize);
-  const a = newAxis(outSize);
-  for (let i = 0; i < outSize; i++) {
-    const pos = halfPixel ? f32(f32(f32(i + 0.5) * scale) - 0.5) : f32(i * scale);
-    const lo = Math.max(Math.floor(pos), 0);
-    a.lo[i] = lo;
-    a.hi[i] = Math.min(Math.ceil(pos), inSize - 1);
-    a.frac[i] = f32(pos - lo);
-  }
-  return a;
+  return { ...bilinearAxis(inSize, outSize, alignCorners, halfPixel), weight: new Int32Array(outSize) };
 }
 
 /** reference_ops::ComputeInterpolationValuesInteger over one axis (positions in 1/1024). */
@@ -94,13 +84,6 @@ function xnnpackAxis(inSize: number, outSize: number, alignCorners: boolean, hal
   return a;
 }
 
-function roundHalfEven(x: number): number {
-  const f = Math.floor(x);
-  const d = x - f;
-  if (d !== 0.5) return d < 0.5 ? f : f + 1;
-  return f % 2 === 0 ? f : f + 1;
-}
-
 interface ResizeIntParams {
   mode: 'integer' | 'exact8' | 'float' | 'xnnpack';
   batches: number;
@@ -112,23 +95,13 @@ interface ResizeIntParams {
 }
 
 function prepareResizeInt(ctx: NodeContext): ResizeIntParams {
-  const x = input(ctx, 0);
+  const x = input(ctx, RESIZE_INPUTS.input);
   const y = output(ctx, 0);
   const type = requireQuantizedType(ctx, x, 'the input');
   if (y.dtype !== type) fail(ctx, `output dtype ${y.dtype} differs from input dtype ${type}`);
-  if (x.shape.length !== 4) fail(ctx, `the input must be 4-D NHWC, got [${x.shape}]`);
-  const sizeT = input(ctx, 1);
-  requireDtype(ctx, sizeT, ['int32'], 'the size input');
-  if (sizeT.shape.length !== 1 || sizeT.shape[0] !== 2) fail(ctx, `the size input must have shape [2], got [${sizeT.shape}]`);
-  requireKnown(ctx, sizeT, 'the size input');
-  const [outH, outW] = intValues(ctx, sizeT, 'the size input') as [number, number];
-  if (outH <= 0 || outW <= 0) fail(ctx, `the output size must be positive, got [${outH}, ${outW}]`);
-  const alignCorners = optBool(ctx, 'alignCorners', false);
-  const halfPixel = optBool(ctx, 'halfPixelCenters', false);
-  if (alignCorners && halfPixel) fail(ctx, 'half_pixel_centers and align_corners cannot both be true');
+  const { alignCorners, halfPixelCenters: halfPixel } = parseResizeBilinearOptions(ctx);
+  const [outH, outW] = prepareResize(ctx, x, y);
   const [batches, inH, inW, depth] = x.shape as [number, number, number, number];
-  y.shape = [batches, outH, outW, depth];
-  if ((inH === 0 || inW === 0) && numElements(y.shape) > 0) fail(ctx, `cannot resize the empty image [${x.shape}] to ${outH}x${outW}`);
   const base = { batches, inH, inW, depth };
   if (xnnpackRuns(ctx) && type !== 'int16' && inH > 0 && inW > 0) {
     return {
@@ -163,7 +136,7 @@ function prepareResizeInt(ctx: NodeContext): ResizeIntParams {
 export const resizeBilinearIntKernel: Kernel<ResizeIntParams> = {
   prepare: prepareResizeInt,
   eval(ctx, p) {
-    const x = input(ctx, 0).data as IntArray;
+    const x = input(ctx, RESIZE_INPUTS.input).data as IntArray;
     const o = output(ctx, 0).data as IntArray;
     const { batches, inH, inW, depth, ys, xs } = p;
     const outH = ys.lo.length;

@@ -5,14 +5,17 @@ import { type BroadcastPlan, planBroadcast } from './binary.js';
 import { fail, input, type Kernel, type NodeContext, output } from './kernel.js';
 import { broadcastShapes } from './util.js';
 
+/** Input slots of SELECT and SELECT_V2. */
+export const SELECT_INPUTS = { condition: 0, x: 1, y: 2 } as const;
+
 function sameShape(a: readonly number[], b: readonly number[]): boolean {
   return a.length === b.length && a.every((d, i) => d === b[i]);
 }
 
 function prepareSelect(ctx: NodeContext, version: 1 | 2): BroadcastPlan {
-  const cond = input(ctx, 0);
-  const x = input(ctx, 1);
-  const y = input(ctx, 2);
+  const cond = input(ctx, SELECT_INPUTS.condition);
+  const x = input(ctx, SELECT_INPUTS.x);
+  const y = input(ctx, SELECT_INPUTS.y);
   const out = output(ctx, 0);
   if (cond.dtype !== 'bool') fail(ctx, `condition must be bool, got ${cond.dtype}`);
   if (x.dtype !== y.dtype) fail(ctx, `x and y dtypes ${x.dtype} and ${y.dtype} differ`);
@@ -41,9 +44,9 @@ function selectKernel(version: 1 | 2): Kernel<BroadcastPlan> {
   return {
     prepare: (ctx) => prepareSelect(ctx, version),
     eval(ctx, plan) {
-      const c = input(ctx, 0).data as Uint8Array;
-      const xs = input(ctx, 1).data as unknown as Cells;
-      const ys = input(ctx, 2).data as unknown as Cells;
+      const c = input(ctx, SELECT_INPUTS.condition).data as Uint8Array;
+      const xs = input(ctx, SELECT_INPUTS.x).data as unknown as Cells;
+      const ys = input(ctx, SELECT_INPUTS.y).data as unknown as Cells;
       const o = output(ctx, 0).data as unknown as Cells;
       const { dims, strides, counter, total } = plan;
       if (total === 0) return;

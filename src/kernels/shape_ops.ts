@@ -1,7 +1,8 @@
 // SHAPE, FILL, RANGE, ZEROS_LIKE, TILE and BROADCAST_TO (tensorflow/lite/kernels/shape.cc,
 // fill.cc, range.cc, zeros_like.cc, tile.cc, broadcast_to.cc).
 import { numElements } from '../model/dtype.js';
-import type { Kernel } from './kernel.js';
+import { builtinOptions } from '../model/options.js';
+import type { Kernel, NodeContext } from './kernel.js';
 import { fail, input, output } from './kernel.js';
 import {
   type ElementArray,
@@ -18,7 +19,23 @@ import {
   tensorZeroPoint,
   zeroOf,
 } from './tensor_data.js';
-import { broadcastStrides, optNumber } from './util.js';
+import { broadcastStrides } from './util.js';
+
+/** Input slots of the shape ops: SHAPE / ZEROS_LIKE (input), FILL, RANGE, TILE, BROADCAST_TO. */
+export const SHAPE_INPUTS = { input: 0 } as const;
+export const FILL_INPUTS = { dims: 0, value: 1 } as const;
+export const RANGE_INPUTS = { start: 0, limit: 1, delta: 2 } as const;
+export const TILE_INPUTS = { input: 0, multiples: 1 } as const;
+export const BROADCAST_TO_INPUTS = { input: 0, shape: 1 } as const;
+
+/** SHAPE's options (ShapeOptions): the requested TensorType, null when the model omits it. */
+export interface ShapeOptions {
+  outType: number | null;
+}
+
+export function parseShapeOptions(ctx: NodeContext): ShapeOptions {
+  return { outType: builtinOptions(ctx.op, 'ShapeOptions').outType ?? null };
+}
 
 /** TensorType codes ShapeOptions.outType may hold. */
 const TENSOR_TYPE_INT32 = 2;
@@ -28,9 +45,9 @@ export const shapeKernel: Kernel<number[]> = {
   // The output depends only on the input's shape, so the interpreter folds it at prepare.
   readsShapesOnly: true,
   prepare(ctx) {
-    const x = input(ctx, 0);
+    const x = input(ctx, SHAPE_INPUTS.input);
     const y = output(ctx, 0);
-    const outType = optNumber(ctx, 'outType', 0);
+    const outType = parseShapeOptions(ctx).outType ?? 0;
     const wanted = outType === TENSOR_TYPE_INT32 ? 'int32' : outType === TENSOR_TYPE_INT64 ? 'int64' : null;
     // Models without ShapeOptions leave the choice to the output tensor's own type.
     if (wanted !== null && y.dtype !== wanted) fail(ctx, `out_type is ${wanted} but the output tensor is ${y.dtype}`);
@@ -53,8 +70,8 @@ export const shapeKernel: Kernel<number[]> = {
 
 export const fillKernel: Kernel<null> = {
   prepare(ctx) {
-    const dimsT = input(ctx, 0);
-    const value = input(ctx, 1);
+    const dimsT = input(ctx, FILL_INPUTS.dims);
+    const value = input(ctx, FILL_INPUTS.value);
     const y = output(ctx, 0);
     requireDtype(ctx, dimsT, ['int32', 'int64'], 'the dims input');
     if (dimsT.shape.length !== 1) fail(ctx, `the dims input must be 1-D, got [${dimsT.shape}]`);
@@ -70,13 +87,13 @@ export const fillKernel: Kernel<null> = {
     return null;
   },
   eval(ctx) {
-    elements(output(ctx, 0)).fill(elements(input(ctx, 1))[0] as number | bigint);
+    elements(output(ctx, 0)).fill(elements(input(ctx, FILL_INPUTS.value))[0] as number | bigint);
   },
 };
 
 export const rangeKernel: Kernel<null> = {
   prepare(ctx) {
-    const [start, limit, delta] = [input(ctx, 0), input(ctx, 1), input(ctx, 2)];
+    const [start, limit, delta] = [input(ctx, RANGE_INPUTS.start), input(ctx, RANGE_INPUTS.limit), input(ctx, RANGE_INPUTS.delta)];
     const y = output(ctx, 0);
     for (const t of [start, limit, delta]) {
       if (t.shape.length !== 0) fail(ctx, `start, limit and delta must be scalars, got shape [${t.shape}]`);
@@ -108,8 +125,8 @@ export const rangeKernel: Kernel<null> = {
   },
   eval(ctx) {
     const y = output(ctx, 0);
-    const start = input(ctx, 0).data;
-    const delta = input(ctx, 2).data;
+    const start = input(ctx, RANGE_INPUTS.start).data;
+    const delta = input(ctx, RANGE_INPUTS.delta).data;
     const n = numElements(y.shape);
     if (y.dtype === 'int64') {
       const out = y.data as BigInt64Array;
@@ -139,7 +156,7 @@ export const rangeKernel: Kernel<null> = {
 
 export const zerosLikeKernel: Kernel<null> = {
   prepare(ctx) {
-    const x = input(ctx, 0);
+    const x = input(ctx, SHAPE_INPUTS.input);
     const y = output(ctx, 0);
     requireElementDtype(ctx, x, 'the input');
     requireSameDtype(ctx, x, y, 'input and output');
@@ -191,8 +208,8 @@ function tileDimension(
 
 export const tileKernel: Kernel<TileParams> = {
   prepare(ctx) {
-    const x = input(ctx, 0);
-    const multT = input(ctx, 1);
+    const x = input(ctx, TILE_INPUTS.input);
+    const multT = input(ctx, TILE_INPUTS.multiples);
     const y = output(ctx, 0);
     requireElementDtype(ctx, x, 'the input');
     requireSameDtype(ctx, x, y, 'input and output');
@@ -208,7 +225,7 @@ export const tileKernel: Kernel<TileParams> = {
   },
   eval(ctx, p) {
     if (p.empty) return;
-    const src = elements(input(ctx, 0));
+    const src = elements(input(ctx, TILE_INPUTS.input));
     const out = elements(output(ctx, 0));
     if (p.inShape.length === 0) {
       out[0] = src[0];
@@ -220,8 +237,8 @@ export const tileKernel: Kernel<TileParams> = {
 
 export const broadcastToKernel: Kernel<StridedPlan> = {
   prepare(ctx) {
-    const x = input(ctx, 0);
-    const shapeT = input(ctx, 1);
+    const x = input(ctx, BROADCAST_TO_INPUTS.input);
+    const shapeT = input(ctx, BROADCAST_TO_INPUTS.shape);
     const y = output(ctx, 0);
     requireElementDtype(ctx, x, 'the input');
     requireSameDtype(ctx, x, y, 'input and output');
@@ -241,6 +258,6 @@ export const broadcastToKernel: Kernel<StridedPlan> = {
     return simplifyStrided(0, shape, broadcastStrides(x.shape, shape));
   },
   eval(ctx, plan) {
-    stridedCopy(elements(input(ctx, 0)), plan, elements(output(ctx, 0)));
+    stridedCopy(elements(input(ctx, BROADCAST_TO_INPUTS.input)), plan, elements(output(ctx, 0)));
   },
 };

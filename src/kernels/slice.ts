@@ -1,5 +1,6 @@
 // SLICE (tensorflow/lite/kernels/slice.cc) and STRIDED_SLICE (strided_slice.cc with
 // reference_ops::StridedSlice and strided_slice_logic.h): both become a strided read of the input.
+import { builtinOptions } from '../model/options.js';
 import type { Kernel, NodeContext } from './kernel.js';
 import { fail, input, isKnown, output } from './kernel.js';
 import {
@@ -13,13 +14,39 @@ import {
   simplifyStrided,
   stridedCopy,
 } from './tensor_data.js';
-import { optBool, optNumber, stridesOf } from './util.js';
+import { stridesOf } from './util.js';
+
+/** Input slots of SLICE (size) and STRIDED_SLICE (end, strides). */
+export const SLICE_INPUTS = { input: 0, begin: 1, size: 2, end: 2, strides: 3 } as const;
+
+/** STRIDED_SLICE's options (StridedSliceOptions): bit masks over the begin/end/strides entries. */
+export interface StridedSliceOptions {
+  beginMask: number;
+  endMask: number;
+  ellipsisMask: number;
+  newAxisMask: number;
+  shrinkAxisMask: number;
+  /** end holds sizes rather than end indices. */
+  offset: boolean;
+}
+
+export function parseStridedSliceOptions(ctx: NodeContext): StridedSliceOptions {
+  const o = builtinOptions(ctx.op, 'StridedSliceOptions');
+  return {
+    beginMask: o.beginMask ?? 0,
+    endMask: o.endMask ?? 0,
+    ellipsisMask: o.ellipsisMask ?? 0,
+    newAxisMask: o.newAxisMask ?? 0,
+    shrinkAxisMask: o.shrinkAxisMask ?? 0,
+    offset: Boolean(o.offset ?? false),
+  };
+}
 
 export const sliceKernel: Kernel<StridedPlan> = {
   prepare(ctx) {
-    const x = input(ctx, 0);
-    const beginT = input(ctx, 1);
-    const sizeT = input(ctx, 2);
+    const x = input(ctx, SLICE_INPUTS.input);
+    const beginT = input(ctx, SLICE_INPUTS.begin);
+    const sizeT = input(ctx, SLICE_INPUTS.size);
     const y = output(ctx, 0);
     requireElementDtype(ctx, x, 'the input');
     requireSameDtype(ctx, x, y, 'input and output');
@@ -50,7 +77,7 @@ export const sliceKernel: Kernel<StridedPlan> = {
     return simplifyStrided(base, outShape, strides);
   },
   eval(ctx, plan) {
-    stridedCopy(elements(input(ctx, 0)), plan, elements(output(ctx, 0)));
+    stridedCopy(elements(input(ctx, SLICE_INPUTS.input)), plan, elements(output(ctx, 0)));
   },
 };
 
@@ -76,16 +103,13 @@ const bit = (mask: number, i: number): boolean => ((mask >>> i) & 1) === 1;
  */
 function effectiveSlice(
   ctx: NodeContext,
+  options: StridedSliceOptions,
   inputShape: readonly number[],
   begin: readonly number[],
   end: readonly number[],
   step: readonly number[],
 ): EffectiveSlice {
-  const ellipsisMask = optNumber(ctx, 'ellipsisMask', 0);
-  const newAxisMask = optNumber(ctx, 'newAxisMask', 0);
-  const beginMaskIn = optNumber(ctx, 'beginMask', 0);
-  const endMaskIn = optNumber(ctx, 'endMask', 0);
-  const shrinkMaskIn = optNumber(ctx, 'shrinkAxisMask', 0);
+  const { ellipsisMask, newAxisMask, beginMask: beginMaskIn, endMask: endMaskIn, shrinkAxisMask: shrinkMaskIn } = options;
   const count = begin.length;
   const inRank = inputShape.length;
 
@@ -237,6 +261,7 @@ function slicePlan(ctx: NodeContext, e: EffectiveSlice, offset: boolean, outShap
 }
 
 interface StridedSliceParams {
+  options: StridedSliceOptions;
   offset: boolean;
   outShape: number[];
   /** Set when begin and end were known at prepare. */
@@ -247,10 +272,10 @@ interface StridedSliceParams {
 
 export const stridedSliceKernel: Kernel<StridedSliceParams> = {
   prepare(ctx) {
-    const x = input(ctx, 0);
-    const beginT = input(ctx, 1);
-    const endT = input(ctx, 2);
-    const stepT = input(ctx, 3);
+    const x = input(ctx, SLICE_INPUTS.input);
+    const beginT = input(ctx, SLICE_INPUTS.begin);
+    const endT = input(ctx, SLICE_INPUTS.end);
+    const stepT = input(ctx, SLICE_INPUTS.strides);
     const y = output(ctx, 0);
     requireElementDtype(ctx, x, 'the input');
     requireSameDtype(ctx, x, y, 'input and output');
@@ -267,7 +292,8 @@ export const stridedSliceKernel: Kernel<StridedSliceParams> = {
       fail(ctx, `begin, end and strides must have the same length, got ${count}, ${endT.shape[0]}, ${stepT.shape[0]}`);
     }
     if (count > 31) fail(ctx, 'supports up to 31 indices');
-    const offset = optBool(ctx, 'offset', false);
+    const options = parseStridedSliceOptions(ctx);
+    const { offset } = options;
     requireKnown(ctx, stepT, 'strides');
     // With `offset`, end holds sizes and alone decides the shape; begin may be a runtime value.
     requireKnown(ctx, endT, 'end');
@@ -276,18 +302,18 @@ export const stridedSliceKernel: Kernel<StridedSliceParams> = {
     const step = intValues(ctx, stepT, 'strides');
     const beginKnown = isKnown(beginT) || count === 0;
     const begin = beginKnown ? intValues(ctx, beginT, 'begin') : new Array<number>(count).fill(0);
-    const e = effectiveSlice(ctx, x.shape, begin, end, step);
+    const e = effectiveSlice(ctx, options, x.shape, begin, end, step);
     const outShape = sliceOutputShape(ctx, e, offset);
     y.shape = outShape;
     const plan = beginKnown ? slicePlan(ctx, e, offset, outShape) : null;
-    return { offset, outShape, plan, end, step };
+    return { options, offset, outShape, plan, end, step };
   },
   eval(ctx, p) {
-    const x = input(ctx, 0);
+    const x = input(ctx, SLICE_INPUTS.input);
     let plan = p.plan;
     if (!plan) {
-      const begin = intValues(ctx, input(ctx, 1), 'begin');
-      plan = slicePlan(ctx, effectiveSlice(ctx, x.shape, begin, p.end, p.step), p.offset, p.outShape);
+      const begin = intValues(ctx, input(ctx, SLICE_INPUTS.begin), 'begin');
+      plan = slicePlan(ctx, effectiveSlice(ctx, p.options, x.shape, begin, p.end, p.step), p.offset, p.outShape);
     }
     stridedCopy(elements(x), plan, elements(output(ctx, 0)));
   },

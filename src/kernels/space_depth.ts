@@ -2,6 +2,7 @@
 // BATCH_TO_SPACE_ND (rank 3 or 4; block_shape and paddings/crops inputs, which must be known
 // at prepare: constants or folded). Semantics of tensorflow/lite/kernels/*.cc and the matching
 // reference/*.h; every move is a run of `depth` contiguous channels.
+import { builtinOptions } from '../model/options.js';
 import type { Kernel, NodeContext, RuntimeTensor } from './kernel.js';
 import { fail, input, output } from './kernel.js';
 import {
@@ -14,35 +15,58 @@ import {
   tensorZeroPoint,
   zeroOf,
 } from './tensor_data.js';
-import { optNumber } from './util.js';
 
-interface BlockParams {
+/** Input slots of DEPTH_TO_SPACE / SPACE_TO_DEPTH (input only) and SPACE_TO_BATCH_ND / BATCH_TO_SPACE_ND. */
+export const SPACE_DEPTH_INPUTS = { input: 0, blockShape: 1, paddings: 2, crops: 2 } as const;
+
+/** DepthToSpaceOptions / SpaceToDepthOptions (the same field), checked. */
+export interface BlockSizeOptions {
+  blockSize: number;
+}
+
+function checkedBlock(ctx: NodeContext, blockSize: number | undefined): BlockSizeOptions {
+  const block = blockSize ?? 0;
+  if (!(block > 0)) fail(ctx, `block_size must be positive, got ${block}`);
+  return { blockSize: block };
+}
+
+export function parseDepthToSpaceOptions(ctx: NodeContext): BlockSizeOptions {
+  return checkedBlock(ctx, builtinOptions(ctx.op, 'DepthToSpaceOptions').blockSize);
+}
+
+export function parseSpaceToDepthOptions(ctx: NodeContext): BlockSizeOptions {
+  return checkedBlock(ctx, builtinOptions(ctx.op, 'SpaceToDepthOptions').blockSize);
+}
+
+/** What the DEPTH_TO_SPACE / SPACE_TO_DEPTH prepare computed. */
+export interface BlockParams {
   block: number;
   /** Input dims [N, H, W, C]. */
   dims: [number, number, number, number];
 }
 
-function prepareBlock(ctx: NodeContext): { x: RuntimeTensor; y: RuntimeTensor; block: number } {
-  const x = input(ctx, 0);
+function prepareBlock(
+  ctx: NodeContext,
+  parse: (ctx: NodeContext) => BlockSizeOptions,
+): { x: RuntimeTensor; y: RuntimeTensor; block: number } {
+  const x = input(ctx, SPACE_DEPTH_INPUTS.input);
   const y = output(ctx, 0);
   requireElementDtype(ctx, x, 'the input');
   requireSameDtype(ctx, x, y, 'input and output');
   if (x.shape.length !== 4) fail(ctx, `the input must be 4-D NHWC, got [${x.shape}]`);
-  const block = optNumber(ctx, 'blockSize', 0);
-  if (!(block > 0)) fail(ctx, `block_size must be positive, got ${block}`);
-  return { x, y, block };
+  return { x, y, block: parse(ctx).blockSize };
 }
 
 export const depthToSpaceKernel: Kernel<BlockParams> = {
   prepare(ctx) {
-    const { x, y, block } = prepareBlock(ctx);
+    const { x, y, block } = prepareBlock(ctx, parseDepthToSpaceOptions);
     const [n, h, w, c] = x.shape as [number, number, number, number];
     if (c % (block * block) !== 0) fail(ctx, `depth ${c} is not a multiple of block_size² = ${block * block}`);
     y.shape = [n, h * block, w * block, c / (block * block)];
     return { block, dims: [n, h, w, c] };
   },
   eval(ctx, { block, dims }) {
-    const src = elements(input(ctx, 0));
+    const src = elements(input(ctx, SPACE_DEPTH_INPUTS.input));
     const out = elements(output(ctx, 0));
     const [n, h, w, c] = dims;
     const outH = h * block;
@@ -66,14 +90,14 @@ export const depthToSpaceKernel: Kernel<BlockParams> = {
 
 export const spaceToDepthKernel: Kernel<BlockParams> = {
   prepare(ctx) {
-    const { x, y, block } = prepareBlock(ctx);
+    const { x, y, block } = prepareBlock(ctx, parseSpaceToDepthOptions);
     const [n, h, w, c] = x.shape as [number, number, number, number];
     if (h % block !== 0 || w % block !== 0) fail(ctx, `height ${h} and width ${w} must be multiples of block_size ${block}`);
     y.shape = [n, h / block, w / block, c * block * block];
     return { block, dims: [n, h, w, c] };
   },
   eval(ctx, { block, dims }) {
-    const src = elements(input(ctx, 0));
+    const src = elements(input(ctx, SPACE_DEPTH_INPUTS.input));
     const out = elements(output(ctx, 0));
     const [n, h, w, c] = dims;
     const outH = h / block;
@@ -115,8 +139,8 @@ function readBlockAndPads(ctx: NodeContext, x: RuntimeTensor, what: string): { b
   const rank = x.shape.length;
   if (rank < 3 || rank > 4) fail(ctx, `the input must have rank 3 or 4, got [${x.shape}]`);
   const spatial = rank - 2;
-  const blockT = input(ctx, 1);
-  const padsT = input(ctx, 2);
+  const blockT = input(ctx, SPACE_DEPTH_INPUTS.blockShape);
+  const padsT = input(ctx, SPACE_DEPTH_INPUTS.paddings);
   if (blockT.shape.length !== 1 || blockT.shape[0] !== spatial) {
     fail(ctx, `block_shape must have shape [${spatial}], got [${blockT.shape}]`);
   }
@@ -134,7 +158,7 @@ function readBlockAndPads(ctx: NodeContext, x: RuntimeTensor, what: string): { b
 
 export const spaceToBatchNdKernel: Kernel<BatchSpaceParams> = {
   prepare(ctx) {
-    const x = input(ctx, 0);
+    const x = input(ctx, SPACE_DEPTH_INPUTS.input);
     const y = output(ctx, 0);
     requireElementDtype(ctx, x, 'the input');
     requireSameDtype(ctx, x, y, 'input and output');
@@ -165,7 +189,7 @@ export const spaceToBatchNdKernel: Kernel<BatchSpaceParams> = {
     };
   },
   eval(ctx, p) {
-    const src = elements(input(ctx, 0));
+    const src = elements(input(ctx, SPACE_DEPTH_INPUTS.input));
     const out = elements(output(ctx, 0));
     const [inN, inH, inW, depth] = p.inDims;
     const [outN, outH, outW] = p.outDims;
@@ -193,7 +217,7 @@ export const spaceToBatchNdKernel: Kernel<BatchSpaceParams> = {
 
 export const batchToSpaceNdKernel: Kernel<BatchSpaceParams> = {
   prepare(ctx) {
-    const x = input(ctx, 0);
+    const x = input(ctx, SPACE_DEPTH_INPUTS.input);
     const y = output(ctx, 0);
     requireElementDtype(ctx, x, 'the input');
     requireSameDtype(ctx, x, y, 'input and output');
@@ -222,7 +246,7 @@ export const batchToSpaceNdKernel: Kernel<BatchSpaceParams> = {
     };
   },
   eval(ctx, p) {
-    const src = elements(input(ctx, 0));
+    const src = elements(input(ctx, SPACE_DEPTH_INPUTS.input));
     const out = elements(output(ctx, 0));
     const [inN, inH, inW, depth] = p.inDims;
     const [outN, outH, outW] = p.outDims;

@@ -14,13 +14,16 @@ import {
 } from './tensor_data.js';
 import { stridesOf } from './util.js';
 
+/** Input slots of TRANSPOSE. */
+export const TRANSPOSE_INPUTS = { input: 0, perm: 1 } as const;
+
 /** TFLite's kTransposeMaxDimensions. */
 const MAX_RANK = 8;
 
 export const transposeKernel: Kernel<StridedPlan> = {
   prepare(ctx) {
-    const x = input(ctx, 0);
-    const permT = input(ctx, 1);
+    const x = input(ctx, TRANSPOSE_INPUTS.input);
+    const permT = input(ctx, TRANSPOSE_INPUTS.perm);
     const y = output(ctx, 0);
     requireElementDtype(ctx, x, 'the input');
     requireSameDtype(ctx, x, y, 'input and output');
@@ -44,6 +47,6 @@ export const transposeKernel: Kernel<StridedPlan> = {
     );
   },
   eval(ctx, plan) {
-    stridedCopy(elements(input(ctx, 0)), plan, elements(output(ctx, 0)));
+    stridedCopy(elements(input(ctx, TRANSPOSE_INPUTS.input)), plan, elements(output(ctx, 0)));
   },
 };
