@@ -33,11 +33,10 @@ import {
 import { erfc, PRELU_INPUTS, parseGeluOptions, parseLeakyReluOptions } from './activations.js';
 import { type BinaryLoop, type BroadcastPlan, broadcastOutput, runBinary } from './binary.js';
 import type { IntArray } from './int/int_array.js';
-import { xnnpackActivationOk } from './int/xnnpack_rounding.js';
+import { roundHalfEven, xnnpackActivationOk } from './int/xnnpack_rounding.js';
 import { fail, input, type Kernel, type NodeContext, output, xnnpackRuns } from './kernel.js';
 import { requireQuantizedType, requireZeroPointZero, type TensorQuant, tensorQuant } from './quantize.js';
 import { UNARY_INPUTS } from './unary.js';
-import { roundHalfEven } from './xnnpack_quant.js';
 
 /** Output for every input value v, stored at table[v + offset]. */
 interface TableParams {

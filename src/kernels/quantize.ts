@@ -10,10 +10,9 @@ import {
   quantizeMultiplier,
   tfliteRound,
 } from '../quant/index.js';
-import { xnnpackActivationOk } from './int/xnnpack_rounding.js';
+import { roundHalfEven, xnnpackActivationOk } from './int/xnnpack_rounding.js';
 import { fail, input, type Kernel, type NodeContext, output, type RuntimeTensor, xnnpackRuns } from './kernel.js';
 import { UNARY_INPUTS } from './unary.js';
-import { roundHalfEven } from './xnnpack_quant.js';
 
 /** Per-tensor quantization of an integer tensor: TFLite's params.scale (a float) and params.zero_point. */
 export interface TensorQuant {

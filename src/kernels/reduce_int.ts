@@ -14,6 +14,7 @@
 //   in/out scale) + output zero point, rounded half away from zero.
 import { f32, multiplyByQuantizedMultiplier, quantizedTypeRange, quantizeMultiplier, tfliteRound } from '../quant/index.js';
 import type { IntArray } from './int/int_array.js';
+import { roundHalfEven } from './int/xnnpack_rounding.js';
 import { fail, input, type Kernel, output, xnnpackRuns } from './kernel.js';
 import { requireQuantizedType, requireZeroPointZero, tensorQuant } from './quantize.js';
 import { parseReducerOptions, REDUCE_INPUTS, type ReduceWalk, reduceWalk, resolveReduceAxes } from './reduce.js';
@@ -40,14 +41,6 @@ interface MeanIntParams extends ReduceWalk {
   add: number;
   lo: number;
   hi: number;
-}
-
-/** Round half to even (float32 magic-bias rounding, as XNNPACK requantizes; also its resize weights). */
-export function roundHalfEven(x: number): number {
-  const f = Math.floor(x);
-  const d = x - f;
-  if (d !== 0.5) return d < 0.5 ? f : f + 1;
-  return f % 2 === 0 ? f : f + 1;
 }
 
 export const meanIntKernel: Kernel<MeanIntParams> = {

@@ -11,9 +11,9 @@
 //   integer blend and one rounding shift by 22 (xnn_indirection_init_resize_bilinear2d_hwc_q11).
 import { f32 } from '../quant/index.js';
 import type { IntArray } from './int/int_array.js';
+import { roundHalfEven } from './int/xnnpack_rounding.js';
 import { fail, input, type Kernel, type NodeContext, output, xnnpackRuns } from './kernel.js';
 import { requireQuantizedType } from './quantize.js';
-import { roundHalfEven } from './reduce_int.js';
 import { bilinearAxis, parseResizeBilinearOptions, prepareResize, RESIZE_INPUTS } from './resize.js';
 
 /** Per output index of one axis: the two source indices and the weight of the second. */

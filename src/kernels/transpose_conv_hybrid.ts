@@ -11,6 +11,7 @@ import {
   hybridWeights,
   refreshHybridWeights,
 } from './hybrid.js';
+import { roundHalfEven } from './int/xnnpack_rounding.js';
 import type { Kernel, NodeContext } from './kernel.js';
 import { fail, input, output, xnnpackRuns } from './kernel.js';
 import {
@@ -63,17 +64,13 @@ function xnnpackQuantizeBatch(x: Float32Array, start: number, size: number, out:
   const fromMin = fround(-128 + minScaled);
   const fromMax = fround(127 + maxScaled);
   let zp = fround(fromMin + fromMax) > 0 ? fround(-128 - minScaled) : fround(127 - maxScaled);
-  zp = roundEven(Math.min(Math.max(zp, -128), 127));
+  zp = roundHalfEven(Math.min(Math.max(zp, -128), 127));
   for (let i = 0; i < size; i++) {
     const v = fround((x[start + i] as number) * scale);
-    out[start + i] = roundEven(Math.min(Math.max(v, -128 - zp), 127 - zp));
+    out[start + i] = roundHalfEven(Math.min(Math.max(v, -128 - zp), 127 - zp));
   }
   return fround(1 / scale);
 }
-
-/** 1.5 * 2^52: adding and subtracting it rounds a double to an integer, ties to even. */
-const ROUND_EVEN = 6755399441055744;
-const roundEven = (v: number) => v + ROUND_EVEN - ROUND_EVEN;
 
 /**
  * Hybrid TRANSPOSE_CONV: float input quantized per batch, int8 weights with per-tensor or

@@ -1,26 +1,7 @@
-// Small shared helpers for CPU kernels: options, padding, activations, shapes and broadcasting.
+// Small shared helpers for CPU kernels: padding, activations, shapes and broadcasting.
 // Semantics follow tensorflow/lite/kernels/padding.h and kernel_util.h.
 import type { NodeContext } from './kernel.js';
 import { fail } from './kernel.js';
-
-/** A numeric builtin option, with a default when the model omits it. */
-export function optNumber(ctx: NodeContext, key: string, fallback = 0): number {
-  const v = ctx.op.options[key];
-  if (v === undefined || v === null) return fallback;
-  if (typeof v === 'boolean') return v ? 1 : 0;
-  if (typeof v !== 'number') fail(ctx, `option ${key} is not a number`);
-  return v;
-}
-
-export function optBool(ctx: NodeContext, key: string, fallback = false): boolean {
-  const v = ctx.op.options[key];
-  return v === undefined || v === null ? fallback : Boolean(v);
-}
-
-export function optArray(ctx: NodeContext, key: string): number[] {
-  const v = ctx.op.options[key];
-  return Array.isArray(v) ? v : [];
-}
 
 /** Padding enum of the schema. */
 export const Padding = { SAME: 0, VALID: 1 } as const;
@@ -60,11 +41,6 @@ export function floatActivationRange(ctx: NodeContext, activation: number): [num
     default:
       fail(ctx, `fused activation ${activation} is not supported here`);
   }
-}
-
-/** The fused activation option of a node (0 when absent). */
-export function fusedActivation(ctx: NodeContext): number {
-  return optNumber(ctx, 'fusedActivationFunction', Activation.NONE);
 }
 
 /** Row-major strides of a shape. */

@@ -17,18 +17,17 @@
 // itself gives its builtin kernel's output. LiteRT.js fails differently: it runs such a graph
 // anyway and returns uninitialized memory for every output, so no reference exists there.
 import { calculateActivationRangeQuantized, FusedActivation } from '../quant/activation_range.js';
+import { parseAddOptions, parseMulOptions, parseSubOptions } from './binary.js';
 import { CONV_INPUTS, parseConv2DOptions, parseDepthwiseConv2DOptions, parsePool2DOptions } from './conv_geometry.js';
 import { parseFullyConnectedOptions } from './fully_connected.js';
 import { type XnnpackNodeOptions, type XnnpackOp, xnnpackScales, xnnpackTakes } from './int/xnnpack_rounding.js';
 import { isKnown, type NodeContext } from './kernel.js';
-import { fusedActivation } from './util.js';
 
 /** Ops with a fused activation the delegate maps to an output range, and their parsed options. */
 const FUSED: Record<string, (ctx: NodeContext) => XnnpackNodeOptions> = {
-  // The binary ops have no typed options parser here yet.
-  ADD: (ctx) => ({ activation: fusedActivation(ctx) }),
-  SUB: (ctx) => ({ activation: fusedActivation(ctx) }),
-  MUL: (ctx) => ({ activation: fusedActivation(ctx) }),
+  ADD: parseAddOptions,
+  SUB: parseSubOptions,
+  MUL: parseMulOptions,
   CONV_2D: parseConv2DOptions,
   DEPTHWISE_CONV_2D: parseDepthwiseConv2DOptions,
   FULLY_CONNECTED: parseFullyConnectedOptions,

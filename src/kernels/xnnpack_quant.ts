@@ -1,42 +1,11 @@
 // XNNPACK's quantized elementwise arithmetic, for the nodes TFLite's XNNPACK delegate takes when
 // the interpreter is told it runs (KernelConfig.integerRounding 'xnnpack'): which 8-bit ADD / SUB
 // / MUL it accepts (VisitAddNode, VisitSubNode, VisitMulNode), the qs8 / qu8 vadd and vmul
-// requantization, and the ties-to-even rounding XNNPACK's lrintf does (shared with LEAKY_RELU and
-// QUANTIZE).
-import { FusedActivation, f32, type QuantizedIntType, quantizedTypeRange } from '../quant/index.js';
+// requantization.
+import { f32 } from '../quant/index.js';
 import type { ElementFn, Operands } from './binary_int.js';
-import { xnnpackActivationOk } from './int/xnnpack_rounding.js';
+import { roundHalfEven, xnnpackActivationOk, xnnpackOutputRange } from './int/xnnpack_rounding.js';
 import { type NodeContext, output, xnnpackRuns } from './kernel.js';
-
-/** 1.5 * 2^52: adding and subtracting it rounds a double to the nearest integer, ties to even. */
-export const ROUND_EVEN = 6755399441055744;
-
-/** lrintf: the nearest integer, ties to even (exact for |v| < 2^51). */
-export function roundHalfEven(v: number): number {
-  return v + ROUND_EVEN - ROUND_EVEN;
-}
-
-/** The float bounds of a fused activation as TFLite's XNNPACK delegate maps them (ConvertActivationToOutputRange). */
-export function xnnpackActivationBounds(activation: number): [number, number] {
-  switch (activation) {
-    case FusedActivation.RELU:
-      return [0, Number.POSITIVE_INFINITY];
-    case FusedActivation.RELU_N1_TO_1:
-      return [-1, 1];
-    case FusedActivation.RELU6:
-      return [0, 6];
-    default:
-      return [Number.NEGATIVE_INFINITY, Number.POSITIVE_INFINITY];
-  }
-}
-
-/** XNNPACK's xnn_qs8_quantize / xnn_qu8_quantize of an activation bound: lrintf(clamp(v / scale + zp)). */
-export function xnnpackQuantizeBound(value: number, scale: number, zeroPoint: number, type: QuantizedIntType): number {
-  const [qmin, qmax] = quantizedTypeRange(type);
-  const v = f32(f32(value / f32(scale)) + zeroPoint);
-  const clamped = v < qmin ? qmin : Math.min(v, qmax);
-  return roundHalfEven(clamped);
-}
 
 /**
  * Whether TFLite's XNNPACK delegate takes an 8-bit ADD / SUB (VisitAddNode / VisitSubNode):
@@ -74,10 +43,8 @@ export function xnnpackAddSub(ops: Operands, activation: number, ratios: [number
   const am = roundHalfEven(ra * scaleUp);
   const bm = roundHalfEven((isSub ? -rb : rb) * scaleUp);
   const rounding = 2 ** (shift - 1);
-  const [bmin, bmax] = xnnpackActivationBounds(activation);
   const zo = ops.qo.zeroPoint;
-  const lo = xnnpackQuantizeBound(bmin, ops.qo.scale, zo, ops.type);
-  const hi = xnnpackQuantizeBound(bmax, ops.qo.scale, zo, ops.type);
+  const [lo, hi] = xnnpackOutputRange(activation, ops.qo.scale, zo, ops.type);
   const za = ops.qa.zeroPoint;
   const zb = ops.qb.zeroPoint;
   return (a, b) => {
@@ -106,10 +73,8 @@ export function xnnpackTakesMul(ctx: NodeContext, ops: Operands): number | null 
  * clamped, rounded to nearest even, plus the output zero point.
  */
 export function xnnpackMul(ops: Operands, activation: number, scale: number): ElementFn {
-  const [bmin, bmax] = xnnpackActivationBounds(activation);
   const zo = ops.qo.zeroPoint;
-  const lo = xnnpackQuantizeBound(bmin, ops.qo.scale, zo, ops.type) - zo;
-  const hi = xnnpackQuantizeBound(bmax, ops.qo.scale, zo, ops.type) - zo;
+  const [lo, hi] = xnnpackOutputRange(activation, ops.qo.scale, zo, ops.type).map((q) => q - zo) as [number, number];
   const za = ops.qa.zeroPoint;
   const zb = ops.qb.zeroPoint;
   return (a, b) => {

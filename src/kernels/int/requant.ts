@@ -9,7 +9,7 @@ import {
 } from '../../quant/index.js';
 import type { NodeContext, RuntimeTensor } from '../kernel.js';
 import { activationQuantization, guarded, type Multipliers } from './quant_params.js';
-import { ROUND_EVEN, xnnpackOutputRange } from './xnnpack_rounding.js';
+import { roundHalfEven, xnnpackOutputRange } from './xnnpack_rounding.js';
 
 /*
  * Which TFLite behaviour the 8-bit kernels reproduce (ctx.config.integerRounding, read at prepare).
@@ -92,7 +92,7 @@ export function requantize(r: Requant, acc: number, c: number): number {
   if (r.fp32Scales !== null) {
     // XNNPACK fp32: float(int32 acc) * scale in float32, rounded to nearest even.
     const scaled = Math.fround(Math.fround(acc | 0) * (r.fp32Scales[c] as number));
-    v = scaled + ROUND_EVEN - ROUND_EVEN + r.outputOffset;
+    v = roundHalfEven(scaled) + r.outputOffset;
   } else if (r.fp64Scales !== null) {
     // std::round of the double product, then the int32 cast.
     const scaled = acc * (r.fp64Scales[c] as number);

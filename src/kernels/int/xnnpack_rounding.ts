@@ -8,6 +8,11 @@ import { legacyQuantization } from './quant_params.js';
 /** 1.5 * 2^52: adding and subtracting it rounds a double to an integer, ties to even. */
 export const ROUND_EVEN = 6755399441055744;
 
+/** lrintf: the nearest integer, ties to even (exact for |v| < 2^51). */
+export function roundHalfEven(v: number): number {
+  return v + ROUND_EVEN - ROUND_EVEN;
+}
+
 /** The float bounds of a fused activation as the XNNPACK delegate maps them; null when it refuses the activation. */
 function xnnpackActivationBounds(activation: number): [number, number] | null {
   switch (activation) {
@@ -25,11 +30,11 @@ function xnnpackActivationBounds(activation: number): [number, number] | null {
 }
 
 /** XNNPACK's xnn_qs8_quantize / xnn_qu8_quantize of an activation bound: lrintf(clamp(v / scale + zp)). */
-function xnnpackQuantize(value: number, scale: number, zeroPoint: number, type: QuantizedIntType): number {
+export function xnnpackQuantize(value: number, scale: number, zeroPoint: number, type: QuantizedIntType): number {
   const [qmin, qmax] = quantizedTypeRange(type);
   const v = Math.fround(Math.fround(value / Math.fround(scale)) + zeroPoint);
   const clamped = v < qmin ? qmin : Math.min(v, qmax);
-  return clamped + ROUND_EVEN - ROUND_EVEN;
+  return roundHalfEven(clamped);
 }
 
 /** The output clamp XNNPACK derives from a fused activation. */
