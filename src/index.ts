@@ -18,6 +18,7 @@ export {
   type DelegateKernel,
   type DelegateNode,
   type PartitionSpec,
+  preparedBy,
 } from './interpreter/delegate.js';
 export { TensorError, type UnsupportedNode, UnsupportedOpError } from './interpreter/errors.js';
 export {

@@ -10,6 +10,9 @@ import { buildModel, type FuzzGraph } from './graph.js';
 export const FLOAT = new Set(['float32', 'float64', 'float16']);
 
 /** Judges one output: floats by relative error with NaN / Inf in the same places; integers by LSB. */
+/** The smallest normal float32: below it, WGSL may flush to zero. */
+const FLT_MIN = 2 ** -126;
+
 export function checkOutput(
   index: number,
   dtype: string,
@@ -18,8 +21,12 @@ export function checkOutput(
   golden: OracleOutput,
   floatTolerance: number,
   lsb: number,
-  /** 'ignore': elements where TFLite gives Inf / NaN are not judged (WGSL does not promise IEEE specials). */
-  nonFinite: 'exact' | 'ignore' = 'exact',
+  /**
+   * 'wgsl' (GPU targets): elements where TFLite gives Inf / NaN are not judged (WGSL does not
+   * promise IEEE specials), and float32 subnormals compare as zero (WGSL lets implementations
+   * flush them). 'ieee': everything exact.
+   */
+  rules: 'ieee' | 'wgsl' = 'ieee',
 ): OutputCheck {
   const base = { index, dtype, shape, goldenShape: golden.shape };
   const sameShape = shape.length === golden.shape.length && shape.every((d, i) => d === golden.shape[i]);
@@ -32,9 +39,13 @@ export function checkOutput(
   let misplaced = 0;
   let worst = -1;
   for (let i = 0; i < got.length; i++) {
-    const a = Number(got[i]);
-    const b = Number(golden.data[i]);
-    if (nonFinite === 'ignore' && !Number.isFinite(b)) continue;
+    let a = Number(got[i]);
+    let b = Number(golden.data[i]);
+    if (rules === 'wgsl') {
+      if (!Number.isFinite(b)) continue;
+      if (Math.abs(a) < FLT_MIN) a = 0;
+      if (Math.abs(b) < FLT_MIN) b = 0;
+    }
     if (!Number.isFinite(a) || !Number.isFinite(b)) {
       if (!(Object.is(a, b) || (Number.isNaN(a) && Number.isNaN(b)))) misplaced++;
       continue;
@@ -136,7 +147,7 @@ export async function judgeAgainstF16Storage(
           golden[k] as OracleOutput,
           tol,
           fuzzer.lsb ?? 0,
-          'ignore',
+          'wgsl',
         );
         const w = worst[k] as (typeof worst)[number];
         w.rel = Math.max(w.rel, r.maxRel);

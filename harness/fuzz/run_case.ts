@@ -66,8 +66,8 @@ async function runOurs(
     let outputs = c.graph.outputs.map((ti, k) => {
       const t = c.graph.tensors[ti];
       const gold = golden[k] as OracleOutput;
-      const specials = target === 'cpu' ? 'exact' : 'ignore';
-      return checkOutput(k, t?.dtype ?? '?', ran.shapes[k] ?? [], ran.data[k] ?? [], gold, tol, fuzzer.lsb ?? 0, specials);
+      const rules = target === 'cpu' ? 'ieee' : 'wgsl';
+      return checkOutput(k, t?.dtype ?? '?', ran.shapes[k] ?? [], ran.data[k] ?? [], gold, tol, fuzzer.lsb ?? 0, rules);
     });
     if (fuzzer.withinRuntimeGap) {
       outputs = outputs.map((o, k) => {
