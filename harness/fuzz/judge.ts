@@ -139,16 +139,7 @@ export async function judgeAgainstF16Storage(
       }
       if (!('shapes' in ref)) return outputs;
       outputs.forEach((o, k) => {
-        const r = checkOutput(
-          k,
-          o.dtype,
-          ref.shapes[k] ?? [],
-          ref.data[k] ?? [],
-          golden[k] as OracleOutput,
-          tol,
-          fuzzer.lsb ?? 0,
-          'wgsl',
-        );
+        const r = checkOutput(k, o.dtype, ref.shapes[k] ?? [], ref.data[k] ?? [], golden[k] as OracleOutput, tol, fuzzer.lsb ?? 0, 'wgsl');
         const w = worst[k] as (typeof worst)[number];
         w.rel = Math.max(w.rel, r.maxRel);
         w.lsb = Math.max(w.lsb, r.maxAbs);
