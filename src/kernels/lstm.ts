@@ -5,7 +5,7 @@
 // recurrent weights, projection and layer normalization, as TFLite's float path does.
 import type { Kernel, NodeContext, RuntimeTensor } from './kernel.js';
 import { fail, input, output } from './kernel.js';
-import { LSTM_INPUTS, type LstmGateName, type LstmGateTensors, lstmStructure } from './lstm_shared.js';
+import { LSTM_INPUTS, type LstmGateName, type LstmGateTensors, type LstmSizes, lstmStructure } from './lstm_shared.js';
 import { Activation } from './util.js';
 
 /** One gate's constant operands; null where the model omits them. */
@@ -20,13 +20,7 @@ interface Gate {
 }
 
 /** The float kernel's prepared constants and scratch. */
-export interface LstmParams {
-  maxTime: number;
-  batches: number;
-  nInput: number;
-  nCell: number;
-  nOutput: number;
-  timeMajor: boolean;
+export interface LstmParams extends LstmSizes {
   activation: number;
   cellClip: number;
   projClip: number;

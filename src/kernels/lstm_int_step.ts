@@ -9,6 +9,7 @@ import {
   roundingDivideByPOT,
   tanhFixedPoint,
 } from '../quant/index.js';
+import type { LstmSizes } from './lstm_shared.js';
 
 const INT16_MIN = -32768;
 const INT16_MAX = 32767;
@@ -41,13 +42,7 @@ export interface IntGate {
 }
 
 /** The integer kernel's prepared constants and scratch. */
-export interface IntLstmParams {
-  maxTime: number;
-  batches: number;
-  nInput: number;
-  nCell: number;
-  nOutput: number;
-  timeMajor: boolean;
+export interface IntLstmParams extends LstmSizes {
   cellScale: number;
   quantizedCellClip: number;
   quantizedProjClip: number;

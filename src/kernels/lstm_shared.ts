@@ -126,15 +126,20 @@ export interface LstmGateTensors {
   bias: RuntimeTensor;
 }
 
-/** The node's sizes and tensors once its structure is checked. */
-export interface LstmStructure {
-  options: UnidirectionalSequenceLstmOptions;
+/** The sizes a sequence LSTM walks: time steps, batches, input, cell and output widths. */
+export interface LstmSizes {
   maxTime: number;
   batches: number;
   nInput: number;
   /** Cells: rows of input_to_output_weights. */
   nCell: number;
   nOutput: number;
+  timeMajor: boolean;
+}
+
+/** The node's sizes and tensors once its structure is checked. */
+export interface LstmStructure extends Omit<LstmSizes, 'timeMajor'> {
+  options: UnidirectionalSequenceLstmOptions;
   useLayerNorm: boolean;
   /** null for CIFG (coupled input and forget gates: input gate = 1 - forget gate). */
   inputGate: LstmGateTensors | null;
