@@ -6,6 +6,7 @@ import type { Delegate, DelegateClaims, DelegateGraph, DelegateKernel, Partition
 import { planPartition } from './plan/partition_plan.js';
 import { choosePartitions } from './plan/partitions.js';
 import { choosePrecision, PRECISION_LABEL, type Precision } from './plan/precision.js';
+import { withPreparedNodes } from './plan/prepared.js';
 import type { OpContext } from './program.js';
 import { type AcquireOptions, type GpuContext, GpuSlot } from './runtime/device.js';
 import { createPartitionKernel, type PartitionKernel } from './runtime/partition_kernel.js';
@@ -88,7 +89,7 @@ export class WebGpuDelegate implements Delegate {
 
   async prepare(graph: DelegateGraph): Promise<DelegateClaims> {
     const gpu = await this.gpu();
-    return choosePartitions(graph, opContext(gpu), {
+    return choosePartitions(withPreparedNodes(graph), opContext(gpu), {
       forceCpu: this.forceCpu,
       minNodesPerPartition: this.options.minNodesPerPartition ?? 1,
       maxDelegatedPartitions: this.options.maxDelegatedPartitions ?? Number.POSITIVE_INFINITY,
@@ -99,7 +100,11 @@ export class WebGpuDelegate implements Delegate {
     const gpu = await this.gpu();
     const precision = await this.precision();
     const label = `webgpu partition [nodes ${spec.nodes[0]}..${spec.nodes[spec.nodes.length - 1]}]`;
-    const plan = planPartition(graph, spec, opContext(gpu), { precision, label, readbackAll: this.options.debugReadbackAll ?? false });
+    const plan = planPartition(withPreparedNodes(graph), spec, opContext(gpu), {
+      precision,
+      label,
+      readbackAll: this.options.debugReadbackAll ?? false,
+    });
     const kernel = await createPartitionKernel(gpu, plan, {
       precision,
       debug: this.options.debug ?? false,

@@ -5,6 +5,7 @@ import { isKnown, type RuntimeTensor } from '../../src/kernels/kernel.js';
 import { sliceLayout } from '../layout.js';
 import type { OpContext } from '../program.js';
 import { selectImpl } from '../registry.js';
+import { unpreparedReason } from './prepared.js';
 
 /** Largest rank any delegated tensor may have. */
 const MAX_RANK = 6;
@@ -21,6 +22,8 @@ export interface PartitionChoice {
 /** true, or why the node stays on the CPU. */
 export function supportVerdict(node: DelegateNode, ctx: OpContext, forceCpu: ReadonlySet<number | string>): true | string {
   if (forceCpu.has(node.index) || forceCpu.has(node.op.op)) return 'forced to CPU by options.forceCpu';
+  const unprepared = unpreparedReason(node);
+  if (unprepared) return unprepared;
   const tensors = [...node.inputs.filter((t): t is RuntimeTensor => t !== null && !isKnown(t)), ...node.outputs];
   for (const t of tensors) {
     // Like TFLite's GPU delegate: static shapes only (the plan, buffers and uniforms are fixed at build).

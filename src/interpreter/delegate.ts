@@ -12,11 +12,15 @@ export interface DelegateNode {
   readonly op: Operator;
   readonly inputs: readonly (RuntimeTensor | null)[];
   readonly outputs: readonly RuntimeTensor[];
-  /** The CPU kernel the interpreter chose for the node, and what its prepare computed (one prepare for CPU and GPU). */
-  readonly kernel: Kernel<unknown>;
-  readonly params: unknown;
+  /**
+   * The CPU kernel this runtime's interpreter chose for the node, and what its prepare computed
+   * (one prepare for CPU and GPU). Absent when another interpreter built the graph: a delegate
+   * then runs the CPU prepare itself (the WebGPU delegate does).
+   */
+  readonly kernel?: Kernel<unknown>;
+  readonly params?: unknown;
   /** The interpreter-wide choices the prepare saw. */
-  readonly config: KernelConfig;
+  readonly config?: KernelConfig;
 }
 
 /**

@@ -97,6 +97,33 @@ describe('a multi-node partition', () => {
     kernel.dispose();
   });
 
+  it('serves a graph from another interpreter: nodes without prepared params get the CPU prepare', async (t) => {
+    if (!delegate) return t.skip();
+    const m = mobileBlock();
+    // What a foreign interpreter hands over: the contract's required fields only.
+    const foreign: DelegateGraph = {
+      ...m.graph,
+      nodes: m.graph.nodes.map(({ index, op, inputs, outputs }) => ({ index, op, inputs, outputs })),
+    };
+    (m.x.data as Float32Array).set(randomValues(189, 77));
+    const { kernel } = await runDelegated(delegate, foreign);
+    expectClose(m.probs.data as Float32Array, m.expected(m.x.data as Float32Array).probs, FP32_TOL, 'softmax output');
+    kernel.dispose();
+    // A node the CPU kernels refuse stays on the CPU with the CPU's reason.
+    const g = new GraphBuilder();
+    const x = g.input([1, 4, 4, 2]);
+    const y = g.activation([1, 8, 8, 2]);
+    const node = g.node('RESIZE_BILINEAR', [x, g.constant([2], [8, 8], 'int32')], [y]);
+    g.markOutput(y);
+    const bad = { ...node, op: { ...node.op, options: { alignCorners: true, halfPixelCenters: true } } };
+    const claims = await delegate.prepare({
+      ...g.graph(),
+      nodes: [{ index: bad.index, op: bad.op, inputs: bad.inputs, outputs: bad.outputs }],
+    });
+    expect(claims.partitions).toEqual([]);
+    expect(claims.reasons.get(0)).toMatch(/^RESIZE_BILINEAR: the CPU prepare refuses it: .*align_corners/);
+  });
+
   it('gives fresh results on every invoke (inputs uploaded each time)', async (t) => {
     if (!delegate) return t.skip();
     const m = mobileBlock();
