@@ -12,7 +12,7 @@
 // outputs are written before any f16 rounding. Where an f16 node reads an f32 tensor, or an f32
 // node an f16 one, a conversion dispatch makes a short-lived copy (conversions.ts).
 import type { ShaderName } from '../../shaders/index.js';
-import { toHalf } from '../half.js';
+import { floatToHalfSaturating } from '../../src/kernels/dequantize.js';
 import type { NodePlan } from './programs.js';
 import { type StoragePlan, storageOf } from './storage.js';
 
@@ -77,4 +77,11 @@ export function planNodePrecision(nodes: readonly NodePlan[], storage: StoragePl
     return p;
   });
   return { nodePrecision, storage: { groups, groupOf: storage.groupOf } };
+}
+
+/** Half bits of every element, saturating as the shaders' f16 stores do. */
+function toHalf(values: Float32Array): Uint16Array {
+  const out = new Uint16Array(values.length);
+  for (let i = 0; i < values.length; i++) out[i] = floatToHalfSaturating(values[i] as number);
+  return out;
 }

@@ -2,9 +2,9 @@
 // subnormals), which tensors are stored in f16 and which stay f32 (the partition's boundary),
 // what describe() reports, and every op family running with f16 storage inside a partition.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { halfBits, halfValue } from '../../delegate/half.js';
 import type { WebGpuDelegate } from '../../delegate/index.js';
 import { encodeSlices, encodeWeights } from '../../delegate/plan/precision.js';
+import { floatToHalfSaturating as halfBits, halfToFloat as halfValue } from '../../src/kernels/dequantize.js';
 import {
   expectClose,
   FP16_TOL,

@@ -2,7 +2,6 @@
 // packing by reflection, buffer planning, half floats, slice layout and dimension collapsing.
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { halfBits, halfValue } from '../../delegate/half.js';
 import { sameSliceLayout, sliceLayout, toSlices } from '../../delegate/layout.js';
 import { collapseDims } from '../../delegate/ops/common.js';
 import { packConvWeights } from '../../delegate/ops/conv_common.js';
@@ -12,6 +11,7 @@ import { packUniforms } from '../../delegate/runtime/uniforms.js';
 import { instantiate, placeholders } from '../../delegate/runtime/wgsl_template.js';
 import { renderIndex } from '../../shaders/generate.mjs';
 import { WGSL_SOURCES } from '../../shaders/index.js';
+import { floatToHalfSaturating as halfBits, halfToFloat as halfValue } from '../../src/kernels/dequantize.js';
 
 describe('shaders/sources.json', () => {
   it('is generated from the current .wgsl files (run `node shaders/generate.mjs` after editing one)', () => {
