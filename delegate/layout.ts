@@ -50,3 +50,19 @@ export function toSlices(dense: ArrayLike<number>, shape: readonly number[]): Fl
   }
   return out;
 }
+
+/**
+ * Dense integer values -> slice layout as the GPU stores them (padded lanes 0): elements of
+ * `elementBytes` bytes, little-endian, so int8 / uint8 come out four to a word, int16 two.
+ */
+export function toIntSlices(dense: ArrayLike<number>, shape: readonly number[], elementBytes: 1 | 2 | 4): Uint32Array {
+  const { rows, channels, slices } = sliceLayout(shape);
+  const out = new Uint32Array(rows * slices * elementBytes);
+  // Signed views store unsigned values' bits too (200 as int8 is 0xc8).
+  const lanes =
+    elementBytes === 1 ? new Int8Array(out.buffer) : elementBytes === 2 ? new Int16Array(out.buffer) : new Int32Array(out.buffer);
+  for (let r = 0; r < rows; r++) {
+    for (let c = 0; c < channels; c++) lanes[r * slices * 4 + c] = dense[r * channels + c] as number;
+  }
+  return out;
+}

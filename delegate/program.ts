@@ -11,6 +11,11 @@ import type { UniformValues } from './runtime/uniforms.js';
 export interface OpContext {
   readonly limits: GpuLimits;
   readonly features: ReadonlySet<string>;
+  /**
+   * Integer shaders may use dot4I8Packed / dot4U8Packed: the implementation has the WGSL
+   * language feature 'packed_4x8_integer_dot_product' and the delegate option allows it.
+   */
+  readonly integerDotProduct: boolean;
 }
 
 /** Data a binding reads. */
@@ -41,6 +46,11 @@ export type NodeProgram =
 export interface OpImpl {
   /** Names this implementation in reports, e.g. 'conv2d_1x1'. */
   readonly name: string;
+  /**
+   * Runs nodes with integer activations (int8, uint8, int16, int32), checking every dtype itself.
+   * Implementations without it are offered only nodes whose activations are all float32.
+   */
+  readonly integer?: boolean;
   /** true, or why this implementation cannot run the node (e.g. 'dilation > 1 with stride > 1'). */
   isSupported(node: DelegateNode, ctx: OpContext): true | string;
   /** The node's GPU work. Only called after isSupported returned true. */

@@ -1,6 +1,7 @@
 // Which implementations serve which op: one line per op, implementations tried in order (the
 // specialised ones first, the general one last).
 import type { DelegateNode } from '../src/interpreter/delegate.js';
+import { isKnown, type RuntimeTensor } from '../src/kernels/kernel.js';
 import * as bin from './ops/binary.js';
 import { concatenation } from './ops/concat.js';
 import { conv2dDirect, conv2dPointwise } from './ops/conv2d.js';
@@ -10,7 +11,7 @@ import { fullyConnected } from './ops/fully_connected.js';
 import { mirrorPad, padConstant, padV2 } from './ops/pad.js';
 import { averagePool2d, maxPool2d } from './ops/pool2d.js';
 import { mean, reduceMax, reduceMin, reduceProd, sum } from './ops/reduce.js';
-import { expandDims, reshape, squeeze } from './ops/reshape.js';
+import { expandDims, expandDimsInt, reshape, reshapeInt, squeeze, squeezeInt } from './ops/reshape.js';
 import { resizeBilinear, resizeNearestNeighbor } from './ops/resize.js';
 import { reverseV2 } from './ops/reverse.js';
 import { logSoftmax, softmax } from './ops/softmax.js';
@@ -66,9 +67,9 @@ export const OP_IMPLEMENTATIONS: ReadonlyMap<string, readonly OpImpl[]> = new Ma
   ['PADV2', [padV2]],
   ['MIRROR_PAD', [mirrorPad]],
   ['CONCATENATION', [concatenation]],
-  ['RESHAPE', [reshape]],
-  ['SQUEEZE', [squeeze]],
-  ['EXPAND_DIMS', [expandDims]],
+  ['RESHAPE', [reshape, reshapeInt]],
+  ['SQUEEZE', [squeeze, squeezeInt]],
+  ['EXPAND_DIMS', [expandDims, expandDimsInt]],
   ['RESIZE_BILINEAR', [resizeBilinear]],
   ['RESIZE_NEAREST_NEIGHBOR', [resizeNearestNeighbor]],
   ['SOFTMAX', [softmax]],
@@ -80,13 +81,29 @@ export const OP_IMPLEMENTATIONS: ReadonlyMap<string, readonly OpImpl[]> = new Ma
 
 export type Selection = { ok: true; impl: OpImpl } | { ok: false; reason: string };
 
+/** Whether a non-constant input or an output of the node has an integer dtype. */
+export function hasIntegerActivations(node: DelegateNode): boolean {
+  const activations = [...node.inputs.filter((t): t is RuntimeTensor => t !== null && !isKnown(t)), ...node.outputs];
+  return activations.some((t) => t.dtype !== 'float32');
+}
+
 /**
- * The first implementation that supports the node. When none does, the reason is the last
- * (most general) implementation's.
+ * The first implementation that supports the node (integer implementations for nodes with
+ * integer activations, float ones for the others). When none does, the reason is the last (most
+ * general) implementation's.
  */
 export function selectImpl(node: DelegateNode, ctx: OpContext): Selection {
-  const impls = OP_IMPLEMENTATIONS.get(node.op.op);
-  if (!impls) return { ok: false, reason: 'op is not supported by the WebGPU delegate' };
+  const all = OP_IMPLEMENTATIONS.get(node.op.op);
+  if (!all) return { ok: false, reason: 'op is not supported by the WebGPU delegate' };
+  const integer = hasIntegerActivations(node);
+  const impls = all.filter((impl) => (impl.integer ?? false) === integer);
+  if (!impls.length) {
+    const dtypes = [...new Set([...node.inputs, ...node.outputs].filter((t) => t && !isKnown(t)).map((t) => t?.dtype))];
+    return {
+      ok: false,
+      reason: integer ? `no GPU implementation for ${dtypes.join('/')} activations` : 'only integer activations run on the GPU',
+    };
+  }
   let reason = '';
   for (const impl of impls) {
     const verdict = impl.isSupported(node, ctx);

@@ -37,6 +37,11 @@ export interface WebGpuDelegateOptions extends AcquireOptions {
    * per-node comparisons (harness/per_node.ts); slow. Default false.
    */
   debugReadbackAll?: boolean;
+  /**
+   * Integer dot products with dot4I8Packed / dot4U8Packed where WGSL has
+   * 'packed_4x8_integer_dot_product' (same results as the plain path, which false forces). Default true.
+   */
+  integerDotProduct?: boolean;
 }
 
 export class WebGpuDelegate implements Delegate {
@@ -82,6 +87,8 @@ export class WebGpuDelegate implements Delegate {
       adapter: gpu.adapter,
       precision: PRECISION_LABEL[await this.precision()],
       features: [...gpu.features].sort(),
+      wgslFeatures: [...gpu.wgslFeatures].sort(),
+      integerDotProduct: this.opContext(gpu).integerDotProduct,
       limits: gpu.limits,
       sharedDevice: !gpu.ownsDevice,
     };
@@ -89,7 +96,7 @@ export class WebGpuDelegate implements Delegate {
 
   async prepare(graph: DelegateGraph): Promise<DelegateClaims> {
     const gpu = await this.gpu();
-    return choosePartitions(withPreparedNodes(graph), opContext(gpu), {
+    return choosePartitions(withPreparedNodes(graph), this.opContext(gpu), {
       forceCpu: this.forceCpu,
       minNodesPerPartition: this.options.minNodesPerPartition ?? 1,
       maxDelegatedPartitions: this.options.maxDelegatedPartitions ?? Number.POSITIVE_INFINITY,
@@ -100,7 +107,7 @@ export class WebGpuDelegate implements Delegate {
     const gpu = await this.gpu();
     const precision = await this.precision();
     const label = `webgpu partition [nodes ${spec.nodes[0]}..${spec.nodes[spec.nodes.length - 1]}]`;
-    const plan = planPartition(withPreparedNodes(graph), spec, opContext(gpu), {
+    const plan = planPartition(withPreparedNodes(graph), spec, this.opContext(gpu), {
       precision,
       label,
       readbackAll: this.options.debugReadbackAll ?? false,
@@ -129,13 +136,14 @@ export class WebGpuDelegate implements Delegate {
     return undefined;
   }
 
+  private opContext(gpu: GpuContext): OpContext {
+    const dot = (this.options.integerDotProduct ?? true) && gpu.wgslFeatures.has('packed_4x8_integer_dot_product');
+    return { limits: gpu.limits, features: gpu.features, integerDotProduct: dot };
+  }
+
   /** Disposes every kernel still alive and releases the device (destroying it if the delegate created it). */
   dispose(): void {
     for (const k of [...this.kernels]) k.dispose();
     this.slot.release();
   }
-}
-
-function opContext(gpu: GpuContext): OpContext {
-  return { limits: gpu.limits, features: gpu.features };
 }

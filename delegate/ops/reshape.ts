@@ -1,11 +1,12 @@
 // RESHAPE, SQUEEZE, EXPAND_DIMS: the output shares the input's buffer when both shapes store
 // their elements the same way in slice layout (same last dimension, or both multiples of 4),
-// else shaders/reshape.wgsl repacks the rows.
+// else shaders/reshape.wgsl repacks the rows (float tensors). Integer tensors: aliases only.
 import { type DelegateNode, preparedBy } from '../../src/interpreter/delegate.js';
 import type { Kernel, RuntimeTensor } from '../../src/kernels/kernel.js';
 import { isKnown } from '../../src/kernels/kernel.js';
 import { expandDimsKernel, RESHAPE_INPUTS, type ReshapeParams, reshapeKernel, squeezeKernel } from '../../src/kernels/reshape.js';
 import { sameSliceLayout, sliceLayout } from '../layout.js';
+import { integerStorage } from '../plan/precision.js';
 import type { NodeProgram, OpImpl } from '../program.js';
 import { float32 } from './common.js';
 
@@ -47,3 +48,29 @@ function reshapeOp(op: string, kernel: Kernel<ReshapeParams>): OpImpl {
 export const reshape = reshapeOp('RESHAPE', reshapeKernel);
 export const squeeze = reshapeOp('SQUEEZE', squeezeKernel);
 export const expandDims = reshapeOp('EXPAND_DIMS', expandDimsKernel);
+
+/** The integer form: the output always shares the input's buffer (the node only renames it). */
+function reshapeIntOp(op: string, kernel: Kernel<ReshapeParams>): OpImpl {
+  const prepared = (node: DelegateNode) => preparedBy(node, kernel);
+  return {
+    name: `${op.toLowerCase()}_int`,
+    integer: true,
+    isSupported(node) {
+      const params = prepared(node);
+      if (!params) return `not prepared by the ${op} kernel`;
+      const x = node.inputs[RESHAPE_INPUTS.input] as RuntimeTensor;
+      const y = node.outputs[0] as RuntimeTensor;
+      if (!integerStorage(x.dtype) || y.dtype !== x.dtype) return `input ${x.dtype} and output ${y.dtype} must be the same integer type`;
+      if (isKnown(x)) return 'the input is a constant (the interpreter folds this node)';
+      if (!sameSliceLayout(x.shape, params.shape)) {
+        return `integer rows are not repacked on the GPU: [${x.shape}] -> [${params.shape}] changes a last dimension that is not a multiple of 4`;
+      }
+      return true;
+    },
+    build: () => ({ kind: 'alias' }),
+  };
+}
+
+export const reshapeInt = reshapeIntOp('RESHAPE', reshapeKernel);
+export const squeezeInt = reshapeIntOp('SQUEEZE', squeezeKernel);
+export const expandDimsInt = reshapeIntOp('EXPAND_DIMS', expandDimsKernel);

@@ -1,10 +1,11 @@
-// Conversions at storage boundaries: a dense f32 partition input into slices, a tensor between
-// f32 and f16 storage where a node reads the other kind, a partition output back to dense f32.
-// Each is a `layout` shader dispatch, planned as data like the nodes' own.
+// Conversions at storage boundaries: a dense partition input into slices, a float tensor between
+// f32 and f16 storage where a node reads the other kind, a partition output back to dense.
+// Each is a `layout` (float) or `layout_int` (integer: byte moves) shader dispatch, planned as
+// data like the nodes' own.
 import type { RuntimeTensor } from '../../src/kernels/kernel.js';
 import { sliceLayout } from '../layout.js';
 import type { BufferRef, PlannedDispatch } from './partition_plan.js';
-import type { Precision } from './precision.js';
+import { type IntStorage, intElementBytes, isIntStorage, type Precision, type Storage } from './precision.js';
 import type { NodePlan } from './programs.js';
 import { newGroup, type StorageGroup, type StoragePlan, storageOf } from './storage.js';
 
@@ -29,7 +30,9 @@ export function planConversions(nodes: readonly NodePlan[], storage: StoragePlan
     if (program.kind === 'alias') return copies;
     const p = nodePrecision[k] as Precision;
     for (const t of reads) {
-      if (storageOf(storage, t).precision === p) continue;
+      const stored = storageOf(storage, t).storage;
+      // Integer tensors are read as stored (their shaders take them as integers in any precision).
+      if (stored === p || isIntStorage(stored)) continue;
       const g = newGroup(groups.length, sliceLayout(t.shape).sliceCount, k + 1, p, true);
       groups.push(g);
       copies.set(t.index, { from: t, to: g.id });
@@ -39,9 +42,22 @@ export function planConversions(nodes: readonly NodePlan[], storage: StoragePlan
   return { storage: { groups, groupOf: storage.groupOf }, conversions };
 }
 
-/** A dense f32 partition input (uploaded to `dense`) into its slice-layout storage. */
-export function inputToSlices(label: string, t: RuntimeTensor, dense: BufferRef, target: BufferRef): PlannedDispatch {
+/** A dense partition input (uploaded to `dense`) into its slice-layout storage. */
+export function inputToSlices(label: string, t: RuntimeTensor, stored: Storage, dense: BufferRef, target: BufferRef): PlannedDispatch {
   const layout = sliceLayout(t.shape);
+  if (isIntStorage(stored)) {
+    return {
+      label: `${label}: input ${t.name} to slices`,
+      precision: 'fp32',
+      shader: { template: 'layout_int', entryPoint: 'to_slices', constants: { ELEMENT_BYTES: intElementBytes(stored) } },
+      bindings: new Map([
+        ['dense_in', dense],
+        ['sliced_out', target],
+      ]),
+      uniforms: { channels: layout.channels, slices: layout.slices, elements: layout.rows * layout.channels },
+      invocations: layout.sliceCount * intElementBytes(stored),
+    };
+  }
   return {
     label: `${label}: input ${t.name} to slices`,
     precision: 'fp32',
@@ -87,10 +103,28 @@ export function convertStorage(
   };
 }
 
-/** A tensor (stored in `stored`) into dense f32 for readback. */
-export function outputToDense(label: string, t: RuntimeTensor, stored: Precision, source: BufferRef, dense: BufferRef): PlannedDispatch {
+/** Bytes of a dense integer tensor, rounded up to whole 32-bit words (the shaders' unit). */
+export function denseIntBytes(elements: number, stored: IntStorage): number {
+  return Math.ceil((elements * intElementBytes(stored)) / 4) * 4;
+}
+
+/** A tensor (stored in `stored`) into dense values for readback: f32 for floats, its type for integers. */
+export function outputToDense(label: string, t: RuntimeTensor, stored: Storage, source: BufferRef, dense: BufferRef): PlannedDispatch {
   const layout = sliceLayout(t.shape);
   const elements = layout.rows * layout.channels;
+  if (isIntStorage(stored)) {
+    return {
+      label: `${label}: output ${t.name} to dense`,
+      precision: 'fp32',
+      shader: { template: 'layout_int', entryPoint: 'to_dense', constants: { ELEMENT_BYTES: intElementBytes(stored) } },
+      bindings: new Map([
+        ['sliced_in', source],
+        ['dense_out', dense],
+      ]),
+      uniforms: { channels: layout.channels, slices: layout.slices, elements },
+      invocations: denseIntBytes(elements, stored) / 4,
+    };
+  }
   return {
     label: `${label}: output ${t.name} to dense`,
     precision: stored,

@@ -4,21 +4,30 @@
 import type { DelegateGraph, PartitionSpec } from '../../src/interpreter/delegate.js';
 import { DelegateError } from '../../src/interpreter/delegate.js';
 import { isKnown, type RuntimeTensor } from '../../src/kernels/kernel.js';
-import { isDenseLayout, sliceLayout, toSlices } from '../layout.js';
+import { isDenseLayout, sliceLayout, toIntSlices, toSlices } from '../layout.js';
 import type { BindingSource, OpContext } from '../program.js';
 import type { ShaderRef } from '../runtime/pipeline_cache.js';
 import type { UniformValues } from '../runtime/uniforms.js';
-import { convertStorage, inputToSlices, outputToDense, planConversions, type StorageConversion } from './conversions.js';
+import { convertStorage, denseIntBytes, inputToSlices, outputToDense, planConversions, type StorageConversion } from './conversions.js';
 import { type BufferPlan, planLifetimes, planPool } from './planner.js';
-import { encodeSlices, encodeWeights, type Precision, planNodePrecision } from './precision.js';
+import {
+  encodeSlices,
+  encodeWeights,
+  intElementBytes,
+  integerStorage,
+  isIntStorage,
+  type Precision,
+  planNodePrecision,
+  type Storage,
+} from './precision.js';
 import { describeNode, type NodePlan, planPrograms } from './programs.js';
 import { type StoragePlan, storageOf } from './storage.js';
 
 /** Where a binding's bytes live. */
 export type BufferRef =
-  /** `slices` slices of a storage group's pooled buffer, in the group's precision. */
+  /** `slices` slices of a storage group's pooled buffer, in the group's storage. */
   | { readonly kind: 'group'; readonly group: number; readonly slices: number }
-  /** A dense f32 buffer at the partition's boundary (plan.staging). */
+  /** A dense buffer at the partition's boundary (plan.staging): f32, or the tensor's integer type. */
   | { readonly kind: 'staging'; readonly index: number }
   /** Constant data uploaded once (plan.constants). */
   | { readonly kind: 'constant'; readonly index: number };
@@ -56,6 +65,8 @@ export interface PlannedReadback {
   /** Byte offset in the readback buffer. */
   readonly offset: number;
   readonly elements: number;
+  /** Bytes copied: the dense values, rounded up to whole words. */
+  readonly bytes: number;
   /** Read for debugging (readbackAll), into the kernel's own array rather than the tensor. */
   readonly debug: boolean;
 }
@@ -65,8 +76,8 @@ export interface PlanStats {
   readonly pooledBytes: number;
   /** Nodes run with f32 storage in an f16 partition (they read a partition input or write a partition output). */
   readonly f32Nodes: readonly number[];
-  /** Activation storage groups (a tensor and its aliases) per storage precision. */
-  readonly storage: { readonly f32: number; readonly f16: number };
+  /** Activation storage groups (a tensor and its aliases) per storage: f32, f16, integer types. */
+  readonly storage: { readonly f32: number; readonly f16: number; readonly int: number };
   /** Storage conversion dispatches between f32 and f16 tensors. */
   readonly conversions: number;
 }
@@ -122,11 +133,16 @@ export function planPartition(graph: DelegateGraph, spec: PartitionSpec, ctx: Op
           const copy = copies.get(t.index);
           return copy ? { kind: 'group', group: copy.to, slices: sliceLayout(t.shape).sliceCount } : tensorRef(t);
         }
-        if (t.dtype !== 'float32') throw new DelegateError(`${where}: constant tensor ${t.index} is ${t.dtype}, not float32`);
-        const key = `${t.index}:${p}`;
+        const int = integerStorage(t.dtype);
+        if (t.dtype !== 'float32' && !int)
+          throw new DelegateError(`${where}: constant tensor ${t.index} is ${t.dtype}, not float32 or an integer type`);
+        const key = int ? `${t.index}` : `${t.index}:${p}`;
         let ref = constantTensors.get(key);
         if (!ref) {
-          ref = constant({ label: `${label} constant ${t.name}`, data: encodeSlices(p, toSlices(t.data as Float32Array, t.shape)) });
+          const data = int
+            ? toIntSlices(t.data as ArrayLike<number>, t.shape, intElementBytes(int))
+            : encodeSlices(p, toSlices(t.data as Float32Array, t.shape));
+          ref = constant({ label: `${label} constant ${t.name}`, data });
           constantTensors.set(key, ref);
         }
         return ref;
@@ -141,15 +157,21 @@ export function planPartition(graph: DelegateGraph, spec: PartitionSpec, ctx: Op
 
   const dispatches: PlannedDispatch[] = [];
   const uploads: PlannedUpload[] = [];
+  const storedAs = (t: RuntimeTensor): Storage => storageOf(storage, t).storage;
+  /** Bytes of a tensor's dense values, in whole words. */
+  const denseBytes = (t: RuntimeTensor, stored: Storage): number => {
+    const { rows, channels } = sliceLayout(t.shape);
+    return isIntStorage(stored) ? denseIntBytes(rows * channels, stored) : rows * channels * 4;
+  };
   for (const t of spec.inputs) {
     if (isDenseLayout(t.shape)) {
       uploads.push({ tensor: t, target: tensorRef(t) });
       continue;
     }
-    const layout = sliceLayout(t.shape);
-    const dense = stage({ label: `${label} input ${t.name}`, bytes: layout.rows * layout.channels * 4, direction: 'input' });
+    const stored = storedAs(t);
+    const dense = stage({ label: `${label} input ${t.name}`, bytes: denseBytes(t, stored), direction: 'input' });
     uploads.push({ tensor: t, target: dense });
-    dispatches.push(inputToSlices(label, t, dense, tensorRef(t)));
+    dispatches.push(inputToSlices(label, t, stored, dense, tensorRef(t)));
   }
   nodes.forEach(({ node, program }, k) => {
     if (program.kind === 'alias') return;
@@ -158,7 +180,7 @@ export function planPartition(graph: DelegateGraph, spec: PartitionSpec, ctx: Op
     const copies = conversions[k] as ReadonlyMap<number, StorageConversion>;
     for (const { from, to } of copies.values()) {
       const target: BufferRef = { kind: 'group', group: to, slices: sliceLayout(from.shape).sliceCount };
-      dispatches.push(convertStorage(where, from, storageOf(storage, from).precision, p, tensorRef(from), target));
+      dispatches.push(convertStorage(where, from, storedAs(from) as Precision, p, tensorRef(from), target));
     }
     for (const d of program.dispatches) {
       const bindings = new Map<string, BufferRef>();
@@ -172,15 +194,16 @@ export function planPartition(graph: DelegateGraph, spec: PartitionSpec, ctx: Op
   for (const { t, debug } of toRead) {
     const layout = sliceLayout(t.shape);
     const elements = layout.rows * layout.channels;
-    const kind = storageOf(storage, t).precision;
+    const stored = storedAs(t);
+    const bytes = denseBytes(t, stored);
     let source = tensorRef(t);
-    if (kind !== 'fp32' || !isDenseLayout(t.shape)) {
-      const dense = stage({ label: `${label} output ${t.name}`, bytes: elements * 4, direction: 'output' });
-      dispatches.push(outputToDense(label, t, kind, source, dense));
+    if ((stored !== 'fp32' && !isIntStorage(stored)) || !isDenseLayout(t.shape)) {
+      const dense = stage({ label: `${label} output ${t.name}`, bytes, direction: 'output' });
+      dispatches.push(outputToDense(label, t, stored, source, dense));
       source = dense;
     }
-    readbacks.push({ tensor: t, source, offset: readbackBytes, elements, debug });
-    readbackBytes += align(elements * 4, 8);
+    readbacks.push({ tensor: t, source, offset: readbackBytes, elements, bytes, debug });
+    readbackBytes += align(bytes, 8);
   }
 
   const activations = storage.groups.filter((g) => !g.conversion);
@@ -189,8 +212,9 @@ export function planPartition(graph: DelegateGraph, spec: PartitionSpec, ctx: Op
     pooledBytes: pool.buffers.reduce((a, b) => a + b, 0),
     f32Nodes: nodes.filter((n, k) => n.program.kind !== 'alias' && nodePrecision[k] === 'fp32').map((n) => n.node.index),
     storage: {
-      f32: activations.filter((g) => g.precision === 'fp32').length,
-      f16: activations.filter((g) => g.precision !== 'fp32').length,
+      f32: activations.filter((g) => g.storage === 'fp32').length,
+      f16: activations.filter((g) => g.storage === 'fp16' || g.storage === 'fp16-storage').length,
+      int: activations.filter((g) => isIntStorage(g.storage)).length,
     },
     conversions: conversions.reduce((a, c) => a + c.size, 0),
   };

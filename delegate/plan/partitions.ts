@@ -5,6 +5,7 @@ import { isKnown, type RuntimeTensor } from '../../src/kernels/kernel.js';
 import { sliceLayout } from '../layout.js';
 import type { OpContext } from '../program.js';
 import { selectImpl } from '../registry.js';
+import { bytesPerSlice, integerStorage } from './precision.js';
 import { unpreparedReason } from './prepared.js';
 
 /** Largest rank any delegated tensor may have. */
@@ -28,13 +29,15 @@ export function supportVerdict(node: DelegateNode, ctx: OpContext, forceCpu: Rea
   for (const t of tensors) {
     // Like TFLite's GPU delegate: static shapes only (the plan, buffers and uniforms are fixed at build).
     if (t.kind === 'dynamic') return `tensor ${t.index} '${t.name}' has a shape known only at run time`;
-    if (t.dtype !== 'float32')
-      return `dtype ${t.dtype} not supported (tensor ${t.index} '${t.name}'): only float32 activations run on the GPU`;
+    const stored = t.dtype === 'float32' ? 'fp32' : integerStorage(t.dtype);
+    if (!stored)
+      return `dtype ${t.dtype} not supported (tensor ${t.index} '${t.name}'): the GPU runs float32, int8, uint8, int16 and int32 activations`;
     if (t.shape.length > MAX_RANK) return `tensor ${t.index} '${t.name}' has rank ${t.shape.length} (at most ${MAX_RANK})`;
     const layout = sliceLayout(t.shape);
     if (layout.sliceCount === 0) return `tensor ${t.index} '${t.name}' is empty (shape [${t.shape}])`;
-    if (layout.sliceCount * 16 > ctx.limits.maxStorageBufferBindingSize) {
-      return `tensor ${t.index} '${t.name}' needs ${layout.sliceCount * 16} bytes, above maxStorageBufferBindingSize (${ctx.limits.maxStorageBufferBindingSize})`;
+    const bytes = layout.sliceCount * bytesPerSlice(stored);
+    if (bytes > ctx.limits.maxStorageBufferBindingSize) {
+      return `tensor ${t.index} '${t.name}' needs ${bytes} bytes, above maxStorageBufferBindingSize (${ctx.limits.maxStorageBufferBindingSize})`;
     }
   }
   try {

@@ -5,7 +5,7 @@ import type { PartitionSpec } from '../../src/interpreter/delegate.js';
 import { DelegateError } from '../../src/interpreter/delegate.js';
 import type { RuntimeTensor } from '../../src/kernels/kernel.js';
 import { sliceLayout } from '../layout.js';
-import { bytesPerSlice, type Precision } from './precision.js';
+import { bytesPerSlice, integerStorage, type Precision, type Storage } from './precision.js';
 import { describeNode, type NodePlan } from './programs.js';
 import { type Mutable, newGroup, type StorageGroup, type StoragePlan } from './storage.js';
 
@@ -62,7 +62,7 @@ export function planBuffers(requests: readonly StorageRequest[]): BufferPlan {
 }
 
 export function groupBytes(g: StorageGroup): number {
-  return g.slices * bytesPerSlice(g.precision);
+  return g.slices * bytesPerSlice(g.storage);
 }
 
 /** Builds the groups while the steps are walked. */
@@ -70,10 +70,12 @@ class StorageBuilder {
   readonly groupOf = new Map<number, number>();
   readonly groups: Mutable<StorageGroup>[] = [];
 
+  /** A group for `t`: integer tensors in their type, float ones in `precision`. */
   define(t: RuntimeTensor, step: number, precision: Precision): Mutable<StorageGroup> {
     const known = this.groupOf.get(t.index);
     if (known !== undefined) return this.groups[known] as Mutable<StorageGroup>;
-    const g = newGroup(this.groups.length, sliceLayout(t.shape).sliceCount, step, precision, false);
+    const storage: Storage = integerStorage(t.dtype) ?? precision;
+    const g = newGroup(this.groups.length, sliceLayout(t.shape).sliceCount, step, storage, false);
     this.groups.push(g);
     this.groupOf.set(t.index, g.id);
     return g;
@@ -103,7 +105,8 @@ export interface Lifetimes {
 
 /**
  * Step 0 uploads the inputs, step k + 1 runs node k, the last step reads the outputs back. Nodes'
- * outputs start in the partition's precision (planNodePrecision settles it).
+ * float outputs start in the partition's precision (planNodePrecision settles it), integer ones
+ * are stored as their type.
  */
 export function planLifetimes(
   spec: PartitionSpec,
@@ -114,7 +117,9 @@ export function planLifetimes(
 ): Lifetimes {
   const storage = new StorageBuilder();
   for (const t of spec.inputs) {
-    if (t.dtype !== 'float32') throw new DelegateError(`${label}: input tensor ${t.index} '${t.name}' is ${t.dtype}, not float32`);
+    if (t.dtype !== 'float32' && !integerStorage(t.dtype)) {
+      throw new DelegateError(`${label}: input tensor ${t.index} '${t.name}' is ${t.dtype}, not float32 or an integer type`);
+    }
     storage.define(t, 0, 'fp32').partitionInput = true;
   }
   nodes.forEach(({ node, program, reads }, k) => {

@@ -37,9 +37,36 @@ export function choosePrecision(precisionLossAllowed: boolean, features: Readonl
   return features.has('shader-f16') ? 'fp16' : 'fp16-storage';
 }
 
+/**
+ * Integer tensors keep their type on the GPU (never converted to float): int8 and uint8 packed
+ * four to a u32 (one slice is one word, the dense bytes when the channels are a multiple of 4),
+ * int16 two to a u32, int32 as is (see shaders/quant.wgsl).
+ */
+export type IntStorage = 'int8' | 'uint8' | 'int16' | 'int32';
+
+/** How a tensor is stored on the GPU: in a float precision, or as its integer type. */
+export type Storage = Precision | IntStorage;
+
+const INT_STORAGE: ReadonlySet<string> = new Set<IntStorage>(['int8', 'uint8', 'int16', 'int32']);
+
+/** The integer storage of a dtype, or null for float (and unsupported) dtypes. */
+export function integerStorage(dtype: string): IntStorage | null {
+  return INT_STORAGE.has(dtype) ? (dtype as IntStorage) : null;
+}
+
+export function isIntStorage(s: Storage): s is IntStorage {
+  return INT_STORAGE.has(s);
+}
+
+/** Bytes of one element in an integer storage. */
+export function intElementBytes(s: IntStorage): 1 | 2 | 4 {
+  return s === 'int32' ? 4 : s === 'int16' ? 2 : 1;
+}
+
 /** Bytes of one stored vec4 slice. */
-export function bytesPerSlice(p: Precision): number {
-  return p === 'fp32' ? 16 : 8;
+export function bytesPerSlice(s: Storage): number {
+  if (isIntStorage(s)) return 4 * intElementBytes(s);
+  return s === 'fp32' ? 16 : 8;
 }
 
 /**
@@ -61,11 +88,14 @@ export function encodeWeights(p: Precision, values: Float32Array): Float32Array 
 export interface PrecisionPlan {
   /** The storage (prelude) each node runs with; 'fp32' for aliases, which run nothing. */
   readonly nodePrecision: readonly Precision[];
-  /** The storage with each group in the precision of the node that writes it. */
+  /** The storage with each float group in the precision of the node that writes it. */
   readonly storage: StoragePlan;
 }
 
-/** Nodes at the partition's boundary run with f32 storage, the others in the partition's precision. */
+/**
+ * Nodes at the partition's boundary run with f32 storage, the others in the partition's precision.
+ * Integer tensors keep their integer storage whatever the node's precision.
+ */
 export function planNodePrecision(nodes: readonly NodePlan[], storage: StoragePlan, precision: Precision): PrecisionPlan {
   const groups = storage.groups.map((g) => ({ ...g }));
   const nodePrecision = nodes.map(({ node, program, reads }): Precision => {
@@ -73,7 +103,10 @@ export function planNodePrecision(nodes: readonly NodePlan[], storage: StoragePl
     const boundary =
       reads.some((t) => storageOf(storage, t).partitionInput) || node.outputs.some((t) => storageOf(storage, t).partitionOutput);
     const p = boundary ? 'fp32' : precision;
-    for (const t of node.outputs) (groups[storageOf(storage, t).id] as { precision: Precision }).precision = p;
+    for (const t of node.outputs) {
+      const g = groups[storageOf(storage, t).id] as { storage: Storage };
+      if (!isIntStorage(g.storage)) g.storage = p;
+    }
     return p;
   });
   return { nodePrecision, storage: { groups, groupOf: storage.groupOf } };

@@ -2,7 +2,7 @@
 // (shared with its aliases), with the group's lifetime, boundary role and storage precision.
 import { DelegateError } from '../../src/interpreter/delegate.js';
 import type { RuntimeTensor } from '../../src/kernels/kernel.js';
-import type { Precision } from './precision.js';
+import type { Storage } from './precision.js';
 
 /** Storage shared by a tensor and its aliases (RESHAPE outputs), live from `first` to `last` step. */
 export interface StorageGroup {
@@ -15,8 +15,11 @@ export interface StorageGroup {
   readonly partitionInput: boolean;
   /** Holds a partition output (or an alias of one). */
   readonly partitionOutput: boolean;
-  /** How its values are stored: the precision of the node that writes it ('fp32' for partition inputs). */
-  readonly precision: Precision;
+  /**
+   * How its values are stored: integer tensors as their type; float ones in the precision of the
+   * node that writes it ('fp32' for partition inputs).
+   */
+  readonly storage: Storage;
   /** A short-lived copy of a tensor in another storage precision (a conversion's target). */
   readonly conversion: boolean;
 }
@@ -36,6 +39,6 @@ export function storageOf(storage: StoragePlan, t: RuntimeTensor): StorageGroup 
 
 export type Mutable<T> = { -readonly [K in keyof T]: T[K] };
 
-export function newGroup(id: number, slices: number, step: number, precision: Precision, conversion: boolean): Mutable<StorageGroup> {
-  return { id, slices, first: step, last: step, partitionInput: false, partitionOutput: false, precision, conversion };
+export function newGroup(id: number, slices: number, step: number, storage: Storage, conversion: boolean): Mutable<StorageGroup> {
+  return { id, slices, first: step, last: step, partitionInput: false, partitionOutput: false, storage, conversion };
 }

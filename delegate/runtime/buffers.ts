@@ -63,7 +63,7 @@ export function allocateBuffers(buffers: BufferSet, plan: PartitionPlan, label: 
         const g = plan.storage.groups[ref.group];
         const b = plan.pool.bufferOf.get(ref.group);
         if (!g || b === undefined) throw new DelegateError(`${label}: storage group ${ref.group} has no buffer`);
-        return { buffer: pooled[b] as GPUBuffer, offset: 0, size: ref.slices * bytesPerSlice(g.precision) };
+        return { buffer: pooled[b] as GPUBuffer, offset: 0, size: ref.slices * bytesPerSlice(g.storage) };
       }
       case 'staging':
         return { buffer: staging[ref.index] as GPUBuffer, offset: 0, size: (plan.staging[ref.index] as { bytes: number }).bytes };

@@ -49,6 +49,8 @@ export interface GpuContext {
   readonly device: GPUDevice;
   readonly adapter: AdapterSummary;
   readonly features: ReadonlySet<string>;
+  /** WGSL language features of the WebGPU implementation (e.g. 'packed_4x8_integer_dot_product'). */
+  readonly wgslFeatures: ReadonlySet<string>;
   readonly limits: GpuLimits;
   /** True when the delegate requested the device (and so destroys it on release). */
   readonly ownsDevice: boolean;
@@ -183,13 +185,23 @@ function readLimits(limits: GPUSupportedLimits): GpuLimits {
   return out;
 }
 
-function context(device: GPUDevice, adapter: AdapterSummary, ownsDevice: boolean): GpuContext {
+/** The implementation's WGSL language features (none where it does not say). */
+async function wgslLanguageFeatures(): Promise<ReadonlySet<string>> {
+  try {
+    return new Set((await gpuEntryPoint()).wgslLanguageFeatures ?? []);
+  } catch {
+    return new Set();
+  }
+}
+
+function context(device: GPUDevice, adapter: AdapterSummary, ownsDevice: boolean, wgslFeatures: ReadonlySet<string>): GpuContext {
   const health = new DeviceHealth(device, ownsDevice);
   let released = false;
   return {
     device,
     adapter,
     features: new Set(device.features),
+    wgslFeatures,
     limits: readLimits(device.limits),
     ownsDevice,
     health,
@@ -210,7 +222,7 @@ function context(device: GPUDevice, adapter: AdapterSummary, ownsDevice: boolean
 export async function acquireGpu(options: AcquireOptions = {}): Promise<GpuContext> {
   if (options.device) {
     const info = (options.device as GPUDevice & { adapterInfo?: GPUAdapterInfo }).adapterInfo;
-    return context(options.device, summarizeAdapter(info), false);
+    return context(options.device, summarizeAdapter(info), false, await wgslLanguageFeatures());
   }
   const gpu = await gpuEntryPoint();
   const hint = isNode() ? NODE_HINT : BROWSER_HINT;
@@ -234,7 +246,7 @@ export async function acquireGpu(options: AcquireOptions = {}): Promise<GpuConte
   } catch (e) {
     throw new GpuUnavailableError(`requestDevice() failed: ${(e as Error).message}`);
   }
-  return context(device, summarizeAdapter(adapter.info), true);
+  return context(device, summarizeAdapter(adapter.info), true, new Set(gpu.wgslLanguageFeatures ?? []));
 }
 
 /**

@@ -31,6 +31,24 @@ export interface PartitionOptions {
 interface Upload {
   readonly tensor: RuntimeTensor;
   readonly target: GPUBuffer;
+  /** Whole words for tensors whose bytes are not (int8 / int16 with odd sizes): writeBuffer copies words. */
+  padded: Uint8Array<ArrayBuffer> | null;
+}
+
+/** The typed arrays the delegate reads back into, per dtype it stores. */
+const ARRAY_OF = {
+  float32: Float32Array,
+  int8: Int8Array,
+  uint8: Uint8Array,
+  int16: Int16Array,
+  int32: Int32Array,
+} as const;
+type StoredArray = InstanceType<(typeof ARRAY_OF)[keyof typeof ARRAY_OF]>;
+
+function arrayOf(t: RuntimeTensor): (typeof ARRAY_OF)[keyof typeof ARRAY_OF] {
+  const ctor = ARRAY_OF[t.dtype as keyof typeof ARRAY_OF];
+  if (!ctor) throw new DelegateError(`tensor ${t.index} '${t.name}' is ${t.dtype}, which the delegate does not store`);
+  return ctor;
 }
 
 interface Readback {
@@ -38,8 +56,9 @@ interface Readback {
   readonly source: GPUBuffer;
   readonly offset: number;
   readonly elements: number;
+  readonly bytes: number;
   /** Where the values go: the tensor's CPU view when null (partition outputs), else the kernel's own array (readbackAll). */
-  readonly target: Float32Array | null;
+  readonly target: StoredArray | null;
 }
 
 interface KernelStats extends PlanStats {
@@ -54,13 +73,14 @@ export async function createPartitionKernel(gpu: GpuContext, plan: PartitionPlan
   try {
     const { resolve, readback } = allocateBuffers(buffers, plan, options.label);
     const ready = await prepareDispatches(gpu, plan.dispatches, resolve, options.cache, buffers, options);
-    const uploads = plan.uploads.map((u) => ({ tensor: u.tensor, target: resolve(u.target).buffer }));
+    const uploads = plan.uploads.map((u) => ({ tensor: u.tensor, target: resolve(u.target).buffer, padded: null }));
     const readbacks = plan.readbacks.map((r) => ({
       tensor: r.tensor,
       source: resolve(r.source).buffer,
       offset: r.offset,
       elements: r.elements,
-      target: r.debug ? new Float32Array(r.elements) : null,
+      bytes: r.bytes,
+      target: r.debug ? new (arrayOf(r.tensor))(r.elements) : null,
     }));
     const stats = { ...plan.stats, pipelines: ready.pipelines };
     const kernel = new PartitionKernel(gpu, options, plan.nodes, ready.dispatches, uploads, readbacks, readback, buffers, stats);
@@ -103,7 +123,11 @@ export class PartitionKernel implements DelegateKernel {
     health.check(label);
     for (const u of this.uploads) {
       const data = u.tensor.data;
-      device.queue.writeBuffer(u.target, 0, data.buffer, data.byteOffset, data.byteLength);
+      if (data.byteLength % 4) {
+        if (u.padded?.length !== Math.ceil(data.byteLength / 4) * 4) u.padded = new Uint8Array(Math.ceil(data.byteLength / 4) * 4);
+        u.padded.set(new Uint8Array(data.buffer, data.byteOffset, data.byteLength));
+        device.queue.writeBuffer(u.target, 0, u.padded);
+      } else device.queue.writeBuffer(u.target, 0, data.buffer, data.byteOffset, data.byteLength);
     }
     if (this.options.debug) pushScopes(device);
     const encoder = device.createCommandEncoder({ label });
@@ -114,7 +138,7 @@ export class PartitionKernel implements DelegateKernel {
       pass.dispatchWorkgroups(d.workgroups[0], d.workgroups[1]);
     }
     pass.end();
-    for (const r of this.readbacks) encoder.copyBufferToBuffer(r.source, 0, this.readback, r.offset, r.elements * 4);
+    for (const r of this.readbacks) encoder.copyBufferToBuffer(r.source, 0, this.readback, r.offset, r.bytes);
     device.queue.submit([encoder.finish()]);
     if (this.options.debug) await popScopes(device, `${label}: invoke`);
     try {
@@ -126,12 +150,13 @@ export class PartitionKernel implements DelegateKernel {
       const mapped = this.readback.getMappedRange();
       for (const r of this.readbacks) {
         const out = r.target ?? r.tensor.data;
-        if (!(out instanceof Float32Array) || out.length !== r.elements) {
+        const ctor = arrayOf(r.tensor);
+        if (!(out instanceof ctor) || out.length !== r.elements) {
           throw new DelegateError(
-            `${label}: output tensor ${r.tensor.index} '${r.tensor.name}' does not hold ${r.elements} float32 values`,
+            `${label}: output tensor ${r.tensor.index} '${r.tensor.name}' does not hold ${r.elements} ${r.tensor.dtype} values`,
           );
         }
-        out.set(new Float32Array(mapped, r.offset, r.elements));
+        out.set(new ctor(mapped, r.offset, r.elements) as never);
       }
     } finally {
       this.readback.unmap();
@@ -141,12 +166,13 @@ export class PartitionKernel implements DelegateKernel {
 
   /**
    * The value the last invoke computed for a tensor of this partition (an output, or with
-   * readbackAll any tensor it computes), dense row-major f32; undefined for other tensors.
+   * readbackAll any tensor it computes), dense row-major f32 (integer tensors: their values as
+   * f32, exact); undefined for other tensors.
    */
   debugTensor(index: number): Float32Array | undefined {
     const r = this.readbacks.find((x) => x.tensor.index === index);
     if (!r) return undefined;
-    return (r.target ?? (r.tensor.data as Float32Array)).slice();
+    return Float32Array.from(r.target ?? (r.tensor.data as StoredArray));
   }
 
   /** Tensors debugTensor can return, in execution order. */
@@ -181,6 +207,8 @@ export class PartitionKernel implements DelegateKernel {
     return {
       precision,
       ...f16Details,
+      /** Activation tensors stored as integers (int8 / uint8 / int16 / int32, integer math). */
+      ...(storage.int ? { integerTensors: storage.int } : {}),
       nodes: this.plans.length,
       /** Nodes per implementation, e.g. { conv2d_1x1: 12, depthwise_conv2d: 9 }. */
       implementations: this.plans.reduce<Record<string, number>>((acc, p) => {

@@ -1,6 +1,7 @@
 // Compiled compute pipelines, one per distinct (precision, template, entry point, constants) per
-// device. The WGSL of a pipeline is the precision prelude + common.wgsl + the instantiated
-// template; its bind group layout and uniform layout come from reflecting that WGSL
+// device. The WGSL of a pipeline is the precision prelude + common.wgsl + the libraries the
+// template names on `// include: name` lines (e.g. quant.wgsl) + the instantiated template; its
+// bind group layout and uniform layout come from reflecting that WGSL
 // (wgsl_reflect), so bindings are addressed by variable name, never by hand-kept numbers.
 import { type VariableInfo, WgslReflect } from 'wgsl_reflect/wgsl_reflect.module.js';
 import { type ShaderName, WGSL_SOURCES } from '../../shaders/index.js';
@@ -35,10 +36,22 @@ export interface CompiledShader {
   readonly workgroupSize: number;
 }
 
+const INCLUDE = /^\/\/ include: ([a-z0-9_]+)$/gm;
+
+/** The libraries a template includes, in order. */
+export function shaderIncludes(template: ShaderName): ShaderName[] {
+  return [...WGSL_SOURCES[template].matchAll(INCLUDE)].map((m) => {
+    const name = m[1] as string;
+    if (!(name in WGSL_SOURCES)) throw new ShaderError(`${template}.wgsl includes '${name}', which is not a shader file`);
+    return name as ShaderName;
+  });
+}
+
 /** The complete WGSL of a shader in a precision. */
 export function shaderSource(ref: ShaderRef, precision: Precision): string {
   const body = instantiate(ref.template, WGSL_SOURCES[ref.template], ref.constants);
-  return `${WGSL_SOURCES[PRELUDE[precision]]}\n${WGSL_SOURCES.common}\n${body}`;
+  const libraries = shaderIncludes(ref.template).map((name) => `${WGSL_SOURCES[name]}\n`);
+  return `${WGSL_SOURCES[PRELUDE[precision]]}\n${WGSL_SOURCES.common}\n${libraries.join('')}${body}`;
 }
 
 export function shaderKey(ref: ShaderRef, precision: Precision): string {

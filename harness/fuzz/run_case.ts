@@ -9,6 +9,7 @@ import {
   type MaterializedCase,
   materialize,
   type OpFuzzer,
+  type OutputCheck,
   runInterpreter,
   runTflite,
   type Target,
@@ -79,10 +80,42 @@ async function runOurs(
     if (target === 'webgpu-fp16' && seen.placement && outputs.some((o) => !o.pass)) {
       outputs = await judgeAgainstF16Storage(fuzzer, c, seen.placement, golden, outputs, tol);
     }
+    if (target !== 'cpu') outputs = await judgeIntegersAgainstCpu(fuzzer, c, ran.data, outputs);
     return { target, status: outputs.every((o) => o.pass) ? 'pass' : 'fail', outputs };
   } catch (e) {
     return { target, status: 'error', outputs: [], message: `${(e as Error).name}: ${errorMessage(e)}` };
   }
+}
+
+/**
+ * Integer outputs of a GPU run must equal the CPU interpreter's to the bit (the GPU's integer
+ * kernels reproduce the CPU's; TFLite's LSB tolerance does not apply to them).
+ */
+async function judgeIntegersAgainstCpu(
+  fuzzer: OpFuzzer,
+  c: MaterializedCase,
+  gpu: readonly (ArrayLike<number> | ArrayLike<bigint>)[],
+  outputs: OutputCheck[],
+): Promise<OutputCheck[]> {
+  if (outputs.every((o) => FLOAT.has(o.dtype))) return outputs;
+  const cpu = await runInterpreter(c, { integerRounding: fuzzer.rounding ?? 'reference' });
+  if (!('data' in cpu)) return outputs;
+  return outputs.map((o, k) => {
+    if (FLOAT.has(o.dtype)) return o;
+    const got = gpu[k] ?? [];
+    const want = cpu.data[k] ?? [];
+    let first = -1;
+    let count = 0;
+    for (let i = 0; i < Math.max(got.length, want.length); i++) {
+      if (got[i] !== want[i]) {
+        count++;
+        if (first < 0) first = i;
+      }
+    }
+    if (first < 0) return o;
+    const problem = `${count} value(s) differ from the CPU interpreter (element ${first}: GPU ${got[first]}, CPU ${want[first]})`;
+    return { ...o, pass: false, problem: o.problem ? `${o.problem}; ${problem}` : problem };
+  });
 }
 
 /** Runs one case of `fuzzer` everywhere. Never throws for a bad case: the result says what happened. */

@@ -164,10 +164,10 @@ function mixedGraph(): DelegateGraph {
   g.node('RELU', [x], [a]); // 0
   const b = g.activation([1, 8, 8, 4]);
   g.node('LOGISTIC', [a], [b]); // 1
-  const q = g.activation([1, 8, 8, 4], 'int8', { scale: [1 / 128], zeroPoint: [0], quantizedDimension: 0 });
-  g.node('QUANTIZE', [b], [q]); // 2: int8 output
+  const q = g.activation([1, 8, 8, 4], 'int64');
+  g.node('CAST', [b], [q]); // 2: int64 output
   const dq = g.activation([1, 8, 8, 4]);
-  g.node('DEQUANTIZE', [q], [dq]); // 3: int8 input
+  g.node('CAST', [q], [dq]); // 3: int64 input
   const r = g.activation([1, 8, 8, 4]);
   g.node('FLOOR_DIV', [dq, dq], [r]); // 4: no GPU implementation
   const s = g.activation([1, 8, 8, 4]);
@@ -192,8 +192,8 @@ describe('placement', () => {
       [0, 1],
       [5, 6, 7, 8, 9],
     ]);
-    expect(claims.reasons.get(2)).toMatch(/^QUANTIZE: dtype int8 not supported/);
-    expect(claims.reasons.get(3)).toMatch(/^DEQUANTIZE: dtype int8 not supported/);
+    expect(claims.reasons.get(2)).toMatch(/^CAST: dtype int64 not supported/);
+    expect(claims.reasons.get(3)).toMatch(/^CAST: dtype int64 not supported/);
     expect(claims.reasons.get(4)).toBe('FLOOR_DIV: op is not supported by the WebGPU delegate');
   });
 

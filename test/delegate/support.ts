@@ -3,7 +3,7 @@
 import { expect } from 'vitest';
 import { WebGpuDelegate, type WebGpuDelegateOptions } from '../../delegate/index.js';
 import type { DelegateGraph, DelegateKernel, DelegateNode, PartitionSpec } from '../../src/interpreter/delegate.js';
-import { DEFAULT_KERNEL_CONFIG, type RuntimeTensor, type TensorKind } from '../../src/kernels/kernel.js';
+import { DEFAULT_KERNEL_CONFIG, type KernelConfig, type RuntimeTensor, type TensorKind } from '../../src/kernels/kernel.js';
 import { lookupKernel } from '../../src/kernels/registry.js';
 import { allocTyped, type DType, numElements } from '../../src/model/dtype.js';
 import type { Operator, Options, Quantization } from '../../src/model/types.js';
@@ -69,14 +69,14 @@ export class GraphBuilder {
     return t;
   }
 
-  input(shape: number[], data?: ArrayLike<number>, dtype: DType = 'float32'): RuntimeTensor {
-    const t = this.tensor('input', shape, dtype, data);
+  input(shape: number[], data?: ArrayLike<number>, dtype: DType = 'float32', quantization: Quantization | null = null): RuntimeTensor {
+    const t = this.tensor('input', shape, dtype, data, quantization);
     this.inputs.push(t.index);
     return t;
   }
 
-  constant(shape: number[], data: ArrayLike<number>, dtype: DType = 'float32'): RuntimeTensor {
-    return this.tensor('constant', shape, dtype, data);
+  constant(shape: number[], data: ArrayLike<number>, dtype: DType = 'float32', quantization: Quantization | null = null): RuntimeTensor {
+    return this.tensor('constant', shape, dtype, data, quantization);
   }
 
   activation(shape: number[], dtype: DType = 'float32', quantization: Quantization | null = null): RuntimeTensor {
@@ -88,8 +88,9 @@ export class GraphBuilder {
     inputs: (RuntimeTensor | null)[],
     outputs: RuntimeTensor[],
     options: Options = {},
-    extra: { version?: number; customOptions?: Uint8Array } = {},
+    extra: { version?: number; customOptions?: Uint8Array; config?: KernelConfig } = {},
   ): DelegateNode {
+    const config = extra.config ?? DEFAULT_KERNEL_CONFIG;
     const index = this.nodes.length;
     const operator: Operator = {
       index,
@@ -105,7 +106,7 @@ export class GraphBuilder {
       customOptions: extra.customOptions ?? null,
     };
     // The CPU prepare runs first, as in the interpreter: the delegate builds from its params.
-    const ctx = { config: DEFAULT_KERNEL_CONFIG, index, op: operator, inputs, outputs, intermediates: [] };
+    const ctx = { config, index, op: operator, inputs, outputs, intermediates: [] };
     const found = lookupKernel(
       op,
       operator.version,
@@ -115,7 +116,7 @@ export class GraphBuilder {
     if (!found.ok) throw new Error(found.reason);
     const kernel = found.registration.kernel;
     const params = kernel.prepare(ctx);
-    const node: DelegateNode = { index, op: operator, inputs, outputs, kernel, params, config: DEFAULT_KERNEL_CONFIG };
+    const node: DelegateNode = { index, op: operator, inputs, outputs, kernel, params, config };
     this.nodes.push(node);
     return node;
   }

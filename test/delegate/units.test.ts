@@ -40,17 +40,18 @@ describe('shaders/sources.json', () => {
       BILINEAR: true,
       LOG_SOFTMAX: false,
       SPACE_TO_DEPTH: true,
+      ELEMENT_BYTES: 2,
     };
-    const templates = Object.keys(WGSL_SOURCES).filter((n) => !n.startsWith('prelude_') && n !== 'common') as (keyof typeof WGSL_SOURCES)[];
+    // Op templates: the files with entry points (not the preludes, common.wgsl or libraries).
+    const templates = Object.keys(WGSL_SOURCES).filter(
+      (n) => !n.startsWith('prelude_') && WGSL_SOURCES[n as keyof typeof WGSL_SOURCES].includes('@compute'),
+    ) as (keyof typeof WGSL_SOURCES)[];
     for (const template of templates) {
       const wanted = placeholders(WGSL_SOURCES[template]);
       const constants = Object.fromEntries([...wanted].map((n) => [n, values[n] as number | boolean | string]));
-      const entries: Record<string, string[]> = {
-        layout: ['to_slices', 'to_dense'],
-        fully_connected: ['main', 'main_8x2', 'main_8x4'],
-        conv2d: ['main', 'main_8x2'],
-      };
-      for (const entryPoint of entries[template] ?? ['main']) {
+      const entryPoints = [...WGSL_SOURCES[template].matchAll(/@compute[^\n]*\nfn ([a-z0-9_]+)/g)].map((m) => m[1] as string);
+      expect(entryPoints.length, `${template} has entry points`).toBeGreaterThan(0);
+      for (const entryPoint of entryPoints) {
         for (const precision of ['fp32', 'fp16-storage', 'fp16'] as const) {
           const code = shaderSource({ template, entryPoint, constants }, precision);
           const r = reflectEntry(code, entryPoint, template);
