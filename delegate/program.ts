@@ -24,8 +24,13 @@ export type BindingSource =
   | { readonly kind: 'tensor'; readonly tensor: RuntimeTensor }
   /** Constant values in the layout the shader expects (a multiple of 4), stored in the partition's precision. */
   | { readonly kind: 'weights'; readonly values: Float32Array }
-  /** Constant 32-bit data uploaded as is (index tables...). */
-  | { readonly kind: 'raw'; readonly data: Float32Array | Uint32Array | Int32Array };
+  /** Constant 32-bit data uploaded as is (index tables, packed integer weights, multipliers...). */
+  | { readonly kind: 'raw'; readonly data: Float32Array | Uint32Array | Int32Array }
+  /**
+   * Working memory of the node's own dispatches (e.g. a quantized copy of its input), live only
+   * while the node runs: bindings with the same name share one buffer of at least `bytes`.
+   */
+  | { readonly kind: 'scratch'; readonly name: string; readonly bytes: number };
 
 export interface DispatchSpec {
   readonly shader: ShaderRef;

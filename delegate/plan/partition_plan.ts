@@ -11,6 +11,7 @@ import type { UniformValues } from '../runtime/uniforms.js';
 import { convertStorage, denseIntBytes, inputToSlices, outputToDense, planConversions, type StorageConversion } from './conversions.js';
 import { type BufferPlan, planLifetimes, planPool } from './planner.js';
 import {
+  bytesPerSlice,
   encodeSlices,
   encodeWeights,
   intElementBytes,
@@ -21,7 +22,7 @@ import {
   type Storage,
 } from './precision.js';
 import { describeNode, type NodePlan, planPrograms } from './programs.js';
-import { type StoragePlan, storageOf } from './storage.js';
+import { newGroup, type StoragePlan, storageOf } from './storage.js';
 
 /** Where a binding's bytes live. */
 export type BufferRef =
@@ -111,7 +112,9 @@ export function planPartition(graph: DelegateGraph, spec: PartitionSpec, ctx: Op
   const nodes = planPrograms(graph, spec, ctx, label);
   const lifetimes = planLifetimes(spec, nodes, precision, options.readbackAll, label);
   const { nodePrecision, storage: stored } = planNodePrecision(nodes, lifetimes.storage, precision);
-  const { storage, conversions } = planConversions(nodes, stored, nodePrecision);
+  const converted = planConversions(nodes, stored, nodePrecision);
+  const { conversions } = converted;
+  const { storage, scratchOf } = planScratch(nodes, converted.storage);
   const pool = planPool(storage);
 
   const tensorRef = (t: RuntimeTensor): BufferRef => ({
@@ -125,8 +128,19 @@ export function planPartition(graph: DelegateGraph, spec: PartitionSpec, ctx: Op
   const constant = (c: ConstantData): BufferRef => ({ kind: 'constant', index: constants.push(c) - 1 });
   // Constant tensors are uploaded once per storage precision they are read in.
   const constantTensors = new Map<string, BufferRef>();
-  const resolve = (src: BindingSource, p: Precision, copies: ReadonlyMap<number, StorageConversion>, where: string): BufferRef => {
+  const resolve = (
+    src: BindingSource,
+    p: Precision,
+    copies: ReadonlyMap<number, StorageConversion>,
+    where: string,
+    step: number,
+  ): BufferRef => {
     switch (src.kind) {
+      case 'scratch': {
+        const ref = scratchOf.get(`${step}:${src.name}`);
+        if (!ref) throw new DelegateError(`${where}: scratch '${src.name}' was not planned`);
+        return ref;
+      }
       case 'tensor': {
         const t = src.tensor;
         if (!isKnown(t)) {
@@ -184,7 +198,7 @@ export function planPartition(graph: DelegateGraph, spec: PartitionSpec, ctx: Op
     }
     for (const d of program.dispatches) {
       const bindings = new Map<string, BufferRef>();
-      for (const [name, src] of Object.entries(d.bindings)) bindings.set(name, resolve(src, p, copies, where));
+      for (const [name, src] of Object.entries(d.bindings)) bindings.set(name, resolve(src, p, copies, where, k + 1));
       dispatches.push({ label: where, precision: p, shader: d.shader, bindings, uniforms: d.uniforms, invocations: d.invocations });
     }
   });
@@ -219,4 +233,31 @@ export function planPartition(graph: DelegateGraph, spec: PartitionSpec, ctx: Op
     conversions: conversions.reduce((a, c) => a + c.size, 0),
   };
   return { nodes, storage, pool, staging, constants, dispatches, uploads, readbacks, readbackBytes, stats };
+}
+
+/**
+ * Scratch buffers (a node's working memory): one storage group per (node, name) with the largest
+ * size its dispatches ask for, live for that node's step only, so the pool reuses it.
+ */
+function planScratch(nodes: readonly NodePlan[], storage: StoragePlan): { storage: StoragePlan; scratchOf: Map<string, BufferRef> } {
+  const sizes = new Map<string, { step: number; bytes: number }>();
+  nodes.forEach(({ program }, k) => {
+    if (program.kind === 'alias') return;
+    for (const d of program.dispatches) {
+      for (const src of Object.values(d.bindings)) {
+        if (src.kind !== 'scratch') continue;
+        const key = `${k + 1}:${src.name}`;
+        sizes.set(key, { step: k + 1, bytes: Math.max(sizes.get(key)?.bytes ?? 0, src.bytes) });
+      }
+    }
+  });
+  const groups = [...storage.groups];
+  const scratchOf = new Map<string, BufferRef>();
+  for (const [key, { step, bytes }] of sizes) {
+    const slices = Math.max(1, Math.ceil(bytes / bytesPerSlice('int32')));
+    const g = newGroup(groups.length, slices, step, 'int32', true);
+    groups.push(g);
+    scratchOf.set(key, { kind: 'group', group: g.id, slices });
+  }
+  return { storage: { groups, groupOf: storage.groupOf }, scratchOf };
 }
