@@ -41,7 +41,11 @@ describe('shaders/sources.json', () => {
       LOG_SOFTMAX: false,
       SPACE_TO_DEPTH: true,
     };
-    const templates = Object.keys(WGSL_SOURCES).filter((n) => !n.startsWith('prelude_') && n !== 'common') as (keyof typeof WGSL_SOURCES)[];
+    // prelude_*, common and quant (the integer library) are prepended to templates, not templates.
+    const libraries = new Set(['common', 'quant']);
+    const templates = Object.keys(WGSL_SOURCES).filter(
+      (n) => !n.startsWith('prelude_') && !libraries.has(n),
+    ) as (keyof typeof WGSL_SOURCES)[];
     for (const template of templates) {
       const wanted = placeholders(WGSL_SOURCES[template]);
       const constants = Object.fromEntries([...wanted].map((n) => [n, values[n] as number | boolean | string]));
