@@ -91,6 +91,9 @@ export function renderReports(reports: VerifyReport[]): string {
   const details = reports.flatMap((r) => [
     ...(r.placement ? [`  ${r.model}: ${r.placement.summary}`] : []),
     ...(r.roundingNote ? [`  ${r.model}: ${r.roundingNote}`] : []),
+    ...(r.vsCpu
+      ? [`  ${r.model}: vs the CPU interpreter: ${r.vsCpu.map((v) => `${v.maxDiff} (${v.integerRounding} rounding)`).join(', ')}`]
+      : []),
     ...(r.precisionNote ? [`  ${r.model}: ${r.precisionNote}`] : []),
     ...(r.conditioningNote ? [`  ${r.model}: ${r.conditioningNote}`] : []),
     ...(r.status === 'fail' ? r.outputs.filter((o) => !o.pass).map((o) => `  ${r.model} output '${o.name}': ${o.problem}`) : []),

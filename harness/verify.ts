@@ -82,6 +82,13 @@ export interface VerifyReport {
   conditioningNote?: string;
   /** Milliseconds per invoke (median of timed runs, after a warm-up invoke). */
   msPerInvoke?: number;
+  /**
+   * A delegated run of a quantized model against the CPU interpreter on the same inputs, in each
+   * integer rounding: the largest difference over the outputs (LSB for integer outputs). The GPU's
+   * integer kernels reproduce the CPU's, so a full-integer model (int8, uint8, 16x8) fails when
+   * any value differs.
+   */
+  vsCpu?: { integerRounding: 'reference' | 'xnnpack'; maxDiff: number }[];
 }
 
 function median(xs: number[]): number {
@@ -148,7 +155,30 @@ export async function verifyModel(name: string, bytes: Uint8Array, options: Veri
     }
     if (times.length) report.msPerInvoke = median(times);
     if (backend !== 'cpu') report.placement = interpreter.placement();
+    if (backend !== 'cpu' && report.mode !== 'float32' && report.mode !== 'fp16-weights') {
+      const first = results.map((r) => r.data ?? new Float32Array(0));
+      report.vsCpu = [
+        { integerRounding: 'reference', maxDiff: maxDifference(first, await runAgain(bytes, inputs, 'cpu', 'fp32', {})) },
+        {
+          integerRounding: 'xnnpack',
+          maxDiff: maxDifference(
+            (await runAgain(bytes, inputs, backend, precision, { integerRounding: 'xnnpack' })).map((r) => r.data),
+            await runAgain(bytes, inputs, 'cpu', 'fp32', { integerRounding: 'xnnpack' }),
+          ),
+        },
+      ];
+    }
 
+    const integerModel = report.mode === 'int8' || report.mode === 'uint8' || report.mode === '16x8';
+    const cpuGap = report.vsCpu?.find((v) => v.maxDiff !== 0);
+    if (integerModel && cpuGap) {
+      report.status = 'fail';
+      report.error = {
+        type: 'DiffersFromCpu',
+        message: `the delegated run differs from the CPU interpreter by ${cpuGap.maxDiff} (integerRounding '${cpuGap.integerRounding}')`,
+      };
+      return report;
+    }
     const gap = referenceGap(model);
     if (gap) {
       report.status = 'no-reference';
@@ -314,6 +344,23 @@ async function runAgain(
   } finally {
     interpreter.dispose();
   }
+}
+
+/** The largest |a - b| over every element of every output (Infinity where sizes differ). */
+function maxDifference(ours: readonly ArrayLike<number | bigint>[], cpu: readonly RunOutput[]): number {
+  let worst = 0;
+  ours.forEach((a, k) => {
+    const b = cpu[k]?.data;
+    if (!b || b.length !== a.length) {
+      worst = Number.POSITIVE_INFINITY;
+      return;
+    }
+    for (let i = 0; i < a.length; i++) {
+      const d = Math.abs(Number(a[i]) - Number(b[i]));
+      if (d > worst || Number.isNaN(d)) worst = Number.isNaN(d) ? Number.POSITIVE_INFINITY : d;
+    }
+  });
+  return worst;
 }
 
 /** The worst relative (float) or LSB (integer) error over a report's outputs, for tables. */

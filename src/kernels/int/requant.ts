@@ -119,10 +119,13 @@ const TWO_POW_32 = 4294967296;
  * (int64(x) * m + 2^(t - 1)) >> t, then cast to int32 — which wraps out-of-range results (a
  * saturating bias times a multiplier above 1 comes back with its sign flipped, as TFLite's does).
  * x int32, m in [2^30, 2^31) (or 0), shift <= 30. Exact: m is split in 16-bit halves so every
- * partial product stays below 2^53.
+ * partial product stays below 2^53 (and BigInt takes the shifts where the rounding term does not).
  */
 export function ruyMultiplyByQuantizedMultiplier(x: number, m: number, shift: number): number {
   const t = 31 - shift;
+  // Past 2^47 the rounding term no longer adds exactly to x * mLow below: tiny multipliers
+  // (shift <= -17) take exact BigInt arithmetic (rare: output scales far above input scales).
+  if (t > 47) return Number(BigInt.asIntN(32, (BigInt(x) * BigInt(m) + (1n << BigInt(t - 1))) >> BigInt(t)));
   const mHigh = Math.floor(m / TWO_POW_16);
   const mLow = m - mHigh * TWO_POW_16;
   // x * m + round = (x * mHigh) * 2^16 + (x * mLow + round), both terms exact.
