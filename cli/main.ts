@@ -2,7 +2,7 @@
 // prints exactly one JSON object on stdout (errors too).
 import { basename } from 'node:path';
 import { parseArgs } from 'node:util';
-import type { Backend, Precision } from '../harness/backends.js';
+import type { Backend, Precision, QuantizedExecution } from '../harness/backends.js';
 import type { Target } from '../harness/fuzz/run_case.js';
 import { configureNodeWebGpu } from '../harness/node_gpu.js';
 import { perNodeCompare, renderPerNode } from '../harness/per_node.js';
@@ -25,6 +25,7 @@ const OPTIONS = {
   culprit: { type: 'boolean' },
   backend: { type: 'string' },
   precision: { type: 'string' },
+  quantized: { type: 'string' },
   seed: { type: 'string' },
   inputs: { type: 'string' },
   outdir: { type: 'string' },
@@ -48,9 +49,12 @@ commands:
       run the model; inputs are raw little-endian tensor bytes in subgraph-0 input order
       (default: pseudo-random from --seed)
   verify <model.tflite | --all> [--backend cpu|webgpu] [--precision fp32|fp16] [--seed N]
-      [--inputs a.bin,b.bin] [--regenerate] [--browser] [--per-node] [--culprit] [--json]
+      [--quantized integer|float] [--inputs a.bin,b.bin] [--regenerate] [--browser] [--per-node]
+      [--culprit] [--json]
       compare with the real TFLite runtime (LiteRT.js / tfjs-tflite) on the seed's inputs or on
-      your own (--inputs, one model, as for run); --browser: in headless
+      your own (--inputs, one model, as for run); quantized models on webgpu are also compared
+      with the CPU interpreter (--quantized float: run them as float kernels on dequantized
+      values, as TFLite's GPU delegate does, and see what it costs in LSB); --browser: in headless
       Chromium, with the runtimes in the same page; --per-node: compare every node the WebGPU
       delegate runs with the CPU interpreter and name the first that diverges; --culprit: expose
       every intermediate as an output (a rewritten copy), run it on the real runtime, and name
@@ -88,6 +92,12 @@ function precisionFlag(flags: Flags): Precision {
   const p = flags.precision ?? 'fp32';
   if (p !== 'fp32' && p !== 'fp16') throw new UsageError(`--precision must be fp32 or fp16, got '${p}'`);
   return p;
+}
+
+function quantizedFlag(flags: Flags): QuantizedExecution {
+  const q = flags.quantized ?? 'integer';
+  if (q !== 'integer' && q !== 'float') throw new UsageError(`--quantized must be integer or float, got '${q}'`);
+  return q;
 }
 
 function needPath(positionals: string[], command: string): string {
@@ -150,6 +160,7 @@ const commands: Record<string, Command> = {
       seed: integerFlag(flags, 'seed', 1),
       regenerate: Boolean(flags.regenerate),
       inputs: flags.inputs as string | undefined,
+      quantizedExecution: quantizedFlag(flags),
     };
     const path = flags.all ? undefined : needPath(positionals, 'verify');
     const reports = flags.browser

@@ -1,6 +1,6 @@
 // `tflite-webgpu verify <model | --all> [--backend cpu|webgpu] [--precision fp32|fp16] [--seed N] [--inputs a.bin,...] [--culprit] [--json]`
 import { basename } from 'node:path';
-import type { Backend, Precision } from '../harness/backends.js';
+import type { Backend, Precision, QuantizedExecution } from '../harness/backends.js';
 import { verifyInBrowser } from '../harness/browser/driver.js';
 import { corpusModels } from '../harness/corpus.js';
 import { type CulpritReport, findCulprit, renderCulprit } from '../harness/culprit.js';
@@ -18,6 +18,8 @@ export interface VerifyFlags {
   regenerate: boolean;
   /** One model only: its inputs from raw files (readInputFiles) instead of the seed's. */
   inputs?: string;
+  /** How the WebGPU delegate runs quantized nodes. */
+  quantizedExecution?: QuantizedExecution;
 }
 
 async function verifyOne(name: string, path: string, flags: VerifyFlags): Promise<VerifyReport> {

@@ -1,4 +1,5 @@
 // Public surface of the WebGPU delegate.
+export type { QuantizedExecution } from './plan/float_view.js';
 export { PRECISION_LABEL, type Precision } from './plan/precision.js';
 export { OP_IMPLEMENTATIONS } from './registry.js';
 export { type AcquireOptions, type AdapterSummary, acquireGpu, type GpuContext, type GpuLimits } from './runtime/device.js';

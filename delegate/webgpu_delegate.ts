@@ -3,11 +3,13 @@
 // one PartitionKernel per partition). Options mirror TfLiteGpuDelegateOptionsV2 where they mean
 // the same thing.
 import type { Delegate, DelegateClaims, DelegateGraph, DelegateKernel, PartitionSpec } from '../src/interpreter/delegate.js';
+import { type FloatView, floatViewOf, type QuantizedExecution } from './plan/float_view.js';
 import { planPartition } from './plan/partition_plan.js';
 import { choosePartitions } from './plan/partitions.js';
 import { choosePrecision, PRECISION_LABEL, type Precision } from './plan/precision.js';
 import { withPreparedNodes } from './plan/prepared.js';
 import type { OpContext } from './program.js';
+import { hasIntegerActivations } from './registry.js';
 import { type AcquireOptions, type GpuContext, GpuSlot } from './runtime/device.js';
 import { createPartitionKernel, type PartitionKernel } from './runtime/partition_kernel.js';
 import { pipelineCacheFor } from './runtime/pipeline_cache.js';
@@ -42,6 +44,13 @@ export interface WebGpuDelegateOptions extends AcquireOptions {
    * 'packed_4x8_integer_dot_product' (same results as the plain path, which false forces). Default true.
    */
   integerDotProduct?: boolean;
+  /**
+   * How quantized (int8 / uint8 / 16x8) nodes run. 'integer' (default): TFLite's integer
+   * arithmetic, equal to the CPU interpreter to the bit. 'float': as TFLite's GPU delegate runs
+   * them, the float kernels on dequantized weights and activations, each quantized output rounded
+   * to its grid (quantize -> dequantize); nodes without a float form keep the integer kernels.
+   */
+  quantizedExecution?: QuantizedExecution;
 }
 
 export class WebGpuDelegate implements Delegate {
@@ -96,7 +105,9 @@ export class WebGpuDelegate implements Delegate {
 
   async prepare(graph: DelegateGraph): Promise<DelegateClaims> {
     const gpu = await this.gpu();
-    return choosePartitions(withPreparedNodes(graph), this.opContext(gpu), {
+    const prepared = withPreparedNodes(graph);
+    return choosePartitions(prepared, this.opContext(gpu), {
+      floatView: this.floatView(prepared),
       forceCpu: this.forceCpu,
       minNodesPerPartition: this.options.minNodesPerPartition ?? 1,
       maxDelegatedPartitions: this.options.maxDelegatedPartitions ?? Number.POSITIVE_INFINITY,
@@ -107,13 +118,30 @@ export class WebGpuDelegate implements Delegate {
     const gpu = await this.gpu();
     const precision = await this.precision();
     const label = `webgpu partition [nodes ${spec.nodes[0]}..${spec.nodes[spec.nodes.length - 1]}]`;
-    const plan = planPartition(withPreparedNodes(graph), spec, this.opContext(gpu), {
+    const ctx = this.opContext(gpu);
+    let planned = { graph: withPreparedNodes(graph), spec };
+    const view = this.floatView(planned.graph);
+    let floatNodes = 0;
+    if (view) {
+      const byIndex = new Map(planned.graph.nodes.map((n) => [n.index, n]));
+      const float = new Set(
+        spec.nodes.filter((i) => {
+          const node = byIndex.get(i);
+          return node !== undefined && hasIntegerActivations(node) && view.floatVerdict(node, ctx) === true;
+        }),
+      );
+      floatNodes = float.size;
+      planned = view.expand(spec, float);
+    }
+    const plan = planPartition(planned.graph, planned.spec, ctx, {
       precision,
       label,
       readbackAll: this.options.debugReadbackAll ?? false,
     });
     const kernel = await createPartitionKernel(gpu, plan, {
       precision,
+      quantizedExecution: this.options.quantizedExecution ?? 'integer',
+      floatQuantizedNodes: floatNodes,
       debug: this.options.debug ?? false,
       cache: pipelineCacheFor(gpu.device),
       label,
@@ -134,6 +162,10 @@ export class WebGpuDelegate implements Delegate {
       if (v) return v;
     }
     return undefined;
+  }
+
+  private floatView(graph: DelegateGraph): FloatView | null {
+    return this.options.quantizedExecution === 'float' ? floatViewOf(graph) : null;
   }
 
   private opContext(gpu: GpuContext): OpContext {

@@ -5,6 +5,7 @@ export {
   acquireGpu,
   DeviceLostError,
   GpuUnavailableError,
+  type QuantizedExecution,
   WebGpuDelegate,
   type WebGpuDelegateOptions,
 } from '../delegate/index.js';

@@ -4,7 +4,8 @@ import { contiguousPartitions, type DelegateClaims, type DelegateGraph, type Del
 import { isKnown, type RuntimeTensor } from '../../src/kernels/kernel.js';
 import { sliceLayout } from '../layout.js';
 import type { OpContext } from '../program.js';
-import { selectImpl } from '../registry.js';
+import { hasIntegerActivations, selectImpl } from '../registry.js';
+import type { FloatView } from './float_view.js';
 import { bytesPerSlice, integerStorage } from './precision.js';
 import { unpreparedReason } from './prepared.js';
 
@@ -18,10 +19,17 @@ export interface PartitionChoice {
   readonly minNodesPerPartition: number;
   /** At most this many partitions, the largest kept. */
   readonly maxDelegatedPartitions: number;
+  /** quantizedExecution 'float': the graph's float view, else null. */
+  readonly floatView: FloatView | null;
 }
 
 /** true, or why the node stays on the CPU. */
-export function supportVerdict(node: DelegateNode, ctx: OpContext, forceCpu: ReadonlySet<number | string>): true | string {
+export function supportVerdict(
+  node: DelegateNode,
+  ctx: OpContext,
+  forceCpu: ReadonlySet<number | string>,
+  floatView: FloatView | null = null,
+): true | string {
   if (forceCpu.has(node.index) || forceCpu.has(node.op.op)) return 'forced to CPU by options.forceCpu';
   const unprepared = unpreparedReason(node);
   if (unprepared) return unprepared;
@@ -41,6 +49,8 @@ export function supportVerdict(node: DelegateNode, ctx: OpContext, forceCpu: Rea
     }
   }
   try {
+    // quantizedExecution 'float': a quantized node whose float twin runs on the GPU runs as that.
+    if (floatView && hasIntegerActivations(node) && floatView.floatVerdict(node, ctx) === true) return true;
     const chosen = selectImpl(node, ctx);
     return chosen.ok ? true : chosen.reason;
   } catch (e) {
@@ -53,7 +63,7 @@ export function choosePartitions(graph: DelegateGraph, ctx: OpContext, choice: P
   const reasons = new Map<number, string>();
   const supported = new Set<number>();
   for (const node of graph.nodes) {
-    const verdict = supportVerdict(node, ctx, choice.forceCpu);
+    const verdict = supportVerdict(node, ctx, choice.forceCpu, choice.floatView);
     if (verdict === true) supported.add(node.index);
     else reasons.set(node.index, `${node.op.op}: ${verdict}`);
   }

@@ -25,7 +25,8 @@ export function unpreparedReason(node: DelegateNode): string | null {
   return node.kernel ? null : (unpreparedWhy.get(node) ?? 'the node was not prepared by a CPU kernel');
 }
 
-function prepareNode(node: DelegateNode): DelegateNode {
+/** The node prepared by the CPU kernel the registry picks, or unprepared with the reason. */
+export function prepareNode(node: DelegateNode): DelegateNode {
   const found = lookupKernel(
     node.op.op,
     node.op.version,

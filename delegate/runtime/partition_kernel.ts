@@ -19,6 +19,9 @@ import type { PipelineCache } from './pipeline_cache.js';
 export interface PartitionOptions {
   /** The precision the partition was planned in (reported by describe()). */
   readonly precision: Precision;
+  /** The delegate's quantizedExecution, and how many quantized nodes of the partition run as float twins. */
+  readonly quantizedExecution?: 'integer' | 'float';
+  readonly floatQuantizedNodes?: number;
   /** Error scopes around building and every submission, and shader compilation messages. */
   readonly debug: boolean;
   readonly cache: PipelineCache;
@@ -207,8 +210,15 @@ export class PartitionKernel implements DelegateKernel {
     return {
       precision,
       ...f16Details,
-      /** Activation tensors stored as integers (int8 / uint8 / int16 / int32, integer math). */
+      /** Activation tensors stored as integers (int8 / uint8 / int16 / int32). */
       ...(storage.int ? { integerTensors: storage.int } : {}),
+      /** Quantized nodes: integer arithmetic (bit-exact), or float twins ('float', as TFLite's GPU delegate). */
+      ...(storage.int || this.options.floatQuantizedNodes
+        ? {
+            quantizedExecution: this.options.floatQuantizedNodes ? 'float' : 'integer',
+            ...(this.options.floatQuantizedNodes ? { floatQuantizedNodes: this.options.floatQuantizedNodes } : {}),
+          }
+        : {}),
       nodes: this.plans.length,
       /** Nodes per implementation, e.g. { conv2d_1x1: 12, depthwise_conv2d: 9 }. */
       implementations: this.plans.reduce<Record<string, number>>((acc, p) => {
