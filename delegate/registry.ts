@@ -7,6 +7,7 @@ import { concatenation } from './ops/concat.js';
 import { conv2dDirect, conv2dPointwise } from './ops/conv2d.js';
 import { depthToSpace, spaceToDepth } from './ops/depth_to_space.js';
 import { depthwiseConv2d } from './ops/depthwise_conv2d.js';
+import { depthwiseConv2dInteger } from './ops/depthwise_conv2d_int.js';
 import { fullyConnected } from './ops/fully_connected.js';
 import { mirrorPad, padConstant, padV2 } from './ops/pad.js';
 import { averagePool2d, maxPool2d } from './ops/pool2d.js';
@@ -21,7 +22,7 @@ import type { OpContext, OpImpl } from './program.js';
 
 export const OP_IMPLEMENTATIONS: ReadonlyMap<string, readonly OpImpl[]> = new Map<string, readonly OpImpl[]>([
   ['CONV_2D', [conv2dPointwise, conv2dDirect]],
-  ['DEPTHWISE_CONV_2D', [depthwiseConv2d]],
+  ['DEPTHWISE_CONV_2D', [depthwiseConv2d, depthwiseConv2dInteger]],
   ['FULLY_CONNECTED', [fullyConnected]],
   ['TRANSPOSE_CONV', [transposeConv]],
   ['CUSTOM:Convolution2DTransposeBias', [convolution2dTransposeBias]],

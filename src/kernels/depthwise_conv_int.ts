@@ -24,7 +24,7 @@ import { xnnpackScales, xnnpackTakes } from './int/xnnpack_rounding.js';
 import type { Kernel } from './kernel.js';
 import { input, output } from './kernel.js';
 
-interface DepthwiseIntParams extends DepthwiseTaps {
+export interface DepthwiseIntParams extends DepthwiseTaps {
   geo: ConvGeometry;
   multiplier: number;
   inputOffset: number;
