@@ -15,6 +15,7 @@ import { expandDims, expandDimsInt, reshape, reshapeInt, squeeze, squeezeInt } f
 import { resizeBilinear, resizeNearestNeighbor } from './ops/resize.js';
 import { reverseV2 } from './ops/reverse.js';
 import { logSoftmax, softmax } from './ops/softmax.js';
+import { softmaxInt } from './ops/softmax_int.js';
 import { convolution2dTransposeBias, transposeConv } from './ops/transpose_conv.js';
 import * as un from './ops/unary.js';
 import * as uni from './ops/unary_int.js';
@@ -73,7 +74,7 @@ export const OP_IMPLEMENTATIONS: ReadonlyMap<string, readonly OpImpl[]> = new Ma
   ['EXPAND_DIMS', [expandDims, expandDimsInt]],
   ['RESIZE_BILINEAR', [resizeBilinear]],
   ['RESIZE_NEAREST_NEIGHBOR', [resizeNearestNeighbor]],
-  ['SOFTMAX', [softmax]],
+  ['SOFTMAX', [softmax, softmaxInt]],
   ['LOG_SOFTMAX', [logSoftmax]],
   ['DEPTH_TO_SPACE', [depthToSpace]],
   ['SPACE_TO_DEPTH', [spaceToDepth]],
