@@ -34,7 +34,7 @@ export const OP_IMPLEMENTATIONS: ReadonlyMap<string, readonly OpImpl[]> = new Ma
   ['MAXIMUM', [bin.maximum]],
   ['MINIMUM', [bin.minimum]],
   ['SQUARED_DIFFERENCE', [bin.squaredDifference]],
-  ['PRELU', [bin.prelu]],
+  ['PRELU', [bin.prelu, uni.preluInt]],
   ['RELU', [un.relu, uni.reluInt]],
   ['RELU6', [un.relu6, uni.relu6Int]],
   ['RELU_N1_TO_1', [un.reluN1To1, uni.reluN1To1Int]],

@@ -142,3 +142,48 @@ describe('integer activations on the GPU equal the CPU kernels', () => {
     await run({ op: 'LEAKY_RELU', type: 'int8', inQ: [0.05, 4], outQ: [0.04, -9], options: { alpha: 0.2 }, rounding: 'xnnpack' }, true);
   });
 });
+
+describe('integer PRELU on the GPU equals the CPU kernel', () => {
+  const every = (type: 'int8' | 'uint8') => Array.from({ length: 256 }, (_, i) => (type === 'int8' ? -128 : 0) + i);
+  const some = (type: 'int8' | 'uint8', n: number, seed: number) =>
+    Array.from({ length: n }, (_, i) => (type === 'int8' ? -128 : 0) + ((i * 131 + seed * 17) % 256));
+  const count = (s: readonly number[]) => s.reduce((a, d) => a * d, 1);
+  const shapes: { x: number[]; alpha: number[]; constant: boolean }[] = [
+    { x: [256, 1], alpha: [256], constant: false }, // every (input, alpha) pair
+    { x: [2, 3, 5, 7], alpha: [7], constant: true }, // per-channel alpha, odd channels
+    { x: [2, 3, 5, 7], alpha: [1, 1, 7], constant: true },
+    { x: [3, 5, 6], alpha: [1], constant: true }, // one alpha: splatted across the lanes
+    { x: [3, 1, 9], alpha: [3, 4, 1], constant: false }, // both broadcast
+  ];
+  for (const type of ['int8', 'uint8'] as const) {
+    for (const s of shapes) {
+      it(`${type} [${s.x}] with alpha [${s.alpha}]${s.constant ? ' (constant)' : ''}`, async (t) => {
+        if (!delegate) return t.skip();
+        const zp = type === 'int8' ? [5, -3, -10] : [130, 120, 100];
+        await expectGpuMatchesCpu(
+          {
+            op: 'PRELU',
+            inputs: [
+              {
+                dtype: type,
+                shape: s.x,
+                data: count(s.x) === 256 ? every(type) : some(type, count(s.x), 1),
+                quantization: quant(0.05, zp[0] as number),
+              },
+              {
+                dtype: type,
+                shape: s.alpha,
+                data: count(s.alpha) === 256 ? every(type) : some(type, count(s.alpha), 2),
+                quantization: quant(0.01, zp[1] as number),
+                constant: s.constant,
+              },
+            ],
+            outputs: [{ dtype: type, quantization: quant(0.04, zp[2] as number) }],
+          },
+          delegate,
+          `PRELU ${type}`,
+        );
+      });
+    }
+  }
+});
