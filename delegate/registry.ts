@@ -16,8 +16,10 @@ import { expandDims, expandDimsInt, reshape, reshapeInt, squeeze, squeezeInt } f
 import { resizeBilinear, resizeNearestNeighbor } from './ops/resize.js';
 import { reverseV2 } from './ops/reverse.js';
 import { logSoftmax, softmax } from './ops/softmax.js';
+import { softmaxInt } from './ops/softmax_int.js';
 import { convolution2dTransposeBias, transposeConv } from './ops/transpose_conv.js';
 import * as un from './ops/unary.js';
+import * as uni from './ops/unary_int.js';
 import type { OpContext, OpImpl } from './program.js';
 
 export const OP_IMPLEMENTATIONS: ReadonlyMap<string, readonly OpImpl[]> = new Map<string, readonly OpImpl[]>([
@@ -33,23 +35,23 @@ export const OP_IMPLEMENTATIONS: ReadonlyMap<string, readonly OpImpl[]> = new Ma
   ['MAXIMUM', [bin.maximum]],
   ['MINIMUM', [bin.minimum]],
   ['SQUARED_DIFFERENCE', [bin.squaredDifference]],
-  ['PRELU', [bin.prelu]],
-  ['RELU', [un.relu]],
-  ['RELU6', [un.relu6]],
-  ['RELU_N1_TO_1', [un.reluN1To1]],
-  ['RELU_0_TO_1', [un.relu0To1]],
-  ['LOGISTIC', [un.logistic]],
-  ['TANH', [un.tanh]],
-  ['HARD_SWISH', [un.hardSwish]],
-  ['LEAKY_RELU', [un.leakyRelu]],
-  ['ELU', [un.elu]],
-  ['GELU', [un.gelu]],
+  ['PRELU', [bin.prelu, uni.preluInt]],
+  ['RELU', [un.relu, uni.reluInt]],
+  ['RELU6', [un.relu6, uni.relu6Int]],
+  ['RELU_N1_TO_1', [un.reluN1To1, uni.reluN1To1Int]],
+  ['RELU_0_TO_1', [un.relu0To1, uni.relu0To1Int]],
+  ['LOGISTIC', [un.logistic, uni.logisticInt]],
+  ['TANH', [un.tanh, uni.tanhInt]],
+  ['HARD_SWISH', [un.hardSwish, uni.hardSwishInt]],
+  ['LEAKY_RELU', [un.leakyRelu, uni.leakyReluInt]],
+  ['ELU', [un.elu, uni.eluInt]],
+  ['GELU', [un.gelu, uni.geluInt]],
   ['EXP', [un.exp]],
   ['LOG', [un.log]],
   ['SQRT', [un.sqrt]],
-  ['RSQRT', [un.rsqrt]],
+  ['RSQRT', [un.rsqrt, uni.rsqrtInt]],
   ['SQUARE', [un.square]],
-  ['ABS', [un.abs]],
+  ['ABS', [un.abs, uni.absInt]],
   ['NEG', [un.neg]],
   ['SIN', [un.sin]],
   ['COS', [un.cos]],
@@ -73,7 +75,7 @@ export const OP_IMPLEMENTATIONS: ReadonlyMap<string, readonly OpImpl[]> = new Ma
   ['EXPAND_DIMS', [expandDims, expandDimsInt]],
   ['RESIZE_BILINEAR', [resizeBilinear]],
   ['RESIZE_NEAREST_NEIGHBOR', [resizeNearestNeighbor]],
-  ['SOFTMAX', [softmax]],
+  ['SOFTMAX', [softmax, softmaxInt]],
   ['LOG_SOFTMAX', [logSoftmax]],
   ['DEPTH_TO_SPACE', [depthToSpace]],
   ['SPACE_TO_DEPTH', [spaceToDepth]],

@@ -30,7 +30,7 @@ interface Prepared {
   activation: number | null;
 }
 
-interface Side {
+export interface Side {
   /** Row strides per output outer dimension (0 where this input broadcasts). */
   rowStrides: number[];
   /** The input's last dimension is 1 against a wider output: splat lane 0. */
@@ -39,7 +39,7 @@ interface Side {
 }
 
 /** One input's walk in vec4 rows, from its element strides along the output's dims. */
-function side(strides: readonly number[], out: readonly number[]): Side {
+export function side(strides: readonly number[], out: readonly number[]): Side {
   const r = out.length;
   const channels = r ? (out[r - 1] as number) : 1;
   const walksChannels = r > 0 && strides[r - 1] !== 0;

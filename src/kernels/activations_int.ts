@@ -220,7 +220,7 @@ export const relu0To1IntKernel = reluX(['int8', 'uint8'], 0, 1);
  * by input_scale * alpha_scale / output_scale (float arithmetic, as in the C++), plus the output
  * zero point, clamped to the type. Outputs depend on one (x, alpha) pair: a 65536-entry table.
  */
-export const preluIntKernel: Kernel<{ plan: BroadcastPlan; loop: BinaryLoop }> = {
+export const preluIntKernel: Kernel<{ plan: BroadcastPlan; loop: BinaryLoop; table: Int8Array | Uint8Array }> = {
   prepare(ctx) {
     const x = input(ctx, PRELU_INPUTS.input);
     const alpha = input(ctx, PRELU_INPUTS.alpha);
@@ -251,7 +251,7 @@ export const preluIntKernel: Kernel<{ plan: BroadcastPlan; loop: BinaryLoop }> =
     const loop: BinaryLoop = (xa, ix, sx, aa, ia, sa, o, io, n) => {
       for (let k = 0; k < n; k++, ix += sx, ia += sa) o[io + k] = table[((xa[ix] & 0xff) << 8) | (aa[ia] & 0xff)] as number;
     };
-    return { plan, loop };
+    return { plan, loop, table };
   },
   eval(ctx, p) {
     type Num = Parameters<BinaryLoop>[0];
