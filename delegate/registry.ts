@@ -8,6 +8,7 @@ import { conv2dDirect, conv2dPointwise } from './ops/conv2d.js';
 import { depthToSpace, spaceToDepth } from './ops/depth_to_space.js';
 import { depthwiseConv2d } from './ops/depthwise_conv2d.js';
 import { fullyConnected } from './ops/fully_connected.js';
+import { fullyConnectedInt } from './ops/fully_connected_int.js';
 import { mirrorPad, padConstant, padV2 } from './ops/pad.js';
 import { averagePool2d, maxPool2d } from './ops/pool2d.js';
 import { mean, reduceMax, reduceMin, reduceProd, sum } from './ops/reduce.js';
@@ -16,14 +17,15 @@ import { resizeBilinear, resizeNearestNeighbor } from './ops/resize.js';
 import { reverseV2 } from './ops/reverse.js';
 import { logSoftmax, softmax } from './ops/softmax.js';
 import { convolution2dTransposeBias, transposeConv } from './ops/transpose_conv.js';
+import { transposeConvInt } from './ops/transpose_conv_int.js';
 import * as un from './ops/unary.js';
 import type { OpContext, OpImpl } from './program.js';
 
 export const OP_IMPLEMENTATIONS: ReadonlyMap<string, readonly OpImpl[]> = new Map<string, readonly OpImpl[]>([
   ['CONV_2D', [conv2dPointwise, conv2dDirect]],
   ['DEPTHWISE_CONV_2D', [depthwiseConv2d]],
-  ['FULLY_CONNECTED', [fullyConnected]],
-  ['TRANSPOSE_CONV', [transposeConv]],
+  ['FULLY_CONNECTED', [fullyConnected, fullyConnectedInt]],
+  ['TRANSPOSE_CONV', [transposeConv, transposeConvInt]],
   ['CUSTOM:Convolution2DTransposeBias', [convolution2dTransposeBias]],
   ['ADD', [bin.add]],
   ['SUB', [bin.sub]],
