@@ -1,12 +1,16 @@
 // Integer TRANSPOSE_CONV on the GPU (delegate/ops/transpose_conv_int.ts) against the CPU kernel
 // (src/kernels/transpose_conv_int.ts), to the bit, in both integer rounding modes, with and
 // without the packed 4x8 dot product.
+import { existsSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { WebGpuDelegate } from '../../delegate/index.js';
 import type { IntegerRounding } from '../../src/kernels/kernel.js';
-import type { Quantization } from '../../src/model/types.js';
+import { readModel } from '../../src/model/reader.js';
+import type { Quantization, Tensor } from '../../src/model/types.js';
+import { SHARED_MODELS_DIR } from '../support/corpus.js';
 import { lcg, q } from '../support/quant_ref.js';
-import type { OpCase } from '../support/run_op.js';
+import { type OpCase, type OpTensor, runOp } from '../support/run_op.js';
 import { expectGpuMatchesCpu, intCaseGraph } from './int_support.js';
 import { testDelegate } from './support.js';
 
@@ -243,5 +247,51 @@ describe('TRANSPOSE_CONV integer on the GPU', () => {
     expect(claims.partitions).toEqual([]);
     // The planner turns down its dynamic output before the op is asked.
     expect([...claims.reasons.values()].join()).toMatch(/known only at run time/);
+  });
+});
+
+// seanet_transpose_conv0_16x8 (tflite-micro's integration test: 16x8, int64 bias, stride 2 SAME)
+// feeds its output_shape at run time, which the delegate cannot take (a dynamic output); its node
+// with that shape as a constant runs on the GPU and must give the reference golden output.
+const SEANET = 'seanet_transpose_conv0_16x8';
+const seanetFile = join(SHARED_MODELS_DIR, `${SEANET}.tflite`);
+const goldenDir = join(SHARED_MODELS_DIR, 'golden');
+const csv = (file: string) =>
+  readFileSync(join(goldenDir, file), 'utf8')
+    .split(/[\s,]+/)
+    .filter((v) => v !== '')
+    .map(Number);
+
+describe.skipIf(!existsSync(seanetFile) || !existsSync(goldenDir))(`${SEANET} on the GPU`, () => {
+  it('matches the CPU and the reference golden with a constant output_shape', async (t) => {
+    if (!dotDelegate) return t.skip();
+    const graph = readModel(new Uint8Array(readFileSync(seanetFile))).subgraphs[0];
+    const node = graph?.operators[0];
+    if (!graph || node?.op !== 'TRANSPOSE_CONV') throw new Error(`${SEANET}: expected one TRANSPOSE_CONV`);
+    const tensorAt = (i: number) => graph.tensors[i] as Tensor;
+    const constantOf = (tensor: Tensor): OpTensor => {
+      const bytes = tensor.data as Uint8Array;
+      const view = (Ctor: { new (b: ArrayBufferLike, o: number, n: number): ArrayLike<number> | ArrayLike<bigint> }, size: number) =>
+        new Ctor(bytes.slice().buffer, 0, bytes.byteLength / size);
+      const data = tensor.dtype === 'int64' ? view(BigInt64Array, 8) : tensor.dtype === 'int8' ? view(Int8Array, 1) : view(Int32Array, 4);
+      return { dtype: tensor.dtype, shape: tensor.shape, data, quantization: tensor.quantization ?? undefined, constant: true };
+    };
+    const [, weightsIndex, inputIndex, biasIndex] = node.inputs as [number, number, number, number];
+    const x = tensorAt(inputIndex);
+    const out = tensorAt(node.outputs[0] as number);
+    const c: OpCase = {
+      op: 'TRANSPOSE_CONV',
+      version: node.version,
+      options: node.options,
+      inputs: [
+        { dtype: 'int32', shape: [4], data: csv('seanet_transpose_conv0_input0_int32.csv'), constant: true },
+        constantOf(tensorAt(weightsIndex)),
+        { dtype: x.dtype, shape: x.shape, data: csv('seanet_transpose_conv0_input1_int16.csv'), quantization: x.quantization ?? undefined },
+        biasIndex >= 0 ? constantOf(tensorAt(biasIndex)) : null,
+      ],
+      outputs: [{ dtype: out.dtype, quantization: out.quantization ?? undefined }],
+    };
+    expect(Array.from(runOp(c)[0]?.data as Int16Array)).toEqual(csv('seanet_transpose_conv0_golden_int16.csv'));
+    await expectGpuMatchesCpu(c, dotDelegate, `${SEANET} (dot4 path)`);
   });
 });
