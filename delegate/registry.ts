@@ -9,6 +9,7 @@ import { depthToSpace, spaceToDepth } from './ops/depth_to_space.js';
 import { depthwiseConv2d } from './ops/depthwise_conv2d.js';
 import { depthwiseConv2dInteger } from './ops/depthwise_conv2d_int.js';
 import { fullyConnected } from './ops/fully_connected.js';
+import { fullyConnectedInt } from './ops/fully_connected_int.js';
 import { mirrorPad, padConstant, padV2 } from './ops/pad.js';
 import { averagePool2d, maxPool2d } from './ops/pool2d.js';
 import { mean, reduceMax, reduceMin, reduceProd, sum } from './ops/reduce.js';
@@ -18,6 +19,7 @@ import { reverseV2 } from './ops/reverse.js';
 import { logSoftmax, softmax } from './ops/softmax.js';
 import { softmaxInt } from './ops/softmax_int.js';
 import { convolution2dTransposeBias, transposeConv } from './ops/transpose_conv.js';
+import { transposeConvInt } from './ops/transpose_conv_int.js';
 import * as un from './ops/unary.js';
 import * as uni from './ops/unary_int.js';
 import type { OpContext, OpImpl } from './program.js';
@@ -25,8 +27,8 @@ import type { OpContext, OpImpl } from './program.js';
 export const OP_IMPLEMENTATIONS: ReadonlyMap<string, readonly OpImpl[]> = new Map<string, readonly OpImpl[]>([
   ['CONV_2D', [conv2dPointwise, conv2dDirect]],
   ['DEPTHWISE_CONV_2D', [depthwiseConv2d, depthwiseConv2dInteger]],
-  ['FULLY_CONNECTED', [fullyConnected]],
-  ['TRANSPOSE_CONV', [transposeConv]],
+  ['FULLY_CONNECTED', [fullyConnected, fullyConnectedInt]],
+  ['TRANSPOSE_CONV', [transposeConv, transposeConvInt]],
   ['CUSTOM:Convolution2DTransposeBias', [convolution2dTransposeBias]],
   ['ADD', [bin.add]],
   ['SUB', [bin.sub]],

@@ -24,7 +24,7 @@ import { xnnpackScales, xnnpackTakes } from './int/xnnpack_rounding.js';
 import type { Kernel, NodeContext, RuntimeTensor } from './kernel.js';
 import { fail, input, output } from './kernel.js';
 
-interface FcIntParams {
+export interface FcIntParams {
   batch: number;
   inputSize: number;
   units: number;

@@ -18,7 +18,7 @@ import type { Kernel, NodeContext } from './kernel.js';
 import { fail, input, isKnown, markDynamic, output, resizeDynamic } from './kernel.js';
 import { checkInputAndWeights, type TransposeGeometry, transposeGeometryFor, xnnpackTransposeGeometryOk } from './transpose_conv.js';
 
-interface TransposeIntParams {
+export interface TransposeIntParams {
   /** Options and fixed shapes, for geometry from an output_shape. */
   padding: number;
   strideH: number;
