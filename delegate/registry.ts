@@ -10,6 +10,7 @@ import { depthwiseConv2d } from './ops/depthwise_conv2d.js';
 import { fullyConnected } from './ops/fully_connected.js';
 import { mirrorPad, padConstant, padV2 } from './ops/pad.js';
 import { averagePool2d, maxPool2d } from './ops/pool2d.js';
+import { averagePool2dInt, maxPool2dInt } from './ops/pool2d_int.js';
 import { mean, reduceMax, reduceMin, reduceProd, sum } from './ops/reduce.js';
 import { expandDims, expandDimsInt, reshape, reshapeInt, squeeze, squeezeInt } from './ops/reshape.js';
 import { resizeBilinear, resizeNearestNeighbor } from './ops/resize.js';
@@ -56,8 +57,8 @@ export const OP_IMPLEMENTATIONS: ReadonlyMap<string, readonly OpImpl[]> = new Ma
   ['CEIL', [un.ceil]],
   ['ROUND', [un.round]],
   ['SIGN', [un.sign]],
-  ['MAX_POOL_2D', [maxPool2d]],
-  ['AVERAGE_POOL_2D', [averagePool2d]],
+  ['MAX_POOL_2D', [maxPool2d, maxPool2dInt]],
+  ['AVERAGE_POOL_2D', [averagePool2d, averagePool2dInt]],
   ['MEAN', [mean]],
   ['SUM', [sum]],
   ['REDUCE_MAX', [reduceMax]],
