@@ -13,6 +13,7 @@ import { mirrorPad, padConstant, padV2 } from './ops/pad.js';
 import { averagePool2d, maxPool2d } from './ops/pool2d.js';
 import { averagePool2dInt, maxPool2dInt } from './ops/pool2d_int.js';
 import { mean, reduceMax, reduceMin, reduceProd, sum } from './ops/reduce.js';
+import { meanInt } from './ops/reduce_int.js';
 import { expandDims, expandDimsInt, reshape, reshapeInt, squeeze, squeezeInt } from './ops/reshape.js';
 import { resizeBilinear, resizeNearestNeighbor } from './ops/resize.js';
 import { reverseV2 } from './ops/reverse.js';
@@ -60,7 +61,7 @@ export const OP_IMPLEMENTATIONS: ReadonlyMap<string, readonly OpImpl[]> = new Ma
   ['SIGN', [un.sign]],
   ['MAX_POOL_2D', [maxPool2d, maxPool2dInt]],
   ['AVERAGE_POOL_2D', [averagePool2d, averagePool2dInt]],
-  ['MEAN', [mean]],
+  ['MEAN', [mean, meanInt]],
   ['SUM', [sum]],
   ['REDUCE_MAX', [reduceMax]],
   ['REDUCE_MIN', [reduceMin]],

@@ -105,3 +105,35 @@ describe('integer CONCATENATION on the GPU', () => {
     }
   });
 });
+
+describe('integer MEAN on the GPU', () => {
+  // [dtype, shape, axes, keepDims, input quantization, output quantization]
+  const cases: [DType, number[], number[], boolean, [number, number], [number, number]][] = [
+    ['int8', [1, 4, 3, 5], [1, 2], true, [0.05, -3], [0.02, 5]], // optimized Mean (fixed point) / XNNPACK
+    ['uint8', [2, 3, 3, 3], [2, 1], true, [0.1, 128], [0.07, 120]],
+    ['int8', [1, 3, 4, 6], [2], false, [0.05, -3], [0.05, -3]], // XNNPACK, else truncating
+    ['uint8', [2, 3, 5], [0, 2], false, [0.1, 128], [0.1, 128]], // truncating over a last axis
+    ['int16', [2, 3, 5], [1], true, [0.1, 0], [0.1, 0]],
+    ['int16', [3, 7], [-1], false, [0.1, 0], [0.1, 0]],
+  ];
+  for (const [dtype, shape, axes, keepDims, qi, qo] of cases) {
+    for (const integerRounding of ['reference', 'xnnpack'] as const) {
+      it(`${dtype} [${shape}] axes [${axes}] keepDims ${keepDims} (${integerRounding})`, async (t) => {
+        if (!delegate) return t.skip();
+        await expectGpuMatchesCpu(
+          {
+            op: 'MEAN',
+            integerRounding,
+            options: { keepDims },
+            inputs: [
+              { dtype, shape, data: intValues(dtype, count(shape)), quantization: q(...qi) },
+              { dtype: 'int32', shape: [axes.length], data: axes, constant: true },
+            ],
+            outputs: [{ dtype, quantization: q(...qo) }],
+          },
+          delegate,
+        );
+      });
+    }
+  }
+});
