@@ -10,6 +10,7 @@ import { depthToSpace, spaceToDepth } from './ops/depth_to_space.js';
 import { depthwiseConv2d } from './ops/depthwise_conv2d.js';
 import { fullyConnected } from './ops/fully_connected.js';
 import { mirrorPad, padConstant, padV2 } from './ops/pad.js';
+import { mirrorPadInt, padConstantInt, padV2Int } from './ops/pad_int.js';
 import { averagePool2d, maxPool2d } from './ops/pool2d.js';
 import { averagePool2dInt, maxPool2dInt } from './ops/pool2d_int.js';
 import { mean, reduceMax, reduceMin, reduceProd, sum } from './ops/reduce.js';
@@ -66,9 +67,9 @@ export const OP_IMPLEMENTATIONS: ReadonlyMap<string, readonly OpImpl[]> = new Ma
   ['REDUCE_MAX', [reduceMax]],
   ['REDUCE_MIN', [reduceMin]],
   ['REDUCE_PROD', [reduceProd]],
-  ['PAD', [padConstant]],
-  ['PADV2', [padV2]],
-  ['MIRROR_PAD', [mirrorPad]],
+  ['PAD', [padConstant, padConstantInt]],
+  ['PADV2', [padV2, padV2Int]],
+  ['MIRROR_PAD', [mirrorPad, mirrorPadInt]],
   ['CONCATENATION', [concatenation, concatenationInt]],
   ['RESHAPE', [reshape, reshapeInt]],
   ['SQUEEZE', [squeeze, squeezeInt]],

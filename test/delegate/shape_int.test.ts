@@ -137,3 +137,73 @@ describe('integer MEAN on the GPU', () => {
     }
   }
 });
+
+describe('integer PAD / PADV2 / MIRROR_PAD on the GPU', () => {
+  const pads = (p: number[][]) => ({ dtype: 'int32' as DType, shape: [p.length, 2], data: p.flat(), constant: true });
+  // [dtype, shape, paddings]
+  const cases: [DType, number[], number[][]][] = [
+    [
+      'int8',
+      [1, 3, 3, 3],
+      [
+        [0, 0],
+        [1, 1],
+        [2, 0],
+        [0, 0],
+      ],
+    ],
+    [
+      'uint8',
+      [2, 3, 5],
+      [
+        [0, 1],
+        [1, 0],
+        [3, 2],
+      ],
+    ], // the last dimension padded (lane mode)
+    [
+      'int16',
+      [2, 5],
+      [
+        [1, 1],
+        [0, 3],
+      ],
+    ],
+    [
+      'int32',
+      [3, 2],
+      [
+        [2, 1],
+        [1, 1],
+      ],
+    ],
+  ];
+  for (const [dtype, shape, paddings] of cases) {
+    const x = { dtype, shape, data: intValues(dtype, count(shape)), quantization: quantOf(dtype) };
+    it(`PAD ${dtype} [${shape}] (fill: the output zero point)`, async (t) => {
+      if (!delegate) return t.skip();
+      await expectGpuMatchesCpu({ op: 'PAD', inputs: [x, pads(paddings)], outputs: [{ dtype, quantization: quantOf(dtype) }] }, delegate);
+    });
+    it(`PADV2 ${dtype} [${shape}] (fill: the constant value)`, async (t) => {
+      if (!delegate) return t.skip();
+      const value = { dtype, shape: [1], data: [dtype === 'uint8' ? 201 : -77], quantization: quantOf(dtype), constant: true };
+      await expectGpuMatchesCpu(
+        { op: 'PADV2', inputs: [x, pads(paddings), value], outputs: [{ dtype, quantization: quantOf(dtype) }] },
+        delegate,
+      );
+    });
+    for (const mode of [0, 1]) {
+      it(`MIRROR_PAD ${mode === 0 ? 'REFLECT' : 'SYMMETRIC'} ${dtype} [${shape}]`, async (t) => {
+        if (!delegate) return t.skip();
+        const mirrored = paddings.map(([b, a], d) => [
+          Math.min(b as number, (shape[d] as number) - 1),
+          Math.min(a as number, (shape[d] as number) - 1),
+        ]);
+        await expectGpuMatchesCpu(
+          { op: 'MIRROR_PAD', options: { mode }, inputs: [x, pads(mirrored)], outputs: [{ dtype, quantization: quantOf(dtype) }] },
+          delegate,
+        );
+      });
+    }
+  }
+});
