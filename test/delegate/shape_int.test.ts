@@ -207,3 +207,53 @@ describe('integer PAD / PADV2 / MIRROR_PAD on the GPU', () => {
     }
   }
 });
+
+describe('integer RESHAPE / SQUEEZE / EXPAND_DIMS repacks on the GPU', () => {
+  const cases: [DType, number[], number[]][] = [
+    ['int8', [2, 3, 5], [5, 6]],
+    ['uint8', [3, 6], [2, 9]],
+    ['int16', [2, 3], [3, 2]],
+    ['int32', [2, 5], [5, 2]],
+    ['int8', [4, 3], [12]],
+  ];
+  for (const [dtype, shape, to] of cases) {
+    it(`RESHAPE ${dtype} [${shape}] -> [${to}]`, async (t) => {
+      if (!delegate) return t.skip();
+      await expectGpuMatchesCpu(
+        {
+          op: 'RESHAPE',
+          options: { newShape: to },
+          inputs: [
+            { dtype, shape, data: intValues(dtype, count(shape)), quantization: quantOf(dtype) },
+            { dtype: 'int32', shape: [to.length], data: to, constant: true },
+          ],
+          outputs: [{ dtype, quantization: quantOf(dtype) }],
+        },
+        delegate,
+      );
+    });
+  }
+  it('SQUEEZE int16 [2, 3, 1] -> [2, 3] is an alias; EXPAND_DIMS uint8 [2, 3] -> [2, 3, 1] repacks', async (t) => {
+    if (!delegate) return t.skip();
+    await expectGpuMatchesCpu(
+      {
+        op: 'SQUEEZE',
+        options: { squeezeDims: [2] },
+        inputs: [{ dtype: 'int16', shape: [2, 3, 1], data: intValues('int16', 6), quantization: quantOf('int16') }],
+        outputs: [{ dtype: 'int16', quantization: quantOf('int16') }],
+      },
+      delegate,
+    );
+    await expectGpuMatchesCpu(
+      {
+        op: 'EXPAND_DIMS',
+        inputs: [
+          { dtype: 'uint8', shape: [2, 3], data: intValues('uint8', 6), quantization: quantOf('uint8') },
+          { dtype: 'int32', shape: [1], data: [2], constant: true },
+        ],
+        outputs: [{ dtype: 'uint8', quantization: quantOf('uint8') }],
+      },
+      delegate,
+    );
+  });
+});
