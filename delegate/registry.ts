@@ -4,6 +4,7 @@ import type { DelegateNode } from '../src/interpreter/delegate.js';
 import { isKnown, type RuntimeTensor } from '../src/kernels/kernel.js';
 import * as bin from './ops/binary.js';
 import { concatenation } from './ops/concat.js';
+import { concatenationInt } from './ops/concat_int.js';
 import { conv2dDirect, conv2dPointwise } from './ops/conv2d.js';
 import { depthToSpace, spaceToDepth } from './ops/depth_to_space.js';
 import { depthwiseConv2d } from './ops/depthwise_conv2d.js';
@@ -11,8 +12,11 @@ import { depthwiseConv2dInteger } from './ops/depthwise_conv2d_int.js';
 import { fullyConnected } from './ops/fully_connected.js';
 import { fullyConnectedInt } from './ops/fully_connected_int.js';
 import { mirrorPad, padConstant, padV2 } from './ops/pad.js';
+import { mirrorPadInt, padConstantInt, padV2Int } from './ops/pad_int.js';
 import { averagePool2d, maxPool2d } from './ops/pool2d.js';
+import { averagePool2dInt, maxPool2dInt } from './ops/pool2d_int.js';
 import { mean, reduceMax, reduceMin, reduceProd, sum } from './ops/reduce.js';
+import { meanInt } from './ops/reduce_int.js';
 import { expandDims, expandDimsInt, reshape, reshapeInt, squeeze, squeezeInt } from './ops/reshape.js';
 import { resizeBilinear, resizeNearestNeighbor } from './ops/resize.js';
 import { reverseV2 } from './ops/reverse.js';
@@ -61,17 +65,17 @@ export const OP_IMPLEMENTATIONS: ReadonlyMap<string, readonly OpImpl[]> = new Ma
   ['CEIL', [un.ceil]],
   ['ROUND', [un.round]],
   ['SIGN', [un.sign]],
-  ['MAX_POOL_2D', [maxPool2d]],
-  ['AVERAGE_POOL_2D', [averagePool2d]],
-  ['MEAN', [mean]],
+  ['MAX_POOL_2D', [maxPool2d, maxPool2dInt]],
+  ['AVERAGE_POOL_2D', [averagePool2d, averagePool2dInt]],
+  ['MEAN', [mean, meanInt]],
   ['SUM', [sum]],
   ['REDUCE_MAX', [reduceMax]],
   ['REDUCE_MIN', [reduceMin]],
   ['REDUCE_PROD', [reduceProd]],
-  ['PAD', [padConstant]],
-  ['PADV2', [padV2]],
-  ['MIRROR_PAD', [mirrorPad]],
-  ['CONCATENATION', [concatenation]],
+  ['PAD', [padConstant, padConstantInt]],
+  ['PADV2', [padV2, padV2Int]],
+  ['MIRROR_PAD', [mirrorPad, mirrorPadInt]],
+  ['CONCATENATION', [concatenation, concatenationInt]],
   ['RESHAPE', [reshape, reshapeInt]],
   ['SQUEEZE', [squeeze, squeezeInt]],
   ['EXPAND_DIMS', [expandDims, expandDimsInt]],

@@ -7,12 +7,12 @@ import { sliceLayout } from '../layout.js';
 import type { NodeProgram, OpImpl } from '../program.js';
 import { dimRows, float32, rankOf, stridesOf } from './common.js';
 
-type Mode = 'MODE_CONSTANT' | 'MODE_REFLECT' | 'MODE_SYMMETRIC';
+export type PadMode = 'MODE_CONSTANT' | 'MODE_REFLECT' | 'MODE_SYMMETRIC';
 
 /** What the shader needs from either prepare: leading paddings, mode and fill value. */
-interface PadPlan {
+export interface PadPlan {
   before: number[];
-  mode: Mode;
+  mode: PadMode;
   value: number;
 }
 
@@ -30,6 +30,38 @@ function planOf(node: DelegateNode): PadPlan | string {
   return { before: p.before, mode: 'MODE_CONSTANT', value: Number(p.value ?? p.fill) };
 }
 
+/**
+ * How a pad walks the slice layout (shaders/pad.wgsl, shaders/pad_int.wgsl): the outer
+ * dimensions that are not 1, innermost first, and whether the last dimension is padded.
+ */
+export function padGeometry(x: RuntimeTensor, y: RuntimeTensor, before: readonly number[]) {
+  const r = x.shape.length;
+  const inRows = stridesOf(x.shape.slice(0, r - 1));
+  // Outer dimensions innermost first: (out size, in size, before, in row stride); unpadded size-1 ones add nothing.
+  const dims: number[][] = [];
+  for (let d = r - 2; d >= 0; d--) {
+    const out = y.shape[d] as number;
+    if (out === 1) continue;
+    dims.push([out, x.shape[d] as number, before[d] as number, inRows[d] as number]);
+  }
+  const cBefore = before[r - 1] as number;
+  const lanewise = cBefore > 0 || y.shape[r - 1] !== x.shape[r - 1];
+  const inLayout = sliceLayout(x.shape);
+  const outLayout = sliceLayout(y.shape);
+  return {
+    constants: { OUTER_RANK: dims.length, LANEWISE: lanewise },
+    uniforms: {
+      in_c: inLayout.channels,
+      in_slices: inLayout.slices,
+      out_c: outLayout.channels,
+      out_slices: outLayout.slices,
+      c_before: cBefore,
+      dims: dimRows(dims),
+    },
+    invocations: outLayout.sliceCount,
+  };
+}
+
 function pad(op: string): OpImpl {
   return {
     name: op.toLowerCase(),
@@ -43,38 +75,15 @@ function pad(op: string): OpImpl {
       const x = node.inputs[PAD_INPUTS.input] as RuntimeTensor;
       const y = node.outputs[0] as RuntimeTensor;
       const { before, mode, value } = planOf(node) as PadPlan;
-      const r = x.shape.length;
-      const inRows = stridesOf(x.shape.slice(0, r - 1));
-      // Outer dimensions innermost first: (out size, in size, before, in row stride); unpadded size-1 ones add nothing.
-      const dims: number[][] = [];
-      for (let d = r - 2; d >= 0; d--) {
-        const out = y.shape[d] as number;
-        if (out === 1) continue;
-        dims.push([out, x.shape[d] as number, before[d] as number, inRows[d] as number]);
-      }
-      const cBefore = before[r - 1] as number;
-      const lanewise = cBefore > 0 || y.shape[r - 1] !== x.shape[r - 1];
-      const inLayout = sliceLayout(x.shape);
-      const outLayout = sliceLayout(y.shape);
+      const g = padGeometry(x, y, before);
       return {
         kind: 'dispatch',
         dispatches: [
           {
-            shader: {
-              template: 'pad',
-              constants: { MODE: mode, OUTER_RANK: dims.length, LANEWISE: lanewise },
-            },
+            shader: { template: 'pad', constants: { MODE: mode, ...g.constants } },
             bindings: { x: { kind: 'tensor', tensor: x }, y: { kind: 'tensor', tensor: y } },
-            uniforms: {
-              in_c: inLayout.channels,
-              in_slices: inLayout.slices,
-              out_c: outLayout.channels,
-              out_slices: outLayout.slices,
-              c_before: cBefore,
-              value,
-              dims: dimRows(dims),
-            },
-            invocations: outLayout.sliceCount,
+            uniforms: { ...g.uniforms, value },
+            invocations: g.invocations,
           },
         ],
       };

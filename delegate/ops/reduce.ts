@@ -16,6 +16,45 @@ import { collapseDims, dimRows, stridesOf } from './common.js';
 
 const MAX_RANK = 6;
 
+/**
+ * How a reduction walks the slice layout (shaders/reduce.wgsl, shaders/reduce_int.wgsl): the
+ * outer dimensions split into kept and reduced groups, each collapsed, with their row strides.
+ */
+export function reduceGeometry(x: RuntimeTensor, y: RuntimeTensor, isReduced: readonly boolean[]) {
+  const shape = x.shape;
+  const last = shape.length - 1;
+  const outer = shape.slice(0, last);
+  const rowStrides = stridesOf(outer);
+  const keptIdx = outer.map((_, i) => i).filter((i) => !isReduced[i]);
+  const reducedIdx = outer.map((_, i) => i).filter((i) => isReduced[i]);
+  const kept = collapseDims(
+    keptIdx.map((i) => outer[i] as number),
+    [keptIdx.map((i) => rowStrides[i] as number)],
+  );
+  const reduced = collapseDims(
+    reducedIdx.map((i) => outer[i] as number),
+    [reducedIdx.map((i) => rowStrides[i] as number)],
+  );
+  const reducedRows = reducedIdx.reduce((a, i) => a * (outer[i] as number), 1);
+  const reduceLast = isReduced[last] as boolean;
+  const inLayout = sliceLayout(shape);
+  const outLayout = sliceLayout(y.shape);
+  return {
+    constants: { REDUCE_LAST: reduceLast, KEPT_RANK: kept.length, REDUCED_RANK: reduced.length },
+    uniforms: {
+      in_channels: inLayout.channels,
+      in_slices: inLayout.slices,
+      out_channels: outLayout.channels,
+      out_slices: outLayout.slices,
+      count: reducedRows * (reduceLast ? inLayout.channels : 1),
+      reduced_rows: reducedRows,
+      kept: dimRows(kept),
+      reduced: dimRows(reduced),
+    },
+    invocations: outLayout.sliceCount,
+  };
+}
+
 function reduce(op: string, opConst: string, kernel: Kernel<ReduceParams>): OpImpl {
   const prepared = (node: DelegateNode) => preparedBy(node, kernel);
   return {
@@ -29,45 +68,16 @@ function reduce(op: string, opConst: string, kernel: Kernel<ReduceParams>): OpIm
     build(node): NodeProgram {
       const x = node.inputs[REDUCE_INPUTS.input] as RuntimeTensor;
       const y = node.outputs[0] as RuntimeTensor;
-      const { reduced: isReduced } = prepared(node) as ReduceParams;
-      const shape = x.shape;
-      const last = shape.length - 1;
-      const outer = shape.slice(0, last);
-      const rowStrides = stridesOf(outer);
-      const keptIdx = outer.map((_, i) => i).filter((i) => !isReduced[i]);
-      const reducedIdx = outer.map((_, i) => i).filter((i) => isReduced[i]);
-      const kept = collapseDims(
-        keptIdx.map((i) => outer[i] as number),
-        [keptIdx.map((i) => rowStrides[i] as number)],
-      );
-      const reduced = collapseDims(
-        reducedIdx.map((i) => outer[i] as number),
-        [reducedIdx.map((i) => rowStrides[i] as number)],
-      );
-      const reducedRows = reducedIdx.reduce((a, i) => a * (outer[i] as number), 1);
-      const reduceLast = isReduced[last] as boolean;
-      const inLayout = sliceLayout(shape);
-      const outLayout = sliceLayout(y.shape);
+      const { reduced } = prepared(node) as ReduceParams;
+      const g = reduceGeometry(x, y, reduced);
       return {
         kind: 'dispatch',
         dispatches: [
           {
-            shader: {
-              template: 'reduce',
-              constants: { OP: opConst, REDUCE_LAST: reduceLast, KEPT_RANK: kept.length, REDUCED_RANK: reduced.length },
-            },
+            shader: { template: 'reduce', constants: { OP: opConst, ...g.constants } },
             bindings: { x: { kind: 'tensor', tensor: x }, y: { kind: 'tensor', tensor: y } },
-            uniforms: {
-              in_channels: inLayout.channels,
-              in_slices: inLayout.slices,
-              out_channels: outLayout.channels,
-              out_slices: outLayout.slices,
-              count: reducedRows * (reduceLast ? inLayout.channels : 1),
-              reduced_rows: reducedRows,
-              kept: dimRows(kept),
-              reduced: dimRows(reduced),
-            },
-            invocations: outLayout.sliceCount,
+            uniforms: g.uniforms,
+            invocations: g.invocations,
           },
         ],
       };

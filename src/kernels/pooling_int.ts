@@ -10,7 +10,7 @@ import { fail, input, type Kernel, type NodeContext, output } from './kernel.js'
 import { POOL_INPUTS } from './pooling.js';
 import { requireQuantizedType, tensorQuant } from './quantize.js';
 
-interface PoolIntParams extends PoolWindow {
+export interface PoolIntParams extends PoolWindow {
   batches: number;
   inH: number;
   inW: number;

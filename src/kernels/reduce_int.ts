@@ -19,7 +19,9 @@ import { fail, input, type Kernel, output, xnnpackRuns } from './kernel.js';
 import { requireQuantizedType, requireZeroPointZero, tensorQuant } from './quantize.js';
 import { parseReducerOptions, REDUCE_INPUTS, type ReduceWalk, reduceWalk, resolveReduceAxes } from './reduce.js';
 
-interface MeanIntParams extends ReduceWalk {
+export interface MeanIntParams extends ReduceWalk {
+  /** Per input dimension: reduced or kept. */
+  reduced: boolean[];
   counter: Int32Array;
   inTotal: number;
   outTotal: number;
@@ -71,6 +73,7 @@ export const meanIntKernel: Kernel<MeanIntParams> = {
     // Elements folded into each output: the product of the reduced input dimensions.
     const count = axes.reduce((a, d) => a * (shape[d] as number), 1);
     const base = {
+      reduced,
       dims,
       outStrides,
       counter: new Int32Array(dims.length),

@@ -41,6 +41,8 @@ describe('shaders/sources.json', () => {
       LOG_SOFTMAX: false,
       SPACE_TO_DEPTH: true,
       ELEMENT_BYTES: 2,
+      SIGNED: true,
+      RESCALE: true,
     };
     // Op templates: the files with entry points (not the preludes, common.wgsl or libraries).
     const templates = Object.keys(WGSL_SOURCES).filter(
