@@ -43,6 +43,13 @@ describe('shaders/sources.json', () => {
       ELEMENT_BYTES: 2,
       SIGNED: true,
       RESCALE: true,
+      INT16: false,
+      UNSIGNED: false,
+      WIDE: true,
+      REQUANT_MODE: 'REQUANT_XNNPACK',
+      IN_TYPE: 0,
+      OUT_TYPE: 0,
+      USE_DOT: false,
     };
     // Op templates: the files with entry points (not the preludes, common.wgsl or libraries).
     const templates = Object.keys(WGSL_SOURCES).filter(
@@ -50,6 +57,8 @@ describe('shaders/sources.json', () => {
     ) as (keyof typeof WGSL_SOURCES)[];
     for (const template of templates) {
       const wanted = placeholders(WGSL_SOURCES[template]);
+      const missing = [...wanted].filter((n) => values[n] === undefined);
+      expect(missing, `${template}: placeholders without a test value`).toEqual([]);
       const constants = Object.fromEntries([...wanted].map((n) => [n, values[n] as number | boolean | string]));
       const entryPoints = [...WGSL_SOURCES[template].matchAll(/@compute[^\n]*\nfn ([a-z0-9_]+)/g)].map((m) => m[1] as string);
       expect(entryPoints.length, `${template} has entry points`).toBeGreaterThan(0);
