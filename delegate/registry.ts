@@ -8,6 +8,7 @@ import { conv2dDirect, conv2dPointwise } from './ops/conv2d.js';
 import { depthToSpace, spaceToDepth } from './ops/depth_to_space.js';
 import { depthwiseConv2d } from './ops/depthwise_conv2d.js';
 import { fullyConnected } from './ops/fully_connected.js';
+import { conv2dHybridOp, depthwiseConv2dHybridOp, fullyConnectedHybridOp } from './ops/hybrid.js';
 import { mirrorPad, padConstant, padV2 } from './ops/pad.js';
 import { averagePool2d, maxPool2d } from './ops/pool2d.js';
 import { mean, reduceMax, reduceMin, reduceProd, sum } from './ops/reduce.js';
@@ -20,9 +21,9 @@ import * as un from './ops/unary.js';
 import type { OpContext, OpImpl } from './program.js';
 
 export const OP_IMPLEMENTATIONS: ReadonlyMap<string, readonly OpImpl[]> = new Map<string, readonly OpImpl[]>([
-  ['CONV_2D', [conv2dPointwise, conv2dDirect]],
-  ['DEPTHWISE_CONV_2D', [depthwiseConv2d]],
-  ['FULLY_CONNECTED', [fullyConnected]],
+  ['CONV_2D', [conv2dHybridOp, conv2dPointwise, conv2dDirect]],
+  ['DEPTHWISE_CONV_2D', [depthwiseConv2dHybridOp, depthwiseConv2d]],
+  ['FULLY_CONNECTED', [fullyConnectedHybridOp, fullyConnected]],
   ['TRANSPOSE_CONV', [transposeConv]],
   ['CUSTOM:Convolution2DTransposeBias', [convolution2dTransposeBias]],
   ['ADD', [bin.add]],
