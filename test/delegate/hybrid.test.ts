@@ -24,7 +24,7 @@ const count = (s: readonly number[]) => s.reduce((a, d) => a * d, 1);
 
 /** Deterministic int8 weights in [-127, 127]. */
 function int8Weights(n: number, seed: number): number[] {
-  return Array.from({ length: n }, (_, i) => (((i + 1) * 2654435761 + seed * 40503) >>> 0) % 255) .map((v) => v - 127);
+  return Array.from({ length: n }, (_, i) => (((i + 1) * 2654435761 + seed * 40503) >>> 0) % 255).map((v) => v - 127);
 }
 
 /** Per-channel scales (differing) or one per-tensor scale. */
@@ -47,7 +47,9 @@ function f32BitDifference(got: Float32Array, want: Float32Array): string {
     if (first < 0) first = i;
     maxUlp = Math.max(maxUlp, Math.abs((g[i] as number) - (w[i] as number)));
   }
-  return differ === 0 ? '' : `${differ} of ${g.length} differ (max ${maxUlp} ulp); first at ${first}: GPU ${got[first]}, CPU ${want[first]}`;
+  return differ === 0
+    ? ''
+    : `${differ} of ${g.length} differ (max ${maxUlp} ulp); first at ${first}: GPU ${got[first]}, CPU ${want[first]}`;
 }
 
 async function expectExact(c: OpCase, delegate: WebGpuDelegate): Promise<void> {
@@ -63,11 +65,23 @@ async function expectExact(c: OpCase, delegate: WebGpuDelegate): Promise<void> {
   });
 }
 
-/** A batch input: random values, with one image of ties (multiples of 1/2 of max 1) and edge rows. */
-function inputValues(shape: readonly number[], seed: number, pattern: 'random' | 'ties' | 'negative' | 'zeros'): Float32Array {
+type Pattern = 'random' | 'ties' | 'symties' | 'halfzero' | 'negative' | 'zeros';
+
+/** Range [-128, 127]: asymmetric scale 1, zero point 0, so x * inv lands on halves (std::round's ties). */
+const TIES = [-128, 127, 2.5, -2.5, 0.5, -0.5, 4.5, -1.5, 3.5, -3.5, 0, 1];
+/** Max |x| 127: symmetric 1 / scale is 1, x * inv on halves. */
+const SYMMETRIC_TIES = [-127, 127, 2.5, -2.5, 0.5, -0.5, 4.5, -1.5, 3.5, -3.5, 0, 1];
+
+/**
+ * A batch input: random values, or an edge pattern: halves that round half away from zero, the
+ * range [-1, 1] whose zero point is exactly -0.5 in double, all-negative, all-zero.
+ */
+function inputValues(shape: readonly number[], seed: number, pattern: Pattern): Float32Array {
   const n = count(shape);
   if (pattern === 'zeros') return new Float32Array(n);
-  if (pattern === 'ties') return Float32Array.from({ length: n }, (_, i) => ((i * 7) % 5) / 2 - 1);
+  if (pattern === 'ties') return Float32Array.from({ length: n }, (_, i) => TIES[(i * 5) % TIES.length] as number);
+  if (pattern === 'symties') return Float32Array.from({ length: n }, (_, i) => SYMMETRIC_TIES[(i * 5) % SYMMETRIC_TIES.length] as number);
+  if (pattern === 'halfzero') return Float32Array.from({ length: n }, (_, i) => ((i * 7) % 5) / 2 - 1);
   const v = randomValues(n, seed, -2, 3);
   if (pattern === 'negative') return v.map((x) => -Math.abs(x) - 0.25);
   return v;
@@ -83,17 +97,25 @@ interface ConvCase {
   stride?: number;
   dilation?: number;
   act?: number;
-  pattern?: 'random' | 'ties' | 'negative' | 'zeros';
+  pattern?: Pattern;
 }
 
 const CONV_CASES: ConvCase[] = [
   { name: '3x3 SAME per-tensor (symmetric), bias, RELU', input: [2, 5, 6, 5], filter: [6, 3, 3, 5], perChannel: false, bias: true, act: 1 },
-  { name: '3x3 stride 2 VALID per-channel (asymmetric)', input: [1, 7, 7, 6], filter: [5, 3, 3, 6], perChannel: true, padding: Padding.VALID, stride: 2 },
+  {
+    name: '3x3 stride 2 VALID per-channel (asymmetric)',
+    input: [1, 7, 7, 6],
+    filter: [5, 3, 3, 6],
+    perChannel: true,
+    padding: Padding.VALID,
+    stride: 2,
+  },
   { name: 'dilated 3x3 per-channel, bias', input: [1, 8, 7, 3], filter: [4, 3, 3, 3], perChannel: true, bias: true, dilation: 2 },
   { name: 'grouped (2 groups) per-channel', input: [1, 5, 5, 8], filter: [6, 3, 3, 4], perChannel: true, bias: true },
   { name: '1x1 per-channel, RELU6', input: [2, 4, 4, 12], filter: [8, 1, 1, 12], perChannel: true, bias: true, act: 3 },
-  { name: '1x1 per-tensor, ties', input: [1, 3, 3, 8], filter: [4, 1, 1, 8], perChannel: false, pattern: 'ties' },
-  { name: '3x3 per-channel, ties (zero point on a half)', input: [1, 4, 4, 4], filter: [4, 3, 3, 4], perChannel: true, pattern: 'ties' },
+  { name: '1x1 per-tensor, ties', input: [1, 3, 3, 8], filter: [4, 1, 1, 8], perChannel: false, pattern: 'symties' },
+  { name: '3x3 per-channel, ties', input: [1, 4, 4, 4], filter: [4, 3, 3, 4], perChannel: true, pattern: 'ties' },
+  { name: '3x3 per-channel, zero point -0.5 in double', input: [1, 4, 4, 4], filter: [4, 3, 3, 4], perChannel: true, pattern: 'halfzero' },
   { name: 'per-channel, all-negative input', input: [1, 4, 4, 3], filter: [4, 3, 3, 3], perChannel: true, bias: true, pattern: 'negative' },
   { name: 'per-channel, all-zero input', input: [1, 3, 3, 4], filter: [4, 3, 3, 4], perChannel: true, bias: true, pattern: 'zeros' },
   { name: 'per-tensor, all-zero input', input: [1, 3, 3, 4], filter: [4, 3, 3, 4], perChannel: false, pattern: 'zeros' },
@@ -113,7 +135,13 @@ function convCase(c: ConvCase, seed: number): OpCase {
     },
     inputs: [
       { dtype: 'float32', shape: c.input, data: inputValues(c.input, seed, c.pattern ?? 'random') },
-      { dtype: 'int8', shape: c.filter, data: int8Weights(count(c.filter), seed), constant: true, quantization: weightQuant(outC, c.perChannel, 0) },
+      {
+        dtype: 'int8',
+        shape: c.filter,
+        data: int8Weights(count(c.filter), seed),
+        constant: true,
+        quantization: weightQuant(outC, c.perChannel, 0),
+      },
       c.bias ? { dtype: 'float32', shape: [outC], data: randomValues(outC, seed + 1), constant: true } : null,
     ],
     outputs: [{ dtype: 'float32' }],
@@ -129,7 +157,7 @@ interface DepthwiseCase {
   padding?: number;
   stride?: number;
   act?: number;
-  pattern?: 'random' | 'ties' | 'negative' | 'zeros';
+  pattern?: Pattern;
 }
 
 const DEPTHWISE_CASES: DepthwiseCase[] = [
@@ -137,6 +165,7 @@ const DEPTHWISE_CASES: DepthwiseCase[] = [
   { name: '3x3 stride 2, odd channels', input: [1, 7, 7, 5], filter: [1, 3, 3, 5], multiplier: 1, stride: 2 },
   { name: 'multiplier 2', input: [1, 5, 5, 3], filter: [1, 3, 3, 6], multiplier: 2, bias: true },
   { name: 'ties', input: [1, 4, 4, 4], filter: [1, 3, 3, 4], multiplier: 1, pattern: 'ties' },
+  { name: 'zero point -0.5 in double', input: [1, 4, 4, 4], filter: [1, 3, 3, 4], multiplier: 1, pattern: 'halfzero' },
   { name: 'all-zero input, bias', input: [1, 3, 3, 4], filter: [1, 3, 3, 4], multiplier: 1, bias: true, pattern: 'zeros' },
 ];
 
@@ -153,7 +182,13 @@ function depthwiseCase(c: DepthwiseCase, seed: number): OpCase {
     },
     inputs: [
       { dtype: 'float32', shape: c.input, data: inputValues(c.input, seed, c.pattern ?? 'random') },
-      { dtype: 'int8', shape: c.filter, data: int8Weights(count(c.filter), seed), constant: true, quantization: weightQuant(outC, true, 3) },
+      {
+        dtype: 'int8',
+        shape: c.filter,
+        data: int8Weights(count(c.filter), seed),
+        constant: true,
+        quantization: weightQuant(outC, true, 3),
+      },
       c.bias ? { dtype: 'float32', shape: [outC], data: randomValues(outC, seed + 1), constant: true } : null,
     ],
     outputs: [{ dtype: 'float32' }],
@@ -192,6 +227,7 @@ function fcInput(c: FcCase, seed: number): Float32Array {
     for (let i = 0; i < k; i++) {
       const j = r * k + i;
       if (r % 9 === 4) v[j] = ((i % 5) - 2) / 2;
+      else if (r % 11 === 3) v[j] = (c.asymmetric ? TIES : SYMMETRIC_TIES)[(i + r) % TIES.length] as number;
       else if (r % 17 === 8) v[j] = 0;
       else v[j] = ((v[j] as number) + shift) * scale;
     }
@@ -206,7 +242,13 @@ function fcCase(c: FcCase, seed: number): OpCase {
     options: { fusedActivationFunction: c.act ?? 0, keepNumDims: false, weightsFormat: 0, asymmetricQuantizeInputs: c.asymmetric },
     inputs: [
       { dtype: 'float32', shape: c.input, data: fcInput(c, seed) },
-      { dtype: 'int8', shape: [c.units, k], data: int8Weights(c.units * k, seed), constant: true, quantization: weightQuant(c.units, c.perChannel, 0) },
+      {
+        dtype: 'int8',
+        shape: [c.units, k],
+        data: int8Weights(c.units * k, seed),
+        constant: true,
+        quantization: weightQuant(c.units, c.perChannel, 0),
+      },
       c.bias ? { dtype: 'float32', shape: [c.units], data: randomValues(c.units, seed + 1), constant: true } : null,
     ],
     outputs: [{ dtype: 'float32' }],
