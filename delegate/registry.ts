@@ -11,6 +11,7 @@ import { depthwiseConv2d } from './ops/depthwise_conv2d.js';
 import { depthwiseConv2dInteger } from './ops/depthwise_conv2d_int.js';
 import { fullyConnected } from './ops/fully_connected.js';
 import { fullyConnectedInt } from './ops/fully_connected_int.js';
+import { conv2dHybridOp, depthwiseConv2dHybridOp, fullyConnectedHybridOp } from './ops/hybrid.js';
 import { mirrorPad, padConstant, padV2 } from './ops/pad.js';
 import { mirrorPadInt, padConstantInt, padV2Int } from './ops/pad_int.js';
 import { averagePool2d, maxPool2d } from './ops/pool2d.js';
@@ -29,9 +30,9 @@ import * as uni from './ops/unary_int.js';
 import type { OpContext, OpImpl } from './program.js';
 
 export const OP_IMPLEMENTATIONS: ReadonlyMap<string, readonly OpImpl[]> = new Map<string, readonly OpImpl[]>([
-  ['CONV_2D', [conv2dPointwise, conv2dDirect]],
-  ['DEPTHWISE_CONV_2D', [depthwiseConv2d, depthwiseConv2dInteger]],
-  ['FULLY_CONNECTED', [fullyConnected, fullyConnectedInt]],
+  ['CONV_2D', [conv2dHybridOp, conv2dPointwise, conv2dDirect]],
+  ['DEPTHWISE_CONV_2D', [depthwiseConv2dHybridOp, depthwiseConv2d, depthwiseConv2dInteger]],
+  ['FULLY_CONNECTED', [fullyConnectedHybridOp, fullyConnected, fullyConnectedInt]],
   ['TRANSPOSE_CONV', [transposeConv, transposeConvInt]],
   ['CUSTOM:Convolution2DTransposeBias', [convolution2dTransposeBias]],
   ['ADD', [bin.add]],

@@ -224,7 +224,7 @@ export interface Conv2DParams extends FloatConvParams<ConvGeometry> {
 
 export const conv2dFloat: Kernel<Conv2DParams> = floatConvKernel(parseConv2DOptions, convGeometry, patchScratch, convCore);
 
-interface HybridConvParams extends Conv2DParams, HybridInputScratch {
+export interface HybridConvParams extends Conv2DParams, HybridInputScratch {
   weights: HybridWeights;
   /** TFLite's EvalHybridPerChannel (asymmetric inputs); else EvalHybrid (symmetric, one scale). */
   perChannelPath: boolean;

@@ -141,7 +141,7 @@ export const depthwiseConv2dFloat: Kernel<DepthwiseConv2DParams> = floatConvKern
   depthwiseCore,
 );
 
-interface HybridDepthwiseParams extends DepthwiseConv2DParams, HybridInputScratch {
+export interface HybridDepthwiseParams extends DepthwiseConv2DParams, HybridInputScratch {
   weights: HybridWeights;
 }
 

@@ -130,9 +130,11 @@ function outputToCompute(ctx: NodeContext, inputSize: number): Float32Array | nu
   return out;
 }
 
-interface HybridFcParams extends FcShape, HybridInputScratch {
+export interface HybridFcParams extends FcShape, HybridInputScratch {
   weights: HybridWeights;
   asymmetric: boolean;
+  /** The fused activation (applied by `activate`). */
+  activation: number;
   activate: ((d: Float32Array) => void) | null;
   /** One batch row of float(int32 accumulator). */
   accRow: Float32Array;
@@ -148,6 +150,7 @@ export const fullyConnectedHybrid: Kernel<HybridFcParams> = {
       ...shape,
       weights: hybridWeights(ctx, filter, 0, 'weights'),
       asymmetric: options.asymmetricQuantizeInputs,
+      activation: options.activation,
       activate: applyActivation(ctx, options.activation),
       ...hybridInputScratch(shape.batch, shape.inputSize),
       accRow: new Float32Array(shape.units),
