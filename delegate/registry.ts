@@ -5,6 +5,7 @@ import { isKnown, type RuntimeTensor } from '../src/kernels/kernel.js';
 import * as bin from './ops/binary.js';
 import { concatenation } from './ops/concat.js';
 import { conv2dDirect, conv2dPointwise } from './ops/conv2d.js';
+import { conv2dInteger } from './ops/conv2d_int.js';
 import { depthToSpace, spaceToDepth } from './ops/depth_to_space.js';
 import { depthwiseConv2d } from './ops/depthwise_conv2d.js';
 import { fullyConnected } from './ops/fully_connected.js';
@@ -20,7 +21,7 @@ import * as un from './ops/unary.js';
 import type { OpContext, OpImpl } from './program.js';
 
 export const OP_IMPLEMENTATIONS: ReadonlyMap<string, readonly OpImpl[]> = new Map<string, readonly OpImpl[]>([
-  ['CONV_2D', [conv2dPointwise, conv2dDirect]],
+  ['CONV_2D', [conv2dPointwise, conv2dDirect, conv2dInteger]],
   ['DEPTHWISE_CONV_2D', [depthwiseConv2d]],
   ['FULLY_CONNECTED', [fullyConnected]],
   ['TRANSPOSE_CONV', [transposeConv]],

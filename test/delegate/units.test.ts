@@ -41,6 +41,14 @@ describe('shaders/sources.json', () => {
       LOG_SOFTMAX: false,
       SPACE_TO_DEPTH: true,
       ELEMENT_BYTES: 2,
+      // conv2d_int
+      ELEMENT: 'ELEM_U8',
+      REQUANT_MODE: 'REQUANT_DOUBLE',
+      WIDE: false,
+      FILTER_ZERO_POINT: 3,
+      PAD_BYTE: 5,
+      OUT_SLICES_PER_INVOCATION: 2,
+      DOT: 'dot4_u8_plain',
     };
     // Op templates: the files with entry points (not the preludes, common.wgsl or libraries).
     const templates = Object.keys(WGSL_SOURCES).filter(
