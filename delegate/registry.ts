@@ -6,6 +6,7 @@ import * as bin from './ops/binary.js';
 import { concatenation } from './ops/concat.js';
 import { concatenationInt } from './ops/concat_int.js';
 import { conv2dDirect, conv2dPointwise } from './ops/conv2d.js';
+import { conv2dInteger } from './ops/conv2d_int.js';
 import { depthToSpace, spaceToDepth } from './ops/depth_to_space.js';
 import { depthwiseConv2d } from './ops/depthwise_conv2d.js';
 import { depthwiseConv2dInteger } from './ops/depthwise_conv2d_int.js';
@@ -30,7 +31,7 @@ import * as uni from './ops/unary_int.js';
 import type { OpContext, OpImpl } from './program.js';
 
 export const OP_IMPLEMENTATIONS: ReadonlyMap<string, readonly OpImpl[]> = new Map<string, readonly OpImpl[]>([
-  ['CONV_2D', [conv2dHybridOp, conv2dPointwise, conv2dDirect]],
+  ['CONV_2D', [conv2dHybridOp, conv2dPointwise, conv2dDirect, conv2dInteger]],
   ['DEPTHWISE_CONV_2D', [depthwiseConv2dHybridOp, depthwiseConv2d, depthwiseConv2dInteger]],
   ['FULLY_CONNECTED', [fullyConnectedHybridOp, fullyConnected, fullyConnectedInt]],
   ['TRANSPOSE_CONV', [transposeConv, transposeConvInt]],

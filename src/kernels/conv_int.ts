@@ -25,7 +25,7 @@ import { xnnpackScales, xnnpackTakes } from './int/xnnpack_rounding.js';
 import type { Kernel } from './kernel.js';
 import { input, output } from './kernel.js';
 
-interface ConvIntParams {
+export interface ConvIntParams {
   geo: ConvGeometry;
   inputOffset: number;
   /** Raw value standing for padding: (pad + inputOffset) = 0, so padded taps add nothing. */

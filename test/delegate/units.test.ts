@@ -50,6 +50,11 @@ describe('shaders/sources.json', () => {
       IN_TYPE: 0,
       OUT_TYPE: 0,
       USE_DOT: false,
+      ELEMENT: 'ELEM_U8',
+      FILTER_ZERO_POINT: 3,
+      PAD_BYTE: 5,
+      OUT_SLICES_PER_INVOCATION: 2,
+      DOT: 'dot4_u8_plain',
     };
     // Op templates: the files with entry points (not the preludes, common.wgsl or libraries).
     const templates = Object.keys(WGSL_SOURCES).filter(
