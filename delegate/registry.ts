@@ -3,6 +3,7 @@
 import type { DelegateNode } from '../src/interpreter/delegate.js';
 import { isKnown, type RuntimeTensor } from '../src/kernels/kernel.js';
 import * as bin from './ops/binary.js';
+import * as binInt from './ops/binary_int.js';
 import { concatenation } from './ops/concat.js';
 import { conv2dDirect, conv2dPointwise } from './ops/conv2d.js';
 import { depthToSpace, spaceToDepth } from './ops/depth_to_space.js';
@@ -25,13 +26,13 @@ export const OP_IMPLEMENTATIONS: ReadonlyMap<string, readonly OpImpl[]> = new Ma
   ['FULLY_CONNECTED', [fullyConnected]],
   ['TRANSPOSE_CONV', [transposeConv]],
   ['CUSTOM:Convolution2DTransposeBias', [convolution2dTransposeBias]],
-  ['ADD', [bin.add]],
-  ['SUB', [bin.sub]],
-  ['MUL', [bin.mul]],
-  ['DIV', [bin.div]],
-  ['MAXIMUM', [bin.maximum]],
-  ['MINIMUM', [bin.minimum]],
-  ['SQUARED_DIFFERENCE', [bin.squaredDifference]],
+  ['ADD', [bin.add, binInt.addInt]],
+  ['SUB', [bin.sub, binInt.subInt]],
+  ['MUL', [bin.mul, binInt.mulInt]],
+  ['DIV', [bin.div, binInt.divInt]],
+  ['MAXIMUM', [bin.maximum, binInt.maximumInt]],
+  ['MINIMUM', [bin.minimum, binInt.minimumInt]],
+  ['SQUARED_DIFFERENCE', [bin.squaredDifference, binInt.squaredDifferenceInt]],
   ['PRELU', [bin.prelu]],
   ['RELU', [un.relu]],
   ['RELU6', [un.relu6]],
