@@ -10,6 +10,7 @@ import { depthToSpace, spaceToDepth } from './ops/depth_to_space.js';
 import { depthwiseConv2d } from './ops/depthwise_conv2d.js';
 import { fullyConnected } from './ops/fully_connected.js';
 import { mirrorPad, padConstant, padV2 } from './ops/pad.js';
+import { dequantizeInt, quantizeInt } from './ops/quantize.js';
 import { averagePool2d, maxPool2d } from './ops/pool2d.js';
 import { mean, reduceMax, reduceMin, reduceProd, sum } from './ops/reduce.js';
 import { expandDims, expandDimsInt, reshape, reshapeInt, squeeze, squeezeInt } from './ops/reshape.js';
@@ -78,6 +79,8 @@ export const OP_IMPLEMENTATIONS: ReadonlyMap<string, readonly OpImpl[]> = new Ma
   ['DEPTH_TO_SPACE', [depthToSpace]],
   ['SPACE_TO_DEPTH', [spaceToDepth]],
   ['REVERSE_V2', [reverseV2]],
+  ['QUANTIZE', [quantizeInt]],
+  ['DEQUANTIZE', [dequantizeInt]],
 ]);
 
 export type Selection = { ok: true; impl: OpImpl } | { ok: false; reason: string };
