@@ -3,6 +3,7 @@
 import type { DelegateNode } from '../src/interpreter/delegate.js';
 import { isKnown, type RuntimeTensor } from '../src/kernels/kernel.js';
 import * as bin from './ops/binary.js';
+import * as binInt from './ops/binary_int.js';
 import { concatenation } from './ops/concat.js';
 import { concatenationInt } from './ops/concat_int.js';
 import { conv2dDirect, conv2dPointwise } from './ops/conv2d.js';
@@ -17,6 +18,7 @@ import { mirrorPad, padConstant, padV2 } from './ops/pad.js';
 import { mirrorPadInt, padConstantInt, padV2Int } from './ops/pad_int.js';
 import { averagePool2d, maxPool2d } from './ops/pool2d.js';
 import { averagePool2dInt, maxPool2dInt } from './ops/pool2d_int.js';
+import { dequantizeInt, quantizeInt } from './ops/quantize.js';
 import { mean, reduceMax, reduceMin, reduceProd, sum } from './ops/reduce.js';
 import { meanInt } from './ops/reduce_int.js';
 import { expandDims, expandDimsInt, reshape, reshapeInt, squeeze, squeezeInt } from './ops/reshape.js';
@@ -36,13 +38,13 @@ export const OP_IMPLEMENTATIONS: ReadonlyMap<string, readonly OpImpl[]> = new Ma
   ['FULLY_CONNECTED', [fullyConnectedHybridOp, fullyConnected, fullyConnectedInt]],
   ['TRANSPOSE_CONV', [transposeConv, transposeConvInt]],
   ['CUSTOM:Convolution2DTransposeBias', [convolution2dTransposeBias]],
-  ['ADD', [bin.add]],
-  ['SUB', [bin.sub]],
-  ['MUL', [bin.mul]],
-  ['DIV', [bin.div]],
-  ['MAXIMUM', [bin.maximum]],
-  ['MINIMUM', [bin.minimum]],
-  ['SQUARED_DIFFERENCE', [bin.squaredDifference]],
+  ['ADD', [bin.add, binInt.addInt]],
+  ['SUB', [bin.sub, binInt.subInt]],
+  ['MUL', [bin.mul, binInt.mulInt]],
+  ['DIV', [bin.div, binInt.divInt]],
+  ['MAXIMUM', [bin.maximum, binInt.maximumInt]],
+  ['MINIMUM', [bin.minimum, binInt.minimumInt]],
+  ['SQUARED_DIFFERENCE', [bin.squaredDifference, binInt.squaredDifferenceInt]],
   ['PRELU', [bin.prelu, uni.preluInt]],
   ['RELU', [un.relu, uni.reluInt]],
   ['RELU6', [un.relu6, uni.relu6Int]],
@@ -88,6 +90,8 @@ export const OP_IMPLEMENTATIONS: ReadonlyMap<string, readonly OpImpl[]> = new Ma
   ['DEPTH_TO_SPACE', [depthToSpace]],
   ['SPACE_TO_DEPTH', [spaceToDepth]],
   ['REVERSE_V2', [reverseV2]],
+  ['QUANTIZE', [quantizeInt]],
+  ['DEQUANTIZE', [dequantizeInt]],
 ]);
 
 export type Selection = { ok: true; impl: OpImpl } | { ok: false; reason: string };

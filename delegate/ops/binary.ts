@@ -16,12 +16,12 @@ import {
   subKernel,
 } from '../../src/kernels/binary.js';
 import type { RuntimeTensor } from '../../src/kernels/kernel.js';
-import { sliceLayout } from '../layout.js';
+import { type SliceLayout, sliceLayout } from '../layout.js';
 import type { NodeProgram, OpImpl } from '../program.js';
 import { activationConstant, collapseDims, dimRows, float32, inputCount } from './common.js';
 
 /** Outer dimensions the shader walks (its Params.dims length); rank 6 has 5. */
-const MAX_OUTER_RANK = 5;
+export const MAX_OUTER_RANK = 5;
 
 /** What the shader needs from a binary kernel's prepare. */
 interface Prepared {
@@ -30,7 +30,7 @@ interface Prepared {
   activation: number | null;
 }
 
-export interface Side {
+export interface BroadcastSide {
   /** Row strides per output outer dimension (0 where this input broadcasts). */
   rowStrides: number[];
   /** The input's last dimension is 1 against a wider output: splat lane 0. */
@@ -39,7 +39,7 @@ export interface Side {
 }
 
 /** One input's walk in vec4 rows, from its element strides along the output's dims. */
-export function side(strides: readonly number[], out: readonly number[]): Side {
+export function broadcastSide(strides: readonly number[], out: readonly number[]): BroadcastSide {
   const r = out.length;
   const channels = r ? (out[r - 1] as number) : 1;
   const walksChannels = r > 0 && strides[r - 1] !== 0;
@@ -48,6 +48,27 @@ export function side(strides: readonly number[], out: readonly number[]): Side {
   const rowLength = walksChannels ? channels : 1;
   const rowStrides = strides.slice(0, Math.max(0, r - 1)).map((s) => s / rowLength);
   return { rowStrides, splat, slices: splat ? 1 : sliceLayout(out).slices };
+}
+
+/** How a binary shader walks a broadcast: each input's rows, the output's layout, the collapsed outer dims. */
+export interface BroadcastWalk {
+  sa: BroadcastSide;
+  sb: BroadcastSide;
+  layout: SliceLayout;
+  /** Collapsed outer dimensions, innermost first: [size, a's row stride, b's row stride]. */
+  dims: number[][];
+  /** Both inputs have the output's shape. */
+  sameShape: boolean;
+}
+
+/** The walk of a prepared broadcast plan over inputs a and b (shared by the float and integer binary ops). */
+export function broadcastWalk(plan: BroadcastPlan, a: RuntimeTensor, b: RuntimeTensor): BroadcastWalk {
+  const out = plan.outShape;
+  const sa = broadcastSide(plan.alignedStrides[0] as number[], out);
+  const sb = broadcastSide(plan.alignedStrides[1] as number[], out);
+  const dims = collapseDims(out.slice(0, Math.max(0, out.length - 1)), [sa.rowStrides, sb.rowStrides]);
+  const sameShape = a.shape.join() === out.join() && b.shape.join() === out.join();
+  return { sa, sb, layout: sliceLayout(out), dims, sameShape };
 }
 
 /** The node's input slots the shader binds as a and b. */
@@ -72,11 +93,7 @@ function binaryOp(opConst: string, prepared: (node: DelegateNode) => Prepared | 
       const a = node.inputs[slotA] as RuntimeTensor;
       const b = node.inputs[slotB] as RuntimeTensor;
       const y = node.outputs[0] as RuntimeTensor;
-      const out = plan.outShape;
-      const sa = side(plan.alignedStrides[0] as number[], out);
-      const sb = side(plan.alignedStrides[1] as number[], out);
-      const layout = sliceLayout(out);
-      const dims = collapseDims(out.slice(0, Math.max(0, out.length - 1)), [sa.rowStrides, sb.rowStrides]);
+      const { sa, sb, layout, dims, sameShape } = broadcastWalk(plan, a, b);
       return {
         kind: 'dispatch',
         dispatches: [
@@ -89,7 +106,7 @@ function binaryOp(opConst: string, prepared: (node: DelegateNode) => Prepared | 
                 OUTER_RANK: dims.length,
                 A_SPLAT: sa.splat,
                 B_SPLAT: sb.splat,
-                SAME_SHAPE: a.shape.join() === out.join() && b.shape.join() === out.join(),
+                SAME_SHAPE: sameShape,
               },
             },
             bindings: { a: { kind: 'tensor', tensor: a }, b: { kind: 'tensor', tensor: b }, y: { kind: 'tensor', tensor: y } },

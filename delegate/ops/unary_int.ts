@@ -23,7 +23,7 @@ import { isKnown, type Kernel, type RuntimeTensor } from '../../src/kernels/kern
 import { absIntKernel, rsqrtIntKernel, UNARY_INPUTS } from '../../src/kernels/unary.js';
 import { sliceLayout } from '../layout.js';
 import type { NodeProgram, OpImpl } from '../program.js';
-import { side } from './binary.js';
+import { broadcastSide } from './binary.js';
 import { collapseDims, dimRows, inputCount } from './common.js';
 
 /** What the table-driven CPU kernels prepare: the output of input value v at table[v + offset]. */
@@ -125,8 +125,8 @@ export const preluInt: OpImpl = {
     const alpha = node.inputs[PRELU_INPUTS.alpha] as RuntimeTensor;
     const y = node.outputs[0] as RuntimeTensor;
     const out = plan.outShape;
-    const sx = side(plan.alignedStrides[0] as number[], out);
-    const sa = side(plan.alignedStrides[1] as number[], out);
+    const sx = broadcastSide(plan.alignedStrides[0] as number[], out);
+    const sa = broadcastSide(plan.alignedStrides[1] as number[], out);
     const layout = sliceLayout(out);
     const dims = collapseDims(out.slice(0, Math.max(0, out.length - 1)), [sx.rowStrides, sa.rowStrides]);
     return {

@@ -47,24 +47,40 @@ export type ElementFn = (a: number, b: number) => number;
 /** n outputs from o[io], reading a from ia by sa and b from ib by sb. */
 type RowFn = RowLoop<IntArray>;
 
-interface BinaryIntParams {
+/**
+ * The element math a prepare chose, as data (what the WebGPU delegate reproduces): an 8-bit pair
+ * table, or the int16 paths' constants.
+ */
+export type BinaryIntMath =
+  /** Output of input pair (a, b) at ((a & 0xff) << 8) | (b & 0xff). */
+  | { kind: 'pairTable'; table: Int8Array | Uint8Array }
+  /** int16 power-of-two ADD / SUB: RDBPOT of each input by r1 / r2, add or subtract, clamp. */
+  | { kind: 'addSubPot'; isSub: boolean; r1: number; r2: number; lo: number; hi: number }
+  /** int16 general ADD / SUB (zero points 0). */
+  | { kind: 'addSubGeneral'; isSub: boolean; scaling: AddSubScaling; lo: number; hi: number }
+  /** int16 MUL (zero points 0): MultiplyByQuantizedMultiplier(a * b, multiplier, shift), clamp. */
+  | { kind: 'mulInt16'; multiplier: number; shift: number; lo: number; hi: number };
+
+export interface BinaryIntParams {
   plan: BroadcastPlan;
   row: RowFn;
+  math: BinaryIntMath;
 }
 
 /**
  * 8-bit inputs have only 65536 input pairs: the output of every pair is computed once at prepare
  * (with the exact element function) and eval is a lookup by the two raw bytes.
  */
-function pairTableRow(type: QuantizedIntType, fn: ElementFn): RowFn {
+function pairTableParams(plan: BroadcastPlan, type: QuantizedIntType, fn: ElementFn): BinaryIntParams {
   const table = type === 'int8' ? new Int8Array(65536) : new Uint8Array(65536);
   const base = type === 'int8' ? -128 : 0;
   for (let a = base; a < base + 256; a++) {
     for (let b = base; b < base + 256; b++) table[((a & 0xff) << 8) | (b & 0xff)] = fn(a, b);
   }
-  return (a, ia, sa, b, ib, sb, o, io, n) => {
+  const row: RowFn = (a, ia, sa, b, ib, sb, o, io, n) => {
     for (let k = 0; k < n; k++, ia += sa, ib += sb) o[io + k] = table[((a[ia] & 0xff) << 8) | (b[ib] & 0xff)];
   };
+  return { plan, row, math: { kind: 'pairTable', table } };
 }
 
 export interface Operands {
@@ -107,7 +123,7 @@ function prepareOperands(ctx: NodeContext, activation: number): Operands {
 }
 
 /** ArithmeticParams of the general quantized ADD / SUB path. */
-interface AddSubScaling {
+export interface AddSubScaling {
   leftShift: number;
   input1Multiplier: number;
   input1Shift: number;
@@ -161,12 +177,12 @@ function generalAddSub(ops: Operands, isSub: boolean): ElementFn {
 }
 
 /** The general int16 ADD / SUB over a row (the element function inlined for speed). */
-function generalAddSubInt16Row(ops: Operands, isSub: boolean): RowFn {
+function generalAddSubInt16(ops: Operands, isSub: boolean): BinaryIntParams {
   const s = addSubScaling(ops, isSub);
   const { lo, hi } = ops;
   const { leftShift, input1Multiplier, input1Shift, input2Multiplier, input2Shift, outputMultiplier, outputShift } = s;
   const scale = 1 << leftShift; // zero points are 0 for int16
-  return (a, ia, sa, b, ib, sb, o, io, n) => {
+  const row: RowFn = (a, ia, sa, b, ib, sb, o, io, n) => {
     for (let k = 0; k < n; k++, ia += sa, ib += sb) {
       const x = multiplyByQuantizedMultiplierSmallerThanOneExp(a[ia] * scale, input1Multiplier, input1Shift);
       const y = multiplyByQuantizedMultiplierSmallerThanOneExp(b[ib] * scale, input2Multiplier, input2Shift);
@@ -174,6 +190,7 @@ function generalAddSubInt16Row(ops: Operands, isSub: boolean): RowFn {
       o[io + k] = Math.min(Math.max(raw, lo), hi);
     }
   };
+  return { plan: ops.plan, row, math: { kind: 'addSubGeneral', isSub, scaling: s, lo, hi } };
 }
 
 /**
@@ -181,7 +198,7 @@ function generalAddSubInt16Row(ops: Operands, isSub: boolean): RowFn {
  * is finer than the output's is divided by a power of two (rounding), then a saturating int16
  * add or subtract and the activation clamp.
  */
-function potAddSubRow(ctx: NodeContext, ops: Operands, log2: number[], isSub: boolean): RowFn {
+function potAddSub(ctx: NodeContext, ops: Operands, log2: number[], isSub: boolean): BinaryIntParams {
   const shift1 = (log2[0] as number) - (log2[2] as number);
   const shift2 = (log2[1] as number) - (log2[2] as number);
   if (!(shift1 === 0 || shift2 === 0) || shift1 > 0 || shift2 > 0) {
@@ -191,13 +208,14 @@ function potAddSubRow(ctx: NodeContext, ops: Operands, log2: number[], isSub: bo
   const r2 = -shift2;
   const lo = Math.max(ops.lo, -32768);
   const hi = Math.min(ops.hi, 32767);
-  return (a, ia, sa, b, ib, sb, o, io, n) => {
+  const row: RowFn = (a, ia, sa, b, ib, sb, o, io, n) => {
     for (let k = 0; k < n; k++, ia += sa, ib += sb) {
       const x = roundingDivideByPOT(a[ia], r1);
       const y = roundingDivideByPOT(b[ib], r2);
       o[io + k] = Math.min(Math.max(isSub ? x - y : x + y, lo), hi);
     }
   };
+  return { plan: ops.plan, row, math: { kind: 'addSubPot', isSub, r1, r2, lo, hi } };
 }
 
 function evalRows(ctx: NodeContext, p: BinaryIntParams): void {
@@ -212,8 +230,8 @@ function addSubKernel(isSub: boolean): Kernel<BinaryIntParams> {
       const options = isSub ? parseSubOptions(ctx) : parseAddOptions(ctx);
       const ops = prepareOperands(ctx, options.activation);
       const xnn = xnnpackTakesAddSub(ctx, ops);
-      if (xnn) return { plan: ops.plan, row: pairTableRow(ops.type, xnnpackAddSub(ops, options.activation, xnn, isSub)) };
-      if (ops.type !== 'int16') return { plan: ops.plan, row: pairTableRow(ops.type, generalAddSub(ops, isSub)) };
+      if (xnn) return pairTableParams(ops.plan, ops.type, xnnpackAddSub(ops, options.activation, xnn, isSub));
+      if (ops.type !== 'int16') return pairTableParams(ops.plan, ops.type, generalAddSub(ops, isSub));
       requireZeroPointZero(ctx, ops.qa, 'input 0');
       requireZeroPointZero(ctx, ops.qb, 'input 1');
       requireZeroPointZero(ctx, ops.qo, 'the output');
@@ -221,10 +239,10 @@ function addSubKernel(isSub: boolean): Kernel<BinaryIntParams> {
         const logs = [ops.qa.scale, ops.qb.scale, ops.qo.scale].map(checkedLog2);
         if (logs.every((l) => l.isPowerOfTwo)) {
           const log2 = logs.map((l) => l.log2);
-          return { plan: ops.plan, row: potAddSubRow(ctx, ops, log2, isSub) };
+          return potAddSub(ctx, ops, log2, isSub);
         }
       }
-      return { plan: ops.plan, row: generalAddSubInt16Row(ops, isSub) };
+      return generalAddSubInt16(ops, isSub);
     },
     eval: evalRows,
   };
@@ -255,7 +273,7 @@ export const squaredDifferenceIntKernel: Kernel<BinaryIntParams> = {
       const raw = multiplyByQuantizedMultiplierSmallerThanOneExp(d * d, out.multiplier, out.shift) + outOffset;
       return Math.min(Math.max(raw, -128), 127);
     };
-    return { plan: ops.plan, row: pairTableRow('int8', fn) };
+    return pairTableParams(ops.plan, 'int8', fn);
   },
   eval: evalRows,
 };
@@ -303,7 +321,7 @@ export const divIntKernel: Kernel<BinaryIntParams> = {
       const raw = outOffset + divideByPOTAsBuilt(saturatingRoundingDoublingHighMul(unscaled, multiplier), -totalShift);
       return Math.min(Math.max(raw, lo), hi);
     };
-    return { plan: ops.plan, row: pairTableRow('uint8', fn) };
+    return pairTableParams(ops.plan, 'uint8', fn);
   },
   eval: evalRows,
 };
@@ -316,7 +334,7 @@ export const mulIntKernel: Kernel<BinaryIntParams> = {
     const { activation } = parseMulOptions(ctx);
     const ops = prepareOperands(ctx, activation);
     const xnnScale = xnnpackTakesMul(ctx, ops);
-    if (xnnScale !== null) return { plan: ops.plan, row: pairTableRow(ops.type, xnnpackMul(ops, activation, xnnScale)) };
+    if (xnnScale !== null) return pairTableParams(ops.plan, ops.type, xnnpackMul(ops, activation, xnnScale));
     if (ops.type === 'int16') {
       // int16 products would overflow int32 with offsets (mul.cc).
       requireZeroPointZero(ctx, ops.qa, 'input 0');
@@ -332,14 +350,14 @@ export const mulIntKernel: Kernel<BinaryIntParams> = {
     if (ops.type !== 'int16') {
       const fn: ElementFn = (a, b) =>
         Math.min(Math.max(multiplyByQuantizedMultiplier((a + off1) * (b + off2), multiplier, shift) + outOffset, lo), hi);
-      return { plan: ops.plan, row: pairTableRow(ops.type, fn) };
+      return pairTableParams(ops.plan, ops.type, fn);
     }
     const row: RowFn = (a, ia, sa, b, ib, sb, o, io, n) => {
       for (let k = 0; k < n; k++, ia += sa, ib += sb) {
         o[io + k] = Math.min(Math.max(multiplyByQuantizedMultiplier(a[ia] * b[ib], multiplier, shift), lo), hi);
       }
     };
-    return { plan: ops.plan, row };
+    return { plan: ops.plan, row, math: { kind: 'mulInt16', multiplier, shift, lo, hi } };
   },
   eval: evalRows,
 };

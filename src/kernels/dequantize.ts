@@ -70,7 +70,7 @@ export function floatToHalfSaturating(value: number): number {
   return (h & 0x8000) | (h & 0x3ff ? 0x7e00 : HALF_MAX_BITS);
 }
 
-type DequantizeParams =
+export type DequantizeParams =
   | { mode: 'half' }
   | { mode: 'tensor'; scale: number; zeroPoint: number }
   | { mode: 'channel'; scales: number[]; zeroPoints: number[]; outer: number; channels: number; inner: number };

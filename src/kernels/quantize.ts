@@ -47,7 +47,7 @@ function integerRange(dtype: string): [number, number] {
   return quantizedTypeRange(dtype as QuantizedIntType);
 }
 
-type QuantizeParams =
+export type QuantizeParams =
   | { mode: 'tensor'; scale: number; zeroPoint: number; lo: number; hi: number }
   /** XNNPACK's f32 -> qs8 / qu8 convert: x times the float reciprocal of the scale, ties to even. */
   | { mode: 'xnnpack'; invScale: number; zeroPoint: number; lo: number; hi: number }
