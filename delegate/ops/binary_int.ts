@@ -101,7 +101,10 @@ function binaryIntOp(name: string, prepared: (node: DelegateNode) => Prepared | 
       const why = inputCount(node, 2);
       if (why) return why;
       const p = prepared(node);
-      if (!p) return 'not prepared by an integer kernel of the op';
+      if (!p) {
+        const dtypes = [...node.inputs, ...node.outputs].map((t) => t?.dtype).join(', ');
+        return `no GPU implementation for ${dtypes} (the GPU runs the quantized int8 / uint8 / int16 kernels)`;
+      }
       const [a, b] = [node.inputs[BINARY_INPUTS.lhs], node.inputs[BINARY_INPUTS.rhs]] as RuntimeTensor[];
       const y = node.outputs[0] as RuntimeTensor;
       if (!ELEMENTS[y.dtype] || a?.dtype !== y.dtype || b?.dtype !== y.dtype) {

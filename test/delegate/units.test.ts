@@ -55,16 +55,26 @@ describe('shaders/sources.json', () => {
       PAD_BYTE: 5,
       OUT_SLICES_PER_INVOCATION: 2,
       DOT: 'dot4_u8_plain',
+      MATH: 'MATH_ADD_SUB_POT',
+      IS_SUB: true,
+      ASYMMETRIC: true,
+      FOLD: false,
+      HAS_BIAS: true,
+      IN_ELEMENT: 'ELEM_I8',
+      OUT_ELEMENT: 'ELEM_I16',
     };
+    // Where templates give one name different types.
+    const perTemplate: Record<string, Record<string, number | boolean | string>> = { hybrid_conv: { RESCALE: 0 } };
     // Op templates: the files with entry points (not the preludes, common.wgsl or libraries).
     const templates = Object.keys(WGSL_SOURCES).filter(
       (n) => !n.startsWith('prelude_') && WGSL_SOURCES[n as keyof typeof WGSL_SOURCES].includes('@compute'),
     ) as (keyof typeof WGSL_SOURCES)[];
     for (const template of templates) {
       const wanted = placeholders(WGSL_SOURCES[template]);
-      const missing = [...wanted].filter((n) => values[n] === undefined);
+      const own = { ...values, ...perTemplate[template] };
+      const missing = [...wanted].filter((n) => own[n] === undefined);
       expect(missing, `${template}: placeholders without a test value`).toEqual([]);
-      const constants = Object.fromEntries([...wanted].map((n) => [n, values[n] as number | boolean | string]));
+      const constants = Object.fromEntries([...wanted].map((n) => [n, own[n] as number | boolean | string]));
       const entryPoints = [...WGSL_SOURCES[template].matchAll(/@compute[^\n]*\nfn ([a-z0-9_]+)/g)].map((m) => m[1] as string);
       expect(entryPoints.length, `${template} has entry points`).toBeGreaterThan(0);
       for (const entryPoint of entryPoints) {
