@@ -64,16 +64,6 @@ struct Params {
 @group(0) @binding(3) var<storage, read_write> y: array<u32>;
 @group(0) @binding(4) var<uniform> params: Params;
 
-// The 4-lane dot products of packed 8-bit words, without the packed_4x8_integer_dot_product
-// builtins (the builder names these or dot4I8Packed / dot4U8Packed as DOT).
-fn dot4_i8_plain(a: u32, b: u32) -> i32 {
-  return dot(unpack_i8(a), unpack_i8(b));
-}
-
-fn dot4_u8_plain(a: u32, b: u32) -> u32 {
-  return bitcast<u32>(dot(unpack_u8(a), unpack_u8(b)));
-}
-
 fn dot8(a: u32, b: u32) -> i32 {
   return bitcast<i32>({{DOT}}(a, b));
 }

@@ -15,8 +15,6 @@
 
 const REQUANT_MODE: u32 = {{REQUANT_MODE}};
 const IN_TYPE: u32 = {{IN_TYPE}};
-// dot4I8Packed / dot4U8Packed for 8-bit inputs (else unpacked vec4 dot products: same values).
-const USE_DOT: bool = {{USE_DOT}};
 
 const TYPE_INT8: u32 = 0u;
 const TYPE_UINT8: u32 = 1u;
@@ -45,16 +43,11 @@ const ONES: u32 = 0x01010101u;
 
 // The dot product of two words of four 8-bit values of the input's signedness.
 fn dot8(a: u32, b: u32) -> i32 {
+  // DOT_I8 / DOT_U8: the packed builtins or quant.wgsl's plain forms (delegate/ops/int_dot.ts).
   if (IN_TYPE == TYPE_UINT8) {
-    if (USE_DOT) {
-      return bitcast<i32>(dot4U8Packed(a, b));
-    }
-    return dot(unpack_u8(a), unpack_u8(b));
+    return bitcast<i32>({{DOT_U8}}(a, b));
   }
-  if (USE_DOT) {
-    return dot4I8Packed(a, b);
-  }
-  return dot(unpack_i8(a), unpack_i8(b));
+  return {{DOT_I8}}(a, b);
 }
 
 @compute @workgroup_size(WG)

@@ -76,11 +76,9 @@ fn tap_x(px: Pixel, fx: u32) -> i32 {
   return select(-1, ix, ix >= 0 && ix < i32(params.in_w));
 }
 
-fn dot_i8(a: u32, b: u32, packed_dot: bool) -> i32 {
-  if (packed_dot) {
-    return dot4I8Packed(a, b);
-  }
-  return dot(unpack_i8(a), unpack_i8(b));
+// DOT_I8: dot4I8Packed or quant.wgsl's plain form (delegate/ops/int_dot.ts).
+fn dot_i8(a: u32, b: u32) -> i32 {
+  return {{DOT_I8}}(a, b);
 }
 
 // Rescale, bias, activation, store.
@@ -110,7 +108,7 @@ fn finish(px: Pixel, acc: vec4<i32>) {
   y[o] = st(activate(to_t4(v), ACT));
 }
 
-fn conv(id: u32, packed_dot: bool) {
+fn conv(id: u32) {
   let px = pixel_of(id);
   let zero = bitcast<i32>(factors[2u * px.batch + 1u]);
   let n = params.in_slices;
@@ -132,10 +130,10 @@ fn conv(id: u32, packed_dot: bool) {
       for (var k = 0u; k < n; k++) {
         let v = q[xi + k];
         acc += vec4<i32>(
-          dot_i8(v, weights[wi], packed_dot),
-          dot_i8(v, weights[wi + 1u], packed_dot),
-          dot_i8(v, weights[wi + 2u], packed_dot),
-          dot_i8(v, weights[wi + 3u], packed_dot),
+          dot_i8(v, weights[wi]),
+          dot_i8(v, weights[wi + 1u]),
+          dot_i8(v, weights[wi + 2u]),
+          dot_i8(v, weights[wi + 3u]),
         );
         wi += 4u;
       }
@@ -151,18 +149,9 @@ fn main(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_workgroups) 
   if (id >= params.invocations) {
     return;
   }
-  conv(id, false);
+  conv(id);
 }
 
-// The same with dot4I8Packed (WGSL language feature packed_4x8_integer_dot_product).
-@compute @workgroup_size(WG)
-fn main_dot4(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_workgroups) nwg: vec3<u32>) {
-  let id = invocation_index(gid, nwg);
-  if (id >= params.invocations) {
-    return;
-  }
-  conv(id, true);
-}
 
 // Byte `lane` of word w, sign-extended.
 fn byte_i8(w: u32, lane: u32) -> i32 {

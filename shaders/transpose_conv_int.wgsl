@@ -18,8 +18,6 @@
 const REQUANT_MODE: u32 = {{REQUANT_MODE}};
 const IN_TYPE: u32 = {{IN_TYPE}};
 const WIDE: bool = {{WIDE}};
-// dot4I8Packed for int8 inputs (else unpacked vec4 dot products: same values).
-const USE_DOT: bool = {{USE_DOT}};
 
 const TYPE_INT8: u32 = 0u;
 const TYPE_INT16: u32 = 2u;
@@ -63,12 +61,9 @@ fn slice_dots(xi: u32, w: vec4<u32>) -> vec4<i32> {
     let v = unpack_i16(vec2<u32>(x[2u * xi], x[2u * xi + 1u]));
     return vec4<i32>(dot(v, unpack_i8(w.x)), dot(v, unpack_i8(w.y)), dot(v, unpack_i8(w.z)), dot(v, unpack_i8(w.w)));
   }
+  // DOT_I8: dot4I8Packed or quant.wgsl's plain form (delegate/ops/int_dot.ts).
   let a = x[xi];
-  if (USE_DOT) {
-    return vec4<i32>(dot4I8Packed(a, w.x), dot4I8Packed(a, w.y), dot4I8Packed(a, w.z), dot4I8Packed(a, w.w));
-  }
-  let v = unpack_i8(a);
-  return vec4<i32>(dot(v, unpack_i8(w.x)), dot(v, unpack_i8(w.y)), dot(v, unpack_i8(w.z)), dot(v, unpack_i8(w.w)));
+  return vec4<i32>({{DOT_I8}}(a, w.x), {{DOT_I8}}(a, w.y), {{DOT_I8}}(a, w.z), {{DOT_I8}}(a, w.w));
 }
 
 fn add_wide(acc: ptr<function, array<I64, 4>>, part: vec4<i32>) {

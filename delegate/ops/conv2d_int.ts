@@ -9,6 +9,7 @@ import type { RuntimeTensor } from '../../src/kernels/kernel.js';
 import type { NodeProgram, OpContext, OpImpl } from '../program.js';
 import { constant, inputAt } from './common.js';
 import { weightBytesProblem } from './conv_common.js';
+import { dotConstants } from './int_dot.js';
 import { gpuRequant, requantUnsupported } from './requant.js';
 
 /** Output pixels along x per invocation. */
@@ -92,8 +93,8 @@ function channelConstants(p: ConvIntParams): Int32Array {
 
 /** The dot product of packed 8-bit words the shader uses (DOT). */
 function dotFunction(element: ElementType, ctx: OpContext): string {
-  if (element === 'uint8') return ctx.integerDotProduct ? 'dot4U8Packed' : 'dot4_u8_plain';
-  return ctx.integerDotProduct ? 'dot4I8Packed' : 'dot4_i8_plain';
+  const dots = dotConstants(ctx);
+  return element === 'uint8' ? dots.DOT_U8 : dots.DOT_I8;
 }
 
 export const conv2dInteger: OpImpl = {

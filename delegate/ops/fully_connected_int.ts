@@ -9,6 +9,7 @@ import type { RuntimeTensor } from '../../src/kernels/kernel.js';
 import { sameSliceLayout } from '../layout.js';
 import type { NodeProgram, OpContext, OpImpl } from '../program.js';
 import { weightBytesProblem } from './conv_common.js';
+import { dotConstants } from './int_dot.js';
 import { gpuRequant, requantUnsupported } from './requant.js';
 
 /** The shaders' IN_TYPE constant for an activation dtype. */
@@ -77,7 +78,12 @@ export const fullyConnectedInt: OpImpl = {
         {
           shader: {
             template: 'fully_connected_int',
-            constants: { REQUANT_MODE: r.mode, IN_TYPE: intTypeConstant(x.dtype), USE_DOT: ctx.integerDotProduct },
+            constants: {
+              REQUANT_MODE: r.mode,
+              IN_TYPE: intTypeConstant(x.dtype),
+              DOT_I8: dotConstants(ctx).DOT_I8,
+              DOT_U8: dotConstants(ctx).DOT_U8,
+            },
           },
           bindings: {
             x: { kind: 'tensor', tensor: x },

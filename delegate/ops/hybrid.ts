@@ -16,6 +16,7 @@ import { sameSliceLayout } from '../layout.js';
 import type { BindingSource, DispatchSpec, NodeProgram, OpContext, OpImpl } from '../program.js';
 import { activationConstant, constant, inputAt, verdict } from './common.js';
 import { activationProblem, constantBias, weightBytesProblem } from './conv_common.js';
+import { dotConstants } from './int_dot.js';
 
 /** hybrid_conv.wgsl's RESCALE modes: the CPU kernels' f32 orders of acc x batch scale x channel scale. */
 const RESCALE = { batch: 0, channelFirst: 1, grouped: 2, depthwise: 3 } as const;
@@ -145,8 +146,14 @@ function hybridProgram(
   const conv: DispatchSpec = {
     shader: {
       template: 'hybrid_conv',
-      entryPoint: depthwise ? 'depthwise' : ctx.integerDotProduct ? 'main_dot4' : 'main',
-      constants: { RESCALE: plan.rescale, HAS_BIAS: plan.hasBias, ACTIVATION: plan.activation, MULTIPLIER_ONE: g.multiplier === 1 },
+      entryPoint: depthwise ? 'depthwise' : 'main',
+      constants: {
+        RESCALE: plan.rescale,
+        HAS_BIAS: plan.hasBias,
+        ACTIVATION: plan.activation,
+        MULTIPLIER_ONE: g.multiplier === 1,
+        DOT_I8: dotConstants(ctx).DOT_I8,
+      },
     },
     bindings,
     uniforms: {

@@ -9,6 +9,7 @@ import { type TransposeIntParams, transposeConvInt as transposeConvIntKernel } f
 import type { NodeProgram, OpContext, OpImpl } from '../program.js';
 import { weightBytesProblem } from './conv_common.js';
 import { intTypeConstant, packInt8Weights } from './fully_connected_int.js';
+import { dotConstants } from './int_dot.js';
 import { gpuRequant, requantUnsupported } from './requant.js';
 
 const TWO_POW_32 = 4294967296;
@@ -81,7 +82,7 @@ export const transposeConvInt: OpImpl = {
         {
           shader: {
             template: 'transpose_conv_int',
-            constants: { REQUANT_MODE: r.mode, IN_TYPE: intTypeConstant(x.dtype), WIDE: wide, USE_DOT: ctx.integerDotProduct },
+            constants: { REQUANT_MODE: r.mode, IN_TYPE: intTypeConstant(x.dtype), WIDE: wide, DOT_I8: dotConstants(ctx).DOT_I8 },
           },
           bindings: {
             x: { kind: 'tensor', tensor: x },

@@ -49,7 +49,8 @@ describe('shaders/sources.json', () => {
       REQUANT_MODE: 'REQUANT_XNNPACK',
       IN_TYPE: 0,
       OUT_TYPE: 0,
-      USE_DOT: false,
+      DOT_I8: 'dot4_i8_plain',
+      DOT_U8: 'dot4_u8_plain',
       ELEMENT: 'ELEM_U8',
       FILTER_ZERO_POINT: 3,
       PAD_BYTE: 5,
@@ -83,6 +84,10 @@ describe('shaders/sources.json', () => {
           const r = reflectEntry(code, entryPoint, template);
           expect(r.workgroupSize).toBe(64);
           expect(r.uniforms?.members[0]?.name, `${template}: Params starts with invocations`).toBe('invocations');
+          // With the plain dot products chosen, no code (comments aside) names the packed builtins,
+          // which implementations without packed_4x8_integer_dot_product do not compile.
+          const codeOnly = code.replace(/\/\/[^\n]*/g, '');
+          expect(/dot4[IU]8Packed/.test(codeOnly), `${template}.${entryPoint} names a packed dot builtin`).toBe(false);
         }
       }
     }
