@@ -26,20 +26,7 @@ function pool(isMax: boolean): OpImpl {
           {
             shader: { template: 'pool2d', constants: { ACTIVATION: activationConstant(p.activation, 'ACT_FINITE'), IS_MAX: isMax } },
             bindings: { x: { kind: 'tensor', tensor: x }, y: { kind: 'tensor', tensor: y } },
-            uniforms: {
-              channels: layout.channels,
-              slices: layout.slices,
-              in_h: p.inH,
-              in_w: p.inW,
-              out_h: p.outH,
-              out_w: p.outW,
-              filter_h: p.filterH,
-              filter_w: p.filterW,
-              stride_h: p.strideH,
-              stride_w: p.strideW,
-              pad_top: p.padTop,
-              pad_left: p.padLeft,
-            },
+            uniforms: poolWindowUniforms(p, layout),
             invocations: layout.sliceCount,
           },
         ],
@@ -50,3 +37,24 @@ function pool(isMax: boolean): OpImpl {
 
 export const maxPool2d = pool(true);
 export const averagePool2d = pool(false);
+
+/** The window of a prepared pool (float or integer) as the pool shaders' uniforms. */
+export function poolWindowUniforms(
+  p: Readonly<Record<'inH' | 'inW' | 'outH' | 'outW' | 'filterH' | 'filterW' | 'strideH' | 'strideW' | 'padTop' | 'padLeft', number>>,
+  layout: { readonly channels: number; readonly slices: number },
+) {
+  return {
+    channels: layout.channels,
+    slices: layout.slices,
+    in_h: p.inH,
+    in_w: p.inW,
+    out_h: p.outH,
+    out_w: p.outW,
+    filter_h: p.filterH,
+    filter_w: p.filterW,
+    stride_h: p.strideH,
+    stride_w: p.strideW,
+    pad_top: p.padTop,
+    pad_left: p.padLeft,
+  };
+}

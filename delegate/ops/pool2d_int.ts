@@ -8,6 +8,7 @@ import { sliceLayout } from '../layout.js';
 import { type IntStorage, integerStorage } from '../plan/precision.js';
 import type { NodeProgram, OpImpl } from '../program.js';
 import { intSliceConstants, QUANTIZED_8_16, sameIntegerType } from './int_slice.js';
+import { poolWindowUniforms } from './pool2d.js';
 
 function poolInt(isMax: boolean): OpImpl {
   const kernel = isMax ? maxPool2dIntKernel : averagePool2dIntKernel;
@@ -32,22 +33,7 @@ function poolInt(isMax: boolean): OpImpl {
           {
             shader: { template: 'pool2d_int', constants: { ...intSliceConstants(storage), IS_MAX: isMax } },
             bindings: { x: { kind: 'tensor', tensor: x }, y: { kind: 'tensor', tensor: y } },
-            uniforms: {
-              channels: layout.channels,
-              slices: layout.slices,
-              in_h: p.inH,
-              in_w: p.inW,
-              out_h: p.outH,
-              out_w: p.outW,
-              filter_h: p.filterH,
-              filter_w: p.filterW,
-              stride_h: p.strideH,
-              stride_w: p.strideW,
-              pad_top: p.padTop,
-              pad_left: p.padLeft,
-              lo: p.lo,
-              hi: p.hi,
-            },
+            uniforms: { ...poolWindowUniforms(p, layout), lo: p.lo, hi: p.hi },
             invocations: layout.sliceCount,
           },
         ],
