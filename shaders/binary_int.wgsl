@@ -9,10 +9,6 @@
 // ADD / SUB and MUL constants, for MAXIMUM / MINIMUM the raw comparison.
 // include: quant
 
-const ELEM_I8: u32 = 0u;
-const ELEM_U8: u32 = 1u;
-const ELEM_I16: u32 = 2u;
-const ELEM_I32: u32 = 3u;
 
 const MATH_PAIR_TABLE: u32 = 0u;
 const MATH_ADD_SUB_POT: u32 = 1u;

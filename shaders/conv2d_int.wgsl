@@ -19,9 +19,6 @@
 // include: quant
 // include: requant
 
-const ELEM_I8: u32 = 0u;
-const ELEM_U8: u32 = 1u;
-const ELEM_I16: u32 = 2u;
 const ELEMENT: u32 = {{ELEMENT}};
 const REQUANT_MODE: u32 = {{REQUANT_MODE}};
 const WIDE: bool = {{WIDE}};

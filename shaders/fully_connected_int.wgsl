@@ -16,9 +16,6 @@
 const REQUANT_MODE: u32 = {{REQUANT_MODE}};
 const IN_TYPE: u32 = {{IN_TYPE}};
 
-const TYPE_INT8: u32 = 0u;
-const TYPE_UINT8: u32 = 1u;
-const TYPE_INT16: u32 = 2u;
 
 struct Params {
   invocations: u32,
@@ -44,7 +41,7 @@ const ONES: u32 = 0x01010101u;
 // The dot product of two words of four 8-bit values of the input's signedness.
 fn dot8(a: u32, b: u32) -> i32 {
   // DOT_I8 / DOT_U8: the packed builtins or quant.wgsl's plain forms (delegate/ops/int_dot.ts).
-  if (IN_TYPE == TYPE_UINT8) {
+  if (IN_TYPE == ELEM_U8) {
     return bitcast<i32>({{DOT_U8}}(a, b));
   }
   return {{DOT_I8}}(a, b);
@@ -64,7 +61,7 @@ fn main(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_workgroups) 
   var xsum = 0;
   for (var k = 0u; k < n; k++) {
     let w = weights[wb + k];
-    if (IN_TYPE == TYPE_INT16) {
+    if (IN_TYPE == ELEM_I16) {
       let i = (row * n + k) * 2u;
       let v = unpack_i16(vec2<u32>(x[i], x[i + 1u]));
       acc += vec4<i32>(dot(v, unpack_i8(w.x)), dot(v, unpack_i8(w.y)), dot(v, unpack_i8(w.z)), dot(v, unpack_i8(w.w)));
@@ -84,11 +81,11 @@ fn main(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_workgroups) 
     }
   }
   let o = row * params.out_slices + os;
-  if (IN_TYPE == TYPE_INT16) {
+  if (IN_TYPE == ELEM_I16) {
     let h = pack_i16(out);
     y[2u * o] = h.x;
     y[2u * o + 1u] = h.y;
-  } else if (IN_TYPE == TYPE_UINT8) {
+  } else if (IN_TYPE == ELEM_U8) {
     y[o] = pack_u8(out);
   } else {
     y[o] = pack_i8(out);

@@ -9,6 +9,12 @@
 // the bytes of the dense Int8Array / Uint8Array, little-endian), int16 two per u32 (element 2k+j
 // in half j of word k).
 
+// Integer element types, as template constants name them (delegate/ops/int_slice.ts elementConstant).
+const ELEM_I8: u32 = 0u;
+const ELEM_U8: u32 = 1u;
+const ELEM_I16: u32 = 2u;
+const ELEM_I32: u32 = 3u;
+
 const I32_MIN: i32 = -2147483648;
 const I32_MAX: i32 = 2147483647;
 

@@ -5,10 +5,6 @@
 //   dequantize  int8 / uint8 / int16 -> float (st), per tensor or per channel
 // include: quant
 
-const ELEM_I8: u32 = 0u;
-const ELEM_U8: u32 = 1u;
-const ELEM_I16: u32 = 2u;
-const ELEM_I32: u32 = 3u;
 // The float side of quantize / dequantize (IN_ELEMENT or OUT_ELEMENT).
 const ELEM_FLOAT: u32 = 4u;
 

@@ -16,9 +16,6 @@ const MODE: u32 = {{MODE}};
 const IN_TYPE: u32 = {{IN_TYPE}};
 const OUT_TYPE: u32 = {{OUT_TYPE}};
 
-const TYPE_INT8: u32 = 1u;
-const TYPE_UINT8: u32 = 2u;
-const TYPE_INT16: u32 = 3u;
 
 struct Params {
   invocations: u32,
@@ -40,12 +37,12 @@ struct Params {
 
 // Element c of the row whose first slice is `row`.
 fn load(row: u32, c: u32) -> i32 {
-  if (IN_TYPE == TYPE_INT16) {
+  if (IN_TYPE == ELEM_I16) {
     let w = x[row * 2u + c / 2u];
     return bitcast<i32>(w << (16u - 16u * (c % 2u))) >> 16u;
   }
   let w = x[row + c / 4u];
-  if (IN_TYPE == TYPE_INT8) {
+  if (IN_TYPE == ELEM_I8) {
     return bitcast<i32>(w << (24u - 8u * (c % 4u))) >> 24u;
   }
   return i32((w >> (8u * (c % 4u))) & 0xffu);
@@ -55,11 +52,11 @@ fn load(row: u32, c: u32) -> i32 {
 fn store(row: u32, s: u32, v: vec4<i32>) {
   let o = select(vec4<i32>(0), v, lane_mask(s, params.channels));
   let at = row + s;
-  if (OUT_TYPE == TYPE_INT16) {
+  if (OUT_TYPE == ELEM_I16) {
     let w = pack_i16(o);
     y[at * 2u] = w.x;
     y[at * 2u + 1u] = w.y;
-  } else if (OUT_TYPE == TYPE_INT8) {
+  } else if (OUT_TYPE == ELEM_I8) {
     y[at] = pack_i8(o);
   } else {
     y[at] = pack_u8(o);
@@ -149,13 +146,13 @@ fn table_f32(i: i32) -> f32 {
 fn quantize_probability(p: f32) -> i32 {
   let capped = min(p, 1048576.0); // beyond every output type either way
   var q: i32;
-  if (OUT_TYPE == TYPE_UINT8) {
+  if (OUT_TYPE == ELEM_U8) {
     q = i32(trunc(capped + 0.5));
     return clamp(q, 0, 255);
   }
   let r = floor(capped);
   q = i32(r) + select(0, 1, capped - r >= 0.5) + params.output_zero_point;
-  if (OUT_TYPE == TYPE_INT8) {
+  if (OUT_TYPE == ELEM_I8) {
     return clamp(q, -128, 127);
   }
   return clamp(q, -32768, 32767);

@@ -19,8 +19,6 @@ const REQUANT_MODE: u32 = {{REQUANT_MODE}};
 const IN_TYPE: u32 = {{IN_TYPE}};
 const WIDE: bool = {{WIDE}};
 
-const TYPE_INT8: u32 = 0u;
-const TYPE_INT16: u32 = 2u;
 
 // Input words summed in i32 before joining a 64-bit accumulator (see above).
 const WIDE_CHUNK_MASK: u32 = 63u;
@@ -57,7 +55,7 @@ struct Params {
 
 // Input slice xi (4 channels) times the 4 weight words of one output slice: 4 dot products.
 fn slice_dots(xi: u32, w: vec4<u32>) -> vec4<i32> {
-  if (IN_TYPE == TYPE_INT16) {
+  if (IN_TYPE == ELEM_I16) {
     let v = unpack_i16(vec2<u32>(x[2u * xi], x[2u * xi + 1u]));
     return vec4<i32>(dot(v, unpack_i8(w.x)), dot(v, unpack_i8(w.y)), dot(v, unpack_i8(w.z)), dot(v, unpack_i8(w.w)));
   }
@@ -132,7 +130,7 @@ fn main(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_workgroups) 
       }
     }
   }
-  if (IN_TYPE == TYPE_INT16) {
+  if (IN_TYPE == ELEM_I16) {
     let h = pack_i16(out);
     y[2u * id] = h.x;
     y[2u * id + 1u] = h.y;

@@ -17,8 +17,7 @@ import type { Kernel, RuntimeTensor } from '../../src/kernels/kernel.js';
 import type { NodeProgram, OpImpl } from '../program.js';
 import { broadcastWalk, MAX_OUTER_RANK } from './binary.js';
 import { dimRows, inputCount } from './common.js';
-
-const ELEMENTS: Readonly<Record<string, string>> = { int8: 'ELEM_I8', uint8: 'ELEM_U8', int16: 'ELEM_I16', int32: 'ELEM_I32' };
+import { elementConstant } from './int_slice.js';
 
 /** What the shader reproduces: the plan and the element math. */
 interface Prepared {
@@ -107,7 +106,7 @@ function binaryIntOp(name: string, prepared: (node: DelegateNode) => Prepared | 
       }
       const [a, b] = [node.inputs[BINARY_INPUTS.lhs], node.inputs[BINARY_INPUTS.rhs]] as RuntimeTensor[];
       const y = node.outputs[0] as RuntimeTensor;
-      if (!ELEMENTS[y.dtype] || a?.dtype !== y.dtype || b?.dtype !== y.dtype) {
+      if (!elementConstant(y.dtype) || a?.dtype !== y.dtype || b?.dtype !== y.dtype) {
         return `inputs ${a?.dtype}, ${b?.dtype} and output ${y.dtype} must share one integer type`;
       }
       if (p.plan.outShape.length - 1 > MAX_OUTER_RANK) return `rank ${p.plan.outShape.length} is above 6`;
@@ -127,7 +126,7 @@ function binaryIntOp(name: string, prepared: (node: DelegateNode) => Prepared | 
             shader: {
               template: 'binary_int',
               constants: {
-                ELEMENT: ELEMENTS[y.dtype] as string,
+                ELEMENT: elementConstant(y.dtype) as string,
                 MATH: setup.MATH,
                 IS_SUB: setup.isSub,
                 OUTER_RANK: dims.length,
@@ -170,7 +169,7 @@ function quantized(name: string, kernel: Kernel<BinaryIntParams>): OpImpl {
 function comparison(name: string, kernel: typeof maximumKernel, math: 'maximum' | 'minimum'): OpImpl {
   return binaryIntOp(name, (node) => {
     const p = preparedBy(node, kernel);
-    return p && p.dtype !== 'float32' && ELEMENTS[p.dtype] ? { plan: p.plan, math } : null;
+    return p && p.dtype !== 'float32' && elementConstant(p.dtype) ? { plan: p.plan, math } : null;
   });
 }
 

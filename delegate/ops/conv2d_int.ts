@@ -10,13 +10,13 @@ import type { NodeProgram, OpContext, OpImpl } from '../program.js';
 import { constant, inputAt } from './common.js';
 import { weightBytesProblem } from './conv_common.js';
 import { dotConstants } from './int_dot.js';
+import { elementConstant, QUANTIZED_8_16 } from './int_slice.js';
 import { gpuRequant, requantUnsupported } from './requant.js';
 
 /** Output pixels along x per invocation. */
 const PIXELS_PER_INVOCATION = 4;
 
-const ELEMENTS = { int8: 'ELEM_I8', uint8: 'ELEM_U8', int16: 'ELEM_I16' } as const;
-type ElementType = keyof typeof ELEMENTS;
+type ElementType = 'int8' | 'uint8' | 'int16';
 
 const prepared = (node: DelegateNode): ConvIntParams | null => preparedBy(node, conv2dInt);
 
@@ -31,7 +31,7 @@ function problems(node: DelegateNode, ctx: OpContext): string | null {
   if (!p) return 'not prepared by the integer CONV_2D kernel';
   const x = node.inputs[CONV_INPUTS.input] as RuntimeTensor;
   const y = node.outputs[0] as RuntimeTensor;
-  if (!(x.dtype in ELEMENTS)) return `input has dtype ${x.dtype}; int8, uint8 or int16 expected`;
+  if (!(QUANTIZED_8_16 as readonly string[]).includes(x.dtype)) return `input has dtype ${x.dtype}; int8, uint8 or int16 expected`;
   if (y.dtype !== x.dtype) return `output has dtype ${y.dtype}, the input ${x.dtype}`;
   const filter = inputAt(node, CONV_INPUTS.filter);
   const bias = inputAt(node, CONV_INPUTS.bias);
@@ -120,7 +120,7 @@ export const conv2dInteger: OpImpl = {
             template: 'conv2d_int',
             entryPoint: element === 'int16' ? 'main_16' : 'main',
             constants: {
-              ELEMENT: ELEMENTS[element],
+              ELEMENT: elementConstant(element) as string,
               REQUANT_MODE: requant.mode,
               WIDE: p.requant.wide,
               FILTER_ZERO_POINT: -p.weights.offset,

@@ -10,12 +10,8 @@ import { sameSliceLayout } from '../layout.js';
 import type { NodeProgram, OpContext, OpImpl } from '../program.js';
 import { weightBytesProblem } from './conv_common.js';
 import { dotConstants } from './int_dot.js';
+import { elementConstant } from './int_slice.js';
 import { gpuRequant, requantUnsupported } from './requant.js';
-
-/** The shaders' IN_TYPE constant for an activation dtype. */
-export function intTypeConstant(dtype: string): number {
-  return dtype === 'uint8' ? 1 : dtype === 'int16' ? 2 : 0;
-}
 
 /**
  * 8-bit weights [outC][taps][inC] as words of 4 packed bytes, in blocks of 4 words (one per output
@@ -80,7 +76,7 @@ export const fullyConnectedInt: OpImpl = {
             template: 'fully_connected_int',
             constants: {
               REQUANT_MODE: r.mode,
-              IN_TYPE: intTypeConstant(x.dtype),
+              IN_TYPE: elementConstant(x.dtype) as string,
               DOT_I8: dotConstants(ctx).DOT_I8,
               DOT_U8: dotConstants(ctx).DOT_U8,
             },

@@ -35,3 +35,8 @@ export function sameIntegerType(
 
 export const QUANTIZED_8_16: readonly IntStorage[] = ['int8', 'uint8', 'int16'];
 export const ALL_INT: readonly IntStorage[] = ['int8', 'uint8', 'int16', 'int32'];
+
+/** quant.wgsl's constant for an integer element type (ELEM_I8...), or undefined for other dtypes. */
+export function elementConstant(dtype: string): 'ELEM_I8' | 'ELEM_U8' | 'ELEM_I16' | 'ELEM_I32' | undefined {
+  return ({ int8: 'ELEM_I8', uint8: 'ELEM_U8', int16: 'ELEM_I16', int32: 'ELEM_I32' } as const)[dtype as 'int8'];
+}

@@ -10,14 +10,10 @@ import { UNARY_INPUTS } from '../../src/kernels/unary.js';
 import { sliceLayout } from '../layout.js';
 import type { DispatchSpec, NodeProgram, OpImpl } from '../program.js';
 import { inputCount } from './common.js';
+import { elementConstant } from './int_slice.js';
 
-const ELEMENTS: Readonly<Record<string, string>> = {
-  int8: 'ELEM_I8',
-  uint8: 'ELEM_U8',
-  int16: 'ELEM_I16',
-  int32: 'ELEM_I32',
-  float32: 'ELEM_FLOAT',
-};
+/** The shader's element constant of a QUANTIZE / DEQUANTIZE side: an integer type, or float. */
+const elementOf = (dtype: string): string | undefined => elementConstant(dtype) ?? (dtype === 'float32' ? 'ELEM_FLOAT' : undefined);
 
 /** The smallest normal float32. */
 const MIN_NORMAL = 2 ** -126;
@@ -53,7 +49,7 @@ function dispatch(
     shader: {
       template: 'quantize',
       entryPoint,
-      constants: { IN_ELEMENT: ELEMENTS[x.dtype] as string, OUT_ELEMENT: ELEMENTS[y.dtype] as string, MODE: mode },
+      constants: { IN_ELEMENT: elementOf(x.dtype) as string, OUT_ELEMENT: elementOf(y.dtype) as string, MODE: mode },
     },
     bindings: {
       [xName]: { kind: 'tensor', tensor: x },
@@ -93,7 +89,7 @@ export const quantizeInt: OpImpl = {
     if (!p) return 'not prepared by the QUANTIZE kernel';
     const x = node.inputs[UNARY_INPUTS.input] as RuntimeTensor;
     const y = node.outputs[0] as RuntimeTensor;
-    if (!ELEMENTS[x.dtype] || !ELEMENTS[y.dtype] || y.dtype === 'float32') return `QUANTIZE ${x.dtype} -> ${y.dtype} is not supported`;
+    if (!elementOf(x.dtype) || !elementOf(y.dtype) || y.dtype === 'float32') return `QUANTIZE ${x.dtype} -> ${y.dtype} is not supported`;
     return quantizeUnsupported(p, x) ?? true;
   },
   build(node): NodeProgram {

@@ -8,12 +8,12 @@ import { UNARY_INPUTS } from '../../src/kernels/unary.js';
 import { sliceLayout } from '../layout.js';
 import type { NodeProgram, OpImpl } from '../program.js';
 import { inputCount } from './common.js';
+import { elementConstant, QUANTIZED_8_16 } from './int_slice.js';
 
 const prepared = (node: DelegateNode) => preparedBy(node, softmaxIntKernel);
 type Prepared = NonNullable<ReturnType<typeof prepared>>;
 
 /** The shader's element type codes. */
-const TYPE_CODE: Readonly<Record<string, number>> = { int8: 1, uint8: 2, int16: 3 };
 
 /**
  * Why the float-table path's exactly rounded arithmetic (positive normal floats only) may not hold
@@ -41,7 +41,8 @@ export const softmaxInt: OpImpl = {
     if (why) return why;
     const x = node.inputs[UNARY_INPUTS.input] as RuntimeTensor;
     const y = node.outputs[0] as RuntimeTensor;
-    if (!(x.dtype in TYPE_CODE) || !(y.dtype in TYPE_CODE)) return `input ${x.dtype} and output ${y.dtype} must be int8, uint8 or int16`;
+    const types = QUANTIZED_8_16 as readonly string[];
+    if (!types.includes(x.dtype) || !types.includes(y.dtype)) return `input ${x.dtype} and output ${y.dtype} must be int8, uint8 or int16`;
     if (isKnown(x)) return 'the input is a constant (the interpreter folds this node)';
     const p = prepared(node);
     if (!p) return 'not prepared by the integer SOFTMAX kernel';
@@ -69,7 +70,7 @@ export const softmaxInt: OpImpl = {
         {
           shader: {
             template: 'softmax_int',
-            constants: { MODE: int16 ? 1 : 0, IN_TYPE: TYPE_CODE[x.dtype] as number, OUT_TYPE: TYPE_CODE[y.dtype] as number },
+            constants: { MODE: int16 ? 1 : 0, IN_TYPE: elementConstant(x.dtype) as string, OUT_TYPE: elementConstant(y.dtype) as string },
           },
           bindings: { x: { kind: 'tensor', tensor: x }, y: { kind: 'tensor', tensor: y }, table: { kind: 'raw', data: table } },
           uniforms: {

@@ -8,8 +8,9 @@ import { isKnown, type RuntimeTensor } from '../../src/kernels/kernel.js';
 import { type TransposeIntParams, transposeConvInt as transposeConvIntKernel } from '../../src/kernels/transpose_conv_int.js';
 import type { NodeProgram, OpContext, OpImpl } from '../program.js';
 import { weightBytesProblem } from './conv_common.js';
-import { intTypeConstant, packInt8Weights } from './fully_connected_int.js';
+import { packInt8Weights } from './fully_connected_int.js';
 import { dotConstants } from './int_dot.js';
+import { elementConstant } from './int_slice.js';
 import { gpuRequant, requantUnsupported } from './requant.js';
 
 const TWO_POW_32 = 4294967296;
@@ -82,7 +83,7 @@ export const transposeConvInt: OpImpl = {
         {
           shader: {
             template: 'transpose_conv_int',
-            constants: { REQUANT_MODE: r.mode, IN_TYPE: intTypeConstant(x.dtype), WIDE: wide, DOT_I8: dotConstants(ctx).DOT_I8 },
+            constants: { REQUANT_MODE: r.mode, IN_TYPE: elementConstant(x.dtype) as string, WIDE: wide, DOT_I8: dotConstants(ctx).DOT_I8 },
           },
           bindings: {
             x: { kind: 'tensor', tensor: x },
