@@ -4,6 +4,7 @@
 // (size-1 dimensions dropped, neighbours merged where both inputs walk them contiguously) and
 // passed innermost first with each input's row stride (0 where it broadcasts). An input whose
 // last dimension is 1 against a wider output is splatted across the lanes.
+// include: broadcast
 
 const OP_ADD: u32 = 0u;
 const OP_SUB: u32 = 1u;
@@ -87,21 +88,12 @@ fn main(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_workgroups) 
     return;
   }
   let s = id % params.slices;
-  var rest = id / params.slices;
-  var ra = 0u;
-  var rb = 0u;
-  for (var i = 0u; i < RANK; i++) {
-    let d = params.dims[i];
-    let coord = rest % d.x;
-    rest = rest / d.x;
-    ra += coord * d.y;
-    rb += coord * d.z;
-  }
-  var u = ld(a[ra * params.a_slices + select(s, 0u, A_SPLAT)]);
+  let reads = broadcast_reads(id);
+  var u = ld(a[reads.x]);
   if (A_SPLAT) {
     u = T4(u.x);
   }
-  var v = ld(b[rb * params.b_slices + select(s, 0u, B_SPLAT)]);
+  var v = ld(b[reads.y]);
   if (B_SPLAT) {
     v = T4(v.x);
   }

@@ -8,6 +8,7 @@
 // (every quantized 8-bit path, XNNPACK's included, is one), for int16 the power-of-two or general
 // ADD / SUB and MUL constants, for MAXIMUM / MINIMUM the raw comparison.
 // include: quant
+// include: broadcast
 
 
 const MATH_PAIR_TABLE: u32 = 0u;
@@ -174,22 +175,9 @@ fn main(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_workgroups) 
     return;
   }
   let s = id % params.slices;
-  var ia = id;
-  var ib = id;
-  if (!SAME_SHAPE) {
-    var rest = id / params.slices;
-    var ra = 0u;
-    var rb = 0u;
-    for (var i = 0u; i < RANK; i++) {
-      let d = params.dims[i];
-      let coord = rest % d.x;
-      rest = rest / d.x;
-      ra += coord * d.y;
-      rb += coord * d.z;
-    }
-    ia = ra * params.a_slices + select(s, 0u, A_SPLAT);
-    ib = rb * params.b_slices + select(s, 0u, B_SPLAT);
-  }
+  let reads = broadcast_reads(id);
+  let ia = reads.x;
+  let ib = reads.y;
   var u = load_a(ia);
   if (A_SPLAT) {
     u = vec4<i32>(u.x);

@@ -3,6 +3,7 @@
 // shaders/binary.wgsl does (outer dimensions collapsed, row strides, splatted last dimension) and
 // looks each pair up. One invocation per output slice; lanes past the last channel are written 0.
 // include: quant
+// include: broadcast
 
 const SIGNED: bool = {{SIGNED}};
 const RANK: u32 = {{OUTER_RANK}};
@@ -38,22 +39,9 @@ fn main(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_workgroups) 
     return;
   }
   let s = id % params.slices;
-  var ia = id;
-  var ib = id;
-  if (!SAME_SHAPE) {
-    var rest = id / params.slices;
-    var ra = 0u;
-    var rb = 0u;
-    for (var i = 0u; i < RANK; i++) {
-      let d = params.dims[i];
-      let coord = rest % d.x;
-      rest = rest / d.x;
-      ra += coord * d.y;
-      rb += coord * d.z;
-    }
-    ia = ra * params.a_slices + select(s, 0u, A_SPLAT);
-    ib = rb * params.b_slices + select(s, 0u, B_SPLAT);
-  }
+  let reads = broadcast_reads(id);
+  let ia = reads.x;
+  let ib = reads.y;
   var u = bytes_of(a[ia]);
   if (A_SPLAT) {
     u = vec4<u32>(u.x);
