@@ -9,7 +9,15 @@ import type { RuntimeTensor } from '../../src/kernels/kernel.js';
 import { sliceLayout } from '../layout.js';
 import type { NodeProgram, OpContext, OpImpl } from '../program.js';
 import { activationConstant, constant, inputAt } from './common.js';
-import { activationProblem, constantBias, notFloatReason, packBias, packConvWeights, weightBytesProblem } from './conv_common.js';
+import {
+  activationProblem,
+  constantBias,
+  convWindowUniforms,
+  notFloatReason,
+  packBias,
+  packConvWeights,
+  weightBytesProblem,
+} from './conv_common.js';
 import { rowsProgram } from './fully_connected.js';
 
 /** Output pixels along x per invocation of conv2d.wgsl. */
@@ -81,21 +89,10 @@ export const conv2dDirect: OpImpl = {
             y: { kind: 'tensor', tensor: node.outputs[0] as RuntimeTensor },
           },
           uniforms: {
-            in_h: g.inH,
-            in_w: g.inW,
+            ...convWindowUniforms(g),
             in_slices: Math.ceil(g.inC / 4),
-            out_h: g.outH,
-            out_w: g.outW,
             out_slices: outSlices,
             x_blocks: xBlocks,
-            filter_h: g.filterH,
-            filter_w: g.filterW,
-            stride_h: g.strideH,
-            stride_w: g.strideW,
-            dilation_h: g.dilationH,
-            dilation_w: g.dilationW,
-            pad_top: g.padH,
-            pad_left: g.padW,
           },
           invocations: g.batches * g.outH * xBlocks * (pairs ? outSlices / 2 : outSlices),
         },

@@ -8,7 +8,7 @@ import { type ConvIntParams, conv2dInt } from '../../src/kernels/conv_int.js';
 import type { RuntimeTensor } from '../../src/kernels/kernel.js';
 import type { NodeProgram, OpContext, OpImpl } from '../program.js';
 import { constant, inputAt } from './common.js';
-import { weightBytesProblem } from './conv_common.js';
+import { convWindowUniforms, weightBytesProblem } from './conv_common.js';
 import { dotConstants } from './int_dot.js';
 import { elementConstant, QUANTIZED_8_16 } from './int_slice.js';
 import { gpuRequant, requantUnsupported } from './requant.js';
@@ -139,23 +139,12 @@ export const conv2dInteger: OpImpl = {
             channel_requant: requant.binding,
           },
           uniforms: {
-            in_h: g.inH,
-            in_w: g.inW,
+            ...convWindowUniforms(g),
             in_c: g.inC,
             in_slices: slicesOf(g.inC),
-            out_h: g.outH,
-            out_w: g.outW,
             out_c: g.outC,
             out_slices: outSlices,
             x_blocks: xBlocks,
-            filter_h: g.filterH,
-            filter_w: g.filterW,
-            stride_h: g.strideH,
-            stride_w: g.strideW,
-            dilation_h: g.dilationH,
-            dilation_w: g.dilationW,
-            pad_top: g.padH,
-            pad_left: g.padW,
             out_offset: requant.offset,
             out_lo: requant.lo,
             out_hi: requant.hi,

@@ -64,3 +64,29 @@ export function packBias(bias: RuntimeTensor | null, outC: number): Float32Array
   if (bias) out.set((bias.data as Float32Array).subarray(0, outC));
   return out;
 }
+
+/** The geometry fields every convolution shader's uniforms share. */
+type ConvWindow = Readonly<
+  Record<
+    'inH' | 'inW' | 'outH' | 'outW' | 'filterH' | 'filterW' | 'strideH' | 'strideW' | 'dilationH' | 'dilationW' | 'padH' | 'padW',
+    number
+  >
+>;
+
+/** A prepared convolution's window (float, integer or hybrid) as its shader's uniforms. */
+export function convWindowUniforms(g: ConvWindow) {
+  return {
+    in_h: g.inH,
+    in_w: g.inW,
+    out_h: g.outH,
+    out_w: g.outW,
+    filter_h: g.filterH,
+    filter_w: g.filterW,
+    stride_h: g.strideH,
+    stride_w: g.strideW,
+    dilation_h: g.dilationH,
+    dilation_w: g.dilationW,
+    pad_top: g.padH,
+    pad_left: g.padW,
+  };
+}

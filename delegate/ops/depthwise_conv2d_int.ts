@@ -10,7 +10,7 @@ import type { RuntimeTensor } from '../../src/kernels/kernel.js';
 import { integerStorage } from '../plan/precision.js';
 import type { NodeProgram, OpImpl } from '../program.js';
 import { constant, inputAt } from './common.js';
-import { constantBias, weightBytesProblem } from './conv_common.js';
+import { constantBias, convWindowUniforms, weightBytesProblem } from './conv_common.js';
 import { gpuRequant, requantUnsupported } from './requant.js';
 
 /** Output pixels along x per invocation: depthwise_conv2d_int.wgsl unrolls exactly 4. */
@@ -148,24 +148,13 @@ export const depthwiseConv2dInteger: OpImpl = {
             y: { kind: 'tensor', tensor: y },
           },
           uniforms: {
-            in_h: g.inH,
-            in_w: g.inW,
+            ...convWindowUniforms(g),
             in_c: g.inC,
             in_slices: Math.ceil(g.inC / 4),
-            out_h: g.outH,
-            out_w: g.outW,
             out_c: g.outC,
             out_slices: outSlices,
             x_blocks: xBlocks,
-            filter_h: g.filterH,
-            filter_w: g.filterW,
-            stride_h: g.strideH,
-            stride_w: g.strideW,
-            dilation_h: g.dilationH,
-            dilation_w: g.dilationW,
             multiplier: p.multiplier,
-            pad_top: g.padH,
-            pad_left: g.padW,
             input_zero_point: -p.inputOffset,
             weight_offset: p.weights.offset,
             output_offset: requant.offset,

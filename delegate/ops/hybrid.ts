@@ -15,7 +15,7 @@ import type { RuntimeTensor } from '../../src/kernels/kernel.js';
 import { sameSliceLayout } from '../layout.js';
 import type { BindingSource, DispatchSpec, NodeProgram, OpContext, OpImpl } from '../program.js';
 import { activationConstant, constant, inputAt, verdict } from './common.js';
-import { activationProblem, constantBias, weightBytesProblem } from './conv_common.js';
+import { activationProblem, constantBias, convWindowUniforms, weightBytesProblem } from './conv_common.js';
 import { dotConstants } from './int_dot.js';
 
 /** hybrid_conv.wgsl's RESCALE modes: the CPU kernels' f32 orders of acc x batch scale x channel scale. */
@@ -157,20 +157,9 @@ function hybridProgram(
     },
     bindings,
     uniforms: {
-      in_h: g.inH,
-      in_w: g.inW,
+      ...convWindowUniforms(g),
       in_slices: inSlices,
-      out_h: g.outH,
-      out_w: g.outW,
       out_slices: outSlices,
-      filter_h: g.filterH,
-      filter_w: g.filterW,
-      stride_h: g.strideH,
-      stride_w: g.strideW,
-      dilation_h: g.dilationH,
-      dilation_w: g.dilationW,
-      pad_top: g.padH,
-      pad_left: g.padW,
       multiplier: g.multiplier,
     },
     invocations: g.batches * g.outH * g.outW * outSlices,
