@@ -7,7 +7,7 @@ import type { Target } from '../harness/fuzz/run_case.js';
 import { configureNodeWebGpu } from '../harness/node_gpu.js';
 import { perNodeCompare, renderPerNode } from '../harness/per_node.js';
 import { KernelError, ModelError, TensorError, UnsupportedOpError } from '../src/index.js';
-import { bench, benchTargets, renderBench } from './bench.js';
+import { bench, benchTargets, renderBench, writeBenchFiles } from './bench.js';
 import { FileError, readBytes } from './files.js';
 import { fuzzOps, fuzzPassed, renderFuzz, renderFuzzMarkdown, TARGETS } from './fuzz.js';
 import { inspectFile, placementOf, renderPlacement, renderSummary, renderTensors } from './inspect.js';
@@ -35,6 +35,10 @@ const OPTIONS = {
   targets: { type: 'string' },
   keep: { type: 'string' },
   markdown: { type: 'boolean' },
+  warmup: { type: 'string' },
+  'ours-only': { type: 'boolean' },
+  out: { type: 'string' },
+  profile: { type: 'boolean' },
 } as const;
 
 const USAGE = `usage: tflite-webgpu <command> [options]
@@ -59,8 +63,12 @@ commands:
       delegate runs with the CPU interpreter and name the first that diverges; --culprit: expose
       every intermediate as an output (a rewritten copy), run it on the real runtime, and name
       the first node whose output parts from TFLite's (with its inputs' errors)
-  bench [<model.tflite> | --all] [--backend cpu|webgpu|all] [--precision fp32|fp16] [--runs N] [--json]
-      time per inference (median, p90) on each backend
+  bench [<model.tflite> | --all] [--backend cpu|webgpu|all] [--precision fp32|fp16] [--runs N]
+      [--warmup N] [--ours-only] [--out PREFIX] [--markdown] [--json]
+      ours and LiteRT.js side by side in one process, alternating inferences: load, first
+      inference, median (p10–p90) and ours/theirs ratios; cpu rows against LiteRT.js wasm
+      (XNNPACK, 1 thread), webgpu rows against its WebGPU delegate on the same adapter;
+      --out PREFIX writes PREFIX.md and PREFIX.json
   fuzz [--cases N] [--op NAME[,NAME]] [--seed S] [--targets cpu,webgpu-fp32,webgpu-fp16] [--keep DIR]
       [--markdown] [--json]
       differential op tests: N seeded random cases per (op, dtypes) line, each run by TFLite
@@ -177,13 +185,15 @@ const commands: Record<string, Command> = {
   async bench(positionals, flags) {
     const precision = precisionFlag(flags);
     const backends: Backend[] = flags.backend === 'all' ? ['cpu', 'webgpu'] : [backendFlag(flags)];
-    const results = await bench(
+    const run = await bench(
       benchTargets(positionals[0], Boolean(flags.all)),
       backends.map((backend) => ({ backend, precision })),
-      integerFlag(flags, 'runs', 10),
+      { runs: integerFlag(flags, 'runs', 20), warmup: integerFlag(flags, 'warmup', 3), oursOnly: Boolean(flags['ours-only']) },
     );
-    console.log(flags.json ? JSON.stringify({ results }) : renderBench(results));
-    return results.some((r) => r.error) ? 1 : 0;
+    if (typeof flags.out === 'string') for (const f of writeBenchFiles(run, flags.out)) console.error(`wrote ${f}`);
+    console.log(flags.json ? JSON.stringify(run) : renderBench(run, { markdown: Boolean(flags.markdown) }));
+    // Our side failing is an error; LiteRT.js refusing a model (e.g. JSPI needed) is a finding, in its cell.
+    return run.results.some((r) => r.ours.error) ? 1 : 0;
   },
   async fuzz(_positionals, flags) {
     const targets = String(flags.targets ?? TARGETS.join(',')).split(',') as Target[];

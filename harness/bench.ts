@@ -1,21 +1,48 @@
-// Benchmarks: time per inference of corpus models on each backend (median and p90 over runs,
-// after warm-up invokes). Timing lives here, never in tests.
-import { Interpreter, type TypedArray } from '../src/index.js';
+// Benchmarks, side by side with LiteRT.js: per model and backend, ours (CPU interpreter, or the
+// WebGPU delegate) against LiteRT.js on the same kind of accelerator (wasm/XNNPACK 1 thread, or
+// its WebGPU delegate on a device from the same adapter), in the same process, on the same
+// inputs, alternating one inference of each so machine drift hits both. Every timed inference
+// writes the inputs and reads every output back to the CPU, on both sides. Timing lives here,
+// never in tests.
+import { acquireGpu, type GpuContext, Interpreter, type TypedArray } from '../src/index.js';
 import { type Backend, createDelegates, type Precision } from './backends.js';
 import { makeModelInputs } from './oracle/inputs.js';
+import { LiteRtCompiled } from './oracle/litert_compiled.js';
+
+/** Median and spread of one side's timed inferences, in ms. */
+export interface Timing {
+  medianMs: number;
+  p10Ms: number;
+  p90Ms: number;
+  minMs: number;
+}
+
+/** One side of a pair (ours, or LiteRT.js). */
+export interface SideResult {
+  /** Model load and preparation (ours: create + allocateTensors, pipelines included; theirs: loadModel + compileModel). */
+  loadMs: number;
+  /** The first inference after load (compilation it defers included). */
+  firstMs: number;
+  timing?: Timing;
+  /** Where it ran: our placement summary, or whether LiteRT.js accelerated every node. */
+  note?: string;
+  /** Why this side has no figures. */
+  error?: string;
+}
 
 export interface BenchResult {
   model: string;
   backend: Backend;
   precision: Precision;
   runs: number;
-  medianMs: number;
-  p90Ms: number;
-  minMs: number;
-  /** allocateTensors (prepare, folding, delegate compile) in ms. */
-  prepareMs: number;
-  placement?: string;
-  error?: string;
+  /** What LiteRT.js ran on for this row ('wasm' = XNNPACK, 1 thread). */
+  litertAccelerator: 'wasm' | 'webgpu';
+  ours: SideResult;
+  litert: SideResult;
+  /** ours / theirs: the median of the per-pair ratios and its p10–p90 (absent unless both ran). */
+  ratio?: { median: number; p10: number; p90: number };
+  /** ours / theirs for load + first inference. */
+  firstRatio?: number;
 }
 
 export interface BenchOptions {
@@ -23,42 +50,169 @@ export interface BenchOptions {
   precision: Precision;
   runs: number;
   warmup: number;
+  /** Leave LiteRT.js out (ours only). */
+  oursOnly?: boolean;
 }
 
-function percentile(sorted: number[], p: number): number {
-  return sorted[Math.min(sorted.length - 1, Math.floor(p * sorted.length))] ?? Number.NaN;
+export interface BenchEnvironment {
+  date: string;
+  /** e.g. "node v20.20.2 linux x64, 2 cores" or the browser's user agent. */
+  machine: string;
+  /** The WebGPU adapter, when a webgpu row ran. */
+  adapter?: string;
+  /** The LiteRT.js package version and wasm build. */
+  litert?: string;
+  /** What each timed inference includes. */
+  method: string;
 }
 
-export async function benchModel(name: string, bytes: Uint8Array, o: BenchOptions): Promise<BenchResult> {
-  const base = { model: name, backend: o.backend, precision: o.precision, runs: o.runs };
-  let interpreter: Interpreter | undefined;
+export const BENCH_METHOD =
+  'same process, same inputs; one inference of each side alternately (A B A B); each timed inference writes the inputs and reads every output back to the CPU; warm-up runs untimed';
+
+function percentile(sorted: readonly number[], p: number): number {
+  if (sorted.length === 0) return Number.NaN;
+  return sorted[Math.min(sorted.length - 1, Math.floor(p * sorted.length))] as number;
+}
+
+export function summarize(times: readonly number[]): Timing {
+  const sorted = [...times].sort((a, b) => a - b);
+  return {
+    medianMs: percentile(sorted, 0.5),
+    p10Ms: percentile(sorted, 0.1),
+    p90Ms: percentile(sorted, 0.9),
+    minMs: sorted[0] ?? Number.NaN,
+  };
+}
+
+/** A side that can be timed one inference at a time. */
+interface Runner {
+  loadMs: number;
+  note?: string;
+  run(): Promise<void>;
+  dispose(): void;
+}
+
+async function openOurs(bytes: Uint8Array, inputs: readonly TypedArray[], o: BenchOptions): Promise<Runner> {
+  const t0 = performance.now();
+  const interpreter = await Interpreter.create(bytes, { delegates: await createDelegates(o.backend, o.precision) });
   try {
-    interpreter = await Interpreter.create(bytes, { delegates: await createDelegates(o.backend, o.precision) });
-    const t0 = performance.now();
     await interpreter.allocateTensors();
-    const prepareMs = performance.now() - t0;
-    const inputs = makeModelInputs(bytes, 1);
-    for (const [i, d] of interpreter.getInputDetails().entries()) interpreter.setTensor(d.index, inputs[i] as TypedArray);
-    for (let i = 0; i < o.warmup; i++) await interpreter.invoke();
-    const times: number[] = [];
-    for (let i = 0; i < o.runs; i++) {
-      const s = performance.now();
-      await interpreter.invoke();
-      times.push(performance.now() - s);
-    }
-    times.sort((a, b) => a - b);
-    const result: BenchResult = {
-      ...base,
-      medianMs: percentile(times, 0.5),
-      p90Ms: percentile(times, 0.9),
-      minMs: times[0] ?? Number.NaN,
-      prepareMs,
-    };
-    if (o.backend !== 'cpu') result.placement = interpreter.placement().summary;
-    return result;
   } catch (e) {
-    return { ...base, medianMs: Number.NaN, p90Ms: Number.NaN, minMs: Number.NaN, prepareMs: Number.NaN, error: (e as Error).message };
-  } finally {
-    interpreter?.dispose();
+    interpreter.dispose();
+    throw e;
   }
+  const loadMs = performance.now() - t0;
+  const inputDetails = interpreter.getInputDetails();
+  const outputDetails = interpreter.getOutputDetails();
+  return {
+    loadMs,
+    ...(o.backend !== 'cpu' ? { note: interpreter.placement().summary } : {}),
+    async run() {
+      for (const [i, d] of inputDetails.entries()) interpreter.setTensor(d.index, inputs[i] as TypedArray);
+      await interpreter.invoke();
+      for (const d of outputDetails) interpreter.getTensor(d.index);
+    },
+    dispose: () => interpreter.dispose(),
+  };
+}
+
+async function openLiteRt(bytes: Uint8Array, inputs: readonly TypedArray[], o: BenchOptions, gpu: GpuContext | null): Promise<Runner> {
+  const compiled = await LiteRtCompiled.open(bytes, {
+    accelerator: o.backend === 'webgpu' ? 'webgpu' : 'wasm',
+    ...(gpu ? { device: gpu.device } : {}),
+    ...(o.backend === 'webgpu' ? { gpuPrecision: o.precision } : {}),
+  });
+  return {
+    loadMs: compiled.compileMs,
+    ...(o.backend === 'webgpu' ? { note: compiled.fullyAccelerated ? 'all nodes on WebGPU' : 'some nodes on XNNPACK' } : {}),
+    async run() {
+      await compiled.run(inputs);
+    },
+    dispose: () => compiled.dispose(),
+  };
+}
+
+function message(e: unknown): string {
+  const m = e instanceof Error ? e.message : String(e);
+  return m.split('\n')[0]?.slice(0, 300) ?? '';
+}
+
+/** Opens a side and times its first inference; a failure becomes the side's error. */
+async function start(open: () => Promise<Runner>): Promise<{ runner?: Runner; side: SideResult }> {
+  let runner: Runner | undefined;
+  try {
+    runner = await open();
+    const t = performance.now();
+    await runner.run();
+    const firstMs = performance.now() - t;
+    return { runner, side: { loadMs: runner.loadMs, firstMs, ...(runner.note ? { note: runner.note } : {}) } };
+  } catch (e) {
+    runner?.dispose();
+    return { side: { loadMs: Number.NaN, firstMs: Number.NaN, error: message(e) } };
+  }
+}
+
+/** Times one inference; a failure stops that side (its error is kept). */
+async function timed(runner: Runner): Promise<number> {
+  const t = performance.now();
+  await runner.run();
+  return performance.now() - t;
+}
+
+/**
+ * Benchmarks one model on one backend, ours against LiteRT.js (see the file comment). `gpu` is
+ * the device LiteRT.js runs on for webgpu rows (from the same adapter as ours).
+ */
+export async function benchModel(name: string, bytes: Uint8Array, o: BenchOptions, gpu: GpuContext | null = null): Promise<BenchResult> {
+  const inputs = makeModelInputs(bytes, 1) as TypedArray[];
+  const ours = await start(() => openOurs(bytes, inputs, o));
+  const theirs = o.oursOnly
+    ? { side: { loadMs: Number.NaN, firstMs: Number.NaN, error: 'not run (--ours-only)' } as SideResult }
+    : await start(() => openLiteRt(bytes, inputs, o, gpu));
+  const a: number[] = [];
+  const b: number[] = [];
+  try {
+    for (let i = 0; i < o.warmup + o.runs; i++) {
+      const keep = i >= o.warmup;
+      for (const [runner, times, side] of [
+        [ours.runner, a, ours.side],
+        [theirs.runner, b, theirs.side],
+      ] as const) {
+        if (!runner || side.error) continue;
+        try {
+          const ms = await timed(runner);
+          if (keep) times.push(ms);
+        } catch (e) {
+          side.error = message(e);
+        }
+      }
+    }
+  } finally {
+    ours.runner?.dispose();
+    theirs.runner?.dispose();
+  }
+  if (!ours.side.error && a.length) ours.side.timing = summarize(a);
+  if (!theirs.side.error && b.length) theirs.side.timing = summarize(b);
+  const result: BenchResult = {
+    model: name,
+    backend: o.backend,
+    precision: o.precision,
+    runs: o.runs,
+    litertAccelerator: o.backend === 'webgpu' ? 'webgpu' : 'wasm',
+    ours: ours.side,
+    litert: theirs.side,
+  };
+  if (ours.side.timing && theirs.side.timing && a.length === b.length) {
+    const ratios = a.map((x, i) => x / (b[i] as number)).sort((p, q) => p - q);
+    result.ratio = { median: percentile(ratios, 0.5), p10: percentile(ratios, 0.1), p90: percentile(ratios, 0.9) };
+  }
+  if (!ours.side.error && !theirs.side.error) {
+    result.firstRatio = (ours.side.loadMs + ours.side.firstMs) / (theirs.side.loadMs + theirs.side.firstMs);
+  }
+  return result;
+}
+
+/** The device LiteRT.js gets for webgpu rows: the adapter ours uses, with the features LiteRT.js asks for. */
+export async function liteRtGpu(): Promise<GpuContext> {
+  return acquireGpu({ features: ['shader-f16', 'subgroups'] });
 }

@@ -4,6 +4,7 @@
 export {
   acquireGpu,
   DeviceLostError,
+  type GpuContext,
   GpuUnavailableError,
   type QuantizedExecution,
   WebGpuDelegate,

@@ -65,6 +65,8 @@ export interface AcquireOptions {
   powerPreference?: GPUPowerPreference;
   /** Request the fallback (software) adapter only. */
   forceFallbackAdapter?: boolean;
+  /** Optional features to request where the adapter has them (default: 'shader-f16'). */
+  features?: readonly GPUFeatureName[];
 }
 
 /**
@@ -239,7 +241,7 @@ export async function acquireGpu(options: AcquireOptions = {}): Promise<GpuConte
   if (!adapter) throw new GpuUnavailableError(`no WebGPU adapter is available. ${hint}`);
   const requiredLimits: Record<string, number> = {};
   for (const name of RAISED_LIMITS) requiredLimits[name] = adapter.limits[name];
-  const requiredFeatures: GPUFeatureName[] = adapter.features.has('shader-f16') ? ['shader-f16'] : [];
+  const requiredFeatures = (options.features ?? ['shader-f16']).filter((f) => adapter.features.has(f));
   let device: GPUDevice;
   try {
     device = await adapter.requestDevice({ requiredFeatures, requiredLimits, label: 'tflite-webgpu delegate' });

@@ -38,6 +38,9 @@ export interface TensorBuffer extends Deletable {
   unlock(): void;
   tensorType(): RankedTensorType;
   packedSize(): number;
+  bufferType(): EnumValue;
+  /** A WebGPU tensor buffer's GPUBuffer, as an emdawnwebgpu handle (WebGPU.getJsObject). */
+  getWebGpuBuffer(): number;
 }
 export interface CompiledModel extends Deletable {
   run(signature: number, inputs: TensorBuffer[]): TensorBuffer[] | Promise<TensorBuffer[]>;
@@ -47,11 +50,16 @@ export interface LiteRtWasm {
   _malloc(n: number): number;
   _free(p: number): void;
   setupLogging(): void;
-  LiteRtEnvironment: { create(webGpuDevice: null): Deletable };
+  LiteRtEnvironment: { create(webGpuDevice: GPUDevice | null): Deletable };
   loadModel(env: Deletable, ptr: number, size: number): LiteRtModel;
   compileModel(env: Deletable, model: LiteRtModel, options: object): CompiledModel | Promise<CompiledModel>;
-  LiteRtTensorBuffer: { createManaged(env: Deletable, type: EnumValue, tensorType: RankedTensorType, size: number): TensorBuffer };
-  LiteRtTensorBufferType: { HOST_MEMORY: EnumValue };
+  LiteRtTensorBuffer: {
+    createManaged(env: Deletable, type: EnumValue, tensorType: RankedTensorType, size: number): TensorBuffer;
+    createFromWebGpuBuffer(env: Deletable, tensorType: RankedTensorType, type: EnumValue, buffer: number, size: number): TensorBuffer;
+  };
+  LiteRtTensorBufferType: { HOST_MEMORY: EnumValue; WEB_GPU_BUFFER_PACKED: EnumValue };
+  /** emdawnwebgpu's table of JS WebGPU objects. */
+  WebGPU: { importJsBuffer(buffer: GPUBuffer): number; getJsObject(handle: number): unknown };
   LiteRtTensorBufferLockMode: { READ: EnumValue; WRITE: EnumValue };
   LiteRtLayout: { create(dims: EmVector<number>): Layout };
   LiteRtRankedTensorType: { create(elementType: EnumValue, layout: Layout): RankedTensorType };
