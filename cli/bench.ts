@@ -1,11 +1,20 @@
 // `tflite-webgpu bench [<model> | --all] [--backend cpu|webgpu|all] [--precision fp32|fp16] [--runs N]
-//  [--warmup N] [--ours-only] [--out PREFIX] [--json]`: ours and LiteRT.js side by side.
+//  [--warmup N] [--ours-only] [--browser] [--out PREFIX] [--json]`: ours and LiteRT.js side by side.
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { cpus } from 'node:os';
 import { basename, dirname } from 'node:path';
 import { setFlagsFromString } from 'node:v8';
 import type { Backend, Precision } from '../harness/backends.js';
-import { BENCH_METHOD, type BenchEnvironment, type BenchResult, benchModel, liteRtGpu, type SideResult } from '../harness/bench.js';
+import {
+  BENCH_METHOD,
+  type BenchEnvironment,
+  type BenchResult,
+  type BenchRun,
+  benchModel,
+  liteRtGpu,
+  type SideResult,
+} from '../harness/bench.js';
+import { benchInBrowser } from '../harness/browser/bench_browser.js';
 import { corpusModels } from '../harness/corpus.js';
 import { packageVersion } from '../harness/oracle/emscripten.js';
 import { loadLiteRt } from '../harness/oracle/litert.js';
@@ -21,11 +30,6 @@ export interface BenchTarget {
 export interface BenchConfig {
   backend: Backend;
   precision: Precision;
-}
-
-export interface BenchRun {
-  environment: BenchEnvironment;
-  results: BenchResult[];
 }
 
 /**
@@ -91,6 +95,23 @@ export async function bench(
     gpu?.release();
   }
   return { environment, results };
+}
+
+/** The same rows, measured inside headless Chromium (one page for all). */
+export async function benchBrowser(
+  targets: BenchTarget[],
+  configs: BenchConfig[],
+  options: { runs: number; warmup: number; oursOnly?: boolean },
+): Promise<BenchRun> {
+  const bar = progress(targets.length * configs.length, 'bench (browser)');
+  try {
+    return await benchInBrowser(
+      targets.map((t) => ({ key: t.name, path: t.path })),
+      { configs, ...options, onResult: (r) => bar.tick(`${r.model} ${r.backend}`) },
+    );
+  } finally {
+    bar.done();
+  }
 }
 
 export function benchTargets(path: string | undefined, all: boolean): BenchTarget[] {

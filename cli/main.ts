@@ -7,7 +7,7 @@ import type { Target } from '../harness/fuzz/run_case.js';
 import { configureNodeWebGpu } from '../harness/node_gpu.js';
 import { perNodeCompare, renderPerNode } from '../harness/per_node.js';
 import { KernelError, ModelError, TensorError, UnsupportedOpError } from '../src/index.js';
-import { bench, benchTargets, renderBench, writeBenchFiles } from './bench.js';
+import { bench, benchBrowser, benchTargets, renderBench, writeBenchFiles } from './bench.js';
 import { FileError, readBytes } from './files.js';
 import { fuzzOps, fuzzPassed, renderFuzz, renderFuzzMarkdown, TARGETS } from './fuzz.js';
 import { inspectFile, placementOf, renderPlacement, renderSummary, renderTensors } from './inspect.js';
@@ -64,11 +64,11 @@ commands:
       every intermediate as an output (a rewritten copy), run it on the real runtime, and name
       the first node whose output parts from TFLite's (with its inputs' errors)
   bench [<model.tflite> | --all] [--backend cpu|webgpu|all] [--precision fp32|fp16] [--runs N]
-      [--warmup N] [--ours-only] [--out PREFIX] [--markdown] [--json]
+      [--warmup N] [--ours-only] [--browser] [--out PREFIX] [--markdown] [--json]
       ours and LiteRT.js side by side in one process, alternating inferences: load, first
       inference, median (p10–p90) and ours/theirs ratios; cpu rows against LiteRT.js wasm
       (XNNPACK, 1 thread), webgpu rows against its WebGPU delegate on the same adapter;
-      --out PREFIX writes PREFIX.md and PREFIX.json
+      --browser: both in one headless Chromium page; --out PREFIX writes PREFIX.md and PREFIX.json
   fuzz [--cases N] [--op NAME[,NAME]] [--seed S] [--targets cpu,webgpu-fp32,webgpu-fp16] [--keep DIR]
       [--markdown] [--json]
       differential op tests: N seeded random cases per (op, dtypes) line, each run by TFLite
@@ -185,7 +185,8 @@ const commands: Record<string, Command> = {
   async bench(positionals, flags) {
     const precision = precisionFlag(flags);
     const backends: Backend[] = flags.backend === 'all' ? ['cpu', 'webgpu'] : [backendFlag(flags)];
-    const run = await bench(
+    const runner = flags.browser ? benchBrowser : bench;
+    const run = await runner(
       benchTargets(positionals[0], Boolean(flags.all)),
       backends.map((backend) => ({ backend, precision })),
       { runs: integerFlag(flags, 'runs', 20), warmup: integerFlag(flags, 'warmup', 3), oursOnly: Boolean(flags['ours-only']) },

@@ -66,6 +66,12 @@ export interface BenchEnvironment {
   method: string;
 }
 
+/** A bench invocation: where and how it ran, and one row per (model, backend). */
+export interface BenchRun {
+  environment: BenchEnvironment;
+  results: BenchResult[];
+}
+
 export const BENCH_METHOD =
   'same process, same inputs; one inference of each side alternately (A B A B); each timed inference writes the inputs and reads every output back to the CPU; warm-up runs untimed';
 

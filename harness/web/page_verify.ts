@@ -1,10 +1,23 @@
 // Verification in the page: harness/verify.ts's verifyModel (the CLI's code) with the in-page
 // oracle (run_oracle.ts: LiteRT.js or tfjs-tflite, as in Node), and the window API the Node
 // driver calls.
+
+import type { GpuContext } from '../../src/index.js';
+import { benchModel, liteRtGpu } from '../bench.js';
 import { verifyModel } from '../verify.js';
 import { describeAdapter, hasWebGpuDelegate } from './backends.js';
+import { preloadGlue } from './emscripten_browser.js';
 import { browserOracle } from './oracle_browser.js';
-import { encodeJson, PAGE_API, type PageApi, type PageCapabilities, type VerifyRequest, type VerifyResponse } from './protocol.js';
+import {
+  type BenchRequest,
+  type BenchResponse,
+  encodeJson,
+  PAGE_API,
+  type PageApi,
+  type PageCapabilities,
+  type VerifyRequest,
+  type VerifyResponse,
+} from './protocol.js';
 
 export type VerifySettings = Omit<VerifyRequest, 'name' | 'url'>;
 
@@ -33,11 +46,27 @@ export async function capabilities(): Promise<PageCapabilities> {
   return caps;
 }
 
-/** Makes the page drivable: window.__tfliteWebgpu.{capabilities, verify}. */
+let liteRtDevice: Promise<GpuContext> | null = null;
+
+/** Benchmarks one model in this page, ours and LiteRT.js side by side (harness/bench.ts). */
+export async function benchBytes(name: string, bytes: Uint8Array, req: Omit<BenchRequest, 'name' | 'url'>): Promise<BenchResponse> {
+  await preloadGlue();
+  let gpu: GpuContext | null = null;
+  if (req.backend === 'webgpu' && !req.oursOnly) {
+    liteRtDevice ??= liteRtGpu();
+    gpu = await liteRtDevice;
+  }
+  const result = await benchModel(name, bytes, req, gpu);
+  const a = gpu?.adapter;
+  return { result, ...(a ? { adapter: [a.vendor, a.architecture, a.device, a.description].filter(Boolean).join(' ') } : {}) };
+}
+
+/** Makes the page drivable: window.__tfliteWebgpu.{capabilities, verify, bench}. */
 export function installPageApi(): void {
   const api: PageApi = {
     capabilities,
     verify: async (req) => encodeJson(await verifyBytes(req.name, await fetchBytes(req.url), req)),
+    bench: async (req) => encodeJson(await benchBytes(req.name, await fetchBytes(req.url), req)),
   };
   (globalThis as unknown as Record<string, PageApi>)[PAGE_API] = api;
 }

@@ -1,5 +1,6 @@
 // What the page and the Node driver (harness/browser/driver.ts) say to each other, and the URLs
 // the page fetches relative to itself. Environment-agnostic: compiled into the page and into Node.
+import type { BenchResult } from '../bench.js';
 import type { Backend, Precision, VerifyReport } from '../verify.js';
 
 /** Where the model list, the models and the oracles' wasm (LiteRT.js, tfjs-tflite) sit, relative to the page. */
@@ -33,6 +34,23 @@ export interface VerifyResponse {
   report: VerifyReport;
 }
 
+export interface BenchRequest {
+  name: string;
+  /** The model's URL, relative to the page. */
+  url: string;
+  backend: Backend;
+  precision: Precision;
+  runs: number;
+  warmup: number;
+  oursOnly: boolean;
+}
+
+export interface BenchResponse {
+  result: BenchResult;
+  /** The adapter LiteRT.js ran on (webgpu rows). */
+  adapter?: string;
+}
+
 export interface PageCapabilities {
   /** The WebGPU adapter, or null (with the reason in webgpuError). */
   webgpu: { vendor: string; architecture: string; isFallbackAdapter: boolean; features: string[] } | null;
@@ -47,6 +65,8 @@ export interface PageApi {
   capabilities(): Promise<PageCapabilities>;
   /** encodeJson(VerifyResponse). */
   verify(request: VerifyRequest): Promise<string>;
+  /** encodeJson(BenchResponse): harness/bench.ts's benchModel, ours and LiteRT.js in this page. */
+  bench(request: BenchRequest): Promise<string>;
 }
 
 export const PAGE_API = '__tfliteWebgpu';

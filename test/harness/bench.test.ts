@@ -4,9 +4,8 @@ import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import type { BenchRun } from '../../cli/bench.js';
 import { runCli } from '../../cli/main.js';
-import type { SideResult } from '../../harness/bench.js';
+import type { BenchRun, SideResult } from '../../harness/bench.js';
 import { buildModel, GraphBuilder } from '../../harness/fuzz/graph.js';
 import { gpuAvailable } from '../delegate/support.js';
 
