@@ -69,8 +69,32 @@ function bindingKind(v: VariableInfo, where: string): BindingKind {
   throw new ShaderError(`${where}: resource ${v.name} is neither a uniform nor a storage buffer`);
 }
 
-/** Bindings, uniform layout and workgroup size of an entry point, from its WGSL. */
-export function reflectEntry(code: string, entryPoint: string, where: string) {
+export interface ReflectedEntry {
+  readonly bindings: ReadonlyMap<string, { binding: number; kind: BindingKind }>;
+  readonly uniforms: UniformLayout | null;
+  readonly workgroupSize: number;
+}
+
+/**
+ * Reflections by entry point and WGSL text, kept for the process: parsing WGSL in JS costs about
+ * as much as the driver's compile, and every new device (each delegate that owns one) sees the
+ * same sources again. Bounded, oldest first out.
+ */
+const REFLECTED = new Map<string, ReflectedEntry>();
+const REFLECTED_MAX = 1024;
+
+/** Bindings, uniform layout and workgroup size of an entry point, from its WGSL (cached). */
+export function reflectEntry(code: string, entryPoint: string, where: string): ReflectedEntry {
+  const key = `${entryPoint}\n${code}`;
+  const known = REFLECTED.get(key);
+  if (known) return known;
+  const entry = reflectUncached(code, entryPoint, where);
+  if (REFLECTED.size >= REFLECTED_MAX) REFLECTED.delete(REFLECTED.keys().next().value as string);
+  REFLECTED.set(key, entry);
+  return entry;
+}
+
+function reflectUncached(code: string, entryPoint: string, where: string): ReflectedEntry {
   let reflect: WgslReflect;
   try {
     reflect = new WgslReflect(code);
