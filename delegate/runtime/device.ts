@@ -65,6 +65,8 @@ export interface AcquireOptions {
   powerPreference?: GPUPowerPreference;
   /** Request the fallback (software) adapter only. */
   forceFallbackAdapter?: boolean;
+  /** Request 'timestamp-query' where the adapter has it (the delegate's profile option). */
+  timestampQuery?: boolean;
 }
 
 /**
@@ -240,6 +242,7 @@ export async function acquireGpu(options: AcquireOptions = {}): Promise<GpuConte
   const requiredLimits: Record<string, number> = {};
   for (const name of RAISED_LIMITS) requiredLimits[name] = adapter.limits[name];
   const requiredFeatures: GPUFeatureName[] = adapter.features.has('shader-f16') ? ['shader-f16'] : [];
+  if (options.timestampQuery && adapter.features.has('timestamp-query')) requiredFeatures.push('timestamp-query');
   let device: GPUDevice;
   try {
     device = await adapter.requestDevice({ requiredFeatures, requiredLimits, label: 'tflite-webgpu delegate' });

@@ -1,0 +1,246 @@
+// GPU-resident I/O: graph inputs taken from GPUBuffers and outputs written to GPUBuffers equal
+// the setTensor / getTensor path exactly, with no CPU transfer for them (the delegate's transfer
+// counters), getTensor refusing stale CPU copies and readTensor reading them back, and typed
+// errors for every misuse.
+import { readFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { GpuIoError, WebGpuDelegate, type WebGpuDelegateOptions } from '../../delegate/index.js';
+import { BufferUsage, MapMode } from '../../delegate/runtime/gpu_flags.js';
+import { buildModel, GraphBuilder } from '../../harness/fuzz/graph.js';
+import { TensorError } from '../../src/interpreter/errors.js';
+import { Interpreter } from '../../src/interpreter/interpreter.js';
+import type { TypedArray } from '../../src/model/dtype.js';
+import { gpuAvailable, randomValues } from './support.js';
+
+const FACE = createRequire(import.meta.url).resolve('@mediapipe/face_detection/face_detection_short_range.tflite');
+
+/**
+ * x [1,4,4,3] -> ADD c -> a (output; 3 channels: slice conversions at both edges) -> LOGISTIC ->
+ * MUL x -> y (output); z [1,2,2,8] -> TANH -> w (output; dense layout: no conversion).
+ */
+function smallModel(): Uint8Array {
+  const g = new GraphBuilder();
+  const x = g.input('float32', [1, 4, 4, 3]);
+  const z = g.input('float32', [1, 2, 2, 8]);
+  const c = g.constant('float32', [3], [0.5, -0.25, 1]);
+  const a = g.output('float32', [1, 4, 4, 3]);
+  const s = g.activation('float32', [1, 4, 4, 3]);
+  const y = g.output('float32', [1, 4, 4, 3]);
+  const w = g.output('float32', [1, 2, 2, 8]);
+  g.node('ADD', [x, c], [a], { type: 'AddOptions', values: { fusedActivationFunction: 0 } });
+  g.node('LOGISTIC', [a], [s]);
+  g.node('MUL', [s, x], [y], { type: 'MulOptions', values: { fusedActivationFunction: 0 } });
+  g.node('TANH', [z], [w]);
+  return buildModel(g.graph);
+}
+
+let small: Uint8Array;
+let face: Uint8Array;
+
+beforeAll(() => {
+  small = smallModel();
+  face = new Uint8Array(readFileSync(FACE));
+});
+
+async function interpreterFor(bytes: Uint8Array, options: WebGpuDelegateOptions = {}) {
+  const delegate = await WebGpuDelegate.create(options);
+  const interpreter = await Interpreter.create(bytes, { delegates: [delegate] });
+  await interpreter.allocateTensors();
+  return { delegate, interpreter };
+}
+
+function inputsFor(it: Interpreter): Float32Array<ArrayBuffer>[] {
+  return it.getInputDetails().map(
+    (d, k) =>
+      randomValues(
+        d.shape.reduce((a, b) => a * b, 1),
+        11 + k,
+      ) as Float32Array<ArrayBuffer>,
+  );
+}
+
+async function gpuBufferWith(
+  delegate: WebGpuDelegate,
+  values: Float32Array<ArrayBuffer>,
+  usage = BufferUsage.COPY_SRC | BufferUsage.COPY_DST,
+): Promise<GPUBuffer> {
+  const { device } = await delegate.gpu();
+  const b = device.createBuffer({ label: 'test input', size: values.byteLength, usage });
+  device.queue.writeBuffer(b, 0, values);
+  return b;
+}
+
+async function readGpu(delegate: WebGpuDelegate, buffer: GPUBuffer, elements: number): Promise<Float32Array> {
+  const { device } = await delegate.gpu();
+  const staging = device.createBuffer({ size: elements * 4, usage: BufferUsage.MAP_READ | BufferUsage.COPY_DST });
+  const encoder = device.createCommandEncoder();
+  encoder.copyBufferToBuffer(buffer, 0, staging, 0, elements * 4);
+  device.queue.submit([encoder.finish()]);
+  await staging.mapAsync(MapMode.READ);
+  const out = new Float32Array(staging.getMappedRange().slice(0));
+  staging.unmap();
+  staging.destroy();
+  return out;
+}
+
+/** Outputs of the ordinary path: setTensor, invoke, getTensor. */
+async function cpuEdgeOutputs(bytes: Uint8Array, inputs: Float32Array[]): Promise<Float32Array[]> {
+  const { delegate, interpreter } = await interpreterFor(bytes);
+  for (const [k, d] of interpreter.getInputDetails().entries()) interpreter.setTensor(d.index, inputs[k] as TypedArray);
+  await interpreter.invoke();
+  const out = interpreter.getOutputDetails().map((d) => interpreter.getTensor(d.index) as Float32Array);
+  interpreter.dispose();
+  delegate.dispose();
+  return out;
+}
+
+/** Every input from a GPUBuffer and every output into one; returns the outputs read from the GPU buffers. */
+async function gpuEdgeOutputs(bytes: Uint8Array, inputs: Float32Array<ArrayBuffer>[]) {
+  const { delegate, interpreter } = await interpreterFor(bytes);
+  for (const [k, d] of interpreter.getInputDetails().entries()) {
+    delegate.setInputBuffer(d.index, await gpuBufferWith(delegate, inputs[k] as Float32Array<ArrayBuffer>));
+  }
+  const outs = interpreter.getOutputDetails().map((d) => ({ d, buffer: delegate.getOutputBuffer(d.index) }));
+  const before = delegate.transfers();
+  await interpreter.invoke();
+  const after = delegate.transfers();
+  const values = await Promise.all(
+    outs.map(({ d, buffer }) =>
+      readGpu(
+        delegate,
+        buffer,
+        d.shape.reduce((a, b) => a * b, 1),
+      ),
+    ),
+  );
+  return { delegate, interpreter, values, before, after };
+}
+
+describe('GPU-resident inputs and outputs', () => {
+  for (const [name, model] of [
+    ['a small float model built in code', () => small],
+    ['face_detection_short_range', () => face],
+  ] as const) {
+    it(`equal setTensor / getTensor exactly, with no CPU transfer: ${name}`, async (t) => {
+      if (!(await gpuAvailable())) return t.skip();
+      const bytes = model();
+      const probe = await Interpreter.create(bytes);
+      await probe.allocateTensors();
+      const inputs = inputsFor(probe);
+      const expected = await cpuEdgeOutputs(bytes, inputs);
+      const { delegate, interpreter, values, before, after } = await gpuEdgeOutputs(bytes, inputs);
+      expect(interpreter.placement().nodes.filter((n) => n.backend === 'cpu')).toEqual([]);
+      values.forEach((v, k) => {
+        expect(Array.from(v)).toEqual(Array.from(expected[k] as Float32Array));
+      });
+      // Nothing was uploaded or read back for the bound tensors.
+      expect(after.uploads - before.uploads).toBe(0);
+      expect(after.readbacks - before.readbacks).toBe(0);
+      expect(after.readbackBytes - before.readbackBytes).toBe(0);
+      // The CPU copies are stale: getTensor refuses, readTensor reads back once.
+      const out0 = interpreter.getOutputDetails()[0]?.index as number;
+      expect(() => interpreter.getTensor(out0)).toThrow(TensorError);
+      expect(() => interpreter.getTensor(out0)).toThrow(/readTensor/);
+      expect(Array.from((await interpreter.readTensor(out0)) as Float32Array)).toEqual(Array.from(expected[0] as Float32Array));
+      expect(delegate.transfers().readbacks - after.readbacks).toBe(1);
+      expect(Array.from(interpreter.getTensor(out0) as Float32Array)).toEqual(Array.from(expected[0] as Float32Array));
+      const in0 = interpreter.getInputDetails()[0]?.index as number;
+      expect(Array.from((await interpreter.readTensor(in0)) as Float32Array)).toEqual(Array.from(inputs[0] as Float32Array));
+      interpreter.dispose();
+      delegate.dispose();
+    }, 120_000);
+  }
+
+  it('mixes GPU and CPU edges, and clear / release return to the CPU path', async (t) => {
+    if (!(await gpuAvailable())) return t.skip();
+    const { delegate, interpreter } = await interpreterFor(small);
+    const inputs = inputsFor(interpreter);
+    const expected = await cpuEdgeOutputs(small, inputs);
+    const [x, z] = interpreter.getInputDetails() as unknown as [{ index: number }, { index: number }];
+    const [a, y, w] = interpreter.getOutputDetails() as unknown as [{ index: number }, { index: number }, { index: number }];
+    delegate.setInputBuffer(x.index, await gpuBufferWith(delegate, inputs[0] as Float32Array<ArrayBuffer>));
+    interpreter.setTensor(z.index, inputs[1] as TypedArray);
+    const yBuffer = delegate.getOutputBuffer(y.index);
+    await interpreter.invoke();
+    expect(Array.from(interpreter.getTensor(a.index) as Float32Array)).toEqual(Array.from(expected[0] as Float32Array));
+    expect(Array.from(interpreter.getTensor(w.index) as Float32Array)).toEqual(Array.from(expected[2] as Float32Array));
+    expect(Array.from(await readGpu(delegate, yBuffer, 48))).toEqual(Array.from(expected[1] as Float32Array));
+    expect(delegate.getOutputBuffer(y.index)).toBe(yBuffer);
+    delegate.clearInputBuffer(x.index);
+    delegate.releaseOutputBuffer(y.index);
+    interpreter.setTensor(x.index, inputs[0] as TypedArray);
+    await interpreter.invoke();
+    expect(Array.from(interpreter.getTensor(y.index) as Float32Array)).toEqual(Array.from(expected[1] as Float32Array));
+    interpreter.dispose();
+    delegate.dispose();
+  }, 60_000);
+
+  it('an output a CPU node also reads is written to its buffer and still read back', async (t) => {
+    if (!(await gpuAvailable())) return t.skip();
+    const { delegate, interpreter } = await interpreterFor(small, { forceCpu: ['LOGISTIC'] });
+    const inputs = inputsFor(interpreter);
+    for (const [k, d] of interpreter.getInputDetails().entries()) interpreter.setTensor(d.index, inputs[k] as TypedArray);
+    const a = interpreter.getOutputDetails()[0]?.index as number;
+    const buffer = delegate.getOutputBuffer(a);
+    await interpreter.invoke();
+    const cpu = interpreter.getTensor(a) as Float32Array;
+    expect(Array.from(await readGpu(delegate, buffer, 48))).toEqual(Array.from(cpu));
+    interpreter.dispose();
+    delegate.dispose();
+  }, 60_000);
+
+  it('rejects misuse with GpuIoError naming the tensor and the call', async (t) => {
+    if (!(await gpuAvailable())) return t.skip();
+    const early = await WebGpuDelegate.create();
+    expect(() => early.getOutputBuffer(0)).toThrow(/allocateTensors/);
+    early.dispose();
+
+    const { delegate, interpreter } = await interpreterFor(small, { forceCpu: ['TANH'] });
+    const [x, z] = interpreter.getInputDetails() as unknown as [{ index: number }, { index: number }];
+    const [a, , w] = interpreter.getOutputDetails() as unknown as [{ index: number }, { index: number }, { index: number }];
+    const values = new Float32Array(48);
+    const expectIoError = (f: () => unknown, pattern: RegExp) => {
+      expect(f).toThrow(GpuIoError);
+      expect(f).toThrow(pattern);
+    };
+    // Not a graph input / output.
+    expectIoError(() => delegate.setInputBuffer(a.index, {} as GPUBuffer), /setInputBuffer: tensor \d+ '.*' .* is not a graph input/);
+    expectIoError(() => delegate.getOutputBuffer(x.index), /getOutputBuffer: tensor \d+ .* is not a graph output/);
+    expectIoError(() => delegate.getOutputBuffer(999), /tensor 999 does not exist/);
+    // Producer or reader on the CPU.
+    expectIoError(() => delegate.getOutputBuffer(w.index), /produced by node 3 \(TANH\), which runs on the CPU/);
+    expectIoError(() => delegate.setInputBuffer(z.index, {} as GPUBuffer), /read on the CPU by node 3 \(TANH\)/);
+    // Size, dtype, usage.
+    const short = await gpuBufferWith(delegate, new Float32Array(47));
+    expectIoError(() => delegate.setInputBuffer(x.index, short), /needs 192 bytes .* has 188/);
+    const noCopy = await gpuBufferWith(delegate, values, BufferUsage.STORAGE | BufferUsage.COPY_DST);
+    expectIoError(() => delegate.setInputBuffer(x.index, noCopy), /lacks the usage COPY_SRC/);
+    const full = await gpuBufferWith(delegate, values);
+    expectIoError(() => delegate.setInputBuffer(x.index, full, { dtype: 'int8' }), /is float32; the buffer holds int8/);
+    expectIoError(() => delegate.setInputBuffer(x.index, 'not a buffer' as unknown as GPUBuffer), /expected a GPUBuffer/);
+
+    // A destroyed buffer fails the invoke.
+    const gone = await gpuBufferWith(delegate, values);
+    delegate.setInputBuffer(x.index, gone);
+    gone.destroy();
+    interpreter.setTensor(z.index, new Float32Array(32));
+    await expect(interpreter.invoke()).rejects.toThrow(GpuIoError);
+    await expect(interpreter.invoke()).rejects.toThrow(/test input/);
+
+    // A buffer of another device fails the invoke too.
+    const other = await WebGpuDelegate.create();
+    const foreign = await gpuBufferWith(other, values);
+    delegate.setInputBuffer(x.index, foreign);
+    await expect(interpreter.invoke()).rejects.toThrow(GpuIoError);
+    other.dispose();
+
+    // Back to the CPU path: the partition still works.
+    delegate.clearInputBuffer(x.index);
+    interpreter.setTensor(x.index, values);
+    await interpreter.invoke();
+    expect(interpreter.getTensor(a.index)).toBeInstanceOf(Float32Array);
+    interpreter.dispose();
+    delegate.dispose();
+  }, 60_000);
+});
