@@ -410,7 +410,7 @@ function makeProfiler(gpu: GpuContext, plan: PartitionPlan, buffers: BufferSet, 
   const byNode = new Map(plan.nodes.map((p) => [p.node.index, p]));
   const tensors = new Map([...plan.uploads, ...plan.readbacks].map((x) => [x.tensor.index, x.tensor]));
   const identities = plan.dispatches.map((d): DispatchIdentity => {
-    const entry = `${d.shader.template}:${d.shader.entryPoint}`;
+    const entry = `${d.shader.template}:${d.shader.entryPoint ?? 'main'}`;
     const p = d.node === undefined ? undefined : byNode.get(d.node);
     if (p)
       return {
