@@ -4,12 +4,14 @@
 // errors for every misuse.
 import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
+import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { GpuIoError, WebGpuDelegate, type WebGpuDelegateOptions } from '../../delegate/index.js';
 import { BufferUsage, MapMode } from '../../delegate/runtime/gpu_flags.js';
 import { TensorError } from '../../src/interpreter/errors.js';
 import { Interpreter } from '../../src/interpreter/interpreter.js';
 import type { TypedArray } from '../../src/model/dtype.js';
+import { hasShared, SHARED_MODELS_DIR } from '../support/corpus.js';
 import { smallModel } from './small_model.js';
 import { gpuAvailable, randomValues } from './support.js';
 
@@ -131,6 +133,41 @@ describe('GPU-resident inputs and outputs', () => {
       delegate.dispose();
     }, 120_000);
   }
+
+  it('moves int8 tensors in their dtype, bytes packed four to a word (mnist_conv_fc_int8)', async (t) => {
+    if (!hasShared || !(await gpuAvailable())) return t.skip();
+    const bytes = new Uint8Array(readFileSync(join(SHARED_MODELS_DIR, 'mnist_conv_fc_int8.tflite')));
+    const { delegate, interpreter } = await interpreterFor(bytes);
+    const [input] = interpreter.getInputDetails();
+    const [output] = interpreter.getOutputDetails();
+    if (!input || !output) throw new Error('mnist_conv_fc_int8 has an input and an output');
+    expect([input.dtype, output.dtype]).toEqual(['int8', 'int8']);
+    const n = input.shape.reduce((a, b) => a * b, 1);
+    const values = Int8Array.from(randomValues(n, 5, -128, 128), Math.floor);
+    interpreter.setTensor(input.index, values);
+    await interpreter.invoke();
+    const expected = Array.from(interpreter.getTensor(output.index) as Int8Array);
+
+    const { device } = await delegate.gpu();
+    const inBuffer = device.createBuffer({
+      label: 'int8 input',
+      size: Math.ceil(n / 4) * 4,
+      usage: BufferUsage.COPY_SRC | BufferUsage.COPY_DST,
+    });
+    device.queue.writeBuffer(inBuffer, 0, values.buffer, 0, Math.ceil(n / 4) * 4);
+    expect(() => delegate.setInputBuffer(input.index, inBuffer, { dtype: 'float32' })).toThrow(/is int8; the buffer holds float32/);
+    delegate.setInputBuffer(input.index, inBuffer, { dtype: 'int8' });
+    const outBuffer = delegate.getOutputBuffer(output.index);
+    const before = delegate.transfers();
+    await interpreter.invoke();
+    expect(delegate.transfers()).toEqual(before);
+    const words = Math.ceil(expected.length / 4);
+    const read = new Int8Array((await readGpu(delegate, outBuffer, words)).buffer, 0, expected.length);
+    expect(Array.from(read)).toEqual(expected);
+    expect(Array.from((await interpreter.readTensor(output.index)) as Int8Array)).toEqual(expected);
+    interpreter.dispose();
+    delegate.dispose();
+  }, 60_000);
 
   it('mixes GPU and CPU edges, and clear / release return to the CPU path', async (t) => {
     if (!(await gpuAvailable())) return t.skip();
