@@ -3,8 +3,7 @@
 // several runs, as a structured report and as Markdown: the top dispatches by GPU time with
 // shape and variant, the CPU fallback nodes, the partitions' boundary transfers, GPU memory as
 // planned against a buffer per tensor, and the JS heap after the runs.
-import type { DelegateProfile, PartitionProfile } from '../delegate/index.js';
-import type { Interpreter } from '../src/index.js';
+import type { DelegateProfile, Interpreter, PartitionProfile } from '../src/index.js';
 import { type InvokeProfile, invokeProfiled } from './profile.js';
 
 /** What profileModel needs of a delegate (WebGpuDelegate created with `profile: true`). */

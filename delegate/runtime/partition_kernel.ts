@@ -160,7 +160,9 @@ export class PartitionKernel implements DelegateKernel {
     const io = this.options.io;
     const bound = io !== undefined && !io.empty;
     const resident: Resident[] = [];
-    this.resident = [];
+    // Until this invoke completes, every bound tensor's CPU view is stale (and a failed invoke
+    // leaves it so: the interpreter then neither reads it nor reruns the invoke on the CPU).
+    this.resident = this.boundTensors(io);
     // Bound GPU buffers are checked by an error scope: a destroyed buffer or one of another device fails the submit.
     if (bound) device.pushErrorScope('validation');
     const encoder = device.createCommandEncoder({ label });
@@ -290,6 +292,20 @@ export class PartitionKernel implements DelegateKernel {
       pass.dispatchWorkgroups(d.workgroups[0], d.workgroups[1]);
     }
     pass.end();
+  }
+
+  private boundTensors(io: GpuIoBindings | undefined): Resident[] {
+    if (!io || io.empty) return [];
+    const bound: Resident[] = [];
+    for (const u of this.uploads) {
+      const b = io.inputs.get(u.tensor.index);
+      if (b) bound.push({ tensor: u.tensor, buffer: b, bytes: u.bytes });
+    }
+    for (const r of this.readbacks) {
+      const b = r.target ? undefined : io.outputs.get(r.tensor.index);
+      if (b) bound.push({ tensor: r.tensor, buffer: b.buffer, bytes: r.bytes });
+    }
+    return bound;
   }
 
   private boundNames(io: GpuIoBindings | undefined): string {

@@ -54,7 +54,9 @@ export interface InterpreterOptions {
    * When a delegate kernel fails during invoke (device lost, validation error...), remove every
    * delegate (disposing them), re-plan on the CPU keeping the input values, and run the whole
    * invoke again on the CPU. The failure is kept in `delegateFailure`. Default false: the
-   * error propagates (and removeDelegates() recovers explicitly).
+   * error propagates (and removeDelegates() recovers explicitly). It propagates too while a
+   * delegate holds tensors on its device (GPU input / output buffers the caller bound): their
+   * values cannot move to the CPU.
    */
   fallbackToCpuOnDelegateError?: boolean;
   /** Called around every step of invoke (harness tools: step timing, storage references). */
@@ -263,6 +265,10 @@ export class Interpreter {
     return this.getTensor(index);
   }
 
+  private holdsDeviceTensors(): boolean {
+    return this.steps.some((s) => s.kind === 'delegate' && (s.kernel.residentTensors?.().length ?? 0) > 0);
+  }
+
   /** The delegate kernel that holds tensor `index` on its device after the last invoke, if any. */
   private residentKernel(index: number): DelegateKernel | undefined {
     for (const s of this.steps) if (s.kind === 'delegate' && s.kernel.residentTensors?.().includes(index)) return s.kernel;
@@ -289,7 +295,8 @@ export class Interpreter {
       }
     } catch (e) {
       if (!(e instanceof DelegateStepFailure)) throw e;
-      if (!this.options.fallbackToCpuOnDelegateError) throw e.cause;
+      // Tensors a delegate holds on its device (bound GPU buffers) cannot move to the CPU.
+      if (!this.options.fallbackToCpuOnDelegateError || this.holdsDeviceTensors()) throw e.cause;
       this.delegateFailure = e.cause;
       await this.removeDelegates();
       await this.invoke();

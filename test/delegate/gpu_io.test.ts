@@ -245,6 +245,18 @@ describe('GPU-resident inputs and outputs', () => {
     await expect(interpreter.invoke()).rejects.toThrow(GpuIoError);
     await expect(interpreter.invoke()).rejects.toThrow(/test input/);
 
+    // No CPU rerun either (fallbackToCpuOnDelegateError): the input's CPU copy is stale.
+    const fallbackDelegate = await WebGpuDelegate.create();
+    const fallback = await Interpreter.create(small, { delegates: [fallbackDelegate], fallbackToCpuOnDelegateError: true });
+    await fallback.allocateTensors();
+    const gone2 = await gpuBufferWith(fallbackDelegate, values);
+    fallbackDelegate.setInputBuffer(x.index, gone2);
+    gone2.destroy();
+    await expect(fallback.invoke()).rejects.toThrow(GpuIoError);
+    expect(fallback.delegateFailure).toBeNull();
+    expect(() => fallback.getTensor(x.index)).toThrow(/readTensor/);
+    fallback.dispose();
+
     // A buffer of another device fails the invoke too.
     const other = await WebGpuDelegate.create();
     const foreign = await gpuBufferWith(other, values);
