@@ -20,7 +20,7 @@ import { GpuIoError } from './errors.js';
 import { BufferUsage, MapMode } from './gpu_flags.js';
 import { ARRAY_OF, checkBuffer, describeTensor, type GpuIoBindings, readBufferInto, type StoredArray } from './gpu_io.js';
 import type { PipelineCache } from './pipeline_cache.js';
-import { type DispatchIdentity, type PartitionProfile, TimestampQueries } from './profiling.js';
+import { makeProfiler, type PartitionProfile, type Profiler } from './profiling.js';
 
 export interface PartitionOptions {
   /** The precision the partition was planned in (reported by describe()). */
@@ -414,36 +414,4 @@ export class PartitionKernel implements DelegateKernel {
       adapter: `${this.gpu.adapter.vendor} ${this.gpu.adapter.architecture}`.trim(),
     };
   }
-}
-
-interface Profiler {
-  readonly identities: readonly DispatchIdentity[];
-  /** Null when the device lacks 'timestamp-query': the profile is then CPU-side only. */
-  readonly timestamps: TimestampQueries | null;
-}
-
-function makeProfiler(gpu: GpuContext, plan: PartitionPlan, buffers: BufferSet, label: string): Profiler {
-  const byNode = new Map(plan.nodes.map((p) => [p.node.index, p]));
-  const tensors = new Map([...plan.uploads, ...plan.readbacks].map((x) => [x.tensor.index, x.tensor]));
-  const identities = plan.dispatches.map((d): DispatchIdentity => {
-    const entry = `${d.shader.template}:${d.shader.entryPoint ?? 'main'}`;
-    const p = d.node === undefined ? undefined : byNode.get(d.node);
-    if (p)
-      return {
-        node: p.node.index,
-        op: p.node.op.op,
-        variant: `${p.impl.name} ${entry}`,
-        shape: [...(p.node.outputs[0]?.shape ?? [])],
-        label: d.label,
-      };
-    const t = d.tensor === undefined ? undefined : tensors.get(d.tensor);
-    return { node: null, op: 'LAYOUT', variant: entry, shape: [...(t?.shape ?? [])], label: d.label };
-  });
-  const timestamps = gpu.features.has('timestamp-query')
-    ? new TimestampQueries(gpu.device, Math.max(1, plan.dispatches.length), label, (b) => {
-        buffers.all.push(b);
-        buffers.bytes += b.size;
-      })
-    : null;
-  return { identities, timestamps };
 }

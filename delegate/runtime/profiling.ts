@@ -1,6 +1,9 @@
 // The profile option: GPU time per dispatch from 'timestamp-query' (a begin and an end timestamp
 // written around each dispatch's own compute pass, resolved once per submit), and the CPU time
 // of the partition's edges (uploads, waiting for the GPU, copying outputs out).
+import type { PartitionPlan } from '../plan/partition_plan.js';
+import type { BufferSet } from './buffers.js';
+import type { GpuContext } from './device.js';
 import { BufferUsage, MapMode } from './gpu_flags.js';
 
 /** What one dispatch computes, fixed at build. */
@@ -54,22 +57,11 @@ export class TimestampQueries {
     device: GPUDevice,
     private readonly count: number,
     label: string,
-    own: (b: GPUBuffer) => void,
+    buffers: BufferSet,
   ) {
     this.querySet = device.createQuerySet({ label: `${label} timestamps`, type: 'timestamp', count: 2 * count });
-    const bytes = 16 * count;
-    this.resolved = device.createBuffer({
-      label: `${label} timestamps resolved`,
-      size: bytes,
-      usage: BufferUsage.QUERY_RESOLVE | BufferUsage.COPY_SRC,
-    });
-    this.readable = device.createBuffer({
-      label: `${label} timestamps read`,
-      size: bytes,
-      usage: BufferUsage.MAP_READ | BufferUsage.COPY_DST,
-    });
-    own(this.resolved);
-    own(this.readable);
+    this.resolved = buffers.create(`${label} timestamps resolved`, 16 * count, BufferUsage.QUERY_RESOLVE | BufferUsage.COPY_SRC);
+    this.readable = buffers.create(`${label} timestamps read`, 16 * count, BufferUsage.MAP_READ | BufferUsage.COPY_DST);
   }
 
   /** The pass descriptor of dispatch `i`: its own pass, timestamps 2i and 2i + 1. */
@@ -103,4 +95,34 @@ export class TimestampQueries {
   destroy(): void {
     this.querySet.destroy();
   }
+}
+
+/** What a profiled kernel adds: each dispatch's identity, and the timestamp queries. */
+export interface Profiler {
+  readonly identities: readonly DispatchIdentity[];
+  /** Null when the device lacks 'timestamp-query': the profile is then CPU-side only. */
+  readonly timestamps: TimestampQueries | null;
+}
+
+export function makeProfiler(gpu: GpuContext, plan: PartitionPlan, buffers: BufferSet, label: string): Profiler {
+  const byNode = new Map(plan.nodes.map((p) => [p.node.index, p]));
+  const tensors = new Map([...plan.uploads, ...plan.readbacks].map((x) => [x.tensor.index, x.tensor]));
+  const identities = plan.dispatches.map((d): DispatchIdentity => {
+    const entry = `${d.shader.template}:${d.shader.entryPoint ?? 'main'}`;
+    const p = d.node === undefined ? undefined : byNode.get(d.node);
+    if (p)
+      return {
+        node: p.node.index,
+        op: p.node.op.op,
+        variant: `${p.impl.name} ${entry}`,
+        shape: [...(p.node.outputs[0]?.shape ?? [])],
+        label: d.label,
+      };
+    const t = d.tensor === undefined ? undefined : tensors.get(d.tensor);
+    return { node: null, op: 'LAYOUT', variant: entry, shape: [...(t?.shape ?? [])], label: d.label };
+  });
+  const timestamps = gpu.features.has('timestamp-query')
+    ? new TimestampQueries(gpu.device, Math.max(1, plan.dispatches.length), label, buffers)
+    : null;
+  return { identities, timestamps };
 }
