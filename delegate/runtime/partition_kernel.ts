@@ -163,20 +163,13 @@ export class PartitionKernel implements DelegateKernel {
     // Until this invoke completes, every bound tensor's CPU view is stale (and a failed invoke
     // leaves it so: the interpreter then neither reads it nor reruns the invoke on the CPU).
     this.resident = this.boundTensors(io);
-    // Bound GPU buffers are checked by an error scope: a destroyed buffer or one of another device fails the submit.
-    if (bound) device.pushErrorScope('validation');
+    if (bound) this.checkBound(io);
     const encoder = device.createCommandEncoder({ label });
     const uploadStart = performance.now();
     let uploadBytes = 0;
     for (const u of this.uploads) {
       const gpuInput = io?.inputs.get(u.tensor.index);
       if (gpuInput) {
-        try {
-          checkBuffer(gpuInput, u.tensor, u.bytes, BufferUsage.COPY_SRC, `${label}: GPU input`);
-        } catch (e) {
-          await device.popErrorScope();
-          throw e;
-        }
         encoder.copyBufferToBuffer(gpuInput, 0, u.target, 0, u.bytes);
         resident.push({ tensor: u.tensor, buffer: gpuInput, bytes: u.bytes });
         continue;
@@ -193,17 +186,13 @@ export class PartitionKernel implements DelegateKernel {
     this.transfers.uploadBytes += uploadBytes;
     const uploadMs = performance.now() - uploadStart;
     if (this.options.debug) pushScopes(device);
+    // Innermost, so that a destroyed buffer or one of another device (which fails the submit) is a GpuIoError.
+    if (bound) device.pushErrorScope('validation');
     this.record(encoder);
     const toRead: Readback[] = [];
     for (const r of this.readbacks) {
       const gpuOutput = r.target ? undefined : io?.outputs.get(r.tensor.index);
       if (gpuOutput) {
-        if (gpuOutput.buffer.size < r.bytes) {
-          await device.popErrorScope();
-          throw new GpuIoError(
-            `${label}: GPU output ${describeTensor(r.tensor)} needs ${r.bytes} bytes; its buffer has ${gpuOutput.buffer.size} (the shape changed: call getOutputBuffer again)`,
-          );
-        }
         encoder.copyBufferToBuffer(r.source, 0, gpuOutput.buffer, 0, r.bytes);
         if (!gpuOutput.readBack) {
           resident.push({ tensor: r.tensor, buffer: gpuOutput.buffer, bytes: r.bytes });
@@ -216,10 +205,10 @@ export class PartitionKernel implements DelegateKernel {
     this.profiler?.timestamps?.resolve(encoder);
     const submitted = performance.now();
     device.queue.submit([encoder.finish()]);
+    const boundError = bound ? await device.popErrorScope() : null;
     if (this.options.debug) await popScopes(device, `${label}: invoke`);
-    if (bound) {
-      const error = await device.popErrorScope();
-      if (error) throw new GpuIoError(`${label}: the bound GPU buffers (${this.boundNames(io)}) could not be used: ${error.message}`);
+    if (boundError) {
+      throw new GpuIoError(`${label}: the bound GPU buffers (${this.boundNames(io)}) could not be used: ${boundError.message}`);
     }
     let readbackMs = 0;
     let readbackBytes = 0;
@@ -292,6 +281,23 @@ export class PartitionKernel implements DelegateKernel {
       pass.dispatchWorkgroups(d.workgroups[0], d.workgroups[1]);
     }
     pass.end();
+  }
+
+  /** Size and usage of the bound buffers (the tensors' shapes may have changed since binding). */
+  private checkBound(io: GpuIoBindings): void {
+    const label = this.options.label;
+    for (const u of this.uploads) {
+      const b = io.inputs.get(u.tensor.index);
+      if (b) checkBuffer(b, u.tensor, u.bytes, BufferUsage.COPY_SRC, `${label}: GPU input`);
+    }
+    for (const r of this.readbacks) {
+      const b = r.target ? undefined : io.outputs.get(r.tensor.index);
+      if (b && b.buffer.size < r.bytes) {
+        throw new GpuIoError(
+          `${label}: GPU output ${describeTensor(r.tensor)} needs ${r.bytes} bytes; its buffer has ${b.buffer.size} (the shape changed: call getOutputBuffer again)`,
+        );
+      }
+    }
   }
 
   private boundTensors(io: GpuIoBindings | undefined): Resident[] {

@@ -193,6 +193,38 @@ describe('GPU-resident inputs and outputs', () => {
     delegate.dispose();
   }, 60_000);
 
+  it('after a resize, bound buffers that are too small fail the invoke until rebound; debug mode too', async (t) => {
+    if (!(await gpuAvailable())) return t.skip();
+    const { delegate, interpreter } = await interpreterFor(small, { debug: true });
+    const [x, z] = interpreter.getInputDetails() as unknown as [{ index: number }, { index: number }];
+    const y = interpreter.getOutputDetails()[1]?.index as number;
+    const yBuffer = delegate.getOutputBuffer(y);
+    interpreter.resizeInput(x.index, [1, 8, 8, 3]);
+    await interpreter.allocateTensors();
+    interpreter.setTensor(x.index, new Float32Array(192));
+    interpreter.setTensor(z.index, new Float32Array(32));
+    await expect(interpreter.invoke()).rejects.toThrow(
+      /GPU output tensor \d+ .* needs 768 bytes; its buffer has 192 .*getOutputBuffer again/,
+    );
+    const bigger = delegate.getOutputBuffer(y);
+    expect(bigger).not.toBe(yBuffer);
+    expect(bigger.size).toBeGreaterThanOrEqual(768);
+    const small48 = await gpuBufferWith(delegate, new Float32Array(48));
+    delegate.setInputBuffer(z.index, await gpuBufferWith(delegate, new Float32Array(32)));
+    expect(() => delegate.setInputBuffer(x.index, small48)).toThrow(/needs 768 bytes/);
+    await interpreter.invoke();
+    expect(Array.from(await readGpu(delegate, bigger, 192)).every((v) => v === 0)).toBe(true);
+    // Error scopes of the debug option and the bound buffers' own nest: a destroyed buffer is still a GpuIoError.
+    const gone = await gpuBufferWith(delegate, new Float32Array(32));
+    delegate.setInputBuffer(z.index, gone);
+    gone.destroy();
+    await expect(interpreter.invoke()).rejects.toThrow(GpuIoError);
+    delegate.setInputBuffer(z.index, await gpuBufferWith(delegate, new Float32Array(32)));
+    await interpreter.invoke();
+    interpreter.dispose();
+    delegate.dispose();
+  }, 60_000);
+
   it('an output a CPU node also reads is written to its buffer and still read back', async (t) => {
     if (!(await gpuAvailable())) return t.skip();
     const { delegate, interpreter } = await interpreterFor(small, { forceCpu: ['LOGISTIC'] });
