@@ -1,8 +1,10 @@
 // The WebGPU delegate: a thin composition of the plan (plan/: which nodes run on the GPU and
 // why not, partitions, each partition's plan as data) and the runtime (runtime/: the device, and
 // one PartitionKernel per partition). Options mirror TfLiteGpuDelegateOptionsV2 where they mean
-// the same thing.
+// the same thing. GPU-resident I/O (setInputBuffer / getOutputBuffer) and the profile
+// (lastProfile) are the delegate's own methods, beside the interpreter's CPU-side API.
 import type { Delegate, DelegateClaims, DelegateGraph, DelegateKernel, PartitionSpec } from '../src/interpreter/delegate.js';
+import type { RuntimeTensor } from '../src/kernels/kernel.js';
 import { type FloatView, floatViewOf, type QuantizedExecution } from './plan/float_view.js';
 import { planPartition } from './plan/partition_plan.js';
 import { choosePartitions } from './plan/partitions.js';
@@ -11,8 +13,12 @@ import { withPreparedNodes } from './plan/prepared.js';
 import type { OpContext } from './program.js';
 import { hasIntegerActivations } from './registry.js';
 import { type AcquireOptions, type GpuContext, GpuSlot } from './runtime/device.js';
-import { createPartitionKernel, type PartitionKernel } from './runtime/partition_kernel.js';
+import { GpuIoError } from './runtime/errors.js';
+import { BufferUsage } from './runtime/gpu_flags.js';
+import { checkBuffer, denseEdgeBytes, describeTensor, GpuIoBindings } from './runtime/gpu_io.js';
+import { createPartitionKernel, type PartitionKernel, type TransferCounts } from './runtime/partition_kernel.js';
 import { pipelineCacheFor } from './runtime/pipeline_cache.js';
+import type { PartitionProfile } from './runtime/profiling.js';
 
 export interface WebGpuDelegateOptions extends AcquireOptions {
   /**
@@ -51,6 +57,25 @@ export interface WebGpuDelegateOptions extends AcquireOptions {
    * to its grid (quantize -> dequantize); nodes without a float form keep the integer kernels.
    */
   quantizedExecution?: QuantizedExecution;
+  /**
+   * Profile every invoke (read with lastProfile()): with 'timestamp-query' (requested when the
+   * adapter has it) each dispatch runs in its own timestamped compute pass and its GPU time is
+   * recorded; the partition edges' CPU time (uploads, waiting, readback) always. Default false:
+   * one compute pass per partition, no timestamps.
+   */
+  profile?: boolean;
+}
+
+/** The delegate's profile of the last invoke: one entry per partition, in execution order. */
+export interface DelegateProfile {
+  /** Whether GPU times were measured; false: the profile is CPU-side only (no 'timestamp-query'). */
+  readonly timestamps: boolean;
+  readonly partitions: readonly PartitionProfile[];
+}
+
+export interface GpuInputOptions {
+  /** The dtype the buffer holds; must be the tensor's (a guard against handing f32 to an int8 input). Default: the tensor's. */
+  dtype?: string;
 }
 
 export class WebGpuDelegate implements Delegate {
@@ -58,10 +83,16 @@ export class WebGpuDelegate implements Delegate {
   private readonly forceCpu: ReadonlySet<number | string>;
   private readonly kernels = new Set<PartitionKernel>();
   private readonly slot: GpuSlot;
+  /** The spec each live kernel was built for (node membership for GPU I/O checks). */
+  private readonly specs = new Map<PartitionKernel, PartitionSpec>();
+  private readonly io = new GpuIoBindings();
+  /** The graph of the last prepare: which tensors are graph inputs / outputs and who reads them. */
+  private graph: DelegateGraph | null = null;
+  private device: GPUDevice | null = null;
 
   constructor(private readonly options: WebGpuDelegateOptions = {}) {
     this.forceCpu = new Set(options.forceCpu ?? []);
-    this.slot = new GpuSlot(options);
+    this.slot = new GpuSlot({ ...options, timestampQuery: options.profile ?? false });
     const max = options.maxDelegatedPartitions;
     if (max !== undefined && !(max >= 1)) throw new RangeError(`maxDelegatedPartitions must be >= 1, got ${max}`);
     const min = options.minNodesPerPartition;
@@ -105,6 +136,7 @@ export class WebGpuDelegate implements Delegate {
 
   async prepare(graph: DelegateGraph): Promise<DelegateClaims> {
     const gpu = await this.gpu();
+    this.graph = graph;
     const prepared = withPreparedNodes(graph);
     return choosePartitions(prepared, this.opContext(gpu), {
       floatView: this.floatView(prepared),
@@ -116,6 +148,7 @@ export class WebGpuDelegate implements Delegate {
 
   async createKernel(graph: DelegateGraph, spec: PartitionSpec): Promise<DelegateKernel> {
     const gpu = await this.gpu();
+    this.adoptDevice(gpu.device);
     const precision = await this.precision();
     const label = `webgpu partition [nodes ${spec.nodes[0]}..${spec.nodes[spec.nodes.length - 1]}]`;
     const ctx = this.opContext(gpu);
@@ -145,10 +178,160 @@ export class WebGpuDelegate implements Delegate {
       debug: this.options.debug ?? false,
       cache: pipelineCacheFor(gpu.device),
       label,
-      onDispose: (k) => this.kernels.delete(k),
+      onDispose: (k) => {
+        this.kernels.delete(k);
+        this.specs.delete(k);
+      },
+      io: this.io,
+      profile: this.options.profile ?? false,
+      partitionNodes: spec.nodes,
     });
     this.kernels.add(kernel);
+    this.specs.set(kernel, spec);
     return kernel;
+  }
+
+  /**
+   * Takes graph input `index` (an interpreter tensor index) from `buffer` at every invoke from
+   * now on, instead of its CPU values: the dense row-major values in the tensor's dtype (float32;
+   * int8 / uint8 bytes and int16 pairs packed little-endian, whole words), at offset 0, on this
+   * delegate's device, with COPY_SRC usage. The copy is recorded in the partition's own encoder
+   * (no CPU transfer). Call after allocateTensors; the binding lasts until clearInputBuffer.
+   * While bound, interpreter.getTensor(index) throws and readTensor reads the buffer back.
+   * Throws GpuIoError when the tensor is not a graph input, a CPU node reads it, or the buffer is
+   * too small or lacks COPY_SRC; a destroyed buffer or one of another device fails the next invoke
+   * with GpuIoError (copy through the CPU with setTensor for another device).
+   */
+  setInputBuffer(index: number, buffer: GPUBuffer, options: GpuInputOptions = {}): void {
+    const where = 'setInputBuffer';
+    const graph = this.requireGraph(where);
+    const t = this.graphTensor(graph, index, where);
+    if (!graph.inputs.includes(index)) {
+      throw new GpuIoError(`${where}: ${describeTensor(t)} is not a graph input (inputs: ${graph.inputs.join(', ')})`);
+    }
+    if (options.dtype !== undefined && options.dtype !== t.dtype) {
+      throw new GpuIoError(`${where}: ${describeTensor(t)} is ${t.dtype}; the buffer holds ${options.dtype}`);
+    }
+    const bytes = denseEdgeBytes(t);
+    if (bytes === null) throw new GpuIoError(`${where}: ${describeTensor(t)}: the delegate does not store ${t.dtype} tensors`);
+    const onCpu = graph.nodes.filter((n) => n.inputs.some((x) => x?.index === index) && !this.kernelOfNode(n.index));
+    if (onCpu.length) {
+      throw new GpuIoError(
+        `${where}: ${describeTensor(t)} is read on the CPU by ${onCpu.map((n) => `node ${n.index} (${n.op.op})`).join(', ')}; only inputs every reader of which runs on the GPU can stay there (use setTensor)`,
+      );
+    }
+    checkBuffer(buffer, t, bytes, BufferUsage.COPY_SRC, where);
+    this.io.inputs.set(index, buffer);
+  }
+
+  /** Takes graph input `index` from its CPU values (setTensor) again. */
+  clearInputBuffer(index: number): void {
+    this.io.inputs.delete(index);
+  }
+
+  /**
+   * A GPUBuffer on the delegate's device that every invoke from now on fills with graph output
+   * `index`'s dense row-major values in its dtype (float32; int8 / uint8 / int16 packed, whole
+   * words), with usage STORAGE | COPY_SRC | COPY_DST, owned by the delegate (do not destroy it;
+   * releaseOutputBuffer or dispose does). The copy is recorded in the partition's encoder, and
+   * the output is not read back: interpreter.getTensor(index) then throws, and
+   * interpreter.readTensor(index) reads it back once on demand. When a CPU node (or another
+   * partition) reads the tensor too, it is still read back for it, and getTensor works. The same
+   * buffer is returned while the tensor's size allows; call again after allocateTensors.
+   * Throws GpuIoError when the tensor is not a graph output or its producer runs on the CPU.
+   */
+  getOutputBuffer(index: number): GPUBuffer {
+    const where = 'getOutputBuffer';
+    const graph = this.requireGraph(where);
+    const t = this.graphTensor(graph, index, where);
+    if (!graph.outputs.includes(index)) {
+      throw new GpuIoError(`${where}: ${describeTensor(t)} is not a graph output (outputs: ${graph.outputs.join(', ')})`);
+    }
+    const producer = graph.nodes.find((n) => n.outputs.some((o) => o.index === index));
+    if (!producer) throw new GpuIoError(`${where}: ${describeTensor(t)} is not computed by any node at invoke (an input or a constant)`);
+    const kernel = this.kernelOfNode(producer.index);
+    const spec = kernel && this.specs.get(kernel);
+    if (!spec || !this.device) {
+      throw new GpuIoError(
+        `${where}: ${describeTensor(t)} is produced by node ${producer.index} (${producer.op.op}), which runs on the CPU; only outputs of GPU partitions can stay on the GPU`,
+      );
+    }
+    const inPartition = new Set(spec.nodes);
+    const readBack = graph.nodes.some((n) => !inPartition.has(n.index) && n.inputs.some((x) => x?.index === index));
+    const bytes = denseEdgeBytes(t) as number;
+    const known = this.io.outputs.get(index);
+    if (known && known.device === this.device && known.buffer.size >= bytes) {
+      this.io.outputs.set(index, { ...known, readBack });
+      return known.buffer;
+    }
+    known?.buffer.destroy();
+    const buffer = this.device.createBuffer({
+      label: `webgpu output ${t.name}`,
+      size: Math.max(bytes, 16),
+      usage: BufferUsage.STORAGE | BufferUsage.COPY_SRC | BufferUsage.COPY_DST,
+    });
+    this.io.outputs.set(index, { buffer, device: this.device, readBack });
+    return buffer;
+  }
+
+  /** Reads graph output `index` back to the CPU again (getTensor), and destroys its GPU buffer. */
+  releaseOutputBuffer(index: number): void {
+    this.io.outputs.get(index)?.buffer.destroy();
+    this.io.outputs.delete(index);
+  }
+
+  /** CPU <-> GPU transfers of every live partition so far (uploads and mapped readbacks, with bytes). */
+  transfers(): TransferCounts {
+    const sum: TransferCounts = { uploads: 0, uploadBytes: 0, readbacks: 0, readbackBytes: 0 };
+    for (const k of this.kernels) {
+      sum.uploads += k.transfers.uploads;
+      sum.uploadBytes += k.transfers.uploadBytes;
+      sum.readbacks += k.transfers.readbacks;
+      sum.readbackBytes += k.transfers.readbackBytes;
+    }
+    return sum;
+  }
+
+  /**
+   * The last invoke's profile (the profile option): per partition, each dispatch with its node,
+   * op, variant, output shape and GPU ms (null without 'timestamp-query'), and the edges' CPU
+   * ms and bytes. Null when the option is off or nothing ran yet.
+   */
+  lastProfile(): DelegateProfile | null {
+    if (!this.options.profile) return null;
+    const partitions = [...this.kernels]
+      .map((k) => k.lastProfile())
+      .filter((p): p is PartitionProfile => p !== null)
+      .sort((a, b) => (a.nodes[0] ?? 0) - (b.nodes[0] ?? 0));
+    if (!partitions.length) return null;
+    return { timestamps: partitions.every((p) => p.timestamps), partitions };
+  }
+
+  private requireGraph(where: string): DelegateGraph {
+    if (!this.graph || !this.kernels.size) {
+      throw new GpuIoError(`${where}: the delegate has no partitions yet; call interpreter.allocateTensors() first`);
+    }
+    return this.graph;
+  }
+
+  private graphTensor(graph: DelegateGraph, index: number, where: string): RuntimeTensor {
+    const t = graph.tensors[index];
+    if (!t) throw new GpuIoError(`${where}: tensor ${index} does not exist (the graph has ${graph.tensors.length})`);
+    return t;
+  }
+
+  private kernelOfNode(node: number): PartitionKernel | undefined {
+    for (const [k, spec] of this.specs) if (spec.nodes.includes(node)) return k;
+    return undefined;
+  }
+
+  /** Output buffers of a lost device are useless: forget them (getOutputBuffer makes new ones). */
+  private adoptDevice(device: GPUDevice): void {
+    if (this.device === device) return;
+    for (const o of this.io.outputs.values()) if (o.device !== device) o.buffer.destroy();
+    this.io.outputs.clear();
+    this.io.inputs.clear();
+    this.device = device;
   }
 
   /**
@@ -176,6 +359,11 @@ export class WebGpuDelegate implements Delegate {
   /** Disposes every kernel still alive and releases the device (destroying it if the delegate created it). */
   dispose(): void {
     for (const k of [...this.kernels]) k.dispose();
+    for (const o of this.io.outputs.values()) o.buffer.destroy();
+    this.io.outputs.clear();
+    this.io.inputs.clear();
+    this.graph = null;
+    this.device = null;
     this.slot.release();
   }
 }

@@ -3,10 +3,16 @@
 // The WebGPU delegate (it plugs in through the delegate contract below; the interpreter never imports it).
 export {
   acquireGpu,
+  type DelegateProfile,
   DeviceLostError,
+  type DispatchTiming,
   type GpuContext,
+  type GpuInputOptions,
+  GpuIoError,
   GpuUnavailableError,
+  type PartitionProfile,
   type QuantizedExecution,
+  type TransferCounts,
   WebGpuDelegate,
   type WebGpuDelegateOptions,
 } from '../delegate/index.js';

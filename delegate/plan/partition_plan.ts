@@ -47,6 +47,10 @@ export interface ConstantData {
 
 export interface PlannedDispatch {
   readonly label: string;
+  /** The node the dispatch computes (its own work, or a storage conversion for it); for the profile. */
+  readonly node?: number;
+  /** The partition input or output a boundary conversion converts; for the profile. */
+  readonly tensor?: number;
   /** The precision (prelude) the shader is compiled in: the storage of its tensor bindings. */
   readonly precision: Precision;
   readonly shader: ShaderRef;
@@ -185,7 +189,7 @@ export function planPartition(graph: DelegateGraph, spec: PartitionSpec, ctx: Op
     const stored = storedAs(t);
     const dense = stage({ label: `${label} input ${t.name}`, bytes: denseBytes(t, stored), direction: 'input' });
     uploads.push({ tensor: t, target: dense });
-    dispatches.push(inputToSlices(label, t, stored, dense, tensorRef(t)));
+    dispatches.push({ ...inputToSlices(label, t, stored, dense, tensorRef(t)), tensor: t.index });
   }
   nodes.forEach(({ node, program }, k) => {
     if (program.kind === 'alias') return;
@@ -194,12 +198,20 @@ export function planPartition(graph: DelegateGraph, spec: PartitionSpec, ctx: Op
     const copies = conversions[k] as ReadonlyMap<number, StorageConversion>;
     for (const { from, to } of copies.values()) {
       const target: BufferRef = { kind: 'group', group: to, slices: sliceLayout(from.shape).sliceCount };
-      dispatches.push(convertStorage(where, from, storedAs(from) as Precision, p, tensorRef(from), target));
+      dispatches.push({ ...convertStorage(where, from, storedAs(from) as Precision, p, tensorRef(from), target), node: node.index });
     }
     for (const d of program.dispatches) {
       const bindings = new Map<string, BufferRef>();
       for (const [name, src] of Object.entries(d.bindings)) bindings.set(name, resolve(src, p, copies, where, k + 1));
-      dispatches.push({ label: where, precision: p, shader: d.shader, bindings, uniforms: d.uniforms, invocations: d.invocations });
+      dispatches.push({
+        label: where,
+        node: node.index,
+        precision: p,
+        shader: d.shader,
+        bindings,
+        uniforms: d.uniforms,
+        invocations: d.invocations,
+      });
     }
   });
   const readbacks: PlannedReadback[] = [];
@@ -213,7 +225,7 @@ export function planPartition(graph: DelegateGraph, spec: PartitionSpec, ctx: Op
     let source = tensorRef(t);
     if ((stored !== 'fp32' && !isIntStorage(stored)) || !isDenseLayout(t.shape)) {
       const dense = stage({ label: `${label} output ${t.name}`, bytes, direction: 'output' });
-      dispatches.push(outputToDense(label, t, stored, source, dense));
+      dispatches.push({ ...outputToDense(label, t, stored, source, dense), tensor: t.index });
       source = dense;
     }
     readbacks.push({ tensor: t, source, offset: readbackBytes, elements, bytes, debug });

@@ -67,6 +67,8 @@ export interface AcquireOptions {
   forceFallbackAdapter?: boolean;
   /** Optional features to request where the adapter has them (default: 'shader-f16'). */
   features?: readonly GPUFeatureName[];
+  /** Request 'timestamp-query' where the adapter has it (the delegate's profile option). */
+  timestampQuery?: boolean;
 }
 
 /**
@@ -242,6 +244,7 @@ export async function acquireGpu(options: AcquireOptions = {}): Promise<GpuConte
   const requiredLimits: Record<string, number> = {};
   for (const name of RAISED_LIMITS) requiredLimits[name] = adapter.limits[name];
   const requiredFeatures = (options.features ?? ['shader-f16']).filter((f) => adapter.features.has(f));
+  if (options.timestampQuery && adapter.features.has('timestamp-query')) requiredFeatures.push('timestamp-query');
   let device: GPUDevice;
   try {
     device = await adapter.requestDevice({ requiredFeatures, requiredLimits, label: 'tflite-webgpu delegate' });

@@ -32,3 +32,12 @@ export class GpuValidationError extends Error {
 export class ShaderError extends Error {
   override name = 'ShaderError';
 }
+
+/**
+ * A GPU input or output buffer cannot be used as asked: wrong size, dtype or usage flags, a
+ * destroyed buffer or one of another device, or a tensor that is not a graph input / output
+ * computed by this delegate. The message names the tensor and the call.
+ */
+export class GpuIoError extends Error {
+  override name = 'GpuIoError';
+}

@@ -8,6 +8,7 @@ export const BufferUsage = {
   COPY_DST: 0x0008,
   UNIFORM: 0x0040,
   STORAGE: 0x0080,
+  QUERY_RESOLVE: 0x0200,
 } as const;
 
 export const MapMode = { READ: 0x0001, WRITE: 0x0002 } as const;

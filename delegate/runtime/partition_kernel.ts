@@ -2,19 +2,25 @@
 // allocated, constants uploaded, pipelines compiled, uniforms written and bind groups made. Each
 // invoke then uploads the partition inputs, records every dispatch in one compute pass of one
 // command encoder, submits once, and reads the partition outputs back through one mapped
-// staging buffer. Tensors inside the partition never leave the GPU.
+// staging buffer. Tensors inside the partition never leave the GPU. Graph inputs and outputs the
+// caller bound to GPUBuffers (gpu_io.ts) are copied on the device in the same encoder instead of
+// being uploaded or read back; with the profile option each dispatch gets its own timed pass.
 import type { DelegateKernel } from '../../src/interpreter/delegate.js';
 import { DelegateError } from '../../src/interpreter/delegate.js';
 import type { RuntimeTensor } from '../../src/kernels/kernel.js';
 import type { PartitionPlan, PlanStats } from '../plan/partition_plan.js';
+import { groupBytes } from '../plan/planner.js';
 import { PRECISION_LABEL, type Precision } from '../plan/precision.js';
 import type { NodePlan } from '../plan/programs.js';
 import { allocateBuffers, BufferSet } from './buffers.js';
 import type { GpuContext } from './device.js';
 import { prepareDispatches, type ReadyDispatch } from './dispatches.js';
 import { popScopes, pushScopes } from './error_scopes.js';
-import { MapMode } from './gpu_flags.js';
+import { GpuIoError } from './errors.js';
+import { BufferUsage, MapMode } from './gpu_flags.js';
+import { ARRAY_OF, checkBuffer, describeTensor, type GpuIoBindings, readBufferInto, type StoredArray } from './gpu_io.js';
 import type { PipelineCache } from './pipeline_cache.js';
+import { makeProfiler, type PartitionProfile, type Profiler } from './profiling.js';
 
 export interface PartitionOptions {
   /** The precision the partition was planned in (reported by describe()). */
@@ -29,24 +35,22 @@ export interface PartitionOptions {
   readonly label: string;
   /** Called once when the kernel is disposed (the delegate's bookkeeping). */
   readonly onDispose?: (kernel: PartitionKernel) => void;
+  /** The delegate's GPU input / output bindings, read at every invoke. */
+  readonly io?: GpuIoBindings;
+  /** Time every dispatch ('timestamp-query' when the device has it) and the partition's edges. */
+  readonly profile?: boolean;
+  /** The partition's nodes as the interpreter gave them (profile records). */
+  readonly partitionNodes?: readonly number[];
 }
 
 interface Upload {
   readonly tensor: RuntimeTensor;
   readonly target: GPUBuffer;
+  /** Dense bytes in whole words (what a bound GPU input is copied as). */
+  readonly bytes: number;
   /** Whole words for tensors whose bytes are not (int8 / int16 with odd sizes): writeBuffer copies words. */
   padded: Uint8Array<ArrayBuffer> | null;
 }
-
-/** The typed arrays the delegate reads back into, per dtype it stores. */
-const ARRAY_OF = {
-  float32: Float32Array,
-  int8: Int8Array,
-  uint8: Uint8Array,
-  int16: Int16Array,
-  int32: Int32Array,
-} as const;
-type StoredArray = InstanceType<(typeof ARRAY_OF)[keyof typeof ARRAY_OF]>;
 
 function arrayOf(t: RuntimeTensor): (typeof ARRAY_OF)[keyof typeof ARRAY_OF] {
   const ctor = ARRAY_OF[t.dtype as keyof typeof ARRAY_OF];
@@ -66,6 +70,24 @@ interface Readback {
 
 interface KernelStats extends PlanStats {
   readonly pipelines: number;
+  /** Bytes of every tensor's storage group added up, as if no buffer were reused. */
+  readonly naiveTensorBytes: number;
+}
+
+/** Transfers between the CPU and the partition, counted over the kernel's life. */
+export interface TransferCounts {
+  uploads: number;
+  uploadBytes: number;
+  /** Mapped readbacks of outputs (one per invoke that reads any output back). */
+  readbacks: number;
+  readbackBytes: number;
+}
+
+/** A tensor the last invoke left on the device, and where its value is. */
+interface Resident {
+  readonly tensor: RuntimeTensor;
+  readonly buffer: GPUBuffer;
+  readonly bytes: number;
 }
 
 /** Builds the kernel of one planned partition. */
@@ -76,7 +98,10 @@ export async function createPartitionKernel(gpu: GpuContext, plan: PartitionPlan
   try {
     const { resolve, readback } = allocateBuffers(buffers, plan, options.label);
     const ready = await prepareDispatches(gpu, plan.dispatches, resolve, options.cache, buffers, options);
-    const uploads = plan.uploads.map((u) => ({ tensor: u.tensor, target: resolve(u.target).buffer, padded: null }));
+    const uploads = plan.uploads.map((u) => {
+      const target = resolve(u.target);
+      return { tensor: u.tensor, target: target.buffer, bytes: target.size ?? target.buffer.size, padded: null };
+    });
     const readbacks = plan.readbacks.map((r) => ({
       tensor: r.tensor,
       source: resolve(r.source).buffer,
@@ -85,8 +110,10 @@ export async function createPartitionKernel(gpu: GpuContext, plan: PartitionPlan
       bytes: r.bytes,
       target: r.debug ? new (arrayOf(r.tensor))(r.elements) : null,
     }));
-    const stats = { ...plan.stats, pipelines: ready.pipelines };
-    const kernel = new PartitionKernel(gpu, options, plan.nodes, ready.dispatches, uploads, readbacks, readback, buffers, stats);
+    const naiveTensorBytes = plan.storage.groups.reduce((a, g) => a + groupBytes(g), 0);
+    const stats = { ...plan.stats, pipelines: ready.pipelines, naiveTensorBytes };
+    const profiler = options.profile ? makeProfiler(gpu, plan, buffers, options.label) : null;
+    const kernel = new PartitionKernel(gpu, options, plan.nodes, ready.dispatches, uploads, readbacks, readback, buffers, stats, profiler);
     if (options.debug) await popScopes(device, `${options.label}: building`);
     return kernel;
   } catch (e) {
@@ -110,7 +137,13 @@ export class PartitionKernel implements DelegateKernel {
     private readonly readback: GPUBuffer,
     private readonly buffers: BufferSet,
     private readonly stats: KernelStats,
+    private readonly profiler: Profiler | null,
   ) {}
+
+  /** CPU <-> GPU transfers so far (tests check that bound GPU outputs are never read back). */
+  readonly transfers: TransferCounts = { uploads: 0, uploadBytes: 0, readbacks: 0, readbackBytes: 0 };
+  private resident: Resident[] = [];
+  private profiled: PartitionProfile | null = null;
 
   /** One invoke at a time: a second call waits for the first. */
   invoke(): Promise<void> {
@@ -124,47 +157,198 @@ export class PartitionKernel implements DelegateKernel {
     const label = this.options.label;
     if (this.disposed) throw new DelegateError(`${label}: the kernel was disposed`);
     health.check(label);
+    const io = this.options.io;
+    const bound = io !== undefined && !io.empty;
+    const resident: Resident[] = [];
+    // Until this invoke completes, every bound tensor's CPU view is stale (and a failed invoke
+    // leaves it so: the interpreter then neither reads it nor reruns the invoke on the CPU).
+    this.resident = this.boundTensors(io);
+    if (bound) this.checkBound(io);
+    const encoder = device.createCommandEncoder({ label });
+    const uploadStart = performance.now();
+    let uploadBytes = 0;
     for (const u of this.uploads) {
+      const gpuInput = io?.inputs.get(u.tensor.index);
+      if (gpuInput) {
+        encoder.copyBufferToBuffer(gpuInput, 0, u.target, 0, u.bytes);
+        resident.push({ tensor: u.tensor, buffer: gpuInput, bytes: u.bytes });
+        continue;
+      }
       const data = u.tensor.data;
       if (data.byteLength % 4) {
         if (u.padded?.length !== Math.ceil(data.byteLength / 4) * 4) u.padded = new Uint8Array(Math.ceil(data.byteLength / 4) * 4);
         u.padded.set(new Uint8Array(data.buffer, data.byteOffset, data.byteLength));
         device.queue.writeBuffer(u.target, 0, u.padded);
       } else device.queue.writeBuffer(u.target, 0, data.buffer, data.byteOffset, data.byteLength);
+      uploadBytes += data.byteLength;
+      this.transfers.uploads++;
     }
+    this.transfers.uploadBytes += uploadBytes;
+    const uploadMs = performance.now() - uploadStart;
     if (this.options.debug) pushScopes(device);
-    const encoder = device.createCommandEncoder({ label });
-    const pass = encoder.beginComputePass({ label });
+    // Innermost, so that a destroyed buffer or one of another device (which fails the submit) is a GpuIoError.
+    if (bound) device.pushErrorScope('validation');
+    this.record(encoder);
+    const toRead: Readback[] = [];
+    for (const r of this.readbacks) {
+      const gpuOutput = r.target ? undefined : io?.outputs.get(r.tensor.index);
+      if (gpuOutput) {
+        encoder.copyBufferToBuffer(r.source, 0, gpuOutput.buffer, 0, r.bytes);
+        if (!gpuOutput.readBack) {
+          resident.push({ tensor: r.tensor, buffer: gpuOutput.buffer, bytes: r.bytes });
+          continue;
+        }
+      }
+      encoder.copyBufferToBuffer(r.source, 0, this.readback, r.offset, r.bytes);
+      toRead.push(r);
+    }
+    this.profiler?.timestamps?.resolve(encoder);
+    const submitted = performance.now();
+    device.queue.submit([encoder.finish()]);
+    const boundError = bound ? await device.popErrorScope() : null;
+    if (this.options.debug) await popScopes(device, `${label}: invoke`);
+    if (boundError) {
+      throw new GpuIoError(`${label}: the bound GPU buffers (${this.boundNames(io)}) could not be used: ${boundError.message}`);
+    }
+    let readbackMs = 0;
+    let readbackBytes = 0;
+    if (toRead.length) {
+      try {
+        await this.readback.mapAsync(MapMode.READ);
+      } catch (e) {
+        throw (await health.lostError()) ?? new DelegateError(`${label}: reading the outputs back failed: ${(e as Error).message}`);
+      }
+      const copyStart = performance.now();
+      try {
+        const mapped = this.readback.getMappedRange();
+        for (const r of toRead) {
+          const out = r.target ?? r.tensor.data;
+          const ctor = arrayOf(r.tensor);
+          if (!(out instanceof ctor) || out.length !== r.elements) {
+            throw new DelegateError(
+              `${label}: output tensor ${r.tensor.index} '${r.tensor.name}' does not hold ${r.elements} ${r.tensor.dtype} values`,
+            );
+          }
+          out.set(new ctor(mapped, r.offset, r.elements) as never);
+          readbackBytes += r.bytes;
+        }
+      } finally {
+        this.readback.unmap();
+      }
+      readbackMs = performance.now() - copyStart;
+      this.transfers.readbacks++;
+      this.transfers.readbackBytes += readbackBytes;
+    }
+    const gpuMs = this.profiler?.timestamps ? await this.profiler.timestamps.read() : null;
+    const waitMs = performance.now() - submitted - readbackMs;
+    this.resident = resident;
+    if (this.profiler) {
+      this.profiled = {
+        label,
+        nodes: this.options.partitionNodes ?? this.plans.map((p) => p.node.index),
+        timestamps: gpuMs !== null,
+        dispatches: this.profiler.identities.map((d, i) => ({ ...d, gpuMs: gpuMs ? (gpuMs[i] as number) : null })),
+        uploadMs,
+        uploadBytes,
+        waitMs,
+        readbackMs,
+        readbackBytes,
+        plannedTensorBytes: this.stats.pooledBytes,
+        naiveTensorBytes: this.stats.naiveTensorBytes,
+        totalBufferBytes: this.buffers.bytes,
+      };
+    }
+    health.check(label);
+  }
+
+  /** Every dispatch in one compute pass; when profiling with timestamps, one timed pass per dispatch. */
+  private record(encoder: GPUCommandEncoder): void {
+    const timestamps = this.profiler?.timestamps;
+    if (timestamps) {
+      this.dispatches.forEach((d, i) => {
+        const pass = encoder.beginComputePass(timestamps.pass(i, d.label));
+        pass.setPipeline(d.pipeline);
+        pass.setBindGroup(0, d.bindGroup);
+        pass.dispatchWorkgroups(d.workgroups[0], d.workgroups[1]);
+        pass.end();
+      });
+      return;
+    }
+    const pass = encoder.beginComputePass({ label: this.options.label });
     for (const d of this.dispatches) {
       pass.setPipeline(d.pipeline);
       pass.setBindGroup(0, d.bindGroup);
       pass.dispatchWorkgroups(d.workgroups[0], d.workgroups[1]);
     }
     pass.end();
-    for (const r of this.readbacks) encoder.copyBufferToBuffer(r.source, 0, this.readback, r.offset, r.bytes);
-    device.queue.submit([encoder.finish()]);
-    if (this.options.debug) await popScopes(device, `${label}: invoke`);
-    try {
-      await this.readback.mapAsync(MapMode.READ);
-    } catch (e) {
-      throw (await health.lostError()) ?? new DelegateError(`${label}: reading the outputs back failed: ${(e as Error).message}`);
+  }
+
+  /** Size and usage of the bound buffers (the tensors' shapes may have changed since binding). */
+  private checkBound(io: GpuIoBindings): void {
+    const label = this.options.label;
+    for (const u of this.uploads) {
+      const b = io.inputs.get(u.tensor.index);
+      if (b) checkBuffer(b, u.tensor, u.bytes, BufferUsage.COPY_SRC, `${label}: GPU input`);
     }
-    try {
-      const mapped = this.readback.getMappedRange();
-      for (const r of this.readbacks) {
-        const out = r.target ?? r.tensor.data;
-        const ctor = arrayOf(r.tensor);
-        if (!(out instanceof ctor) || out.length !== r.elements) {
-          throw new DelegateError(
-            `${label}: output tensor ${r.tensor.index} '${r.tensor.name}' does not hold ${r.elements} ${r.tensor.dtype} values`,
-          );
-        }
-        out.set(new ctor(mapped, r.offset, r.elements) as never);
+    for (const r of this.readbacks) {
+      const b = r.target ? undefined : io.outputs.get(r.tensor.index);
+      if (b && b.buffer.size < r.bytes) {
+        throw new GpuIoError(
+          `${label}: GPU output ${describeTensor(r.tensor)} needs ${r.bytes} bytes; its buffer has ${b.buffer.size} (the shape changed: call getOutputBuffer again)`,
+        );
       }
-    } finally {
-      this.readback.unmap();
     }
-    health.check(label);
+  }
+
+  private boundTensors(io: GpuIoBindings | undefined): Resident[] {
+    if (!io || io.empty) return [];
+    const bound: Resident[] = [];
+    for (const u of this.uploads) {
+      const b = io.inputs.get(u.tensor.index);
+      if (b) bound.push({ tensor: u.tensor, buffer: b, bytes: u.bytes });
+    }
+    for (const r of this.readbacks) {
+      const b = r.target ? undefined : io.outputs.get(r.tensor.index);
+      if (b) bound.push({ tensor: r.tensor, buffer: b.buffer, bytes: r.bytes });
+    }
+    return bound;
+  }
+
+  private boundNames(io: GpuIoBindings | undefined): string {
+    const names: string[] = [];
+    for (const u of this.uploads) {
+      const b = io?.inputs.get(u.tensor.index);
+      if (b) names.push(`input ${describeTensor(u.tensor)} <- '${b.label}'`);
+    }
+    for (const r of this.readbacks) {
+      const b = io?.outputs.get(r.tensor.index);
+      if (b) names.push(`output ${describeTensor(r.tensor)} -> '${b.buffer.label}'`);
+    }
+    return names.join(', ');
+  }
+
+  /** Tensors the last invoke left on the device: bound GPU inputs, and bound GPU outputs nothing on the CPU reads. */
+  residentTensors(): readonly number[] {
+    return this.resident.map((r) => r.tensor.index);
+  }
+
+  /** Reads a resident tensor's value from its GPU buffer into its CPU view (one transfer). */
+  async readResident(index: number): Promise<void> {
+    await this.running;
+    const r = this.resident.find((x) => x.tensor.index === index);
+    if (!r) return;
+    const target = r.tensor.data;
+    if (!(target instanceof arrayOf(r.tensor)))
+      throw new DelegateError(`${this.options.label}: ${describeTensor(r.tensor)} has no CPU view`);
+    await readBufferInto(this.gpu.device, r.buffer, r.bytes, target as StoredArray, this.options.label);
+    this.transfers.readbacks++;
+    this.transfers.readbackBytes += r.bytes;
+    this.resident = this.resident.filter((x) => x !== r);
+  }
+
+  /** The last invoke's profile (the profile option), else null. */
+  lastProfile(): PartitionProfile | null {
+    return this.profiled;
   }
 
   /**
@@ -186,6 +370,7 @@ export class PartitionKernel implements DelegateKernel {
   dispose(): void {
     if (this.disposed) return;
     this.disposed = true;
+    this.profiler?.timestamps?.destroy();
     this.buffers.destroy();
     this.options.onDispose?.(this);
   }
@@ -229,6 +414,8 @@ export class PartitionKernel implements DelegateKernel {
       pipelines: this.stats.pipelines,
       tensorBuffers: this.stats.pooledBuffers,
       tensorBufferBytes: this.stats.pooledBytes,
+      /** What the tensors would take with a buffer each (no reuse by lifetime). */
+      naiveTensorBufferBytes: this.stats.naiveTensorBytes,
       totalBufferBytes: this.buffers.bytes,
       adapter: `${this.gpu.adapter.vendor} ${this.gpu.adapter.architecture}`.trim(),
     };

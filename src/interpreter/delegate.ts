@@ -66,6 +66,14 @@ export interface DelegateKernel {
   dispose(): void;
   /** Facts for the placement report, e.g. `{ precision: 'fp16-storage' }`. */
   describe?(): Record<string, unknown>;
+  /**
+   * Tensors whose value the last invoke left on the device only (a partition input taken from,
+   * or an output written to, a device buffer the caller bound): their CPU views are stale, so
+   * the interpreter's getTensor refuses them and readTensor reads them through readResident.
+   */
+  residentTensors?(): readonly number[];
+  /** Copies a resident tensor's device value into its CPU view; it is then no longer resident. */
+  readResident?(index: number): Promise<void>;
 }
 
 export interface Delegate {

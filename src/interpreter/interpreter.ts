@@ -18,7 +18,7 @@ import { allocTyped, type DType, hasTypedView, numElements, type TypedArray, typ
 import { readModel } from '../model/reader.js';
 import type { Model, Quantization, Subgraph, Tensor } from '../model/types.js';
 import { bindArena } from './arena.js';
-import { type Delegate, DelegateError } from './delegate.js';
+import { type Delegate, DelegateError, type DelegateKernel } from './delegate.js';
 import { delegateSteps } from './delegate_steps.js';
 import { TensorError, type UnsupportedNode, UnsupportedOpError } from './errors.js';
 import { type Placement, placementOf } from './placement.js';
@@ -54,7 +54,9 @@ export interface InterpreterOptions {
    * When a delegate kernel fails during invoke (device lost, validation error...), remove every
    * delegate (disposing them), re-plan on the CPU keeping the input values, and run the whole
    * invoke again on the CPU. The failure is kept in `delegateFailure`. Default false: the
-   * error propagates (and removeDelegates() recovers explicitly).
+   * error propagates (and removeDelegates() recovers explicitly). It propagates too while a
+   * delegate holds tensors on its device (GPU input / output buffers the caller bound): their
+   * values cannot move to the CPU.
    */
   fallbackToCpuOnDelegateError?: boolean;
   /** Called around every step of invoke (harness tools: step timing, storage references). */
@@ -239,12 +241,38 @@ export class Interpreter {
     (t.data as unknown as { set(a: ArrayLike<unknown>): void }).set(values as ArrayLike<unknown>);
   }
 
-  /** A copy of a tensor's current values (any tensor of the subgraph). */
+  /**
+   * A copy of a tensor's current values (any tensor of the subgraph). A tensor a delegate left on
+   * the device (a GPU input or output buffer the caller bound) throws: read it with readTensor.
+   */
   getTensor(index: number): TypedArray {
     const t = this.tensors[index];
     if (!t) throw new TensorError(`tensor ${index} does not exist (subgraph ${this.subgraph.index} has ${this.tensors.length})`);
     this.requireAllocated('getTensor');
+    if (this.residentKernel(index)) {
+      throw new TensorError(
+        `getTensor: tensor ${index} '${t.name}' is held on the device by a delegate (a GPU buffer was bound to it), so its CPU copy is stale; use await interpreter.readTensor(${index}) to read it back`,
+      );
+    }
     return t.data.slice() as TypedArray;
+  }
+
+  /** Like getTensor, and reads a device-resident tensor back first (one transfer; getTensor then works until the next invoke). */
+  async readTensor(index: number): Promise<TypedArray> {
+    this.requireAllocated('readTensor');
+    const kernel = this.residentKernel(index);
+    if (kernel) await kernel.readResident?.(index);
+    return this.getTensor(index);
+  }
+
+  private holdsDeviceTensors(): boolean {
+    return this.steps.some((s) => s.kind === 'delegate' && (s.kernel.residentTensors?.().length ?? 0) > 0);
+  }
+
+  /** The delegate kernel that holds tensor `index` on its device after the last invoke, if any. */
+  private residentKernel(index: number): DelegateKernel | undefined {
+    for (const s of this.steps) if (s.kind === 'delegate' && s.kernel.residentTensors?.().includes(index)) return s.kernel;
+    return undefined;
   }
 
   /** The current shape of a tensor. */
@@ -267,7 +295,8 @@ export class Interpreter {
       }
     } catch (e) {
       if (!(e instanceof DelegateStepFailure)) throw e;
-      if (!this.options.fallbackToCpuOnDelegateError) throw e.cause;
+      // Tensors a delegate holds on its device (bound GPU buffers) cannot move to the CPU.
+      if (!this.options.fallbackToCpuOnDelegateError || this.holdsDeviceTensors()) throw e.cause;
       this.delegateFailure = e.cause;
       await this.removeDelegates();
       await this.invoke();
@@ -288,7 +317,7 @@ export class Interpreter {
    * The recovery after a delegate failure such as DeviceLostError.
    */
   async removeDelegates(): Promise<void> {
-    const saved = this.allocated ? this.subgraph.inputs.map((i) => this.getTensor(i)) : null;
+    const saved = this.allocated ? this.subgraph.inputs.map((i) => (this.tensors[i] as RuntimeTensor).data.slice() as TypedArray) : null;
     this.releaseDelegateKernels();
     for (const d of this.delegates) d.dispose?.();
     this.delegates = [];
