@@ -16,6 +16,7 @@ import {
 } from '../harness/bench.js';
 import { benchInBrowser } from '../harness/browser/bench_browser.js';
 import { corpusModels } from '../harness/corpus.js';
+import { renderProfile } from '../harness/gpu_profile.js';
 import { packageVersion } from '../harness/oracle/emscripten.js';
 import { loadLiteRt } from '../harness/oracle/litert.js';
 import type { GpuContext } from '../src/index.js';
@@ -47,7 +48,7 @@ function enableRelaxedSimd(): void {
 export async function bench(
   targets: BenchTarget[],
   configs: BenchConfig[],
-  options: { runs: number; warmup: number; oursOnly?: boolean },
+  options: { runs: number; warmup: number; oursOnly?: boolean; profile?: boolean },
 ): Promise<BenchRun> {
   enableRelaxedSimd();
   const environment: BenchEnvironment = {
@@ -83,7 +84,7 @@ export async function bench(
           await benchModel(
             t.name,
             bytes,
-            { ...c, runs: options.runs, warmup: options.warmup, ...(options.oursOnly ? { oursOnly: true } : {}) },
+            { ...c, runs: options.runs, warmup: options.warmup, oursOnly: Boolean(options.oursOnly), profile: Boolean(options.profile) },
             gpu,
           ),
         );
@@ -101,7 +102,7 @@ export async function bench(
 export async function benchBrowser(
   targets: BenchTarget[],
   configs: BenchConfig[],
-  options: { runs: number; warmup: number; oursOnly?: boolean },
+  options: { runs: number; warmup: number; oursOnly?: boolean; profile?: boolean },
 ): Promise<BenchRun> {
   const bar = progress(targets.length * configs.length, 'bench (browser)');
   try {
@@ -172,9 +173,20 @@ export function renderBench(run: BenchRun, opts: { markdown?: boolean } = {}): s
       ...rows.map(line),
       '',
       'LiteRT.js runs on wasm (XNNPACK, 1 thread) in cpu rows and on its WebGPU delegate in webgpu rows.',
+      ...profiles(run),
     ].join('\n');
   }
-  return [...header, '', table([head, ...rows])].join('\n');
+  return [...header, '', table([head, ...rows]), ...profiles(run)].join('\n');
+}
+
+/** The --profile sections, one per row that has one. */
+function profiles(run: BenchRun): string[] {
+  return run.results.flatMap((r) => {
+    const title = `# ${r.model} · ${r.backend === 'webgpu' ? `webgpu ${r.precision}` : 'cpu'}`;
+    if (r.profile) return ['', title, '', renderProfile(r.profile)];
+    if (r.profileError) return ['', title, '', `profile failed: ${r.profileError}`];
+    return [];
+  });
 }
 
 /** Writes PREFIX.md and PREFIX.json. */

@@ -64,11 +64,13 @@ commands:
       every intermediate as an output (a rewritten copy), run it on the real runtime, and name
       the first node whose output parts from TFLite's (with its inputs' errors)
   bench [<model.tflite> | --all] [--backend cpu|webgpu|all] [--precision fp32|fp16] [--runs N]
-      [--warmup N] [--ours-only] [--browser] [--out PREFIX] [--markdown] [--json]
+      [--warmup N] [--ours-only] [--profile] [--browser] [--out PREFIX] [--markdown] [--json]
       ours and LiteRT.js side by side in one process, alternating inferences: load, first
       inference, median (p10–p90) and ours/theirs ratios; cpu rows against LiteRT.js wasm
       (XNNPACK, 1 thread), webgpu rows against its WebGPU delegate on the same adapter;
-      --browser: both in one headless Chromium page; --out PREFIX writes PREFIX.md and PREFIX.json
+      --profile: where our time goes (GPU ms per dispatch with timestamp-query, CPU ms per node
+      and partition edge, GPU memory planned, JS heap); --browser: both in one headless Chromium
+      page; --out PREFIX writes PREFIX.md and PREFIX.json
   fuzz [--cases N] [--op NAME[,NAME]] [--seed S] [--targets cpu,webgpu-fp32,webgpu-fp16] [--keep DIR]
       [--markdown] [--json]
       differential op tests: N seeded random cases per (op, dtypes) line, each run by TFLite
@@ -189,7 +191,12 @@ const commands: Record<string, Command> = {
     const run = await runner(
       benchTargets(positionals[0], Boolean(flags.all)),
       backends.map((backend) => ({ backend, precision })),
-      { runs: integerFlag(flags, 'runs', 20), warmup: integerFlag(flags, 'warmup', 3), oursOnly: Boolean(flags['ours-only']) },
+      {
+        runs: integerFlag(flags, 'runs', 20),
+        warmup: integerFlag(flags, 'warmup', 3),
+        oursOnly: Boolean(flags['ours-only']),
+        profile: Boolean(flags.profile),
+      },
     );
     if (typeof flags.out === 'string') for (const f of writeBenchFiles(run, flags.out)) console.error(`wrote ${f}`);
     console.log(flags.json ? JSON.stringify(run) : renderBench(run, { markdown: Boolean(flags.markdown) }));

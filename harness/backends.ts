@@ -13,7 +13,8 @@ export async function createDelegates(
   backend: Backend,
   precision: Precision,
   quantizedExecution: QuantizedExecution = 'integer',
+  extra: { profile?: boolean } = {},
 ): Promise<Delegate[]> {
   if (backend === 'cpu') return [];
-  return [await WebGpuDelegate.create({ precisionLossAllowed: precision === 'fp16', quantizedExecution })];
+  return [await WebGpuDelegate.create({ precisionLossAllowed: precision === 'fp16', quantizedExecution, ...extra })];
 }

@@ -4,8 +4,9 @@
 // inputs, alternating one inference of each so machine drift hits both. Every timed inference
 // writes the inputs and reads every output back to the CPU, on both sides. Timing lives here,
 // never in tests.
-import { acquireGpu, type GpuContext, Interpreter, type TypedArray } from '../src/index.js';
+import { acquireGpu, type GpuContext, Interpreter, type TypedArray, WebGpuDelegate } from '../src/index.js';
 import { type Backend, createDelegates, type Precision } from './backends.js';
+import { type GpuProfileReport, profileModel } from './gpu_profile.js';
 import { makeModelInputs } from './oracle/inputs.js';
 import { LiteRtCompiled } from './oracle/litert_compiled.js';
 
@@ -43,6 +44,10 @@ export interface BenchResult {
   ratio?: { median: number; p10: number; p90: number };
   /** ours / theirs for load + first inference. */
   firstRatio?: number;
+  /** Where our time goes (bench --profile): per dispatch on the GPU, per node on the CPU. */
+  profile?: GpuProfileReport;
+  /** Why the profile could not be taken. */
+  profileError?: string;
 }
 
 export interface BenchOptions {
@@ -52,6 +57,8 @@ export interface BenchOptions {
   warmup: number;
   /** Leave LiteRT.js out (ours only). */
   oursOnly?: boolean;
+  /** Also profile ours, on a separate interpreter after the timed runs (bench --profile). */
+  profile?: boolean;
 }
 
 export interface BenchEnvironment {
@@ -215,7 +222,32 @@ export async function benchModel(name: string, bytes: Uint8Array, o: BenchOption
   if (!ours.side.error && !theirs.side.error) {
     result.firstRatio = (ours.side.loadMs + ours.side.firstMs) / (theirs.side.loadMs + theirs.side.firstMs);
   }
+  if (o.profile && !ours.side.error) {
+    try {
+      result.profile = await profileOurs(bytes, inputs, o);
+    } catch (e) {
+      result.profileError = message(e);
+    }
+  }
   return result;
+}
+
+/**
+ * Our side profiled: GPU time per dispatch (the delegate's profile option, with timestamp-query
+ * where the adapter has it), CPU time per node and per partition edge. A separate interpreter, so
+ * that the timestamps never touch the timed runs.
+ */
+async function profileOurs(bytes: Uint8Array, inputs: readonly TypedArray[], o: BenchOptions): Promise<GpuProfileReport> {
+  const delegates = await createDelegates(o.backend, o.precision, 'integer', { profile: true });
+  const interpreter = await Interpreter.create(bytes, { delegates });
+  try {
+    await interpreter.allocateTensors();
+    for (const [i, d] of interpreter.getInputDetails().entries()) interpreter.setTensor(d.index, inputs[i] as TypedArray);
+    const delegate = delegates.find((d): d is WebGpuDelegate => d instanceof WebGpuDelegate) ?? null;
+    return await profileModel(interpreter, delegate, Math.max(1, Math.min(o.runs, 10)), { warmup: 1 });
+  } finally {
+    interpreter.dispose();
+  }
 }
 
 /** The device LiteRT.js gets for webgpu rows: the adapter ours uses, with the features LiteRT.js asks for. */

@@ -12,6 +12,7 @@ export interface BrowserBenchOptions {
   runs: number;
   warmup: number;
   oursOnly?: boolean;
+  profile?: boolean;
   /** Called after each (model, backend) row. */
   onResult?: (result: BenchResult) => void;
   log?: (line: string) => void;
@@ -39,7 +40,15 @@ export async function benchInBrowser(models: readonly BrowserModel[], o: Browser
     for (const [i, m] of models.entries()) {
       const entry = harness.models[i] as ModelIndexEntry;
       for (const c of o.configs) {
-        const req: BenchRequest = { name: m.key, url: entry.url, ...c, runs: o.runs, warmup: o.warmup, oursOnly: Boolean(o.oursOnly) };
+        const req: BenchRequest = {
+          name: m.key,
+          url: entry.url,
+          ...c,
+          runs: o.runs,
+          warmup: o.warmup,
+          oursOnly: Boolean(o.oursOnly),
+          profile: Boolean(o.profile),
+        };
         harness.takeProblems();
         let result: BenchResult;
         try {

@@ -43,6 +43,7 @@ export interface BenchRequest {
   runs: number;
   warmup: number;
   oursOnly: boolean;
+  profile: boolean;
 }
 
 export interface BenchResponse {
