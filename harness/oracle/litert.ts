@@ -8,9 +8,9 @@
 // SIMD is enabled (--experimental-wasm-relaxed-simd). Models with variable tensors are refused.
 import { errorMessage, isWasmTrap } from './emscripten.js';
 import { LiteRtCompiled } from './litert_compiled.js';
-import { ELEMENT_DTYPES, type LiteRtModel, mapSignature, type RankedTensorType, type SignatureMap, typeOf } from './litert_embind.js';
-import { type LiteRtRuntime, loadLiteRt, markRuntimeBroken } from './litert_runtime.js';
-import { type ModelInfo, readModelInfo } from './model_info.js';
+import { ELEMENT_DTYPES, type LiteRtModel, type RankedTensorType, type SignatureMap, typeOf } from './litert_embind.js';
+import { type LiteRtRuntime, loadLiteRt, markRuntimeBroken, modelInfoOf, openModel, runCleanups } from './litert_runtime.js';
+import type { ModelInfo } from './model_info.js';
 import { OracleError, type OracleOutput, type OracleTensorDetails } from './types.js';
 
 export const ORACLE_NAME = 'litert';
@@ -37,43 +37,20 @@ async function withModel<T>(
     defer: (f: () => void) => void;
   }) => Promise<T>,
 ): Promise<T> {
-  let modelInfo: ModelInfo;
-  try {
-    modelInfo = info ?? readModelInfo(modelBytes);
-  } catch (e) {
-    throw new OracleError('litert', 'load-model', `cannot read the model: ${errorMessage(e)}`, [], e);
-  }
+  const modelInfo = modelInfoOf(modelBytes, info);
   const rt = await loadLiteRt();
-  const { wasm, env, log } = rt;
+  const { env, log } = rt;
   const mark = log.mark();
   const cleanups: (() => void)[] = [];
   try {
-    const ptr = wasm._malloc(modelBytes.byteLength);
-    cleanups.push(() => wasm._free(ptr));
-    wasm.HEAPU8.set(modelBytes, ptr);
-    let model: LiteRtModel;
-    try {
-      model = wasm.loadModel(env, ptr, modelBytes.byteLength);
-    } catch (e) {
-      if (isWasmTrap(e)) markRuntimeBroken(rt);
-      throw new OracleError('litert', 'load-model', errorMessage(e), log.since(mark), e);
-    }
-    cleanups.push(() => model.delete());
-    const sig = mapSignature(model, modelInfo);
-    if (typeof sig === 'string') throw new OracleError('litert', 'load-model', sig, log.since(mark));
+    const { model, sig } = openModel(rt, env, modelBytes, modelInfo, mark, cleanups);
     return await body({ rt, model, info: modelInfo, sig, mark, defer: (f) => cleanups.push(f) });
   } catch (e) {
     if (e instanceof OracleError) throw e;
     if (isWasmTrap(e)) markRuntimeBroken(rt);
     throw new OracleError('litert', isWasmTrap(e) ? 'crash' : 'run', errorMessage(e), log.since(mark), e);
   } finally {
-    for (const f of cleanups.reverse()) {
-      try {
-        f();
-      } catch {
-        // Freeing after a failure must not hide the failure.
-      }
-    }
+    runCleanups(cleanups);
   }
 }
 
@@ -83,12 +60,7 @@ async function withModel<T>(
  * Outputs come back in subgraph-0 output order, named by their tensor names.
  */
 export async function run(modelBytes: Uint8Array, inputs: readonly ArrayBufferView[], options: RunOptions = {}): Promise<OracleOutput[]> {
-  let info: ModelInfo;
-  try {
-    info = options.info ?? readModelInfo(modelBytes);
-  } catch (e) {
-    throw new OracleError('litert', 'load-model', `cannot read the model: ${errorMessage(e)}`, [], e);
-  }
+  const info = modelInfoOf(modelBytes, options.info);
   if (info.dynamicOutputs.length > 0 && !options.allowDynamicOutputs) {
     throw new OracleError(
       'litert',

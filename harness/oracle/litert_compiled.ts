@@ -10,14 +10,13 @@ import {
   type Deletable,
   ELEMENT_DTYPES,
   type LiteRtModel,
-  mapSignature,
   type RankedTensorType,
   type SignatureMap,
   type TensorBuffer,
   typeOf,
 } from './litert_embind.js';
-import { type LiteRtRuntime, loadLiteRt, markRuntimeBroken } from './litert_runtime.js';
-import { type ModelInfo, readModelInfo } from './model_info.js';
+import { type LiteRtRuntime, loadLiteRt, markRuntimeBroken, modelInfoOf, openModel, runCleanups } from './litert_runtime.js';
+import type { ModelInfo } from './model_info.js';
 import {
   bytesPerElement,
   describeView,
@@ -77,12 +76,7 @@ export class LiteRtCompiled {
 
   /** Loads and compiles `modelBytes`; failures are OracleErrors saying at which step. */
   static async open(modelBytes: Uint8Array, options: LiteRtCompileOptions): Promise<LiteRtCompiled> {
-    let info: ModelInfo;
-    try {
-      info = options.info ?? readModelInfo(modelBytes);
-    } catch (e) {
-      throw new OracleError('litert', 'load-model', `cannot read the model: ${errorMessage(e)}`, [], e);
-    }
+    const info = modelInfoOf(modelBytes, options.info);
     if (options.accelerator === 'webgpu' && !options.device) {
       throw new OracleError('litert', 'load-runtime', 'the webgpu accelerator needs a GPUDevice', []);
     }
@@ -102,18 +96,7 @@ export class LiteRtCompiled {
         cleanups.push(() => own.delete());
         env = own;
       }
-      const ptr = wasm._malloc(modelBytes.byteLength);
-      cleanups.push(() => wasm._free(ptr));
-      wasm.HEAPU8.set(modelBytes, ptr);
-      let model: LiteRtModel;
-      try {
-        model = wasm.loadModel(env, ptr, modelBytes.byteLength);
-      } catch (e) {
-        throw fail('load-model', e, 'loadModel');
-      }
-      cleanups.push(() => model.delete());
-      const sig = mapSignature(model, info);
-      if (typeof sig === 'string') throw new OracleError('litert', 'load-model', sig, log.since(mark));
+      const { model, sig } = openModel(rt, env, modelBytes, info, mark, cleanups);
       let compiled: CompiledModel;
       try {
         compiled = await wasm.compileModel(env, model, {
@@ -130,7 +113,7 @@ export class LiteRtCompiled {
       self.createInputs(model, env);
       return self;
     } catch (e) {
-      runAll(cleanups);
+      runCleanups(cleanups);
       if (e instanceof OracleError) throw e;
       throw fail('load-model', e, 'open');
     }
@@ -175,9 +158,13 @@ export class LiteRtCompiled {
       const gpu = this.gpuInputs[j];
       if (gpu && this.device) {
         const bytes = viewBytes(data);
-        const words = new Uint8Array(Math.ceil(bytes.byteLength / 4) * 4); // writeBuffer takes whole words
-        words.set(bytes);
-        this.device.queue.writeBuffer(gpu.buffer, 0, words);
+        if (bytes.byteLength % 4 === 0) {
+          this.device.queue.writeBuffer(gpu.buffer, 0, bytes.buffer as ArrayBuffer, bytes.byteOffset, bytes.byteLength);
+        } else {
+          const words = new Uint8Array(Math.ceil(bytes.byteLength / 4) * 4); // writeBuffer takes whole words
+          words.set(bytes);
+          this.device.queue.writeBuffer(gpu.buffer, 0, words);
+        }
         return;
       }
       const ptr = buffer.lock(wasm.LiteRtTensorBufferLockMode.WRITE);
@@ -212,7 +199,7 @@ export class LiteRtCompiled {
     if (this.disposed) return;
     this.disposed = true;
     for (const b of this.staging.values()) b.destroy();
-    runAll(this.cleanups);
+    runCleanups(this.cleanups);
   }
 
   private inputDtypes: OracleDType[] = [];
@@ -335,15 +322,4 @@ function rankedType(rt: LiteRtRuntime, elementType: number, shape: readonly numb
   } finally {
     layout.delete();
   }
-}
-
-function runAll(cleanups: (() => void)[]): void {
-  for (const f of cleanups.reverse()) {
-    try {
-      f();
-    } catch {
-      // Freeing after a failure must not hide the failure.
-    }
-  }
-  cleanups.length = 0;
 }

@@ -1,8 +1,9 @@
 // The LiteRT.js wasm runtime, one per process: the relaxed-SIMD build where the engine has
 // relaxed SIMD, else the "compat" build; a CPU (XNNPACK) environment made once.
-import { errorMessage, evaluateGlue, packageFile, RuntimeLog, WASM_RELAXED_SIMD_PROBE, wasmSupports } from './emscripten.js';
+import { errorMessage, evaluateGlue, isWasmTrap, packageFile, RuntimeLog, WASM_RELAXED_SIMD_PROBE, wasmSupports } from './emscripten.js';
 import { LazyRuntime } from './lazy_runtime.js';
-import type { Deletable, GlueFactory, LiteRtWasm } from './litert_embind.js';
+import { type Deletable, type GlueFactory, type LiteRtModel, type LiteRtWasm, mapSignature, type SignatureMap } from './litert_embind.js';
+import { type ModelInfo, readModelInfo } from './model_info.js';
 import { OracleError } from './types.js';
 
 export interface LiteRtRuntime {
@@ -37,4 +38,55 @@ export function loadLiteRt(): Promise<LiteRtRuntime> {
 /** Forgets `rt` after a trap (its heap cannot be trusted): the next loadLiteRt() reloads. */
 export function markRuntimeBroken(rt: LiteRtRuntime): void {
   runtime.discard(rt);
+}
+
+/**
+ * Copies the model into the wasm heap and opens it in `env`, with the signature that runs
+ * subgraph 0; what to free is pushed on `cleanups`. Failures are load-model OracleErrors.
+ */
+export function openModel(
+  rt: LiteRtRuntime,
+  env: Deletable,
+  modelBytes: Uint8Array,
+  info: ModelInfo,
+  mark: number,
+  cleanups: (() => void)[],
+): { model: LiteRtModel; sig: SignatureMap } {
+  const { wasm, log } = rt;
+  const ptr = wasm._malloc(modelBytes.byteLength);
+  cleanups.push(() => wasm._free(ptr));
+  wasm.HEAPU8.set(modelBytes, ptr);
+  let model: LiteRtModel;
+  try {
+    model = wasm.loadModel(env, ptr, modelBytes.byteLength);
+  } catch (e) {
+    if (isWasmTrap(e)) markRuntimeBroken(rt);
+    throw new OracleError('litert', 'load-model', errorMessage(e), log.since(mark), e);
+  }
+  cleanups.push(() => model.delete());
+  const sig = mapSignature(model, info);
+  if (typeof sig === 'string') throw new OracleError('litert', 'load-model', sig, log.since(mark));
+  return { model, sig };
+}
+
+/** Runs the cleanups, last first, and empties the list; a failing one does not stop the rest. */
+export function runCleanups(cleanups: (() => void)[]): void {
+  for (const f of cleanups.reverse()) {
+    try {
+      f();
+    } catch {
+      // Freeing after a failure must not hide the failure.
+    }
+  }
+  cleanups.length = 0;
+}
+
+/** The model's info: `given` when the caller already read it, else read now (a load-model OracleError if unreadable). */
+export function modelInfoOf(modelBytes: Uint8Array, given?: ModelInfo): ModelInfo {
+  if (given) return given;
+  try {
+    return readModelInfo(modelBytes);
+  } catch (e) {
+    throw new OracleError('litert', 'load-model', `cannot read the model: ${errorMessage(e)}`, [], e);
+  }
 }
