@@ -1,4 +1,7 @@
-// Errors of the WebGPU delegate. Each says what failed and, where there is one, what to do.
+// Errors of the WebGPU delegate. Each says what failed and, where there is one, what to do. All
+// but GpuUnavailableError are DelegateErrors: a delegate kernel failed.
+
+import { DelegateError } from '../../src/interpreter/delegate.js';
 
 /** No WebGPU adapter or device could be obtained. */
 export class GpuUnavailableError extends Error {
@@ -11,7 +14,7 @@ export class GpuUnavailableError extends Error {
  * on a new device, interpreter.allocateTensors() again (a delegate that created its device
  * requests a new one; one given an application device needs a new delegate).
  */
-export class DeviceLostError extends Error {
+export class DeviceLostError extends DelegateError {
   override name = 'DeviceLostError';
   constructor(
     readonly reason: string,
@@ -24,12 +27,12 @@ export class DeviceLostError extends Error {
 }
 
 /** A WebGPU validation or out-of-memory error raised by the delegate's own GPU work. */
-export class GpuValidationError extends Error {
+export class GpuValidationError extends DelegateError {
   override name = 'GpuValidationError';
 }
 
 /** A shader template was instantiated with missing or unknown values, or failed to compile. */
-export class ShaderError extends Error {
+export class ShaderError extends DelegateError {
   override name = 'ShaderError';
 }
 
@@ -38,6 +41,6 @@ export class ShaderError extends Error {
  * destroyed buffer or one of another device, or a tensor that is not a graph input / output
  * computed by this delegate. The message names the tensor and the call.
  */
-export class GpuIoError extends Error {
+export class GpuIoError extends DelegateError {
   override name = 'GpuIoError';
 }

@@ -16,7 +16,7 @@ import { allocateBuffers, BufferSet } from './buffers.js';
 import type { GpuContext } from './device.js';
 import { prepareDispatches, type ReadyDispatch } from './dispatches.js';
 import { popScopes, pushScopes } from './error_scopes.js';
-import { GpuIoError } from './errors.js';
+import { GpuIoError, GpuValidationError } from './errors.js';
 import { BufferUsage, MapMode } from './gpu_flags.js';
 import { ARRAY_OF, checkBuffer, describeTensor, type GpuIoBindings, readBufferInto, type StoredArray } from './gpu_io.js';
 import type { PipelineCache } from './pipeline_cache.js';
@@ -90,10 +90,19 @@ interface Resident {
   readonly bytes: number;
 }
 
+async function popOutOfMemory(device: GPUDevice, label: string): Promise<void> {
+  const oom = await device.popErrorScope();
+  if (oom) throw new GpuValidationError(`${label}: out of GPU memory while creating its buffers: ${oom.message}`);
+}
+
 /** Builds the kernel of one planned partition. */
 export async function createPartitionKernel(gpu: GpuContext, plan: PartitionPlan, options: PartitionOptions): Promise<PartitionKernel> {
   const { device } = gpu;
-  if (options.debug) pushScopes(device);
+  // Always: a partition too large for the device fails here, named, instead of running on invalid buffers.
+  device.pushErrorScope('out-of-memory');
+  let scoped = true;
+  let debugScoped = Boolean(options.debug);
+  if (debugScoped) pushScopes(device);
   const buffers = new BufferSet(device);
   try {
     const { resolve, readback } = allocateBuffers(buffers, plan, options.label);
@@ -114,11 +123,15 @@ export async function createPartitionKernel(gpu: GpuContext, plan: PartitionPlan
     const stats = { ...plan.stats, pipelines: ready.pipelines, naiveTensorBytes };
     const profiler = options.profile ? makeProfiler(gpu, plan, buffers, options.label) : null;
     const kernel = new PartitionKernel(gpu, options, plan.nodes, ready.dispatches, uploads, readbacks, readback, buffers, stats, profiler);
+    debugScoped = false;
     if (options.debug) await popScopes(device, `${options.label}: building`);
+    scoped = false;
+    await popOutOfMemory(device, options.label);
     return kernel;
   } catch (e) {
     buffers.destroy();
-    if (options.debug) await popScopes(device, `${options.label}: building`).catch(() => {});
+    if (debugScoped) await popScopes(device, `${options.label}: building`).catch(() => {});
+    if (scoped) await popOutOfMemory(device, options.label).catch(() => {});
     throw e;
   }
 }

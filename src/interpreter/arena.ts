@@ -52,7 +52,13 @@ export function planArena(requests: readonly ArenaRequest[]): ArenaPlan {
  * Gives every activation and input its bytes in one arena, shared by tensors whose lifetimes
  * over the steps do not overlap; returns the arena's size.
  */
-export function bindArena(steps: readonly Step[], tensors: readonly RuntimeTensor[], subgraph: Subgraph, preserveAll: boolean): number {
+export function bindArena(
+  steps: readonly Step[],
+  tensors: readonly RuntimeTensor[],
+  subgraph: Subgraph,
+  preserveAll: boolean,
+  ceiling: number,
+): number {
   const first = new Map<number, number>();
   const last = new Map<number, number>();
   const touch = (t: RuntimeTensor | null, step: number) => {
@@ -77,6 +83,11 @@ export function bindArena(steps: readonly Step[], tensors: readonly RuntimeTenso
     return { id, bytes, first: first.get(id) as number, last: last.get(id) as number };
   });
   const plan = planArena(requests);
+  if (plan.totalBytes > ceiling) {
+    throw new TensorError(
+      `the activation arena needs ${plan.totalBytes} bytes, above the ceiling of ${ceiling} bytes (InterpreterOptions.maxArenaBytes)`,
+    );
+  }
   const arena = new ArrayBuffer(plan.totalBytes);
   for (const [id, offset] of plan.offsets) {
     const t = tensors[id] as RuntimeTensor;

@@ -21,6 +21,7 @@ import { bindArena } from './arena.js';
 import { type Delegate, DelegateError, type DelegateKernel } from './delegate.js';
 import { delegateSteps } from './delegate_steps.js';
 import { TensorError, type UnsupportedNode, UnsupportedOpError } from './errors.js';
+import { asNode, checkDeclaredSizes, checkOutputSizes, checkSchedule, DEFAULT_MAX_ARENA_BYTES } from './limits.js';
 import { type Placement, placementOf } from './placement.js';
 import { type Step, type StepInfo, type StepObserver, stepInfo } from './steps.js';
 
@@ -61,6 +62,12 @@ export interface InterpreterOptions {
   fallbackToCpuOnDelegateError?: boolean;
   /** Called around every step of invoke (harness tools: step timing, storage references). */
   observer?: StepObserver;
+  /**
+   * The most bytes the model's activations may need: a tensor (declared or inferred) or all of them
+   * together above it is refused with a TensorError / KernelError before anything is allocated.
+   * Default 1 GiB.
+   */
+  maxArenaBytes?: number;
 }
 
 const TYPED_NAMES: Partial<Record<DType, string>> = {
@@ -106,6 +113,8 @@ export class Interpreter {
     this.nodes = [];
     const config: { -readonly [K in keyof KernelConfig]: KernelConfig[K] } = { integerRounding: options.integerRounding ?? 'reference' };
     for (const op of subgraph.operators) {
+      const omitted = op.outputs.indexOf(-1);
+      if (omitted >= 0) throw new KernelError(op.index, op.op, `output ${omitted} is omitted (-1); every output must be a tensor`);
       const ctx: NodeContext = {
         config,
         index: op.index,
@@ -129,10 +138,24 @@ export class Interpreter {
         });
     }
     if (unsupported.length) throw new UnsupportedOpError(unsupported);
+    checkSchedule(
+      this.nodes.map((n) => n.ctx),
+      subgraph.outputs.map((i) => this.tensors[i] as RuntimeTensor),
+    );
+    checkDeclaredSizes(
+      this.tensors,
+      this.nodes.map((n) => n.ctx),
+      this.maxArenaBytes,
+    );
+    this.resetVariableTensors();
     if (config.integerRounding === 'xnnpack') config.xnnpackDelegate = !xnnpackDelegateFails(this.nodes.map((n) => n.ctx));
   }
 
   /** Reads the model and finds a kernel for every node; throws ModelError / UnsupportedOpError. */
+  private get maxArenaBytes(): number {
+    return this.options.maxArenaBytes ?? DEFAULT_MAX_ARENA_BYTES;
+  }
+
   static async create(modelBytes: Uint8Array | ArrayBuffer, options: InterpreterOptions = {}): Promise<Interpreter> {
     const bytes = modelBytes instanceof Uint8Array ? modelBytes : new Uint8Array(modelBytes);
     return new Interpreter(readModel(bytes), options.subgraph ?? 0, options);
@@ -189,7 +212,8 @@ export class Interpreter {
           `input tensor ${dynamicInput.index} '${dynamicInput.name}' has a shape known only at run time; ops after such a tensor are not supported yet`,
         );
       }
-      const params = kernel.prepare(ctx);
+      const params = asNode(ctx, 'prepare', () => kernel.prepare(ctx));
+      checkOutputSizes(ctx, this.maxArenaBytes);
       const inputsKnown = kernel.readsShapesOnly || ctx.inputs.every((t) => t === null || isKnown(t));
       const foldable = inputsKnown && ctx.outputs.every((t) => t.kind === 'activation');
       if (foldable) {
@@ -197,13 +221,19 @@ export class Interpreter {
           o.data = allocTyped(o.dtype, numElements(o.shape));
           o.kind = 'folded';
         }
-        kernel.eval(ctx, params);
+        asNode(ctx, 'eval', () => kernel.eval(ctx, params));
       } else steps.push({ kind: 'cpu', ctx, kernel, params });
     }
+    // Shapes inferred at prepare (broadcasts, reshapes) are checked again, before any delegate allocates.
+    checkDeclaredSizes(
+      this.tensors,
+      this.nodes.map((n) => n.ctx),
+      this.maxArenaBytes,
+    );
     this.reasons = new Map();
     for (const delegate of this.delegates) steps = await delegateSteps(delegate, steps, this.tensors, this.subgraph, this.reasons);
     for (const s of steps) s.info = stepInfo(s);
-    this.arenaBytes = bindArena(steps, this.tensors, this.subgraph, this.options.preserveAllTensors ?? false);
+    this.arenaBytes = bindArena(steps, this.tensors, this.subgraph, this.options.preserveAllTensors ?? false, this.maxArenaBytes);
     this.steps = steps;
     this.allocated = true;
   }
@@ -289,7 +319,7 @@ export class Interpreter {
     try {
       for (const s of this.steps) {
         observer?.beforeStep?.(s.info as StepInfo);
-        if (s.kind === 'cpu') s.kernel.eval(s.ctx, s.params);
+        if (s.kind === 'cpu') asNode(s.ctx, 'eval', () => s.kernel.eval(s.ctx, s.params));
         else await this.invokeDelegateStep(s);
         observer?.afterStep?.(s.info as StepInfo);
       }
@@ -381,7 +411,8 @@ function initialVariable(m: Tensor): TypedArray {
 
 function runtimeTensor(m: Tensor, isInput: boolean): RuntimeTensor {
   const base = { index: m.index, name: m.name, dtype: m.dtype, shape: [...m.shape], quantization: m.quantization, sparsity: m.sparsity };
-  if (m.isVariable) return { ...base, kind: 'variable', data: initialVariable(m) };
+  // Variables get their bytes once the declared sizes are checked (resetVariableTensors).
+  if (m.isVariable) return { ...base, kind: 'variable', data: new Float32Array(0) };
   if (m.data && !isInput) {
     const data = hasTypedView(m.dtype) ? typedView(m.data, m.dtype) : m.data;
     return { ...base, kind: 'constant', data };

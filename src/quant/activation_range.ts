@@ -1,6 +1,7 @@
 // Clamping ranges of quantized outputs: kernel_util.cc CalculateActivationRangeQuantized (fused
 // activations) and the ranges of the quantized RELU family (activations.cc QuantizedReluX).
 
+import { QuantizationParamError } from './errors.js';
 import { f32, tfliteRound } from './rounding.js';
 
 /** Integer tensor types that carry quantized activations. */
@@ -19,7 +20,7 @@ export function quantizedTypeRange(type: QuantizedIntType): [number, number] {
     case 'int16':
       return [-32768, 32767];
     default:
-      throw new RangeError(`no quantized range for type ${String(type)}`);
+      throw new QuantizationParamError(`no quantized range for type ${String(type)}`);
   }
 }
 
@@ -30,7 +31,7 @@ export function quantizedTypeRange(type: QuantizedIntType): [number, number] {
 export function quantizeFloatToInt(value: number, scale: number, zeroPoint: number): number {
   const q = tfliteRound(f32(f32(value) / f32(scale)));
   if (!(q >= -2147483648 && q <= 2147483647)) {
-    throw new RangeError(`quantizing ${value} with scale ${scale} overflows int32`);
+    throw new QuantizationParamError(`quantizing ${value} with scale ${scale} overflows int32`);
   }
   return zeroPoint + q;
 }

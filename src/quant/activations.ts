@@ -3,6 +3,7 @@
 // or gemmlowp fixed point on the optimized path), HARD_SWISH and LEAKY_RELU, with the set-up
 // their Prepare functions do (kernels/activations.cc).
 
+import { QuantizationParamError } from './errors.js';
 import {
   logisticFixedPoint,
   roundingDivideByPOTInt16,
@@ -54,7 +55,7 @@ export interface Int16ActivationParams {
 function int16ActivationParams(inputScale: number, outputScale: number, powerOfTwoShifts: readonly number[]): Int16ActivationParams {
   const output = checkedLog2(outputScale);
   if (!output.isPowerOfTwo || output.log2 !== -15) {
-    throw new RangeError(`int16 LOGISTIC/TANH need an output scale of 2^-15, got ${outputScale}`);
+    throw new QuantizationParamError(`int16 LOGISTIC/TANH need an output scale of 2^-15, got ${outputScale}`);
   }
   const input = checkedLog2(inputScale);
   const inputLeftShift = 12 + input.log2; // 15 - kInputIntegerBits (3)
@@ -175,7 +176,7 @@ export function prepareHardSwish(
   const hiresInputScale = f32((1 / 128) * f32(inputScale));
   const reluishScale = 3 / 32768;
   const output = quantizeMultiplier(f32(hiresInputScale / f32(outputScale)));
-  if (output.shift > 0) throw new RangeError('HARD_SWISH: the output multiplier exponent must be <= 0');
+  if (output.shift > 0) throw new QuantizationParamError('HARD_SWISH: the output multiplier exponent must be <= 0');
   const reluish = quantizeMultiplier(f32(hiresInputScale / reluishScale));
   return {
     inputZeroPoint,

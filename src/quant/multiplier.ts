@@ -2,6 +2,7 @@
 // MultiplyByQuantizedMultiplier and its variants (kernels/internal/common.h/.cc, double rounding,
 // i.e. TFLITE_SINGLE_ROUNDING off) and the multiplier set-up of kernel_util.cc.
 
+import { QuantizationParamError } from './errors.js';
 import { INT32_MAX, roundingDivideByPOT, saturatingRoundingDoublingHighMul } from './fixed_point.js';
 import { f32, frexp, tfliteRound } from './rounding.js';
 
@@ -19,7 +20,7 @@ export interface QuantizedMultiplier {
  */
 export function quantizeMultiplier(realMultiplier: number): QuantizedMultiplier {
   if (realMultiplier === 0) return { multiplier: 0, shift: 0 };
-  if (!Number.isFinite(realMultiplier)) throw new RangeError(`cannot quantize the multiplier ${realMultiplier}`);
+  if (!Number.isFinite(realMultiplier)) throw new QuantizationParamError(`cannot quantize the multiplier ${realMultiplier}`);
   const { fraction, exponent } = frexp(realMultiplier);
   let qFixed = tfliteRound(fraction * 2147483648); // exact: a power-of-two scaling
   let shift = exponent;
@@ -34,20 +35,20 @@ export function quantizeMultiplier(realMultiplier: number): QuantizedMultiplier 
 /** TFLite QuantizeMultiplierSmallerThanOneExp: for 0 < m < 1; shift <= 0. Throws where TFLite's CHECKs abort. */
 export function quantizeMultiplierSmallerThanOneExp(realMultiplier: number): QuantizedMultiplier {
   if (!(realMultiplier > 0 && realMultiplier < 1)) {
-    throw new RangeError(`QuantizeMultiplierSmallerThanOneExp needs a multiplier in (0, 1), got ${realMultiplier}`);
+    throw new QuantizationParamError(`QuantizeMultiplierSmallerThanOneExp needs a multiplier in (0, 1), got ${realMultiplier}`);
   }
   const q = quantizeMultiplier(realMultiplier);
-  if (q.shift > 0) throw new RangeError(`QuantizeMultiplierSmallerThanOneExp: ${realMultiplier} rounds to 1`);
+  if (q.shift > 0) throw new QuantizationParamError(`QuantizeMultiplierSmallerThanOneExp: ${realMultiplier} rounds to 1`);
   return q;
 }
 
 /** TFLite QuantizeMultiplierGreaterThanOne: for m > 1; shift >= 0. Throws where TFLite's CHECKs abort. */
 export function quantizeMultiplierGreaterThanOne(realMultiplier: number): QuantizedMultiplier {
   if (!(realMultiplier > 1)) {
-    throw new RangeError(`QuantizeMultiplierGreaterThanOne needs a multiplier above 1, got ${realMultiplier}`);
+    throw new QuantizationParamError(`QuantizeMultiplierGreaterThanOne needs a multiplier above 1, got ${realMultiplier}`);
   }
   const q = quantizeMultiplier(realMultiplier);
-  if (q.shift < 0) throw new RangeError(`QuantizeMultiplierGreaterThanOne: ${realMultiplier} gave a negative shift`);
+  if (q.shift < 0) throw new QuantizationParamError(`QuantizeMultiplierGreaterThanOne: ${realMultiplier} gave a negative shift`);
   return q;
 }
 
@@ -176,7 +177,7 @@ export function perChannelMultipliers(
  */
 export function legacyConvolutionMultiplier(inputScale: number, filterScale: number, outputScale: number): number {
   const inputProductScale = f32(f32(inputScale) * f32(filterScale));
-  if (!(inputProductScale >= 0)) throw new RangeError(`negative input product scale ${inputProductScale}`);
+  if (!(inputProductScale >= 0)) throw new QuantizationParamError(`negative input product scale ${inputProductScale}`);
   return inputProductScale / f32(outputScale);
 }
 

@@ -5,6 +5,7 @@
 //   (generic optimized) SOFTMAX kernel runs for int8/uint8 input on non-ARM64 builds;
 // - softmaxInt16Row: reference_ops::SoftmaxInt16 with the two int16 tables (every kernel variant).
 
+import { QuantizationParamError } from './errors.js';
 import {
   expOnNegativeValues,
   getReciprocal,
@@ -88,7 +89,7 @@ export function softmaxQuantizedRow(
   const { reciprocal, numBitsOverUnit } = getReciprocal(sumOfExps, ACCUMULATION_INTEGER_BITS);
   const limits = outputLimits(outputType);
   const exponent = numBitsOverUnit + 31 - limits.bits;
-  if (exponent < 0 || exponent > 31) throw new RangeError(`softmax: output exponent ${exponent} out of range`);
+  if (exponent < 0 || exponent > 31) throw new QuantizationParamError(`softmax: output exponent ${exponent} out of range`);
 
   for (let c = 0; c < depth; c++) {
     const diff = (input[inputOffset + c] as number) - maxInRow;

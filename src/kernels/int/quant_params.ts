@@ -1,7 +1,13 @@
 // Quantization parameters of the integer kernels: TFLite's per-tensor `params`, activation and
 // filter checks, and the output multipliers of the convolution family
 // (PopulateConvolutionQuantizationParams, GetQuantizedConvolutionMultipler).
-import { biasScaleMatches, legacyConvolutionMultiplier, perChannelMultipliers, quantizeMultiplier } from '../../quant/index.js';
+import {
+  biasScaleMatches,
+  legacyConvolutionMultiplier,
+  perChannelMultipliers,
+  QuantizationParamError,
+  quantizeMultiplier,
+} from '../../quant/index.js';
 import type { NodeContext, RuntimeTensor } from '../kernel.js';
 import { fail } from '../kernel.js';
 
@@ -46,12 +52,12 @@ export function checkConvDtypes(ctx: NodeContext, x: RuntimeTensor, filter: Runt
   if (filter.dtype !== want) fail(ctx, `${x.dtype} input needs ${want} weights, got ${filter.dtype}`);
 }
 
-/** Runs a quant/ helper that throws RangeError (odd scales), turning the error into a KernelError. */
+/** Runs a quant/ helper that throws QuantizationParamError (odd scales), turning the error into a KernelError. */
 export function guarded<T>(ctx: NodeContext, what: string, f: () => T): T {
   try {
     return f();
   } catch (e) {
-    if (e instanceof RangeError) fail(ctx, `${what}: ${e.message}`);
+    if (e instanceof QuantizationParamError) fail(ctx, `${what}: ${e.message}`);
     throw e;
   }
 }

@@ -1,0 +1,105 @@
+// The whole-pipeline fuzz: structure-aware mutations of real models, each run read ->
+// allocateTensors() -> invoke() on the CPU and with the WebGPU delegate, counted per outcome.
+// A case is (model, seed): a defect is reproduced by mutateModel(bytes, seed).
+
+import { mutateModel } from './mutate.js';
+import { type CaseOutcome, runPipelineCase } from './pipeline.js';
+
+export interface SoakModel {
+  name: string;
+  bytes: Uint8Array;
+}
+
+export type SoakBackend = 'cpu' | 'webgpu';
+
+export interface FuzzOptions {
+  models: readonly SoakModel[];
+  mutations: number;
+  seed: number;
+  backend: SoakBackend;
+  /** The device every webgpu case's delegate shares. */
+  device?: GPUDevice;
+  /** InterpreterOptions.maxArenaBytes of every case (default: the interpreter's). */
+  maxArenaBytes?: number;
+  /** A case slower than this many times its unmutated model (plus 1 s) counts as slow. */
+  slowFactor?: number;
+  onCase?: (done: number, total: number) => void;
+}
+
+export interface FuzzCase {
+  model: string;
+  seed: number;
+  mutation: string;
+  stage?: string;
+  error?: string;
+  message?: string;
+  ms: number;
+}
+
+export interface FuzzReport {
+  backend: SoakBackend;
+  cases: number;
+  /** Mutations that do not apply to the drawn model (e.g. no quantized tensor), not run. */
+  notApplicable: number;
+  /** 'ok', 'typed-error: <stage> <ErrorClass>', 'defect: <stage> <ErrorClass>'. */
+  outcomes: Record<string, number>;
+  defects: FuzzCase[];
+  slow: FuzzCase[];
+  slowest: FuzzCase | null;
+  /** The largest JS/wasm memory growth over one case against its bound (8x the file + the arena ceiling). */
+  memory: { maxBytes: number; bound: number; case: string };
+}
+
+const arrayBufferBytes = () => (typeof process !== 'undefined' ? process.memoryUsage().arrayBuffers : 0);
+
+function outcomeKey(o: CaseOutcome): string {
+  return o.kind === 'ok' ? 'ok' : `${o.kind}: ${o.stage} ${o.error}`;
+}
+
+export async function fuzzPipeline(options: FuzzOptions): Promise<FuzzReport> {
+  const { models, mutations, backend, device } = options;
+  const slowFactor = options.slowFactor ?? 20;
+  const ceiling = options.maxArenaBytes ?? 2 ** 30;
+  const report: FuzzReport = {
+    backend,
+    cases: 0,
+    notApplicable: 0,
+    outcomes: {},
+    defects: [],
+    slow: [],
+    slowest: null,
+    memory: { maxBytes: 0, bound: 0, case: '' },
+  };
+  const caseOptions = { device: backend === 'webgpu' ? device : undefined, maxArenaBytes: options.maxArenaBytes };
+  // Each model's own time, unmutated: what "slow" is measured against.
+  const baseMs = new Map<string, number>();
+  for (const m of models) baseMs.set(m.name, (await runPipelineCase(m.bytes, caseOptions)).ms);
+  let worstRatio = -1;
+  for (let k = 0; k < mutations; k++) {
+    const model = models[k % models.length] as SoakModel;
+    const seed = options.seed + k;
+    const mutation = mutateModel(model.bytes, seed);
+    options.onCase?.(k + 1, mutations);
+    if (!mutation) {
+      report.notApplicable++;
+      continue;
+    }
+    const before = arrayBufferBytes();
+    const outcome = await runPipelineCase(mutation.bytes, caseOptions);
+    const grown = Math.max(0, arrayBufferBytes() - before);
+    report.cases++;
+    const key = outcomeKey(outcome);
+    report.outcomes[key] = (report.outcomes[key] ?? 0) + 1;
+    const c: FuzzCase = { model: model.name, seed, mutation: mutation.label, ms: outcome.ms };
+    if (outcome.kind !== 'ok') Object.assign(c, { stage: outcome.stage, error: outcome.error, message: outcome.message });
+    if (outcome.kind === 'defect') report.defects.push(c);
+    if (outcome.ms > slowFactor * (baseMs.get(model.name) ?? 0) + 1000) report.slow.push(c);
+    if (!report.slowest || outcome.ms > report.slowest.ms) report.slowest = c;
+    const bound = 8 * model.bytes.length + ceiling;
+    if (grown / bound > worstRatio) {
+      worstRatio = grown / bound;
+      report.memory = { maxBytes: grown, bound, case: `${model.name} #${seed}: ${mutation.label}` };
+    }
+  }
+  return report;
+}
