@@ -66,3 +66,4 @@ export { readModel } from './model/reader.js';
 export * as schema from './model/schema/tflite_generated.js';
 export { detectMode, type ModelSummary, type QuantizationMode, summarize, type TensorSummary } from './model/summary.js';
 export type { Model, Operator, Quantization, SignatureDef, Subgraph, Tensor } from './model/types.js';
+export { packModel, unpackModel } from './model/writer.js';
