@@ -61,7 +61,7 @@ export const INTEGER_RULES: Record<string, OpRule> = {
   RELU: independent(2, 3),
   RELU6: independent(2, 3),
   LEAKY_RELU: independent(2, 2),
-  PRELU: independent(2, 0),
+  PRELU: independent(1, 0), // TFLite registers PRELU version 1 only (int8 included)
   HARD_SWISH: independent(2, 0),
 };
 
