@@ -59,7 +59,6 @@ const QUANTIZE_VERSION = { fromFloat: 1, requantize: 2, int16: 3 };
 const DEQUANTIZE_VERSION = { int8: 2, int16: 3, uint8: 1 };
 
 export async function quantizeInteger(
-  _floatBytes: Uint8Array,
   model: ModelT,
   report: QuantizeReport,
   options: QuantizeOptions & { perChannel: boolean },
@@ -117,8 +116,6 @@ class IntegerRewrite {
   run(): void {
     const { model, sg } = this;
     const ops = [...sg.operators];
-    const graphInputs = new Set(sg.inputs);
-    const graphOutputs = new Set(sg.outputs);
     // Graph inputs: float32 by default (QUANTIZE inside); int8 / int16 in place; uint8 → QUANTIZE.
     for (const t of sg.inputs) {
       if (!this.activations.has(t)) continue;
@@ -166,8 +163,6 @@ class IntegerRewrite {
     });
     // Graph outputs: float32 by default (DEQUANTIZE inside); integer in place; uint8 → QUANTIZE.
     sg.outputs = sg.outputs.map((t) => this.outputView(t));
-    void graphInputs;
-    void graphOutputs;
     sg.operators = topologicalOrder(sg, [...sg.operators, ...this.added]);
     this.report.addedNodes.quantize = this.added.filter((o) => opName(model, o) === 'QUANTIZE').length;
     this.report.addedNodes.dequantize = this.added.filter((o) => opName(model, o) === 'DEQUANTIZE').length;

@@ -57,7 +57,7 @@ export async function quantize(floatModelBytes: Uint8Array, options: QuantizeOpt
   } else if (options.mode === 'dynamic-range') {
     report.addedNodes.dequantize = quantizeDynamicRange(model, nodes, { perChannel }).dequantize;
   } else {
-    await quantizeInteger(floatModelBytes, model, report, { ...options, perChannel });
+    await quantizeInteger(model, report, { ...options, perChannel });
   }
   compact(model);
   model.version = 3;
