@@ -189,6 +189,33 @@ export function compact(model: ModelT): void {
   for (const sg of model.subgraphs) for (const op of sg.operators) op.opcodeIndex = codeRemap.get(op.opcodeIndex) as number;
 }
 
+/**
+ * Points tensors with byte-identical constant contents at one buffer, as the converter's
+ * deduplicate_readonly_buffers does (by size and hash, then compared). Variable tensors and
+ * metadata buffers are left alone. compact() then drops the copies.
+ */
+export function dedupeConstantBuffers(model: ModelT): void {
+  const excluded = new Set<number>(model.metadata.map((m) => m.buffer));
+  for (const sg of model.subgraphs) for (const t of sg.tensors) if (t.isVariable) excluded.add(t.buffer);
+  const seen = new Map<string, number[]>();
+  const replace = new Map<number, number>();
+  model.buffers.forEach((b, i) => {
+    if (i === 0 || excluded.has(i) || b.data.length === 0) return;
+    let hash = 0x811c9dc5;
+    for (const byte of b.data) hash = Math.imul(hash ^ byte, 0x01000193);
+    const key = `${b.data.length}:${hash >>> 0}`;
+    const same = seen.get(key) ?? [];
+    const match = same.find((j) => {
+      const other = (model.buffers[j] as fb.BufferT).data;
+      for (let k = 0; k < other.length; k++) if (other[k] !== b.data[k]) return false;
+      return true;
+    });
+    if (match !== undefined) replace.set(i, match);
+    else seen.set(key, [...same, i]);
+  });
+  for (const sg of model.subgraphs) for (const t of sg.tensors) t.buffer = replace.get(t.buffer) ?? t.buffer;
+}
+
 /** Sets (or replaces) a metadata entry holding `value` as bytes. */
 export function setMetadata(model: ModelT, name: string, value: Uint8Array): void {
   const existing = model.metadata.find((m) => m.name === name);

@@ -5,7 +5,7 @@ import { packModel, unpackModel } from '../model/writer.js';
 import { quantizeDynamicRange } from './dynamic_range.js';
 import { QuantizeError } from './errors.js';
 import { quantizeFloat16 } from './float16.js';
-import { compact } from './graph.js';
+import { compact, dedupeConstantBuffers } from './graph.js';
 import { quantizeInteger } from './integer.js';
 import { checkFloatModel, foldFloat16Constants } from './prepare.js';
 import type { NodeReport, QuantizeMode, QuantizeReport } from './report.js';
@@ -59,6 +59,7 @@ export async function quantize(floatModelBytes: Uint8Array, options: QuantizeOpt
   } else {
     await quantizeInteger(model, report, { ...options, perChannel });
   }
+  dedupeConstantBuffers(model);
   compact(model);
   model.version = 3;
   const bytes = packModel(model);
