@@ -1,7 +1,7 @@
 // The public entry: quantize(floatModelBytes, options) → { bytes, report }.
 
-import type { TypedArray } from '../model/dtype.js';
 import { packModel, unpackModel } from '../model/writer.js';
+import type { RepresentativeDataset } from './calibration.js';
 import { quantizeDynamicRange } from './dynamic_range.js';
 import { QuantizeError } from './errors.js';
 import { quantizeFloat16 } from './float16.js';
@@ -10,7 +10,6 @@ import { quantizeInteger } from './integer.js';
 import { checkFloatModel, foldFloat16Constants } from './prepare.js';
 import type { NodeReport, QuantizeMode, QuantizeReport } from './report.js';
 
-export type RepresentativeDataset = AsyncIterable<TypedArray[]> | Iterable<TypedArray[]>;
 export type InferenceType = 'float32' | 'int8' | 'uint8' | 'int16';
 
 export interface QuantizeOptions {
