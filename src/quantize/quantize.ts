@@ -36,6 +36,15 @@ const MODES: readonly QuantizeMode[] = ['float16', 'dynamic-range', 'int8', '16x
 
 export async function quantize(floatModelBytes: Uint8Array, options: QuantizeOptions): Promise<QuantizeResult> {
   if (!MODES.includes(options.mode)) throw new QuantizeError(`unknown mode '${String(options.mode)}' (expected ${MODES.join(', ')})`);
+  const integer = options.mode === 'int8' || options.mode === '16x8';
+  for (const [what, t] of [
+    ['inferenceInputType', options.inferenceInputType],
+    ['inferenceOutputType', options.inferenceOutputType],
+  ] as const) {
+    // The float modes keep float I/O (the converter takes inference types for full integer only).
+    if (!integer && t && t !== 'float32')
+      throw new QuantizeError(`${what} '${t}' needs mode int8 or 16x8; '${options.mode}' keeps float32 I/O`);
+  }
   const model = unpackModel(floatModelBytes);
   if (model.subgraphs.length !== 1)
     throw new QuantizeError(`the model has ${model.subgraphs.length} subgraphs; only single-subgraph models are quantized`);

@@ -44,6 +44,13 @@ describe.skipIf(!hello?.available)('calibration (hello_world_f32: x → sin x)',
     await expect(calibrate(bytes, [])).rejects.toThrow(/gave no samples/);
   });
 
+  it('integer I/O types are refused in the float modes', async () => {
+    const bytes = load(hello?.path as string);
+    await expect(quantize(bytes, { mode: 'dynamic-range', inferenceInputType: 'int8' })).rejects.toThrow(
+      /inferenceInputType 'int8' needs mode int8 or 16x8/,
+    );
+  });
+
   it('an already-quantized model is refused, naming the node', async () => {
     const int8 = load(join(SHARED_MODELS_DIR, 'hello_world_int8.tflite'));
     const attempt = quantize(int8, { mode: 'float16' });
