@@ -6,11 +6,12 @@ import type { Backend, Precision, QuantizedExecution } from '../harness/backends
 import type { Target } from '../harness/fuzz/run_case.js';
 import { configureNodeWebGpu } from '../harness/node_gpu.js';
 import { perNodeCompare, renderPerNode } from '../harness/per_node.js';
-import { KernelError, ModelError, TensorError, UnsupportedOpError } from '../src/index.js';
+import { KernelError, ModelError, QuantizeError, TensorError, UnsupportedOpError } from '../src/index.js';
 import { bench, benchBrowser, benchTargets, renderBench, writeBenchFiles } from './bench.js';
 import { FileError, readBytes } from './files.js';
 import { fuzzOps, fuzzPassed, renderFuzz, renderFuzzMarkdown, TARGETS } from './fuzz.js';
 import { inspectFile, placementOf, renderPlacement, renderSummary, renderTensors } from './inspect.js';
+import { quantizeFile, renderQuantize } from './quantize.js';
 import { renderRun, runModel } from './run.js';
 import { culpritFile, renderCulprit, renderReports, verifyAll, verifyBrowser, verifyFile } from './verify.js';
 
@@ -37,7 +38,14 @@ const OPTIONS = {
   markdown: { type: 'boolean' },
   warmup: { type: 'string' },
   'ours-only': { type: 'boolean' },
-  out: { type: 'string' },
+  out: { type: 'string', short: 'o' },
+  mode: { type: 'string' },
+  calibration: { type: 'string' },
+  samples: { type: 'string' },
+  'input-type': { type: 'string' },
+  'output-type': { type: 'string' },
+  'per-tensor': { type: 'boolean' },
+  'allow-float-fallback': { type: 'boolean' },
   profile: { type: 'boolean' },
 } as const;
 
@@ -76,6 +84,13 @@ commands:
       differential op tests: N seeded random cases per (op, dtypes) line, each run by TFLite
       (tfjs-tflite, LiteRT.js) and by us on every target; failures are shrunk (--keep writes them
       as regression cases); --markdown prints the README's per-op table
+  quantize <float.tflite> --mode float16|dynamic-range|int8|16x8 -o <out.tflite>
+      [--calibration DIR | --samples N] [--seed S] [--input-type float32|int8|uint8|int16]
+      [--output-type ...] [--per-tensor] [--allow-float-fallback] [--json]
+      post-training quantization as TFLite's converter does it; int8 / 16x8 calibrate on DIR's
+      .bin files (one sample each: every input's raw little-endian bytes, in input order), or on
+      N seeded synthetic samples (default 100) drawn like verify's inputs; --allow-float-fallback
+      keeps ops the mode cannot quantize in float (listed) instead of failing
   help
       this text`;
 
@@ -218,6 +233,35 @@ const commands: Record<string, Command> = {
     else console.log(flags.markdown ? renderFuzzMarkdown(rows, targets) : renderFuzz(rows, targets));
     return fuzzPassed(rows) ? 0 : 1;
   },
+  async quantize(positionals, flags) {
+    const path = needPath(positionals, 'quantize');
+    const mode = flags.mode;
+    if (mode !== 'float16' && mode !== 'dynamic-range' && mode !== 'int8' && mode !== '16x8')
+      throw new UsageError(`quantize needs --mode float16, dynamic-range, int8 or 16x8${mode ? `; got '${mode}'` : ''}`);
+    if (typeof flags.out !== 'string') throw new UsageError('quantize needs -o <out.tflite>');
+    const ioType = (name: string) => {
+      const v = flags[name];
+      if (v === undefined) return undefined;
+      if (v !== 'float32' && v !== 'int8' && v !== 'uint8' && v !== 'int16')
+        throw new UsageError(`--${name} must be float32, int8, uint8 or int16, got '${v}'`);
+      return v;
+    };
+    const inputType = ioType('input-type');
+    const outputType = ioType('output-type');
+    const result = await quantizeFile(path, {
+      mode,
+      out: flags.out,
+      ...(typeof flags.calibration === 'string' ? { calibration: flags.calibration } : {}),
+      samples: integerFlag(flags, 'samples', 100),
+      seed: integerFlag(flags, 'seed', 1000),
+      ...(inputType ? { inputType } : {}),
+      ...(outputType ? { outputType } : {}),
+      perChannel: !flags['per-tensor'],
+      allowFloatFallback: Boolean(flags['allow-float-fallback']),
+    });
+    console.log(flags.json ? JSON.stringify(result) : renderQuantize(result));
+    return 0;
+  },
   async help() {
     console.log(USAGE);
     return 0;
@@ -225,7 +269,7 @@ const commands: Record<string, Command> = {
 };
 
 /** Errors that carry a complete message for the user (no stack needed). */
-const EXPECTED = [ModelError, FileError, TensorError, UnsupportedOpError, KernelError];
+const EXPECTED = [ModelError, FileError, TensorError, UnsupportedOpError, KernelError, QuantizeError];
 const EXPECTED_NAMES = new Set(['GpuUnavailableError', 'DeviceLostError', 'DelegateError', 'OracleError', 'BrowserUnavailableError']);
 
 /** Runs the CLI; returns the exit code. */

@@ -1,31 +1,8 @@
-// Model variants built in code (the original file is never edited): unpack with flatc's object
-// API, change the plain objects, pack again. Used by the culprit finder (harness/culprit.ts).
+// Model variants built in code (the original file is never edited): the writer of src/model
+// (unpack with flatc's object API, change the plain objects, pack again). Used by the culprit
+// finder (harness/culprit.ts) and the fuzzer.
 
-import * as flatbuffers from 'flatbuffers';
 import { schema as fb } from '../src/index.js';
 
-export function unpackModel(bytes: Uint8Array): fb.ModelT {
-  return fb.Model.getRootAsModel(new flatbuffers.ByteBuffer(bytes)).unpack();
-}
-
-/**
- * Packs a model. Buffers without data are written as empty tables: the object API would write
- * an empty `data` vector, which TFLite reads as a zero-byte constant ("required_bytes != bytes").
- */
-export function packModel(model: fb.ModelT): Uint8Array {
-  const emptyTable = (builder: flatbuffers.Builder) => {
-    fb.Buffer.startBuffer(builder);
-    return fb.Buffer.endBuffer(builder);
-  };
-  const buffers = model.buffers;
-  model.buffers = buffers.map((b) => (b.data.length || b.offset > 1n ? b : ({ pack: emptyTable } as unknown as fb.BufferT)));
-  try {
-    const builder = new flatbuffers.Builder(1 << 16);
-    builder.finish(model.pack(builder), 'TFL3');
-    return builder.asUint8Array();
-  } finally {
-    model.buffers = buffers; // the same model can be changed and packed again
-  }
-}
-
+export { packModel, unpackModel } from '../src/index.js';
 export { fb };

@@ -66,3 +66,22 @@ export { readModel } from './model/reader.js';
 export * as schema from './model/schema/tflite_generated.js';
 export { detectMode, type ModelSummary, type QuantizationMode, summarize, type TensorSummary } from './model/summary.js';
 export type { Model, Operator, Quantization, SignatureDef, Subgraph, Tensor } from './model/types.js';
+export { packModel, unpackModel } from './model/writer.js';
+// Post-training quantization (float16, dynamic range, int8, 16x8).
+export {
+  asymmetricInt8Params,
+  type InferenceType,
+  type NodeReport,
+  QuantizeError,
+  type QuantizeMode,
+  type QuantizeOptions,
+  type QuantizeReport,
+  type QuantizeResult,
+  quantize,
+  quantizeBiasInt32,
+  quantizeSymmetricInt8,
+  type RepresentativeDataset,
+  roundHalfAway,
+  symmetricInt16Params,
+  toFloat16,
+} from './quantize/index.js';
