@@ -89,6 +89,9 @@ export class Interpreter {
   private readonly nodes: { ctx: NodeContext; kernel: Kernel<unknown> }[];
   private steps: Step[] = [];
   private allocated = false;
+  /** The async call in flight (invoke, allocateTensors, removeDelegates), if any: calls do not overlap. */
+  private busy: string | null = null;
+  private disposed = false;
   private delegates: Delegate[];
   private readonly options: InterpreterOptions;
   /** The delegate error that made invoke fall back to the CPU (fallbackToCpuOnDelegateError), else null. */
@@ -177,6 +180,7 @@ export class Interpreter {
 
   /** Changes an input's shape; takes effect at the next allocateTensors (or invoke). */
   resizeInput(index: number, shape: readonly number[]): void {
+    this.usable('resizeInput');
     const t = this.inputTensor(index);
     if (!Array.isArray(shape) || shape.some((d) => !Number.isInteger(d) || d < 0)) {
       throw new TensorError(`resizeInput: input tensor ${index} '${t.name}': shape [${shape}] must be non-negative integers`);
@@ -199,6 +203,34 @@ export class Interpreter {
    * constant, lets the delegates claim nodes, and plans the arena.
    */
   async allocateTensors(): Promise<void> {
+    await this.exclusive('allocateTensors', () => this.allocate());
+  }
+
+  /**
+   * One async call at a time: a second invoke() while one runs would mix the two runs' tensors
+   * in the shared arena, so it fails at once, as does any call after dispose().
+   */
+  private async exclusive(what: string, f: () => Promise<void>): Promise<void> {
+    this.usable(what);
+    this.busy = what;
+    try {
+      await f();
+    } finally {
+      this.busy = null;
+    }
+  }
+
+  /** Throws a TensorError when the interpreter was disposed or an async call is still running. */
+  private usable(what: string): void {
+    if (this.disposed) throw new TensorError(`${what}: this interpreter was disposed; create a new one`);
+    if (this.busy) {
+      throw new TensorError(
+        `${what}: called while ${this.busy}() is still running on this interpreter; await it first (one call at a time per interpreter)`,
+      );
+    }
+  }
+
+  private async allocate(): Promise<void> {
     this.releaseDelegateKernels();
     this.allocated = false;
     for (const t of this.tensors) if (t.kind === 'folded' || t.kind === 'dynamic') t.kind = 'activation';
@@ -253,6 +285,7 @@ export class Interpreter {
 
   /** Copies values into an input tensor; the typed array must match its dtype and element count. */
   setTensor(index: number, values: TypedArray): void {
+    this.usable('setTensor');
     const t = this.inputTensor(index);
     this.requireAllocated('setTensor');
     const want = TYPED_NAMES[t.dtype];
@@ -276,6 +309,7 @@ export class Interpreter {
    * the device (a GPU input or output buffer the caller bound) throws: read it with readTensor.
    */
   getTensor(index: number): TypedArray {
+    this.usable('getTensor');
     const t = this.tensors[index];
     if (!t) throw new TensorError(`tensor ${index} does not exist (subgraph ${this.subgraph.index} has ${this.tensors.length})`);
     this.requireAllocated('getTensor');
@@ -289,6 +323,7 @@ export class Interpreter {
 
   /** Like getTensor, and reads a device-resident tensor back first (one transfer; getTensor then works until the next invoke). */
   async readTensor(index: number): Promise<TypedArray> {
+    this.usable('readTensor');
     this.requireAllocated('readTensor');
     const kernel = this.residentKernel(index);
     if (kernel) await kernel.readResident?.(index);
@@ -314,7 +349,11 @@ export class Interpreter {
 
   /** Runs the graph on the current inputs. */
   async invoke(): Promise<void> {
-    if (!this.allocated) await this.allocateTensors();
+    await this.exclusive('invoke', () => this.run());
+  }
+
+  private async run(): Promise<void> {
+    if (!this.allocated) await this.allocate();
     const observer = this.observer;
     try {
       for (const s of this.steps) {
@@ -328,8 +367,8 @@ export class Interpreter {
       // Tensors a delegate holds on its device (bound GPU buffers) cannot move to the CPU.
       if (!this.options.fallbackToCpuOnDelegateError || this.holdsDeviceTensors()) throw e.cause;
       this.delegateFailure = e.cause;
-      await this.removeDelegates();
-      await this.invoke();
+      await this.dropDelegates();
+      await this.run();
     }
   }
 
@@ -347,11 +386,15 @@ export class Interpreter {
    * The recovery after a delegate failure such as DeviceLostError.
    */
   async removeDelegates(): Promise<void> {
+    await this.exclusive('removeDelegates', () => this.dropDelegates());
+  }
+
+  private async dropDelegates(): Promise<void> {
     const saved = this.allocated ? this.subgraph.inputs.map((i) => (this.tensors[i] as RuntimeTensor).data.slice() as TypedArray) : null;
     this.releaseDelegateKernels();
     for (const d of this.delegates) d.dispose?.();
     this.delegates = [];
-    await this.allocateTensors();
+    await this.allocate();
     saved?.forEach((v, k) => {
       const t = this.tensors[this.subgraph.inputs[k] as number] as RuntimeTensor;
       if (t.data.length === v.length) (t.data as unknown as { set(a: ArrayLike<unknown>): void }).set(v as ArrayLike<unknown>);
@@ -371,13 +414,16 @@ export class Interpreter {
 
   /** Frees delegate resources (GPU buffers, pipelines); the interpreter is unusable afterwards. */
   dispose(): void {
+    if (this.disposed) return;
     this.releaseDelegateKernels();
     for (const d of this.delegates) d.dispose?.();
     this.allocated = false;
+    this.disposed = true;
   }
 
   /** Restores every variable tensor (e.g. LSTM state) to its initial value. */
   resetVariableTensors(): void {
+    this.usable('resetVariableTensors');
     for (const t of this.tensors) {
       if (t.kind !== 'variable') continue;
       const m = this.subgraph.tensors[t.index] as Tensor;
