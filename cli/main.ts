@@ -6,6 +6,7 @@ import type { Backend, Precision, QuantizedExecution } from '../harness/backends
 import type { Target } from '../harness/fuzz/run_case.js';
 import { configureNodeWebGpu } from '../harness/node_gpu.js';
 import { perNodeCompare, renderPerNode } from '../harness/per_node.js';
+import type { SoakBackend } from '../harness/soak/fuzz.js';
 import { KernelError, ModelError, QuantizeError, TensorError, UnsupportedOpError } from '../src/index.js';
 import { bench, benchBrowser, benchTargets, renderBench, writeBenchFiles } from './bench.js';
 import { FileError, readBytes } from './files.js';
@@ -13,6 +14,7 @@ import { fuzzOps, fuzzPassed, renderFuzz, renderFuzzMarkdown, TARGETS } from './
 import { inspectFile, placementOf, renderPlacement, renderSummary, renderTensors } from './inspect.js';
 import { quantizeFile, renderQuantize } from './quantize.js';
 import { renderRun, runModel } from './run.js';
+import { renderSoak, soak, soakPassed, writeSoakFiles } from './soak.js';
 import { culpritFile, renderCulprit, renderReports, verifyAll, verifyBrowser, verifyFile } from './verify.js';
 
 const OPTIONS = {
@@ -47,6 +49,10 @@ const OPTIONS = {
   'per-tensor': { type: 'boolean' },
   'allow-float-fallback': { type: 'boolean' },
   profile: { type: 'boolean' },
+  mutations: { type: 'string' },
+  inferences: { type: 'string' },
+  loops: { type: 'string' },
+  models: { type: 'string' },
 } as const;
 
 const USAGE = `usage: tflite-webgpu <command> [options]
@@ -91,6 +97,13 @@ commands:
       .bin files (one sample each: every input's raw little-endian bytes, in input order), or on
       N seeded synthetic samples (default 100) drawn like verify's inputs; --allow-float-fallback
       keeps ops the mode cannot quantize in float (listed) instead of failing
+  soak [--mutations N] [--inferences N] [--loops N] [--seed S] [--backend cpu|webgpu|all]
+      [--models a,b,c] [--out PREFIX] [--json]
+      reliability, measured: N structure-aware mutations of real models through read,
+      allocateTensors and invoke (outcome counts; defects = anything but a result or a typed
+      error), long runs with JS heap and GPU buffer bytes sampled (slopes), interpreters created
+      and disposed in a loop (leaked GPUBuffers), and fault scenarios (device loss mid-invoke,
+      out of memory, shader failure, overlapping invokes, use after dispose, bad inputs)
   help
       this text`;
 
@@ -217,6 +230,20 @@ const commands: Record<string, Command> = {
     console.log(flags.json ? JSON.stringify(run) : renderBench(run, { markdown: Boolean(flags.markdown) }));
     // Our side failing is an error; LiteRT.js refusing a model (e.g. JSPI needed) is a finding, in its cell.
     return run.results.some((r) => r.ours.error) ? 1 : 0;
+  },
+  async soak(_positionals, flags) {
+    const backends: SoakBackend[] = flags.backend === 'all' || flags.backend === undefined ? ['cpu', 'webgpu'] : [backendFlag(flags)];
+    const report = await soak({
+      mutations: integerFlag(flags, 'mutations', 1000),
+      inferences: integerFlag(flags, 'inferences', 1000),
+      loops: integerFlag(flags, 'loops', 200),
+      seed: integerFlag(flags, 'seed', 1),
+      backends,
+      ...(typeof flags.models === 'string' ? { longRunModels: flags.models.split(',') } : {}),
+    });
+    if (typeof flags.out === 'string') writeSoakFiles(flags.out, report);
+    console.log(flags.json ? JSON.stringify({ pass: soakPassed(report), ...report }) : renderSoak(report));
+    return soakPassed(report) ? 0 : 1;
   },
   async fuzz(_positionals, flags) {
     const targets = String(flags.targets ?? TARGETS.join(',')).split(',') as Target[];

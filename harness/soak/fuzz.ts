@@ -23,6 +23,8 @@ export interface FuzzOptions {
   maxArenaBytes?: number;
   /** A case slower than this many times its unmutated model (plus 1 s) counts as slow. */
   slowFactor?: number;
+  /** A case that has not settled after this long is a hang (default 60 s). */
+  hangMs?: number;
   onCase?: (done: number, total: number) => void;
 }
 
@@ -44,6 +46,8 @@ export interface FuzzReport {
   /** 'ok', 'typed-error: <stage> <ErrorClass>', 'defect: <stage> <ErrorClass>'. */
   outcomes: Record<string, number>;
   defects: FuzzCase[];
+  /** Cases that did not settle within hangMs (an async hang: a synchronous one stalls the run itself). */
+  hangs: FuzzCase[];
   slow: FuzzCase[];
   slowest: FuzzCase | null;
   /** The largest JS/wasm memory growth over one case against its bound (8x the file + the arena ceiling). */
@@ -51,6 +55,14 @@ export interface FuzzReport {
 }
 
 const arrayBufferBytes = () => (typeof process !== 'undefined' ? process.memoryUsage().arrayBuffers : 0);
+
+function settleWithin<T>(p: Promise<T>, ms: number): Promise<T | 'hang'> {
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  const hang = new Promise<'hang'>((resolve) => {
+    timer = setTimeout(() => resolve('hang'), ms);
+  });
+  return Promise.race([p, hang]).finally(() => clearTimeout(timer));
+}
 
 function outcomeKey(o: CaseOutcome): string {
   return o.kind === 'ok' ? 'ok' : `${o.kind}: ${o.stage} ${o.error}`;
@@ -66,6 +78,7 @@ export async function fuzzPipeline(options: FuzzOptions): Promise<FuzzReport> {
     notApplicable: 0,
     outcomes: {},
     defects: [],
+    hangs: [],
     slow: [],
     slowest: null,
     memory: { maxBytes: 0, bound: 0, case: '' },
@@ -85,7 +98,13 @@ export async function fuzzPipeline(options: FuzzOptions): Promise<FuzzReport> {
       continue;
     }
     const before = arrayBufferBytes();
-    const outcome = await runPipelineCase(mutation.bytes, caseOptions);
+    const outcome = await settleWithin(runPipelineCase(mutation.bytes, caseOptions), options.hangMs ?? 60_000);
+    if (outcome === 'hang') {
+      report.cases++;
+      report.outcomes.hang = (report.outcomes.hang ?? 0) + 1;
+      report.hangs.push({ model: model.name, seed, mutation: mutation.label, ms: options.hangMs ?? 60_000 });
+      continue;
+    }
     const grown = Math.max(0, arrayBufferBytes() - before);
     report.cases++;
     const key = outcomeKey(outcome);

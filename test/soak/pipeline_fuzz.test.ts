@@ -30,6 +30,7 @@ if (!hasShared) console.warn('[soak] ../shared is absent: the pipeline fuzz runs
 function expectClean(report: FuzzReport): void {
   const defects = report.defects.map((d) => `${d.model} seed ${d.seed} (${d.mutation}) -> ${d.stage} ${d.error}: ${d.message}`);
   expect(defects).toEqual([]);
+  expect(report.hangs).toEqual([]);
   expect(report.memory.maxBytes).toBeLessThanOrEqual(report.memory.bound);
   // The mutations reached every stage: otherwise the fuzz would test the reader only.
   const stages = Object.keys(report.outcomes).join(' ');

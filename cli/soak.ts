@@ -1,0 +1,91 @@
+// `tflite-webgpu soak [--mutations N] [--inferences N] [--loops N] [--seed S] [--backend cpu|webgpu|all]
+//  [--out PREFIX] [--json]`: reliability measured (harness/soak/soak.ts), in Node.
+import { readFileSync, writeFileSync } from 'node:fs';
+import { cpus } from 'node:os';
+import { setFlagsFromString } from 'node:v8';
+import { runInNewContext } from 'node:vm';
+import { corpusModels } from '../harness/corpus.js';
+import type { SoakBackend, SoakModel } from '../harness/soak/fuzz.js';
+import { renderSoak, runSoak, type SoakReport, soakPassed } from '../harness/soak/soak.js';
+import { progress } from './format.js';
+
+/** Small models of every mode: fp16 from npm always; the others from ../shared when present. */
+export const SOAK_FUZZ_MODELS = [
+  'face_detection_short_range',
+  'hello_world_int8',
+  'mnist_conv_fc_int8',
+  'magic_wand_f32',
+  'mnist_lstm_f32',
+  'keyword_scrambled_int16io',
+  'seanet_add0_16x8',
+  'pose_classifier_hybrid',
+  'micro_speech_int8',
+  'dilated_conv_f32',
+];
+/** Three long-run models: the npm face detector, and two small shared ones where present. */
+export const SOAK_LONG_RUN_MODELS = ['face_detection_short_range', 'mnist_conv_fc_f32', 'magic_wand_f32'];
+
+function load(names: readonly string[]): SoakModel[] {
+  const all = corpusModels();
+  return names.flatMap((n) => {
+    const m = all.find((x) => x.name === n);
+    return m ? [{ name: n, bytes: new Uint8Array(readFileSync(m.path)) }] : [];
+  });
+}
+
+/** A full GC before each memory sample, so slopes show what is kept, not what is not yet collected. */
+function exposeGc(): (() => void) | undefined {
+  try {
+    setFlagsFromString('--expose-gc');
+    return runInNewContext('gc') as () => void;
+  } catch {
+    return undefined;
+  }
+}
+
+export interface SoakFlags {
+  mutations: number;
+  inferences: number;
+  loops: number;
+  seed: number;
+  backends: SoakBackend[];
+  longRunModels?: string[];
+}
+
+export async function soak(flags: SoakFlags): Promise<SoakReport> {
+  const fuzzModels = load(SOAK_FUZZ_MODELS);
+  const faultModel = fuzzModels[0] as SoakModel;
+  const bar = progress(100, 'soak');
+  let lastStage = '';
+  let ticks = 0;
+  try {
+    return await runSoak({
+      fuzzModels,
+      longRunModels: load(flags.longRunModels ?? SOAK_LONG_RUN_MODELS),
+      faultModel,
+      backends: flags.backends,
+      mutations: flags.mutations,
+      seed: flags.seed,
+      inferences: flags.inferences,
+      loops: flags.loops,
+      gc: exposeGc(),
+      environment: `Node ${process.version}, ${cpus().length} cores`,
+      onStage: (stage, done, total) => {
+        // One tick per stage change or per 10% of a stage keeps the bar moving without flooding stderr.
+        if (stage !== lastStage || (total > 0 && done % Math.max(1, Math.floor(total / 10)) === 0)) {
+          lastStage = stage;
+          if (ticks++ < 99) bar.tick(`${stage} ${done}/${total}`);
+        }
+      },
+    });
+  } finally {
+    bar.done();
+  }
+}
+
+export function writeSoakFiles(prefix: string, report: SoakReport): void {
+  writeFileSync(`${prefix}.md`, `${renderSoak(report)}\n`);
+  writeFileSync(`${prefix}.json`, `${JSON.stringify(report, null, 2)}\n`);
+}
+
+export { renderSoak, soakPassed };
