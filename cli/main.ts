@@ -98,12 +98,13 @@ commands:
       N seeded synthetic samples (default 100) drawn like verify's inputs; --allow-float-fallback
       keeps ops the mode cannot quantize in float (listed) instead of failing
   soak [--mutations N] [--inferences N] [--loops N] [--seed S] [--backend cpu|webgpu|all]
-      [--models a,b,c] [--out PREFIX] [--json]
+      [--models a,b,c] [--browser] [--out PREFIX] [--json]
       reliability, measured: N structure-aware mutations of real models through read,
       allocateTensors and invoke (outcome counts; defects = anything but a result or a typed
       error), long runs with JS heap and GPU buffer bytes sampled (slopes), interpreters created
       and disposed in a loop (leaked GPUBuffers), and fault scenarios (device loss mid-invoke,
-      out of memory, shader failure, overlapping invokes, use after dispose, bad inputs)
+      out of memory, shader failure, overlapping invokes, use after dispose, bad inputs);
+      --browser: all of it in one headless Chromium page
   help
       this text`;
 
@@ -240,6 +241,7 @@ const commands: Record<string, Command> = {
       seed: integerFlag(flags, 'seed', 1),
       backends,
       ...(typeof flags.models === 'string' ? { longRunModels: flags.models.split(',') } : {}),
+      browser: Boolean(flags.browser),
     });
     if (typeof flags.out === 'string') writeSoakFiles(flags.out, report);
     console.log(flags.json ? JSON.stringify({ pass: soakPassed(report), ...report }) : renderSoak(report));

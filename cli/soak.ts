@@ -1,9 +1,11 @@
 // `tflite-webgpu soak [--mutations N] [--inferences N] [--loops N] [--seed S] [--backend cpu|webgpu|all]
-//  [--out PREFIX] [--json]`: reliability measured (harness/soak/soak.ts), in Node.
+//  [--models a,b,c] [--browser] [--out PREFIX] [--json]`: reliability measured (harness/soak/soak.ts),
+//  in Node or in one headless Chromium page.
 import { readFileSync, writeFileSync } from 'node:fs';
 import { cpus } from 'node:os';
 import { setFlagsFromString } from 'node:v8';
 import { runInNewContext } from 'node:vm';
+import { soakInBrowser } from '../harness/browser/soak_browser.js';
 import { corpusModels } from '../harness/corpus.js';
 import type { SoakBackend, SoakModel } from '../harness/soak/fuzz.js';
 import { renderSoak, runSoak, type SoakReport, soakPassed } from '../harness/soak/soak.js';
@@ -50,18 +52,31 @@ export interface SoakFlags {
   seed: number;
   backends: SoakBackend[];
   longRunModels?: string[];
+  /** In one headless Chromium page instead of Node. */
+  browser?: boolean;
 }
 
 export async function soak(flags: SoakFlags): Promise<SoakReport> {
   const fuzzModels = load(SOAK_FUZZ_MODELS);
   const faultModel = fuzzModels[0] as SoakModel;
+  const longRunModels = load(flags.longRunModels ?? SOAK_LONG_RUN_MODELS);
+  if (flags.browser) {
+    const common = {
+      mutations: flags.mutations,
+      seed: flags.seed,
+      inferences: flags.inferences,
+      loops: flags.loops,
+      backends: flags.backends,
+    };
+    return soakInBrowser({ ...common, fuzzModels, longRunModels, faultModel, log: (line) => console.error(line) });
+  }
   const bar = progress(100, 'soak');
   let lastStage = '';
   let ticks = 0;
   try {
     return await runSoak({
       fuzzModels,
-      longRunModels: load(flags.longRunModels ?? SOAK_LONG_RUN_MODELS),
+      longRunModels,
       faultModel,
       backends: flags.backends,
       mutations: flags.mutations,

@@ -16,6 +16,8 @@ export const BASE_FLAGS = [
   '--disable-sync',
   '--disable-quic',
   '--enable-unsafe-webgpu',
+  // gc() in the page: the soak's memory samples follow a full collection.
+  '--js-flags=--expose-gc',
 ];
 /** Added when the first launch shows no WebGPU adapter: SwiftShader's Vulkan. */
 export const SWIFTSHADER_FLAGS = ['--enable-features=Vulkan', '--use-webgpu-adapter=swiftshader', '--enable-unsafe-swiftshader'];

@@ -35,8 +35,9 @@ function classify(e: unknown, stage: CaseStage, ms: number): CaseOutcome {
   const err = e instanceof Error ? e : new Error(String(e));
   const typed = TYPED_ERRORS.find((T) => err instanceof T);
   // A typed error must still say something: an empty message is a defect too.
-  if (typed && err.message.length >= 10) return { kind: 'typed-error', ms, stage, error: typed.name, message: err.message };
-  return { kind: 'defect', ms, stage, error: err.constructor.name, message: err.message, stack: err.stack };
+  // err.name, not the constructor's: bundlers rename classes, each error class sets its name.
+  if (typed && err.message.length >= 10) return { kind: 'typed-error', ms, stage, error: err.name, message: err.message };
+  return { kind: 'defect', ms, stage, error: err.name, message: err.message, stack: err.stack };
 }
 
 /** Runs one case; never throws. */

@@ -4,6 +4,7 @@
 
 import type { GpuContext } from '../../src/index.js';
 import { benchModel, liteRtGpu } from '../bench.js';
+import { runSoak } from '../soak/soak.js';
 import { verifyModel } from '../verify.js';
 import { describeAdapter, hasWebGpuDelegate } from './backends.js';
 import { preloadGlue } from './emscripten_browser.js';
@@ -15,6 +16,8 @@ import {
   PAGE_API,
   type PageApi,
   type PageCapabilities,
+  type SoakRequest,
+  type SoakResponse,
   type VerifyRequest,
   type VerifyResponse,
 } from './protocol.js';
@@ -61,12 +64,33 @@ export async function benchBytes(name: string, bytes: Uint8Array, req: Omit<Benc
   return { result, ...(a ? { adapter: [a.vendor, a.architecture, a.device, a.description].filter(Boolean).join(' ') } : {}) };
 }
 
-/** Makes the page drivable: window.__tfliteWebgpu.{capabilities, verify, bench}. */
+/** Runs the soak (harness/soak/soak.ts) in this page, on the models the request names. */
+export async function soakInPage(req: SoakRequest): Promise<SoakResponse> {
+  const load = async (m: { name: string; url: string }) => ({ name: m.name, bytes: await fetchBytes(m.url) });
+  // Chromium started with --js-flags=--expose-gc offers gc(): memory samples after a full collection.
+  const gc = (globalThis as { gc?: () => void }).gc;
+  const report = await runSoak({
+    fuzzModels: await Promise.all(req.fuzzModels.map(load)),
+    longRunModels: await Promise.all(req.longRunModels.map(load)),
+    faultModel: await load(req.faultModel),
+    backends: req.backends,
+    mutations: req.mutations,
+    seed: req.seed,
+    inferences: req.inferences,
+    loops: req.loops,
+    ...(gc ? { gc } : {}),
+    environment: `headless Chromium: ${navigator.userAgent}`,
+  });
+  return { report };
+}
+
+/** Makes the page drivable: window.__tfliteWebgpu.{capabilities, verify, bench, soak}. */
 export function installPageApi(): void {
   const api: PageApi = {
     capabilities,
     verify: async (req) => encodeJson(await verifyBytes(req.name, await fetchBytes(req.url), req)),
     bench: async (req) => encodeJson(await benchBytes(req.name, await fetchBytes(req.url), req)),
+    soak: async (req) => encodeJson(await soakInPage(req)),
   };
   (globalThis as unknown as Record<string, PageApi>)[PAGE_API] = api;
 }

@@ -1,6 +1,7 @@
 // What the page and the Node driver (harness/browser/driver.ts) say to each other, and the URLs
 // the page fetches relative to itself. Environment-agnostic: compiled into the page and into Node.
 import type { BenchResult } from '../bench.js';
+import type { SoakReport } from '../soak/soak.js';
 import type { Backend, Precision, VerifyReport } from '../verify.js';
 
 /** Where the model list, the models and the oracles' wasm (LiteRT.js, tfjs-tflite) sit, relative to the page. */
@@ -52,6 +53,22 @@ export interface BenchResponse {
   adapter?: string;
 }
 
+/** `soak --browser`: the models by name and URL (relative to the page); the rest as SoakOptions. */
+export interface SoakRequest {
+  fuzzModels: { name: string; url: string }[];
+  longRunModels: { name: string; url: string }[];
+  faultModel: { name: string; url: string };
+  backends: ('cpu' | 'webgpu')[];
+  mutations: number;
+  seed: number;
+  inferences: number;
+  loops: number;
+}
+
+export interface SoakResponse {
+  report: SoakReport;
+}
+
 export interface PageCapabilities {
   /** The WebGPU adapter, or null (with the reason in webgpuError). */
   webgpu: { vendor: string; architecture: string; isFallbackAdapter: boolean; features: string[] } | null;
@@ -68,6 +85,8 @@ export interface PageApi {
   verify(request: VerifyRequest): Promise<string>;
   /** encodeJson(BenchResponse): harness/bench.ts's benchModel, ours and LiteRT.js in this page. */
   bench(request: BenchRequest): Promise<string>;
+  /** encodeJson(SoakResponse): harness/soak/soak.ts's runSoak in this page. */
+  soak(request: SoakRequest): Promise<string>;
 }
 
 export const PAGE_API = '__tfliteWebgpu';
