@@ -200,7 +200,9 @@ async function run(): Promise<void> {
     renderTimings();
     renderPartitions(result);
     renderGraph(result);
-    statusLine.textContent = `done: ${formatMs(result.msPerInvoke)} ms per invoke on ${backendSelect.value}`;
+    statusLine.textContent = result.delegateFailure
+      ? `done on the CPU: the WebGPU delegate failed (${result.delegateFailure}); the next run starts on a new device`
+      : `done: ${formatMs(result.msPerInvoke)} ms per invoke on ${backendSelect.value}`;
     setState(state);
   } catch (e) {
     const message = (e as Error).message;

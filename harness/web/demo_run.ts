@@ -36,6 +36,8 @@ export interface DemoRun {
   msFirstInvoke: number;
   /** Per-step times of the last timed invoke, when Interpreter supports profiling. */
   profile: InvokeProfile | null;
+  /** Why the delegate failed and the run finished on the CPU (e.g. the GPU device was lost), or null. */
+  delegateFailure: string | null;
 }
 
 function median(xs: number[]): number {
@@ -50,7 +52,12 @@ export async function runModel(
   precision: Precision,
   timedRuns = 5,
 ): Promise<DemoRun> {
-  const interpreter = await Interpreter.create(bytes, { delegates: await createDelegates(backend, precision) });
+  // A lost device (driver reset, tab in the background too long) finishes the run on the CPU;
+  // the page says so (delegateFailure) instead of failing.
+  const interpreter = await Interpreter.create(bytes, {
+    delegates: await createDelegates(backend, precision),
+    fallbackToCpuOnDelegateError: true,
+  });
   try {
     await interpreter.allocateTensors();
     interpreter.getInputDetails().forEach((d, i) => {
@@ -81,6 +88,7 @@ export async function runModel(
       msPerInvoke: median(times),
       msFirstInvoke,
       profile: isProfile(maybe) ? maybe : null,
+      delegateFailure: interpreter.delegateFailure ? `${interpreter.delegateFailure.name}: ${interpreter.delegateFailure.message}` : null,
     };
   } finally {
     interpreter.dispose();
