@@ -1,0 +1,501 @@
+;; WebAssembly SIMD hot loops of the CPU interpreter's convolution family. Compiled by
+;; scripts/gen-wasm.mjs into kernels_wasm.ts; loaded by module.ts. Every kernel computes exactly
+;; what its JS reference loop computes:
+;; - float kernels vectorize across output channels (one f64 lane per channel), so each sum runs
+;;   in doubles, in the JS loop's order (promote f32 to f64, multiply, add), and is stored as f32;
+;; - integer kernels sum exact integer products in int32 lanes (the JS loops' exact sums wrapped
+;;   to int32, which is all requantization reads).
+;; Pointers are byte offsets into the exported memory; strides and counts are in elements.
+(module
+  (memory (export "memory") 1)
+
+  ;; v < lo ? lo : min(v, hi), per f64 lane (the JS kernels' clamp, -0 and NaN included).
+  (func $clamp (param $v v128) (param $lo v128) (param $hi v128) (result v128)
+    (f64x2.min
+      (v128.bitselect (local.get $lo) (local.get $v) (f64x2.lt (local.get $v) (local.get $lo)))
+      (local.get $hi)))
+
+  ;; Stores the first `rem` (1..4) of four f64 lanes (v0 = lanes 0-1, v1 = lanes 2-3) as f32 at p.
+  (func $store4 (param $p i32) (param $v0 v128) (param $v1 v128) (param $rem i32)
+    (local $f v128)
+    (local.set $f
+      (i8x16.shuffle 0 1 2 3 4 5 6 7 16 17 18 19 20 21 22 23
+        (f32x4.demote_f64x2_zero (local.get $v0))
+        (f32x4.demote_f64x2_zero (local.get $v1))))
+    (if (i32.ge_u (local.get $rem) (i32.const 4))
+      (then
+        (v128.store align=4 (local.get $p) (local.get $f))
+        (return)))
+    (f32.store (local.get $p) (f32x4.extract_lane 0 (local.get $f)))
+    (if (i32.ge_u (local.get $rem) (i32.const 2))
+      (then (f32.store offset=4 (local.get $p) (f32x4.extract_lane 1 (local.get $f)))))
+    (if (i32.ge_u (local.get $rem) (i32.const 3))
+      (then (f32.store offset=8 (local.get $p) (f32x4.extract_lane 2 (local.get $f))))))
+
+  ;; Bias (when given), clamp, store: the end of every float output block.
+  (func $finish (param $p i32) (param $v0 v128) (param $v1 v128) (param $b0 v128) (param $b1 v128)
+    (param $hasBias i32) (param $lo v128) (param $hi v128) (param $rem i32)
+    (if (local.get $hasBias)
+      (then
+        (local.set $v0 (f64x2.add (local.get $v0) (local.get $b0)))
+        (local.set $v1 (f64x2.add (local.get $v1) (local.get $b1)))))
+    (call $store4 (local.get $p)
+      (call $clamp (local.get $v0) (local.get $lo) (local.get $hi))
+      (call $clamp (local.get $v1) (local.get $lo) (local.get $hi))
+      (local.get $rem)))
+
+  ;; Four f32 at p as two f64x2 (lanes 0-1, 2-3).
+  (func $load4lo (param $p i32) (result v128)
+    (f64x2.promote_low_f32x4 (v128.load64_zero align=4 (local.get $p))))
+  (func $load4hi (param $p i32) (result v128)
+    (f64x2.promote_low_f32x4 (v128.load64_zero offset=8 align=4 (local.get $p))))
+
+  ;; out[r*outStride + n] = clamp(sum_k a[r*aStride + k] * w[n][k] + bias[n]) for r < rows,
+  ;; n < count (matmul_rows.ts). `w` is packed by channel blocks of four, as f64:
+  ;; block n/4 at w + (n/4)*K*32, element [k][n%4] at +k*32 + (n%4)*8 (zero past `count`).
+  (func (export "matmul_f32")
+    (param $a i32) (param $aStride i32) (param $rows i32) (param $K i32)
+    (param $w i32) (param $count i32) (param $bias i32) (param $hasBias i32)
+    (param $out i32) (param $outStride i32) (param $loS f64) (param $hiS f64)
+    (local $lo v128) (local $hi v128) (local $as i32) (local $os i32)
+    (local $n i32) (local $r i32) (local $k i32) (local $rem i32) (local $wb i32) (local $wq i32)
+    (local $p0 i32) (local $p1 i32) (local $p2 i32) (local $p3 i32) (local $o i32)
+    (local $b0 v128) (local $b1 v128) (local $w0 v128) (local $w1 v128) (local $x v128)
+    (local $c00 v128) (local $c01 v128) (local $c10 v128) (local $c11 v128)
+    (local $c20 v128) (local $c21 v128) (local $c30 v128) (local $c31 v128)
+    (local.set $lo (f64x2.splat (local.get $loS)))
+    (local.set $hi (f64x2.splat (local.get $hiS)))
+    (local.set $as (i32.shl (local.get $aStride) (i32.const 2)))
+    (local.set $os (i32.shl (local.get $outStride) (i32.const 2)))
+    (block $doneN
+      (loop $loopN
+        (br_if $doneN (i32.ge_u (local.get $n) (local.get $count)))
+        (local.set $rem (i32.sub (local.get $count) (local.get $n)))
+        (local.set $wb
+          (i32.add (local.get $w) (i32.mul (i32.shr_u (local.get $n) (i32.const 2)) (i32.shl (local.get $K) (i32.const 5)))))
+        (if (local.get $hasBias)
+          (then
+            (local.set $b0 (call $load4lo (i32.add (local.get $bias) (i32.shl (local.get $n) (i32.const 2)))))
+            (local.set $b1 (call $load4hi (i32.add (local.get $bias) (i32.shl (local.get $n) (i32.const 2)))))))
+        ;; Four rows at a time: each weight pair loaded once per four rows.
+        (local.set $r (i32.const 0))
+        (block $doneR4
+          (loop $loopR4
+            (br_if $doneR4 (i32.gt_u (i32.add (local.get $r) (i32.const 4)) (local.get $rows)))
+            (local.set $p0 (i32.add (local.get $a) (i32.mul (local.get $r) (local.get $as))))
+            (local.set $p1 (i32.add (local.get $p0) (local.get $as)))
+            (local.set $p2 (i32.add (local.get $p1) (local.get $as)))
+            (local.set $p3 (i32.add (local.get $p2) (local.get $as)))
+            (local.set $c00 (v128.const f64x2 0 0))
+            (local.set $c01 (v128.const f64x2 0 0))
+            (local.set $c10 (v128.const f64x2 0 0))
+            (local.set $c11 (v128.const f64x2 0 0))
+            (local.set $c20 (v128.const f64x2 0 0))
+            (local.set $c21 (v128.const f64x2 0 0))
+            (local.set $c30 (v128.const f64x2 0 0))
+            (local.set $c31 (v128.const f64x2 0 0))
+            (local.set $wq (local.get $wb))
+            (local.set $k (local.get $K))
+            (block $doneK
+              (loop $loopK
+                (br_if $doneK (i32.eqz (local.get $k)))
+                (local.set $w0 (v128.load (local.get $wq)))
+                (local.set $w1 (v128.load offset=16 (local.get $wq)))
+                (local.set $x (f64x2.splat (f64.promote_f32 (f32.load (local.get $p0)))))
+                (local.set $c00 (f64x2.add (local.get $c00) (f64x2.mul (local.get $x) (local.get $w0))))
+                (local.set $c01 (f64x2.add (local.get $c01) (f64x2.mul (local.get $x) (local.get $w1))))
+                (local.set $x (f64x2.splat (f64.promote_f32 (f32.load (local.get $p1)))))
+                (local.set $c10 (f64x2.add (local.get $c10) (f64x2.mul (local.get $x) (local.get $w0))))
+                (local.set $c11 (f64x2.add (local.get $c11) (f64x2.mul (local.get $x) (local.get $w1))))
+                (local.set $x (f64x2.splat (f64.promote_f32 (f32.load (local.get $p2)))))
+                (local.set $c20 (f64x2.add (local.get $c20) (f64x2.mul (local.get $x) (local.get $w0))))
+                (local.set $c21 (f64x2.add (local.get $c21) (f64x2.mul (local.get $x) (local.get $w1))))
+                (local.set $x (f64x2.splat (f64.promote_f32 (f32.load (local.get $p3)))))
+                (local.set $c30 (f64x2.add (local.get $c30) (f64x2.mul (local.get $x) (local.get $w0))))
+                (local.set $c31 (f64x2.add (local.get $c31) (f64x2.mul (local.get $x) (local.get $w1))))
+                (local.set $p0 (i32.add (local.get $p0) (i32.const 4)))
+                (local.set $p1 (i32.add (local.get $p1) (i32.const 4)))
+                (local.set $p2 (i32.add (local.get $p2) (i32.const 4)))
+                (local.set $p3 (i32.add (local.get $p3) (i32.const 4)))
+                (local.set $wq (i32.add (local.get $wq) (i32.const 32)))
+                (local.set $k (i32.sub (local.get $k) (i32.const 1)))
+                (br $loopK)))
+            (local.set $o
+              (i32.add (local.get $out)
+                (i32.shl (i32.add (i32.mul (local.get $r) (local.get $outStride)) (local.get $n)) (i32.const 2))))
+            (call $finish (local.get $o) (local.get $c00) (local.get $c01) (local.get $b0) (local.get $b1)
+              (local.get $hasBias) (local.get $lo) (local.get $hi) (local.get $rem))
+            (local.set $o (i32.add (local.get $o) (local.get $os)))
+            (call $finish (local.get $o) (local.get $c10) (local.get $c11) (local.get $b0) (local.get $b1)
+              (local.get $hasBias) (local.get $lo) (local.get $hi) (local.get $rem))
+            (local.set $o (i32.add (local.get $o) (local.get $os)))
+            (call $finish (local.get $o) (local.get $c20) (local.get $c21) (local.get $b0) (local.get $b1)
+              (local.get $hasBias) (local.get $lo) (local.get $hi) (local.get $rem))
+            (local.set $o (i32.add (local.get $o) (local.get $os)))
+            (call $finish (local.get $o) (local.get $c30) (local.get $c31) (local.get $b0) (local.get $b1)
+              (local.get $hasBias) (local.get $lo) (local.get $hi) (local.get $rem))
+            (local.set $r (i32.add (local.get $r) (i32.const 4)))
+            (br $loopR4)))
+        ;; The remaining rows one at a time.
+        (block $doneR1
+          (loop $loopR1
+            (br_if $doneR1 (i32.ge_u (local.get $r) (local.get $rows)))
+            (local.set $p0 (i32.add (local.get $a) (i32.mul (local.get $r) (local.get $as))))
+            (local.set $c00 (v128.const f64x2 0 0))
+            (local.set $c01 (v128.const f64x2 0 0))
+            (local.set $wq (local.get $wb))
+            (local.set $k (local.get $K))
+            (block $doneK1
+              (loop $loopK1
+                (br_if $doneK1 (i32.eqz (local.get $k)))
+                (local.set $x (f64x2.splat (f64.promote_f32 (f32.load (local.get $p0)))))
+                (local.set $c00 (f64x2.add (local.get $c00) (f64x2.mul (local.get $x) (v128.load (local.get $wq)))))
+                (local.set $c01 (f64x2.add (local.get $c01) (f64x2.mul (local.get $x) (v128.load offset=16 (local.get $wq)))))
+                (local.set $p0 (i32.add (local.get $p0) (i32.const 4)))
+                (local.set $wq (i32.add (local.get $wq) (i32.const 32)))
+                (local.set $k (i32.sub (local.get $k) (i32.const 1)))
+                (br $loopK1)))
+            (call $finish
+              (i32.add (local.get $out)
+                (i32.shl (i32.add (i32.mul (local.get $r) (local.get $outStride)) (local.get $n)) (i32.const 2)))
+              (local.get $c00) (local.get $c01) (local.get $b0) (local.get $b1)
+              (local.get $hasBias) (local.get $lo) (local.get $hi) (local.get $rem))
+            (local.set $r (i32.add (local.get $r) (i32.const 1)))
+            (br $loopR1)))
+        (local.set $n (i32.add (local.get $n) (i32.const 4)))
+        (br $loopN))))
+
+  ;; Float depthwise convolution of one NHWC image, channel multiplier 1 (depthwise_conv.ts):
+  ;; out[oy][ox][c] = clamp(sum over the taps inside the image, in tap order, of
+  ;; x[iy][ix][c] * w[tap][c], + bias[c]). x, bias and out are f32; w is f64 [taps][C].
+  (func (export "depthwise_f32")
+    (param $x i32) (param $inH i32) (param $inW i32) (param $C i32)
+    (param $w i32) (param $fH i32) (param $fW i32)
+    (param $sH i32) (param $sW i32) (param $dH i32) (param $dW i32) (param $padH i32) (param $padW i32)
+    (param $outH i32) (param $outW i32)
+    (param $bias i32) (param $hasBias i32) (param $out i32) (param $loS f64) (param $hiS f64)
+    (local $lo v128) (local $hi v128) (local $oy i32) (local $ox i32) (local $iy0 i32) (local $ix0 i32)
+    (local $iy i32) (local $ix i32) (local $fy i32) (local $fx i32) (local $c i32) (local $o i32)
+    (local $xp i32) (local $wq i32) (local $a0 v128) (local $a1 v128) (local $s f64)
+    (local.set $lo (f64x2.splat (local.get $loS)))
+    (local.set $hi (f64x2.splat (local.get $hiS)))
+    (local.set $o (local.get $out))
+    (local.set $oy (i32.const 0))
+    (loop $loopY
+      (local.set $iy0 (i32.sub (i32.mul (local.get $oy) (local.get $sH)) (local.get $padH)))
+      (local.set $ox (i32.const 0))
+      (loop $loopX
+        (local.set $ix0 (i32.sub (i32.mul (local.get $ox) (local.get $sW)) (local.get $padW)))
+        ;; Four channels at a time.
+        (local.set $c (i32.const 0))
+        (block $doneC4
+          (loop $loopC4
+            (br_if $doneC4 (i32.gt_u (i32.add (local.get $c) (i32.const 4)) (local.get $C)))
+            (local.set $a0 (v128.const f64x2 0 0))
+            (local.set $a1 (v128.const f64x2 0 0))
+            (local.set $fy (i32.const 0))
+            (loop $loopFy
+              (local.set $iy (i32.add (local.get $iy0) (i32.mul (local.get $fy) (local.get $dH))))
+              ;; Unsigned compare: negative rows are outside too.
+              (if (i32.lt_u (local.get $iy) (local.get $inH))
+                (then
+                  (local.set $fx (i32.const 0))
+                  (loop $loopFx
+                    (local.set $ix (i32.add (local.get $ix0) (i32.mul (local.get $fx) (local.get $dW))))
+                    (if (i32.lt_u (local.get $ix) (local.get $inW))
+                      (then
+                        (local.set $xp
+                          (i32.add (local.get $x)
+                            (i32.shl
+                              (i32.add
+                                (i32.mul (i32.add (i32.mul (local.get $iy) (local.get $inW)) (local.get $ix)) (local.get $C))
+                                (local.get $c))
+                              (i32.const 2))))
+                        (local.set $wq
+                          (i32.add (local.get $w)
+                            (i32.shl
+                              (i32.add
+                                (i32.mul (i32.add (i32.mul (local.get $fy) (local.get $fW)) (local.get $fx)) (local.get $C))
+                                (local.get $c))
+                              (i32.const 3))))
+                        (local.set $a0 (f64x2.add (local.get $a0) (f64x2.mul (call $load4lo (local.get $xp)) (v128.load (local.get $wq)))))
+                        (local.set $a1
+                          (f64x2.add (local.get $a1) (f64x2.mul (call $load4hi (local.get $xp)) (v128.load offset=16 (local.get $wq)))))))
+                    (local.set $fx (i32.add (local.get $fx) (i32.const 1)))
+                    (br_if $loopFx (i32.lt_u (local.get $fx) (local.get $fW))))))
+              (local.set $fy (i32.add (local.get $fy) (i32.const 1)))
+              (br_if $loopFy (i32.lt_u (local.get $fy) (local.get $fH))))
+            (call $finish (i32.add (local.get $o) (i32.shl (local.get $c) (i32.const 2))) (local.get $a0) (local.get $a1)
+              (call $load4lo (i32.add (local.get $bias) (i32.shl (local.get $c) (i32.const 2))))
+              (call $load4hi (i32.add (local.get $bias) (i32.shl (local.get $c) (i32.const 2))))
+              (local.get $hasBias) (local.get $lo) (local.get $hi) (i32.const 4))
+            (local.set $c (i32.add (local.get $c) (i32.const 4)))
+            (br $loopC4)))
+        ;; The remaining channels one at a time.
+        (block $doneC1
+          (loop $loopC1
+            (br_if $doneC1 (i32.ge_u (local.get $c) (local.get $C)))
+            (local.set $s (f64.const 0))
+            (local.set $fy (i32.const 0))
+            (loop $loopFy1
+              (local.set $iy (i32.add (local.get $iy0) (i32.mul (local.get $fy) (local.get $dH))))
+              (if (i32.lt_u (local.get $iy) (local.get $inH))
+                (then
+                  (local.set $fx (i32.const 0))
+                  (loop $loopFx1
+                    (local.set $ix (i32.add (local.get $ix0) (i32.mul (local.get $fx) (local.get $dW))))
+                    (if (i32.lt_u (local.get $ix) (local.get $inW))
+                      (then
+                        (local.set $s
+                          (f64.add (local.get $s)
+                            (f64.mul
+                              (f64.promote_f32
+                                (f32.load
+                                  (i32.add (local.get $x)
+                                    (i32.shl
+                                      (i32.add
+                                        (i32.mul (i32.add (i32.mul (local.get $iy) (local.get $inW)) (local.get $ix)) (local.get $C))
+                                        (local.get $c))
+                                      (i32.const 2)))))
+                              (f64.load
+                                (i32.add (local.get $w)
+                                  (i32.shl
+                                    (i32.add
+                                      (i32.mul (i32.add (i32.mul (local.get $fy) (local.get $fW)) (local.get $fx)) (local.get $C))
+                                      (local.get $c))
+                                    (i32.const 3)))))))))
+                    (local.set $fx (i32.add (local.get $fx) (i32.const 1)))
+                    (br_if $loopFx1 (i32.lt_u (local.get $fx) (local.get $fW))))))
+              (local.set $fy (i32.add (local.get $fy) (i32.const 1)))
+              (br_if $loopFy1 (i32.lt_u (local.get $fy) (local.get $fH))))
+            (if (local.get $hasBias)
+              (then
+                (local.set $s
+                  (f64.add (local.get $s)
+                    (f64.promote_f32 (f32.load (i32.add (local.get $bias) (i32.shl (local.get $c) (i32.const 2)))))))))
+            (if (f64.lt (local.get $s) (local.get $loS)) (then (local.set $s (local.get $loS))))
+            (local.set $s (f64.min (local.get $s) (local.get $hiS)))
+            (f32.store (i32.add (local.get $o) (i32.shl (local.get $c) (i32.const 2))) (f32.demote_f64 (local.get $s)))
+            (local.set $c (i32.add (local.get $c) (i32.const 1)))
+            (br $loopC1)))
+        (local.set $o (i32.add (local.get $o) (i32.shl (local.get $C) (i32.const 2))))
+        (local.set $ox (i32.add (local.get $ox) (i32.const 1)))
+        (br_if $loopX (i32.lt_u (local.get $ox) (local.get $outW))))
+      (local.set $oy (i32.add (local.get $oy) (i32.const 1)))
+      (br_if $loopY (i32.lt_u (local.get $oy) (local.get $outH)))))
+
+  ;; Sum of the four int32 lanes.
+  (func $hsum (param $v v128) (result i32)
+    (i32.add
+      (i32.add (i32x4.extract_lane 0 (local.get $v)) (i32x4.extract_lane 1 (local.get $v)))
+      (i32.add (i32x4.extract_lane 2 (local.get $v)) (i32x4.extract_lane 3 (local.get $v)))))
+
+  ;; Stores the first `rem` (1..4) of four int32 sums at p.
+  (func $storeSums (param $p i32) (param $v0 v128) (param $v1 v128) (param $v2 v128) (param $v3 v128) (param $rem i32)
+    (i32.store (local.get $p) (call $hsum (local.get $v0)))
+    (if (i32.ge_u (local.get $rem) (i32.const 2)) (then (i32.store offset=4 (local.get $p) (call $hsum (local.get $v1)))))
+    (if (i32.ge_u (local.get $rem) (i32.const 3)) (then (i32.store offset=8 (local.get $p) (call $hsum (local.get $v2)))))
+    (if (i32.ge_u (local.get $rem) (i32.const 4)) (then (i32.store offset=12 (local.get $p) (call $hsum (local.get $v3))))))
+
+  ;; acc[r*outStride + n] = sum_k a[r*aStride + k] * w[n*K8 + k] (int/dot.ts dotRows), wrapped to
+  ;; int32, for r < rows, n < count. a and w are int16 rows of K8 elements (a multiple of 8,
+  ;; zero past the real row length); w has rows up to a multiple of four (zero rows past count).
+  (func (export "dot_i16")
+    (param $a i32) (param $aStride i32) (param $rows i32) (param $K8 i32)
+    (param $w i32) (param $count i32) (param $out i32) (param $outStride i32)
+    (local $as i32) (local $ws i32) (local $n i32) (local $r i32) (local $k i32) (local $rem i32)
+    (local $q0 i32) (local $p0 i32) (local $p1 i32) (local $o i32)
+    (local $x0 v128) (local $x1 v128) (local $v v128)
+    (local $c00 v128) (local $c01 v128) (local $c02 v128) (local $c03 v128)
+    (local $c10 v128) (local $c11 v128) (local $c12 v128) (local $c13 v128)
+    (local.set $as (i32.shl (local.get $aStride) (i32.const 1)))
+    (local.set $ws (i32.shl (local.get $K8) (i32.const 1)))
+    (block $doneN
+      (loop $loopN
+        (br_if $doneN (i32.ge_u (local.get $n) (local.get $count)))
+        (local.set $rem (i32.sub (local.get $count) (local.get $n)))
+        (local.set $r (i32.const 0))
+        ;; Two rows by four weight rows.
+        (block $doneR2
+          (loop $loopR2
+            (br_if $doneR2 (i32.gt_u (i32.add (local.get $r) (i32.const 2)) (local.get $rows)))
+            (local.set $p0 (i32.add (local.get $a) (i32.mul (local.get $r) (local.get $as))))
+            (local.set $p1 (i32.add (local.get $p0) (local.get $as)))
+            (local.set $q0 (i32.add (local.get $w) (i32.mul (local.get $n) (local.get $ws))))
+            (local.set $c00 (v128.const i32x4 0 0 0 0))
+            (local.set $c01 (v128.const i32x4 0 0 0 0))
+            (local.set $c02 (v128.const i32x4 0 0 0 0))
+            (local.set $c03 (v128.const i32x4 0 0 0 0))
+            (local.set $c10 (v128.const i32x4 0 0 0 0))
+            (local.set $c11 (v128.const i32x4 0 0 0 0))
+            (local.set $c12 (v128.const i32x4 0 0 0 0))
+            (local.set $c13 (v128.const i32x4 0 0 0 0))
+            (local.set $k (i32.const 0))
+            (block $doneK
+              (loop $loopK
+                (br_if $doneK (i32.ge_u (local.get $k) (local.get $ws)))
+                (local.set $x0 (v128.load (i32.add (local.get $p0) (local.get $k))))
+                (local.set $x1 (v128.load (i32.add (local.get $p1) (local.get $k))))
+                (local.set $v (v128.load (i32.add (local.get $q0) (local.get $k))))
+                (local.set $c00 (i32x4.add (local.get $c00) (i32x4.dot_i16x8_s (local.get $x0) (local.get $v))))
+                (local.set $c10 (i32x4.add (local.get $c10) (i32x4.dot_i16x8_s (local.get $x1) (local.get $v))))
+                (local.set $v (v128.load (i32.add (i32.add (local.get $q0) (local.get $ws)) (local.get $k))))
+                (local.set $c01 (i32x4.add (local.get $c01) (i32x4.dot_i16x8_s (local.get $x0) (local.get $v))))
+                (local.set $c11 (i32x4.add (local.get $c11) (i32x4.dot_i16x8_s (local.get $x1) (local.get $v))))
+                (local.set $v (v128.load (i32.add (i32.add (local.get $q0) (i32.shl (local.get $ws) (i32.const 1))) (local.get $k))))
+                (local.set $c02 (i32x4.add (local.get $c02) (i32x4.dot_i16x8_s (local.get $x0) (local.get $v))))
+                (local.set $c12 (i32x4.add (local.get $c12) (i32x4.dot_i16x8_s (local.get $x1) (local.get $v))))
+                (local.set $v
+                  (v128.load (i32.add (i32.add (local.get $q0) (i32.mul (local.get $ws) (i32.const 3))) (local.get $k))))
+                (local.set $c03 (i32x4.add (local.get $c03) (i32x4.dot_i16x8_s (local.get $x0) (local.get $v))))
+                (local.set $c13 (i32x4.add (local.get $c13) (i32x4.dot_i16x8_s (local.get $x1) (local.get $v))))
+                (local.set $k (i32.add (local.get $k) (i32.const 16)))
+                (br $loopK)))
+            (local.set $o
+              (i32.add (local.get $out)
+                (i32.shl (i32.add (i32.mul (local.get $r) (local.get $outStride)) (local.get $n)) (i32.const 2))))
+            (call $storeSums (local.get $o) (local.get $c00) (local.get $c01) (local.get $c02) (local.get $c03) (local.get $rem))
+            (call $storeSums (i32.add (local.get $o) (i32.shl (local.get $outStride) (i32.const 2)))
+              (local.get $c10) (local.get $c11) (local.get $c12) (local.get $c13) (local.get $rem))
+            (local.set $r (i32.add (local.get $r) (i32.const 2)))
+            (br $loopR2)))
+        ;; A last odd row.
+        (if (i32.lt_u (local.get $r) (local.get $rows))
+          (then
+            (local.set $p0 (i32.add (local.get $a) (i32.mul (local.get $r) (local.get $as))))
+            (local.set $q0 (i32.add (local.get $w) (i32.mul (local.get $n) (local.get $ws))))
+            (local.set $c00 (v128.const i32x4 0 0 0 0))
+            (local.set $c01 (v128.const i32x4 0 0 0 0))
+            (local.set $c02 (v128.const i32x4 0 0 0 0))
+            (local.set $c03 (v128.const i32x4 0 0 0 0))
+            (local.set $k (i32.const 0))
+            (block $doneK1
+              (loop $loopK1
+                (br_if $doneK1 (i32.ge_u (local.get $k) (local.get $ws)))
+                (local.set $x0 (v128.load (i32.add (local.get $p0) (local.get $k))))
+                (local.set $c00
+                  (i32x4.add (local.get $c00) (i32x4.dot_i16x8_s (local.get $x0) (v128.load (i32.add (local.get $q0) (local.get $k))))))
+                (local.set $c01
+                  (i32x4.add (local.get $c01)
+                    (i32x4.dot_i16x8_s (local.get $x0)
+                      (v128.load (i32.add (i32.add (local.get $q0) (local.get $ws)) (local.get $k))))))
+                (local.set $c02
+                  (i32x4.add (local.get $c02)
+                    (i32x4.dot_i16x8_s (local.get $x0)
+                      (v128.load (i32.add (i32.add (local.get $q0) (i32.shl (local.get $ws) (i32.const 1))) (local.get $k))))))
+                (local.set $c03
+                  (i32x4.add (local.get $c03)
+                    (i32x4.dot_i16x8_s (local.get $x0)
+                      (v128.load (i32.add (i32.add (local.get $q0) (i32.mul (local.get $ws) (i32.const 3))) (local.get $k))))))
+                (local.set $k (i32.add (local.get $k) (i32.const 16)))
+                (br $loopK1)))
+            (call $storeSums
+              (i32.add (local.get $out)
+                (i32.shl (i32.add (i32.mul (local.get $r) (local.get $outStride)) (local.get $n)) (i32.const 2)))
+              (local.get $c00) (local.get $c01) (local.get $c02) (local.get $c03) (local.get $rem))))
+        (local.set $n (i32.add (local.get $n) (i32.const 4)))
+        (br $loopN))))
+
+  ;; Integer depthwise convolution of one NHWC image, channel multiplier 1
+  ;; (depthwise_conv_int.ts): acc[oy][ox][c] = sum over the taps inside the image of
+  ;; x[iy][ix][c] * w[tap][c], wrapped to int32. x is int16 (input offset already added),
+  ;; w is int32 [taps][C], acc is int32.
+  (func (export "depthwise_i32")
+    (param $x i32) (param $inH i32) (param $inW i32) (param $C i32)
+    (param $w i32) (param $fH i32) (param $fW i32)
+    (param $sH i32) (param $sW i32) (param $dH i32) (param $dW i32) (param $padH i32) (param $padW i32)
+    (param $outH i32) (param $outW i32) (param $out i32)
+    (local $oy i32) (local $ox i32) (local $iy0 i32) (local $ix0 i32)
+    (local $iy i32) (local $ix i32) (local $fy i32) (local $fx i32) (local $c i32) (local $o i32)
+    (local $xp i32) (local $wq i32) (local $a0 v128) (local $s i32)
+    (local.set $o (local.get $out))
+    (local.set $oy (i32.const 0))
+    (loop $loopY
+      (local.set $iy0 (i32.sub (i32.mul (local.get $oy) (local.get $sH)) (local.get $padH)))
+      (local.set $ox (i32.const 0))
+      (loop $loopX
+        (local.set $ix0 (i32.sub (i32.mul (local.get $ox) (local.get $sW)) (local.get $padW)))
+        (local.set $c (i32.const 0))
+        (block $doneC4
+          (loop $loopC4
+            (br_if $doneC4 (i32.gt_u (i32.add (local.get $c) (i32.const 4)) (local.get $C)))
+            (local.set $a0 (v128.const i32x4 0 0 0 0))
+            (local.set $fy (i32.const 0))
+            (loop $loopFy
+              (local.set $iy (i32.add (local.get $iy0) (i32.mul (local.get $fy) (local.get $dH))))
+              (if (i32.lt_u (local.get $iy) (local.get $inH))
+                (then
+                  (local.set $fx (i32.const 0))
+                  (loop $loopFx
+                    (local.set $ix (i32.add (local.get $ix0) (i32.mul (local.get $fx) (local.get $dW))))
+                    (if (i32.lt_u (local.get $ix) (local.get $inW))
+                      (then
+                        (local.set $xp
+                          (i32.add (local.get $x)
+                            (i32.shl
+                              (i32.add
+                                (i32.mul (i32.add (i32.mul (local.get $iy) (local.get $inW)) (local.get $ix)) (local.get $C))
+                                (local.get $c))
+                              (i32.const 1))))
+                        (local.set $wq
+                          (i32.add (local.get $w)
+                            (i32.shl
+                              (i32.add
+                                (i32.mul (i32.add (i32.mul (local.get $fy) (local.get $fW)) (local.get $fx)) (local.get $C))
+                                (local.get $c))
+                              (i32.const 2))))
+                        (local.set $a0
+                          (i32x4.add (local.get $a0)
+                            (i32x4.mul
+                              (i32x4.extend_low_i16x8_s (v128.load64_zero align=2 (local.get $xp)))
+                              (v128.load align=4 (local.get $wq)))))))
+                    (local.set $fx (i32.add (local.get $fx) (i32.const 1)))
+                    (br_if $loopFx (i32.lt_u (local.get $fx) (local.get $fW))))))
+              (local.set $fy (i32.add (local.get $fy) (i32.const 1)))
+              (br_if $loopFy (i32.lt_u (local.get $fy) (local.get $fH))))
+            (v128.store align=4 (i32.add (local.get $o) (i32.shl (local.get $c) (i32.const 2))) (local.get $a0))
+            (local.set $c (i32.add (local.get $c) (i32.const 4)))
+            (br $loopC4)))
+        (block $doneC1
+          (loop $loopC1
+            (br_if $doneC1 (i32.ge_u (local.get $c) (local.get $C)))
+            (local.set $s (i32.const 0))
+            (local.set $fy (i32.const 0))
+            (loop $loopFy1
+              (local.set $iy (i32.add (local.get $iy0) (i32.mul (local.get $fy) (local.get $dH))))
+              (if (i32.lt_u (local.get $iy) (local.get $inH))
+                (then
+                  (local.set $fx (i32.const 0))
+                  (loop $loopFx1
+                    (local.set $ix (i32.add (local.get $ix0) (i32.mul (local.get $fx) (local.get $dW))))
+                    (if (i32.lt_u (local.get $ix) (local.get $inW))
+                      (then
+                        (local.set $s
+                          (i32.add (local.get $s)
+                            (i32.mul
+                              (i32.load16_s
+                                (i32.add (local.get $x)
+                                  (i32.shl
+                                    (i32.add
+                                      (i32.mul (i32.add (i32.mul (local.get $iy) (local.get $inW)) (local.get $ix)) (local.get $C))
+                                      (local.get $c))
+                                    (i32.const 1))))
+                              (i32.load
+                                (i32.add (local.get $w)
+                                  (i32.shl
+                                    (i32.add
+                                      (i32.mul (i32.add (i32.mul (local.get $fy) (local.get $fW)) (local.get $fx)) (local.get $C))
+                                      (local.get $c))
+                                    (i32.const 2)))))))))
+                    (local.set $fx (i32.add (local.get $fx) (i32.const 1)))
+                    (br_if $loopFx1 (i32.lt_u (local.get $fx) (local.get $fW))))))
+              (local.set $fy (i32.add (local.get $fy) (i32.const 1)))
+              (br_if $loopFy1 (i32.lt_u (local.get $fy) (local.get $fH))))
+            (i32.store (i32.add (local.get $o) (i32.shl (local.get $c) (i32.const 2))) (local.get $s))
+            (local.set $c (i32.add (local.get $c) (i32.const 1)))
+            (br $loopC1)))
+        (local.set $o (i32.add (local.get $o) (i32.shl (local.get $C) (i32.const 2))))
+        (local.set $ox (i32.add (local.get $ox) (i32.const 1)))
+        (br_if $loopX (i32.lt_u (local.get $ox) (local.get $outW))))
+      (local.set $oy (i32.add (local.get $oy) (i32.const 1)))
+      (br_if $loopY (i32.lt_u (local.get $oy) (local.get $outH))))))

@@ -1,0 +1,248 @@
+// The wasm SIMD fast paths against the JS reference loops they replace: every case runs the
+// kernel twice, with the wasm kernels on and off, and the outputs must be bit-identical
+// (float32 compared by bit pattern). Cases are random with odd sizes, padding, strides,
+// dilation, groups, biases, activations and weights that change between evals.
+import { readFileSync } from 'node:fs';
+import { afterEach, describe, expect, it } from 'vitest';
+import { generate } from '../../scripts/gen-wasm.mjs';
+import { setWasmKernelsEnabled, wasmKernels } from '../../src/kernels/wasm/module.js';
+import type { Quantization } from '../../src/model/types.js';
+import { type OpCase, type OpTensor, runOp } from '../support/run_op.js';
+
+const SAME = 0;
+const VALID = 1;
+const RELU = 1;
+const RELU_N1_TO_1 = 2;
+const RELU6 = 3;
+
+/** Deterministic values in [lo, hi) (an LCG, so failures reproduce). */
+function rand(n: number, seed: number, lo = -1, hi = 1): number[] {
+  let s = seed >>> 0 || 1;
+  const out: number[] = [];
+  for (let i = 0; i < n; i++) {
+    s = (Math.imul(s, 1664525) + 1013904223) >>> 0;
+    out.push(lo + (s / 2 ** 32) * (hi - lo));
+  }
+  return out;
+}
+
+function ints(n: number, seed: number, lo: number, hi: number): number[] {
+  return rand(n, seed, lo, hi + 1).map(Math.floor);
+}
+
+/** Output bits of each run: float32 as uint32 patterns, integers as they are. */
+function bits(c: OpCase): number[][] {
+  return runOp(c).map((o) =>
+    Array.from(
+      o.data instanceof Float32Array ? new Uint32Array(o.data.buffer, o.data.byteOffset, o.data.length) : (o.data as ArrayLike<number>),
+    ),
+  );
+}
+
+/** Runs the case with the wasm kernels and with the JS loops; the outputs must match bit for bit. */
+function expectSame(c: OpCase): void {
+  setWasmKernelsEnabled(true);
+  const fast = bits(c);
+  setWasmKernelsEnabled(false);
+  const reference = bits(c);
+  setWasmKernelsEnabled(true);
+  expect(fast.length).toBe(reference.length);
+  for (let i = 0; i < fast.length; i++) {
+    expect(fast[i]!.length).toBeGreaterThan(0);
+    expect(fast[i]).toEqual(reference[i]);
+  }
+}
+
+afterEach(() => setWasmKernelsEnabled(true));
+
+describe('wasm kernels module', () => {
+  it('loads in Node (WebAssembly SIMD), so these comparisons exercise it', () => {
+    expect(wasmKernels()).not.toBeNull();
+  });
+
+  it('is off when switched off', () => {
+    setWasmKernelsEnabled(false);
+    expect(wasmKernels()).toBeNull();
+  });
+
+  it('the committed kernels_wasm.ts is what kernels.wat compiles to', async () => {
+    const root = new URL('../../', import.meta.url);
+    const wat = readFileSync(new URL('src/kernels/wasm/kernels.wat', root), 'utf8');
+    const committed = readFileSync(new URL('src/kernels/wasm/kernels_wasm.ts', root), 'utf8');
+    expect(await generate(wat)).toBe(committed);
+  });
+});
+
+interface Window {
+  padding: number;
+  stride: [number, number];
+  dilation: [number, number];
+  activation: number;
+}
+
+function windowOptions(w: Window) {
+  return {
+    padding: w.padding,
+    strideH: w.stride[0],
+    strideW: w.stride[1],
+    dilationHFactor: w.dilation[0],
+    dilationWFactor: w.dilation[1],
+    fusedActivationFunction: w.activation,
+  };
+}
+
+const windows: Window[] = [
+  { padding: SAME, stride: [1, 1], dilation: [1, 1], activation: 0 },
+  { padding: SAME, stride: [2, 2], dilation: [1, 1], activation: RELU6 },
+  { padding: VALID, stride: [1, 2], dilation: [1, 1], activation: RELU },
+  { padding: SAME, stride: [1, 1], dilation: [2, 3], activation: RELU_N1_TO_1 },
+  { padding: VALID, stride: [3, 1], dilation: [2, 1], activation: 0 },
+];
+
+describe('float CONV_2D: wasm = JS', () => {
+  const shapes: { inShape: number[]; filter: [number, number, number, number] }[] = [
+    { inShape: [1, 7, 9, 3], filter: [5, 3, 3, 3] },
+    { inShape: [2, 6, 5, 8], filter: [13, 1, 1, 8] }, // pointwise (stride 1 only)
+    { inShape: [1, 9, 8, 6], filter: [6, 3, 2, 2] }, // 3 groups
+    { inShape: [1, 5, 70, 4], filter: [9, 2, 3, 4] }, // rows past one tile
+    { inShape: [1, 6, 4, 17], filter: [1, 3, 3, 17] },
+  ];
+  shapes.forEach((s, i) => {
+    windows.forEach((w, j) => {
+      for (const withBias of [true, false]) {
+        it(`input [${s.inShape}] filter [${s.filter}] window ${j} bias ${withBias}`, () => {
+          const seed = 100 * i + 10 * j + (withBias ? 1 : 0);
+          const n = s.inShape.reduce((a, d) => a * d, 1);
+          const m = s.filter.reduce((a, d) => a * d, 1);
+          expectSame({
+            op: 'CONV_2D',
+            options: windowOptions(w),
+            inputs: [
+              { dtype: 'float32', shape: s.inShape, data: rand(n, seed, -2, 3) },
+              { dtype: 'float32', shape: s.filter, data: rand(m, seed + 1), constant: true },
+              withBias ? { dtype: 'float32', shape: [s.filter[0]], data: rand(s.filter[0], seed + 2), constant: true } : null,
+            ],
+            outputs: [{ dtype: 'float32' }],
+          });
+        });
+      }
+    });
+  });
+
+  it('a filter that is not constant is re-read at every eval', () => {
+    for (const seed of [1, 2]) {
+      expectSame({
+        op: 'CONV_2D',
+        options: windowOptions(windows[1]!),
+        inputs: [
+          { dtype: 'float32', shape: [1, 6, 6, 3], data: rand(108, seed) },
+          { dtype: 'float32', shape: [7, 3, 3, 3], data: rand(189, seed + 10) },
+          { dtype: 'float32', shape: [7], data: rand(7, seed + 20) },
+        ],
+        outputs: [{ dtype: 'float32' }],
+      });
+    }
+  });
+});
+
+describe('float DEPTHWISE_CONV_2D: wasm = JS', () => {
+  const shapes: { inShape: number[]; filter: number[] }[] = [
+    { inShape: [1, 9, 7, 8], filter: [1, 3, 3, 8] },
+    { inShape: [2, 6, 6, 7], filter: [1, 3, 3, 7] }, // channels not a multiple of 4
+    { inShape: [1, 9, 8, 3], filter: [1, 5, 2, 3] },
+    { inShape: [1, 6, 5, 2], filter: [1, 3, 3, 6] }, // multiplier 3 (JS path both times)
+  ];
+  shapes.forEach((s, i) => {
+    windows.forEach((w, j) => {
+      it(`input [${s.inShape}] filter [${s.filter}] window ${j}`, () => {
+        const seed = 1000 + 100 * i + 10 * j;
+        const n = s.inShape.reduce((a, d) => a * d, 1);
+        const m = s.filter.reduce((a, d) => a * d, 1);
+        const c = s.filter[3]!;
+        expectSame({
+          op: 'DEPTHWISE_CONV_2D',
+          options: { ...windowOptions(w), depthMultiplier: c / s.inShape[3]! },
+          inputs: [
+            { dtype: 'float32', shape: s.inShape, data: rand(n, seed, -3, 2) },
+            { dtype: 'float32', shape: s.filter, data: rand(m, seed + 1), constant: j !== 2 },
+            j === 4 ? null : { dtype: 'float32', shape: [c], data: rand(c, seed + 2), constant: true },
+          ],
+          outputs: [{ dtype: 'float32' }],
+        });
+      });
+    });
+  });
+});
+
+describe('float FULLY_CONNECTED: wasm = JS', () => {
+  const shapes = [
+    [1, 37, 11],
+    [3, 64, 16],
+    [5, 9, 1],
+    [70, 20, 7],
+  ] as const;
+  shapes.forEach(([batch, inputSize, units], i) => {
+    for (const activation of [0, RELU, RELU6]) {
+      it(`batch ${batch}, ${inputSize} -> ${units}, activation ${activation}`, () => {
+        const seed = 2000 + 10 * i + activation;
+        expectSame({
+          op: 'FULLY_CONNECTED',
+          options: { fusedActivationFunction: activation },
+          inputs: [
+            { dtype: 'float32', shape: [batch, inputSize], data: rand(batch * inputSize, seed, -2, 2) },
+            { dtype: 'float32', shape: [units, inputSize], data: rand(units * inputSize, seed + 1), constant: activation !== RELU },
+            activation === RELU6 ? null : { dtype: 'float32', shape: [units], data: rand(units, seed + 2), constant: true },
+          ],
+          outputs: [{ dtype: 'float32' }],
+        });
+      });
+    }
+  });
+});
+
+describe('hybrid (int8 weights, float activations): wasm = JS', () => {
+  function int8Weights(shape: number[], seed: number, channels: number, axis: number, perChannel: boolean): OpTensor {
+    const n = shape.reduce((a, d) => a * d, 1);
+    const scale = perChannel ? rand(channels, seed + 5, 0.002, 0.03) : [0.0137];
+    const quantization: Quantization = { scale, zeroPoint: scale.map(() => 0), quantizedDimension: axis };
+    return { dtype: 'int8', shape, data: ints(n, seed, -127, 127), constant: true, quantization };
+  }
+  for (const perChannel of [false, true]) {
+    it(`FULLY_CONNECTED, per-channel ${perChannel}, asymmetric inputs ${perChannel}`, () => {
+      expectSame({
+        op: 'FULLY_CONNECTED',
+        options: { fusedActivationFunction: RELU, asymmetricQuantizeInputs: perChannel },
+        inputs: [
+          { dtype: 'float32', shape: [3, 45], data: rand(135, 31, -2, 5) },
+          int8Weights([10, 45], 32, 10, 0, perChannel),
+          { dtype: 'float32', shape: [10], data: rand(10, 33), constant: true },
+        ],
+        outputs: [{ dtype: 'float32' }],
+      });
+    });
+    it(`CONV_2D, per-channel ${perChannel}`, () => {
+      expectSame({
+        op: 'CONV_2D',
+        options: windowOptions(windows[1]!),
+        inputs: [
+          { dtype: 'float32', shape: [2, 7, 6, 5], data: rand(420, 41, -1, 3) },
+          int8Weights([6, 3, 3, 5], 42, 6, 0, perChannel),
+          { dtype: 'float32', shape: [6], data: rand(6, 43), constant: true },
+        ],
+        outputs: [{ dtype: 'float32' }],
+      });
+    });
+    it(`DEPTHWISE_CONV_2D, per-channel ${perChannel}`, () => {
+      expectSame({
+        op: 'DEPTHWISE_CONV_2D',
+        options: { ...windowOptions(windows[0]!), depthMultiplier: 1 },
+        inputs: [
+          { dtype: 'float32', shape: [1, 7, 6, 9], data: rand(378, 51, -1, 3) },
+          int8Weights([1, 3, 3, 9], 52, 9, 3, perChannel),
+          { dtype: 'float32', shape: [9], data: rand(9, 53), constant: true },
+        ],
+        outputs: [{ dtype: 'float32' }],
+      });
+    });
+  }
+});
