@@ -76,10 +76,12 @@ function depthwiseWasm(
   const inSize = inH * inW * inC;
   const outSize = outH * outW * outC;
   scratch.packed.src = w;
-  const xPtr = k.call(scratch.packed, (inSize + outSize + outC) * 4 + 64);
+  const tapBytes = g.filterH * g.filterW * 16;
+  const xPtr = k.call(scratch.packed, (inSize + outSize + outC) * 4 + tapBytes + 64);
   if (xPtr === null) return false;
   const outPtr = (xPtr + inSize * 4 + 15) & ~15;
   const biasPtr = (outPtr + outSize * 4 + 15) & ~15;
+  const tapPtr = (biasPtr + outC * 4 + 15) & ~15;
   const hasBias = copyBias(k, bias, 0, outC, biasPtr);
   const f32 = k.f32;
   for (let b = 0; b < g.batches; b++) {
@@ -105,6 +107,7 @@ function depthwiseWasm(
       outPtr,
       lo,
       hi,
+      tapPtr,
     );
     out.set(f32.subarray(outPtr >> 2, (outPtr >> 2) + outSize), b * outSize);
   }

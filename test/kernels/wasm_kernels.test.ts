@@ -150,6 +150,8 @@ describe('float DEPTHWISE_CONV_2D: wasm = JS', () => {
     { inShape: [1, 9, 7, 8], filter: [1, 3, 3, 8] },
     { inShape: [2, 6, 6, 7], filter: [1, 3, 3, 7] }, // channels not a multiple of 4
     { inShape: [1, 9, 8, 3], filter: [1, 5, 2, 3] },
+    { inShape: [1, 7, 6, 12], filter: [1, 3, 3, 12] }, // eight channels, then four
+    { inShape: [1, 6, 7, 21], filter: [1, 2, 3, 21] }, // eight, eight, four, one
     { inShape: [1, 6, 5, 2], filter: [1, 3, 3, 6] }, // multiplier 3 (JS path both times)
   ];
   shapes.forEach((s, i) => {

@@ -165,109 +165,181 @@
         (local.set $n (i32.add (local.get $n) (i32.const 4)))
         (br $loopN))))
 
+  ;; The taps of the window at (iy0, ix0) that fall inside the image, in tap order, listed at
+  ;; tab: per tap the byte address x + (input pixel * C << xShift) and w + (tap * C << wShift).
+  ;; Returns how many. (Unsigned compares: negative coordinates are outside too.)
+  (func $taps (param $tab i32) (param $x i32) (param $w i32) (param $iy0 i32) (param $ix0 i32)
+    (param $inH i32) (param $inW i32) (param $C i32) (param $fH i32) (param $fW i32) (param $dH i32) (param $dW i32)
+    (param $xShift i32) (param $wShift i32) (result i32)
+    (local $n i32) (local $fy i32) (local $fx i32) (local $iy i32) (local $ix i32) (local $e i32)
+    (loop $loopFy
+      (local.set $iy (i32.add (local.get $iy0) (i32.mul (local.get $fy) (local.get $dH))))
+      (if (i32.lt_u (local.get $iy) (local.get $inH))
+        (then
+          (local.set $fx (i32.const 0))
+          (loop $loopFx
+            (local.set $ix (i32.add (local.get $ix0) (i32.mul (local.get $fx) (local.get $dW))))
+            (if (i32.lt_u (local.get $ix) (local.get $inW))
+              (then
+                (local.set $e (i32.add (local.get $tab) (i32.shl (local.get $n) (i32.const 3))))
+                (i32.store (local.get $e)
+                  (i32.add (local.get $x)
+                    (i32.shl
+                      (i32.mul (i32.add (i32.mul (local.get $iy) (local.get $inW)) (local.get $ix)) (local.get $C))
+                      (local.get $xShift))))
+                (i32.store offset=4 (local.get $e)
+                  (i32.add (local.get $w)
+                    (i32.shl
+                      (i32.mul (i32.add (i32.mul (local.get $fy) (local.get $fW)) (local.get $fx)) (local.get $C))
+                      (local.get $wShift))))
+                (local.set $n (i32.add (local.get $n) (i32.const 1)))))
+            (local.set $fx (i32.add (local.get $fx) (i32.const 1)))
+            (br_if $loopFx (i32.lt_u (local.get $fx) (local.get $fW))))))
+      (local.set $fy (i32.add (local.get $fy) (i32.const 1)))
+      (br_if $loopFy (i32.lt_u (local.get $fy) (local.get $fH))))
+    (local.get $n))
+
+  ;; The tap list of output pixel (oy, ox): the window's own (absolute addresses, base 0) at
+  ;; tab, or for a window wholly inside the image the shared list at full (nFull taps, offsets
+  ;; from the window's first pixel, base = that pixel's address). Returns base; sets the global
+  ;; list bounds $cur / $end.
+  (global $cur (mut i32) (i32.const 0))
+  (global $end (mut i32) (i32.const 0))
+  (func $pixelTaps (param $tab i32) (param $full i32) (param $nFull i32) (param $x i32) (param $w i32)
+    (param $iy0 i32) (param $ix0 i32) (param $inH i32) (param $inW i32) (param $C i32)
+    (param $fH i32) (param $fW i32) (param $dH i32) (param $dW i32) (param $xShift i32) (param $wShift i32) (result i32)
+    (if
+      (i32.and
+        (i32.and (i32.ge_s (local.get $iy0) (i32.const 0))
+          (i32.lt_s (i32.add (local.get $iy0) (i32.mul (i32.sub (local.get $fH) (i32.const 1)) (local.get $dH))) (local.get $inH)))
+        (i32.and (i32.ge_s (local.get $ix0) (i32.const 0))
+          (i32.lt_s (i32.add (local.get $ix0) (i32.mul (i32.sub (local.get $fW) (i32.const 1)) (local.get $dW))) (local.get $inW))))
+      (then
+        (global.set $cur (local.get $full))
+        (global.set $end (i32.add (local.get $full) (i32.shl (local.get $nFull) (i32.const 3))))
+        (return
+          (i32.add (local.get $x)
+            (i32.shl
+              (i32.mul (i32.add (i32.mul (local.get $iy0) (local.get $inW)) (local.get $ix0)) (local.get $C))
+              (local.get $xShift))))))
+    (global.set $cur (local.get $tab))
+    (global.set $end
+      (i32.add (local.get $tab)
+        (i32.shl
+          (call $taps (local.get $tab) (local.get $x) (local.get $w) (local.get $iy0) (local.get $ix0) (local.get $inH)
+            (local.get $inW) (local.get $C) (local.get $fH) (local.get $fW) (local.get $dH) (local.get $dW)
+            (local.get $xShift) (local.get $wShift))
+          (i32.const 3))))
+    (i32.const 0))
+
   ;; Float depthwise convolution of one NHWC image, channel multiplier 1 (depthwise_conv.ts):
   ;; out[oy][ox][c] = clamp(sum over the taps inside the image, in tap order, of
-  ;; x[iy][ix][c] * w[tap][c], + bias[c]). x, bias and out are f32; w is f64 [taps][C].
+  ;; x[iy][ix][c] * w[tap][c], + bias[c]). x, bias and out are f32; w is f64 [taps][C]; tab is
+  ;; scratch for two tap lists (16 bytes per tap).
   (func (export "depthwise_f32")
     (param $x i32) (param $inH i32) (param $inW i32) (param $C i32)
     (param $w i32) (param $fH i32) (param $fW i32)
     (param $sH i32) (param $sW i32) (param $dH i32) (param $dW i32) (param $padH i32) (param $padW i32)
     (param $outH i32) (param $outW i32)
-    (param $bias i32) (param $hasBias i32) (param $out i32) (param $loS f64) (param $hiS f64)
-    (local $lo v128) (local $hi v128) (local $oy i32) (local $ox i32) (local $iy0 i32) (local $ix0 i32)
-    (local $iy i32) (local $ix i32) (local $fy i32) (local $fx i32) (local $c i32) (local $o i32)
-    (local $xp i32) (local $wq i32) (local $a0 v128) (local $a1 v128) (local $s f64)
+    (param $bias i32) (param $hasBias i32) (param $out i32) (param $loS f64) (param $hiS f64) (param $tab i32)
+    (local $lo v128) (local $hi v128) (local $oy i32) (local $ox i32) (local $iy0 i32)
+    (local $full i32) (local $nFull i32) (local $base i32) (local $t i32) (local $cur i32) (local $end i32)
+    (local $c i32) (local $o i32) (local $cx i32) (local $cw i32) (local $xp i32) (local $wq i32)
+    (local $a0 v128) (local $a1 v128) (local $a2 v128) (local $a3 v128) (local $s f64)
     (local.set $lo (f64x2.splat (local.get $loS)))
     (local.set $hi (f64x2.splat (local.get $hiS)))
+    (local.set $full (i32.add (local.get $tab) (i32.shl (i32.mul (local.get $fH) (local.get $fW)) (i32.const 3))))
+    (local.set $nFull
+      (call $taps (local.get $full) (i32.const 0) (local.get $w) (i32.const 0) (i32.const 0) (i32.const -1) (local.get $inW)
+        (local.get $C) (local.get $fH) (local.get $fW) (local.get $dH) (local.get $dW) (i32.const 2) (i32.const 3)))
     (local.set $o (local.get $out))
-    (local.set $oy (i32.const 0))
     (loop $loopY
       (local.set $iy0 (i32.sub (i32.mul (local.get $oy) (local.get $sH)) (local.get $padH)))
       (local.set $ox (i32.const 0))
       (loop $loopX
-        (local.set $ix0 (i32.sub (i32.mul (local.get $ox) (local.get $sW)) (local.get $padW)))
-        ;; Four channels at a time.
+        (local.set $base
+          (call $pixelTaps (local.get $tab) (local.get $full) (local.get $nFull) (local.get $x) (local.get $w)
+            (local.get $iy0) (i32.sub (i32.mul (local.get $ox) (local.get $sW)) (local.get $padW))
+            (local.get $inH) (local.get $inW) (local.get $C) (local.get $fH) (local.get $fW) (local.get $dH) (local.get $dW)
+            (i32.const 2) (i32.const 3)))
+        (local.set $cur (global.get $cur))
+        (local.set $end (global.get $end))
+        ;; Eight channels at a time, then four, then one.
         (local.set $c (i32.const 0))
-        (block $doneC4
-          (loop $loopC4
-            (br_if $doneC4 (i32.gt_u (i32.add (local.get $c) (i32.const 4)) (local.get $C)))
+        (block $doneC8
+          (loop $loopC8
+            (br_if $doneC8 (i32.gt_u (i32.add (local.get $c) (i32.const 8)) (local.get $C)))
             (local.set $a0 (v128.const f64x2 0 0))
             (local.set $a1 (v128.const f64x2 0 0))
-            (local.set $fy (i32.const 0))
-            (loop $loopFy
-              (local.set $iy (i32.add (local.get $iy0) (i32.mul (local.get $fy) (local.get $dH))))
-              ;; Unsigned compare: negative rows are outside too.
-              (if (i32.lt_u (local.get $iy) (local.get $inH))
-                (then
-                  (local.set $fx (i32.const 0))
-                  (loop $loopFx
-                    (local.set $ix (i32.add (local.get $ix0) (i32.mul (local.get $fx) (local.get $dW))))
-                    (if (i32.lt_u (local.get $ix) (local.get $inW))
-                      (then
-                        (local.set $xp
-                          (i32.add (local.get $x)
-                            (i32.shl
-                              (i32.add
-                                (i32.mul (i32.add (i32.mul (local.get $iy) (local.get $inW)) (local.get $ix)) (local.get $C))
-                                (local.get $c))
-                              (i32.const 2))))
-                        (local.set $wq
-                          (i32.add (local.get $w)
-                            (i32.shl
-                              (i32.add
-                                (i32.mul (i32.add (i32.mul (local.get $fy) (local.get $fW)) (local.get $fx)) (local.get $C))
-                                (local.get $c))
-                              (i32.const 3))))
-                        (local.set $a0 (f64x2.add (local.get $a0) (f64x2.mul (call $load4lo (local.get $xp)) (v128.load (local.get $wq)))))
-                        (local.set $a1
-                          (f64x2.add (local.get $a1) (f64x2.mul (call $load4hi (local.get $xp)) (v128.load offset=16 (local.get $wq)))))))
-                    (local.set $fx (i32.add (local.get $fx) (i32.const 1)))
-                    (br_if $loopFx (i32.lt_u (local.get $fx) (local.get $fW))))))
-              (local.set $fy (i32.add (local.get $fy) (i32.const 1)))
-              (br_if $loopFy (i32.lt_u (local.get $fy) (local.get $fH))))
+            (local.set $a2 (v128.const f64x2 0 0))
+            (local.set $a3 (v128.const f64x2 0 0))
+            (local.set $cx (i32.add (local.get $base) (i32.shl (local.get $c) (i32.const 2))))
+            (local.set $cw (i32.shl (local.get $c) (i32.const 3)))
+            (local.set $t (local.get $cur))
+            (block $doneT8
+              (loop $loopT8
+                (br_if $doneT8 (i32.ge_u (local.get $t) (local.get $end)))
+                (local.set $xp (i32.add (i32.load (local.get $t)) (local.get $cx)))
+                (local.set $wq (i32.add (i32.load offset=4 (local.get $t)) (local.get $cw)))
+                (local.set $a0 (f64x2.add (local.get $a0) (f64x2.mul (call $load4lo (local.get $xp)) (v128.load (local.get $wq)))))
+                (local.set $a1 (f64x2.add (local.get $a1) (f64x2.mul (call $load4hi (local.get $xp)) (v128.load offset=16 (local.get $wq)))))
+                (local.set $a2
+                  (f64x2.add (local.get $a2)
+                    (f64x2.mul (f64x2.promote_low_f32x4 (v128.load64_zero offset=16 align=4 (local.get $xp))) (v128.load offset=32 (local.get $wq)))))
+                (local.set $a3
+                  (f64x2.add (local.get $a3)
+                    (f64x2.mul (f64x2.promote_low_f32x4 (v128.load64_zero offset=24 align=4 (local.get $xp))) (v128.load offset=48 (local.get $wq)))))
+                (local.set $t (i32.add (local.get $t) (i32.const 8)))
+                (br $loopT8)))
             (call $finish (i32.add (local.get $o) (i32.shl (local.get $c) (i32.const 2))) (local.get $a0) (local.get $a1)
               (call $load4lo (i32.add (local.get $bias) (i32.shl (local.get $c) (i32.const 2))))
               (call $load4hi (i32.add (local.get $bias) (i32.shl (local.get $c) (i32.const 2))))
               (local.get $hasBias) (local.get $lo) (local.get $hi) (i32.const 4))
-            (local.set $c (i32.add (local.get $c) (i32.const 4)))
-            (br $loopC4)))
-        ;; The remaining channels one at a time.
+            (call $finish (i32.add (local.get $o) (i32.add (i32.shl (local.get $c) (i32.const 2)) (i32.const 16)))
+              (local.get $a2) (local.get $a3)
+              (call $load4lo (i32.add (local.get $bias) (i32.add (i32.shl (local.get $c) (i32.const 2)) (i32.const 16))))
+              (call $load4hi (i32.add (local.get $bias) (i32.add (i32.shl (local.get $c) (i32.const 2)) (i32.const 16))))
+              (local.get $hasBias) (local.get $lo) (local.get $hi) (i32.const 4))
+            (local.set $c (i32.add (local.get $c) (i32.const 8)))
+            (br $loopC8)))
+        (if (i32.le_u (i32.add (local.get $c) (i32.const 4)) (local.get $C))
+          (then
+            (local.set $a0 (v128.const f64x2 0 0))
+            (local.set $a1 (v128.const f64x2 0 0))
+            (local.set $cx (i32.add (local.get $base) (i32.shl (local.get $c) (i32.const 2))))
+            (local.set $cw (i32.shl (local.get $c) (i32.const 3)))
+            (local.set $t (local.get $cur))
+            (block $doneT4
+              (loop $loopT4
+                (br_if $doneT4 (i32.ge_u (local.get $t) (local.get $end)))
+                (local.set $xp (i32.add (i32.load (local.get $t)) (local.get $cx)))
+                (local.set $wq (i32.add (i32.load offset=4 (local.get $t)) (local.get $cw)))
+                (local.set $a0 (f64x2.add (local.get $a0) (f64x2.mul (call $load4lo (local.get $xp)) (v128.load (local.get $wq)))))
+                (local.set $a1 (f64x2.add (local.get $a1) (f64x2.mul (call $load4hi (local.get $xp)) (v128.load offset=16 (local.get $wq)))))
+                (local.set $t (i32.add (local.get $t) (i32.const 8)))
+                (br $loopT4)))
+            (call $finish (i32.add (local.get $o) (i32.shl (local.get $c) (i32.const 2))) (local.get $a0) (local.get $a1)
+              (call $load4lo (i32.add (local.get $bias) (i32.shl (local.get $c) (i32.const 2))))
+              (call $load4hi (i32.add (local.get $bias) (i32.shl (local.get $c) (i32.const 2))))
+              (local.get $hasBias) (local.get $lo) (local.get $hi) (i32.const 4))
+            (local.set $c (i32.add (local.get $c) (i32.const 4)))))
         (block $doneC1
           (loop $loopC1
             (br_if $doneC1 (i32.ge_u (local.get $c) (local.get $C)))
             (local.set $s (f64.const 0))
-            (local.set $fy (i32.const 0))
-            (loop $loopFy1
-              (local.set $iy (i32.add (local.get $iy0) (i32.mul (local.get $fy) (local.get $dH))))
-              (if (i32.lt_u (local.get $iy) (local.get $inH))
-                (then
-                  (local.set $fx (i32.const 0))
-                  (loop $loopFx1
-                    (local.set $ix (i32.add (local.get $ix0) (i32.mul (local.get $fx) (local.get $dW))))
-                    (if (i32.lt_u (local.get $ix) (local.get $inW))
-                      (then
-                        (local.set $s
-                          (f64.add (local.get $s)
-                            (f64.mul
-                              (f64.promote_f32
-                                (f32.load
-                                  (i32.add (local.get $x)
-                                    (i32.shl
-                                      (i32.add
-                                        (i32.mul (i32.add (i32.mul (local.get $iy) (local.get $inW)) (local.get $ix)) (local.get $C))
-                                        (local.get $c))
-                                      (i32.const 2)))))
-                              (f64.load
-                                (i32.add (local.get $w)
-                                  (i32.shl
-                                    (i32.add
-                                      (i32.mul (i32.add (i32.mul (local.get $fy) (local.get $fW)) (local.get $fx)) (local.get $C))
-                                      (local.get $c))
-                                    (i32.const 3)))))))))
-                    (local.set $fx (i32.add (local.get $fx) (i32.const 1)))
-                    (br_if $loopFx1 (i32.lt_u (local.get $fx) (local.get $fW))))))
-              (local.set $fy (i32.add (local.get $fy) (i32.const 1)))
-              (br_if $loopFy1 (i32.lt_u (local.get $fy) (local.get $fH))))
+            (local.set $cx (i32.add (local.get $base) (i32.shl (local.get $c) (i32.const 2))))
+            (local.set $cw (i32.shl (local.get $c) (i32.const 3)))
+            (local.set $t (local.get $cur))
+            (block $doneT1
+              (loop $loopT1
+                (br_if $doneT1 (i32.ge_u (local.get $t) (local.get $end)))
+                (local.set $s
+                  (f64.add (local.get $s)
+                    (f64.mul
+                      (f64.promote_f32 (f32.load (i32.add (i32.load (local.get $t)) (local.get $cx))))
+                      (f64.load (i32.add (i32.load offset=4 (local.get $t)) (local.get $cw))))))
+                (local.set $t (i32.add (local.get $t) (i32.const 8)))
+                (br $loopT1)))
             (if (local.get $hasBias)
               (then
                 (local.set $s
@@ -399,98 +471,93 @@
   ;; Integer depthwise convolution of one NHWC image, channel multiplier 1
   ;; (depthwise_conv_int.ts): acc[oy][ox][c] = sum over the taps inside the image of
   ;; x[iy][ix][c] * w[tap][c], wrapped to int32. x is int16 (input offset already added),
-  ;; w is int32 [taps][C], acc is int32.
+  ;; w is int32 [taps][C], acc is int32; tab is scratch for two tap lists (16 bytes per tap).
   (func (export "depthwise_i32")
     (param $x i32) (param $inH i32) (param $inW i32) (param $C i32)
     (param $w i32) (param $fH i32) (param $fW i32)
     (param $sH i32) (param $sW i32) (param $dH i32) (param $dW i32) (param $padH i32) (param $padW i32)
-    (param $outH i32) (param $outW i32) (param $out i32)
-    (local $oy i32) (local $ox i32) (local $iy0 i32) (local $ix0 i32)
-    (local $iy i32) (local $ix i32) (local $fy i32) (local $fx i32) (local $c i32) (local $o i32)
-    (local $xp i32) (local $wq i32) (local $a0 v128) (local $s i32)
+    (param $outH i32) (param $outW i32) (param $out i32) (param $tab i32)
+    (local $oy i32) (local $ox i32) (local $iy0 i32)
+    (local $full i32) (local $nFull i32) (local $base i32) (local $t i32) (local $cur i32) (local $end i32)
+    (local $c i32) (local $o i32) (local $cx i32) (local $cw i32) (local $xp i32) (local $wq i32)
+    (local $v v128) (local $a0 v128) (local $a1 v128) (local $s i32)
+    (local.set $full (i32.add (local.get $tab) (i32.shl (i32.mul (local.get $fH) (local.get $fW)) (i32.const 3))))
+    (local.set $nFull
+      (call $taps (local.get $full) (i32.const 0) (local.get $w) (i32.const 0) (i32.const 0) (i32.const -1) (local.get $inW)
+        (local.get $C) (local.get $fH) (local.get $fW) (local.get $dH) (local.get $dW) (i32.const 1) (i32.const 2)))
     (local.set $o (local.get $out))
-    (local.set $oy (i32.const 0))
     (loop $loopY
       (local.set $iy0 (i32.sub (i32.mul (local.get $oy) (local.get $sH)) (local.get $padH)))
       (local.set $ox (i32.const 0))
       (loop $loopX
-        (local.set $ix0 (i32.sub (i32.mul (local.get $ox) (local.get $sW)) (local.get $padW)))
+        (local.set $base
+          (call $pixelTaps (local.get $tab) (local.get $full) (local.get $nFull) (local.get $x) (local.get $w)
+            (local.get $iy0) (i32.sub (i32.mul (local.get $ox) (local.get $sW)) (local.get $padW))
+            (local.get $inH) (local.get $inW) (local.get $C) (local.get $fH) (local.get $fW) (local.get $dH) (local.get $dW)
+            (i32.const 1) (i32.const 2)))
+        (local.set $cur (global.get $cur))
+        (local.set $end (global.get $end))
+        ;; Eight channels at a time, then four, then one.
         (local.set $c (i32.const 0))
-        (block $doneC4
-          (loop $loopC4
-            (br_if $doneC4 (i32.gt_u (i32.add (local.get $c) (i32.const 4)) (local.get $C)))
+        (block $doneC8
+          (loop $loopC8
+            (br_if $doneC8 (i32.gt_u (i32.add (local.get $c) (i32.const 8)) (local.get $C)))
             (local.set $a0 (v128.const i32x4 0 0 0 0))
-            (local.set $fy (i32.const 0))
-            (loop $loopFy
-              (local.set $iy (i32.add (local.get $iy0) (i32.mul (local.get $fy) (local.get $dH))))
-              (if (i32.lt_u (local.get $iy) (local.get $inH))
-                (then
-                  (local.set $fx (i32.const 0))
-                  (loop $loopFx
-                    (local.set $ix (i32.add (local.get $ix0) (i32.mul (local.get $fx) (local.get $dW))))
-                    (if (i32.lt_u (local.get $ix) (local.get $inW))
-                      (then
-                        (local.set $xp
-                          (i32.add (local.get $x)
-                            (i32.shl
-                              (i32.add
-                                (i32.mul (i32.add (i32.mul (local.get $iy) (local.get $inW)) (local.get $ix)) (local.get $C))
-                                (local.get $c))
-                              (i32.const 1))))
-                        (local.set $wq
-                          (i32.add (local.get $w)
-                            (i32.shl
-                              (i32.add
-                                (i32.mul (i32.add (i32.mul (local.get $fy) (local.get $fW)) (local.get $fx)) (local.get $C))
-                                (local.get $c))
-                              (i32.const 2))))
-                        (local.set $a0
-                          (i32x4.add (local.get $a0)
-                            (i32x4.mul
-                              (i32x4.extend_low_i16x8_s (v128.load64_zero align=2 (local.get $xp)))
-                              (v128.load align=4 (local.get $wq)))))))
-                    (local.set $fx (i32.add (local.get $fx) (i32.const 1)))
-                    (br_if $loopFx (i32.lt_u (local.get $fx) (local.get $fW))))))
-              (local.set $fy (i32.add (local.get $fy) (i32.const 1)))
-              (br_if $loopFy (i32.lt_u (local.get $fy) (local.get $fH))))
+            (local.set $a1 (v128.const i32x4 0 0 0 0))
+            (local.set $cx (i32.add (local.get $base) (i32.shl (local.get $c) (i32.const 1))))
+            (local.set $cw (i32.shl (local.get $c) (i32.const 2)))
+            (local.set $t (local.get $cur))
+            (block $doneT8
+              (loop $loopT8
+                (br_if $doneT8 (i32.ge_u (local.get $t) (local.get $end)))
+                (local.set $v (v128.load align=2 (i32.add (i32.load (local.get $t)) (local.get $cx))))
+                (local.set $wq (i32.add (i32.load offset=4 (local.get $t)) (local.get $cw)))
+                (local.set $a0
+                  (i32x4.add (local.get $a0) (i32x4.mul (i32x4.extend_low_i16x8_s (local.get $v)) (v128.load align=4 (local.get $wq)))))
+                (local.set $a1
+                  (i32x4.add (local.get $a1)
+                    (i32x4.mul (i32x4.extend_high_i16x8_s (local.get $v)) (v128.load offset=16 align=4 (local.get $wq)))))
+                (local.set $t (i32.add (local.get $t) (i32.const 8)))
+                (br $loopT8)))
             (v128.store align=4 (i32.add (local.get $o) (i32.shl (local.get $c) (i32.const 2))) (local.get $a0))
-            (local.set $c (i32.add (local.get $c) (i32.const 4)))
-            (br $loopC4)))
+            (v128.store offset=16 align=4 (i32.add (local.get $o) (i32.shl (local.get $c) (i32.const 2))) (local.get $a1))
+            (local.set $c (i32.add (local.get $c) (i32.const 8)))
+            (br $loopC8)))
+        (if (i32.le_u (i32.add (local.get $c) (i32.const 4)) (local.get $C))
+          (then
+            (local.set $a0 (v128.const i32x4 0 0 0 0))
+            (local.set $cx (i32.add (local.get $base) (i32.shl (local.get $c) (i32.const 1))))
+            (local.set $cw (i32.shl (local.get $c) (i32.const 2)))
+            (local.set $t (local.get $cur))
+            (block $doneT4
+              (loop $loopT4
+                (br_if $doneT4 (i32.ge_u (local.get $t) (local.get $end)))
+                (local.set $xp (i32.add (i32.load (local.get $t)) (local.get $cx)))
+                (local.set $wq (i32.add (i32.load offset=4 (local.get $t)) (local.get $cw)))
+                (local.set $a0
+                  (i32x4.add (local.get $a0)
+                    (i32x4.mul (i32x4.extend_low_i16x8_s (v128.load64_zero align=2 (local.get $xp))) (v128.load align=4 (local.get $wq)))))
+                (local.set $t (i32.add (local.get $t) (i32.const 8)))
+                (br $loopT4)))
+            (v128.store align=4 (i32.add (local.get $o) (i32.shl (local.get $c) (i32.const 2))) (local.get $a0))
+            (local.set $c (i32.add (local.get $c) (i32.const 4)))))
         (block $doneC1
           (loop $loopC1
             (br_if $doneC1 (i32.ge_u (local.get $c) (local.get $C)))
             (local.set $s (i32.const 0))
-            (local.set $fy (i32.const 0))
-            (loop $loopFy1
-              (local.set $iy (i32.add (local.get $iy0) (i32.mul (local.get $fy) (local.get $dH))))
-              (if (i32.lt_u (local.get $iy) (local.get $inH))
-                (then
-                  (local.set $fx (i32.const 0))
-                  (loop $loopFx1
-                    (local.set $ix (i32.add (local.get $ix0) (i32.mul (local.get $fx) (local.get $dW))))
-                    (if (i32.lt_u (local.get $ix) (local.get $inW))
-                      (then
-                        (local.set $s
-                          (i32.add (local.get $s)
-                            (i32.mul
-                              (i32.load16_s
-                                (i32.add (local.get $x)
-                                  (i32.shl
-                                    (i32.add
-                                      (i32.mul (i32.add (i32.mul (local.get $iy) (local.get $inW)) (local.get $ix)) (local.get $C))
-                                      (local.get $c))
-                                    (i32.const 1))))
-                              (i32.load
-                                (i32.add (local.get $w)
-                                  (i32.shl
-                                    (i32.add
-                                      (i32.mul (i32.add (i32.mul (local.get $fy) (local.get $fW)) (local.get $fx)) (local.get $C))
-                                      (local.get $c))
-                                    (i32.const 2)))))))))
-                    (local.set $fx (i32.add (local.get $fx) (i32.const 1)))
-                    (br_if $loopFx1 (i32.lt_u (local.get $fx) (local.get $fW))))))
-              (local.set $fy (i32.add (local.get $fy) (i32.const 1)))
-              (br_if $loopFy1 (i32.lt_u (local.get $fy) (local.get $fH))))
+            (local.set $cx (i32.add (local.get $base) (i32.shl (local.get $c) (i32.const 1))))
+            (local.set $cw (i32.shl (local.get $c) (i32.const 2)))
+            (local.set $t (local.get $cur))
+            (block $doneT1
+              (loop $loopT1
+                (br_if $doneT1 (i32.ge_u (local.get $t) (local.get $end)))
+                (local.set $s
+                  (i32.add (local.get $s)
+                    (i32.mul
+                      (i32.load16_s (i32.add (i32.load (local.get $t)) (local.get $cx)))
+                      (i32.load (i32.add (i32.load offset=4 (local.get $t)) (local.get $cw))))))
+                (local.set $t (i32.add (local.get $t) (i32.const 8)))
+                (br $loopT1)))
             (i32.store (i32.add (local.get $o) (i32.shl (local.get $c) (i32.const 2))) (local.get $s))
             (local.set $c (i32.add (local.get $c) (i32.const 1)))
             (br $loopC1)))
@@ -498,4 +565,5 @@
         (local.set $ox (i32.add (local.get $ox) (i32.const 1)))
         (br_if $loopX (i32.lt_u (local.get $ox) (local.get $outW))))
       (local.set $oy (i32.add (local.get $oy) (i32.const 1)))
-      (br_if $loopY (i32.lt_u (local.get $oy) (local.get $outH))))))
+      (br_if $loopY (i32.lt_u (local.get $oy) (local.get $outH)))))
+)

@@ -47,6 +47,7 @@ export interface KernelExports {
     out: number,
     lo: number,
     hi: number,
+    tab: number,
   ): void;
   dot_i16(a: number, aStride: number, rows: number, K8: number, w: number, count: number, out: number, outStride: number): void;
   depthwise_i32(
@@ -66,6 +67,7 @@ export interface KernelExports {
     outH: number,
     outW: number,
     out: number,
+    tab: number,
   ): void;
 }
 
