@@ -23,7 +23,8 @@ import {
 import { builtinSingleRounding, makeRequant, type Requant, requantize } from './int/requant.js';
 import { xnnpackScales, xnnpackTakes } from './int/xnnpack_rounding.js';
 import type { Kernel } from './kernel.js';
-import { input, output } from './kernel.js';
+import { input, isKnown, output } from './kernel.js';
+import { type PackedIntRows, packedIntRows, wasmDotRows } from './wasm/matmul.js';
 
 export interface ConvIntParams {
   geo: ConvGeometry;
@@ -36,6 +37,8 @@ export interface ConvIntParams {
   /** One output row of receptive fields, and its accumulators. */
   patches: Int16Array;
   acc: Float64Array;
+  /** The offset weights for the wasm kernel; null where its int32 sums would not do (16-bit inputs). */
+  packed: PackedIntRows | null;
 }
 
 /**
@@ -76,6 +79,8 @@ export const conv2dInt: Kernel<ConvIntParams> = {
       },
       patches: new Int16Array(geo.outW * K),
       acc: new Float64Array(geo.outW * geo.outC),
+      // 8-bit sums wrap to int32 before requantizing, so the wasm int32 sums are the same.
+      packed: int16 ? null : packedIntRows(geo.outC, K, isKnown(filter)),
     };
   },
   eval(ctx, p) {
@@ -125,7 +130,9 @@ export const conv2dInt: Kernel<ConvIntParams> = {
             }
           }
           const oc0 = grp * perGroup;
-          dotRows(patches, 0, K, outW, K, w.values, oc0 * K, perGroup, acc, oc0, outC);
+          const packed = p.packed;
+          if (packed === null || !wasmDotRows(patches, 0, outW, K, packed, w.values, oc0, perGroup, acc, oc0, outC))
+            dotRows(patches, 0, K, outW, K, w.values, oc0 * K, perGroup, acc, oc0, outC);
         }
         const outRow = (b * outH + oy) * outW * outC;
         for (let ox = 0; ox < outW; ox++) {

@@ -22,7 +22,8 @@ import { checkConvDtypes, convolutionMultipliers, legacyQuantization, requireZer
 import { makeRequant, type Requant, requantize } from './int/requant.js';
 import { xnnpackScales, xnnpackTakes } from './int/xnnpack_rounding.js';
 import type { Kernel } from './kernel.js';
-import { input, output } from './kernel.js';
+import { input, isKnown, output } from './kernel.js';
+import { type WasmResident, wasmKernels, wasmResident } from './wasm/module.js';
 
 export interface DepthwiseIntParams extends DepthwiseTaps {
   geo: ConvGeometry;
@@ -35,6 +36,67 @@ export interface DepthwiseIntParams extends DepthwiseTaps {
   acc: Float64Array;
   /** Sum of each channel's weights over all taps, for the input-offset term of inside windows. */
   channelSums: Float64Array;
+  /**
+   * The offset weights as int32 [taps][C] for the wasm kernel; null where it does not apply
+   * (16-bit inputs, whose 64-bit sums the int32 lanes cannot hold; channel multipliers > 1).
+   */
+  packed: (WasmResident & { src: Int16Array }) | null;
+}
+
+/**
+ * The wasm path (channel multiplier 1, 8-bit inputs): int32 sums of (x + input offset) * w over
+ * the taps inside the image — the JS loops' exact sums wrapped to int32, which is all the 8-bit
+ * requantization reads. False, having done nothing, when unavailable.
+ */
+function depthwiseIntWasm(p: DepthwiseIntParams, x: IntArray, w: Int16Array, bias: BiasValues['values'], out: IntArray): boolean {
+  const k = p.packed === null ? null : wasmKernels();
+  if (k === null || p.packed === null) return false;
+  const g = p.geo;
+  const { inH, inW, inC, outH, outW, outC, filterH, filterW } = g;
+  const inSize = inH * inW * inC;
+  const outSize = outH * outW * outC;
+  p.packed.src = w;
+  const xPtr = k.call(p.packed, inSize * 2 + outSize * 4 + filterH * filterW * 16 + 64);
+  if (xPtr === null) return false;
+  const accPtr = (xPtr + inSize * 2 + 15) & ~15;
+  const tapPtr = (accPtr + outSize * 4 + 15) & ~15;
+  const { inputOffset, requant } = p;
+  for (let b = 0; b < g.batches; b++) {
+    const i16 = k.i16;
+    const xBase = xPtr >> 1;
+    const from = b * inSize;
+    for (let i = 0; i < inSize; i++) i16[xBase + i] = (x[from + i] as number) + inputOffset;
+    k.exports.depthwise_i32(
+      xPtr,
+      inH,
+      inW,
+      inC,
+      p.packed.ptr,
+      filterH,
+      filterW,
+      g.strideH,
+      g.strideW,
+      g.dilationH,
+      g.dilationW,
+      g.padH,
+      g.padW,
+      outH,
+      outW,
+      accPtr,
+      tapPtr,
+    );
+    const acc = k.i32;
+    const accBase = accPtr >> 2;
+    const dst = b * outSize;
+    for (let i = 0; i < outSize; i += outC) {
+      for (let c = 0; c < outC; c++) {
+        let s = acc[accBase + i + c] as number;
+        if (bias !== null) s += bias[c] as number;
+        out[dst + i + c] = requantize(requant, s, c);
+      }
+    }
+  }
+  return true;
 }
 
 /**
@@ -75,6 +137,7 @@ export const depthwiseConv2dInt: Kernel<DepthwiseIntParams> = {
       acc: new Float64Array(outC),
       ...depthwiseTaps(geo),
       channelSums: new Float64Array(outC),
+      packed: int16 || outC !== inC ? null : int32Taps(filterH * filterW * outC, isKnown(filter)),
     };
   },
   eval(ctx, p) {
@@ -83,6 +146,7 @@ export const depthwiseConv2dInt: Kernel<DepthwiseIntParams> = {
     const x = input(ctx, CONV_INPUTS.input).data as IntArray;
     const w = currentWeights(input(ctx, CONV_INPUTS.filter), p.weights).values;
     const bias = currentBias(ctx, CONV_INPUTS.bias, p.bias);
+    if (depthwiseIntWasm(p, x, w, bias, out)) return;
     const g = p.geo;
     const { inH, inW, inC, outH, outW, outC, filterH, filterW, strideH, strideW, dilationH, dilationW, padH, padW } = g;
     const { acc, multiplier, inputOffset, requant, tapInput, tapFilter, channelSums } = p;
@@ -142,3 +206,12 @@ export const depthwiseConv2dInt: Kernel<DepthwiseIntParams> = {
     }
   },
 };
+
+/** A resident int32 copy of `count` offset weights (read from `src` when filled). */
+function int32Taps(count: number, constant: boolean): WasmResident & { src: Int16Array } {
+  const packed = Object.assign(
+    wasmResident(count * 4, constant, (k, ptr) => k.i32.set(packed.src.subarray(0, count), ptr >> 2)),
+    { src: new Int16Array(0) },
+  );
+  return packed;
+}

@@ -22,7 +22,8 @@ import {
 import { builtinSingleRounding, makeRequant, type Requant, requantize } from './int/requant.js';
 import { xnnpackScales, xnnpackTakes } from './int/xnnpack_rounding.js';
 import type { Kernel, NodeContext, RuntimeTensor } from './kernel.js';
-import { fail, input, output } from './kernel.js';
+import { fail, input, isKnown, output } from './kernel.js';
+import { type PackedIntRows, packedIntRows, wasmDotRows } from './wasm/matmul.js';
 
 export interface FcIntParams {
   batch: number;
@@ -35,6 +36,8 @@ export interface FcIntParams {
   /** The input converted to Int16 rows, and the accumulators of every row. */
   rows: Int16Array;
   acc: Float64Array;
+  /** The offset weights for the wasm kernel; null where its int32 sums would not do (16-bit inputs). */
+  packed: PackedIntRows | null;
 }
 
 /** Output multipliers: per channel for several filter scales, else the legacy per-tensor one. */
@@ -136,6 +139,8 @@ export const fullyConnectedInt: Kernel<FcIntParams> = {
       requant,
       rows: new Int16Array(batch * inputSize),
       acc: new Float64Array(batch * units),
+      // 8-bit sums wrap to int32 before requantizing, so the wasm int32 sums are the same.
+      packed: int16 || inputSize === 0 ? null : packedIntRows(units, inputSize, isKnown(filter)),
     };
   },
   eval(ctx, p) {
@@ -145,7 +150,8 @@ export const fullyConnectedInt: Kernel<FcIntParams> = {
     rows.set((input(ctx, FULLY_CONNECTED_INPUTS.input).data as IntArray).subarray(0, batch * inputSize));
     const w = currentWeights(input(ctx, FULLY_CONNECTED_INPUTS.weights), p.weights);
     const bias = currentBias(ctx, FULLY_CONNECTED_INPUTS.bias, p.bias);
-    dotRows(rows, 0, inputSize, batch, inputSize, w.values, 0, units, acc, 0, units);
+    if (p.packed === null || !wasmDotRows(rows, 0, batch, inputSize, p.packed, w.values, 0, units, acc, 0, units))
+      dotRows(rows, 0, inputSize, batch, inputSize, w.values, 0, units, acc, 0, units);
     for (let b = 0; b < batch; b++) {
       const dst = b * units;
       for (let u = 0; u < units; u++) {

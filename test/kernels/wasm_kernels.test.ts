@@ -248,3 +248,119 @@ describe('hybrid (int8 weights, float activations): wasm = JS', () => {
     });
   }
 });
+
+function quant(scale: number[] | number, zeroPoint: number[] | number = 0, quantizedDimension = 0): Quantization {
+  const scales = Array.isArray(scale) ? scale : [scale];
+  const zps = Array.isArray(zeroPoint) ? zeroPoint : scales.map(() => zeroPoint);
+  return { scale: scales, zeroPoint: zps, quantizedDimension };
+}
+
+type Int8Kind = 'int8' | 'uint8';
+
+/** An 8-bit activation tensor with a zero point, random values over the whole range. */
+function activation(dtype: Int8Kind, shape: number[], seed: number, scale: number, zp: number): OpTensor {
+  const n = shape.reduce((a, d) => a * d, 1);
+  const [lo, hi] = dtype === 'int8' ? [-128, 127] : [0, 255];
+  return { dtype, shape, data: ints(n, seed, lo, hi), quantization: quant(scale, zp) };
+}
+
+/** 8-bit weights: int8 per-channel (zero points 0) along `axis`, or uint8 per-tensor with a zero point. */
+function weights8(dtype: Int8Kind, shape: number[], seed: number, axis: number, constant = true): OpTensor {
+  const n = shape.reduce((a, d) => a * d, 1);
+  const channels = shape[axis]!;
+  if (dtype === 'int8') {
+    return { dtype, shape, data: ints(n, seed, -127, 127), constant, quantization: quant(rand(channels, seed + 1, 0.002, 0.02), 0, axis) };
+  }
+  return { dtype, shape, data: ints(n, seed, 0, 255), constant, quantization: quant(0.011, 119) };
+}
+
+function bias32(filter: OpTensor, inScale: number, count: number, seed: number): OpTensor {
+  const fs = filter.quantization!.scale;
+  const scale = Array.from({ length: count }, (_, c) => inScale * (fs.length > 1 ? fs[c]! : fs[0]!));
+  return { dtype: 'int32', shape: [count], data: ints(count, seed, -3000, 3000), constant: true, quantization: quant(scale, 0) };
+}
+
+for (const integerRounding of ['reference', 'xnnpack'] as const) {
+  describe(`8-bit CONV_2D (${integerRounding} rounding): wasm = JS`, () => {
+    const shapes: { inShape: number[]; filter: number[] }[] = [
+      { inShape: [1, 7, 9, 3], filter: [5, 3, 3, 3] }, // K = 27, not a multiple of 8
+      { inShape: [2, 5, 6, 16], filter: [9, 1, 1, 16] }, // pointwise, K = 16
+      { inShape: [1, 8, 7, 6], filter: [6, 3, 2, 3] }, // 2 groups
+      { inShape: [1, 3, 70, 5], filter: [7, 2, 2, 5] }, // rows past one tile
+    ];
+    for (const dtype of ['int8', 'uint8'] as const) {
+      shapes.forEach((s, i) => {
+        windows.slice(0, 4).forEach((w, j) => {
+          it(`${dtype} input [${s.inShape}] filter [${s.filter}] window ${j}`, () => {
+            if (dtype === 'uint8' && s.inShape[3] !== s.filter[3]) return; // TFLite's uint8 conv has no groups
+            const seed = 3000 + 100 * i + 10 * j + (dtype === 'int8' ? 0 : 5);
+            const filter = weights8(dtype, s.filter, seed + 1, 0, j !== 3);
+            const zp = dtype === 'int8' ? -7 : 131;
+            expectSame({
+              op: 'CONV_2D',
+              integerRounding,
+              options: windowOptions(w),
+              inputs: [activation(dtype, s.inShape, seed, 0.05, zp), filter, j === 2 ? null : bias32(filter, 0.05, s.filter[0]!, seed + 2)],
+              outputs: [{ dtype, quantization: quant(0.09, dtype === 'int8' ? 3 : 120) }],
+            });
+          });
+        });
+      });
+    }
+  });
+
+  describe(`8-bit DEPTHWISE_CONV_2D (${integerRounding} rounding): wasm = JS`, () => {
+    const shapes: { inShape: number[]; filter: number[] }[] = [
+      { inShape: [1, 9, 7, 8], filter: [1, 3, 3, 8] },
+      { inShape: [2, 6, 6, 13], filter: [1, 3, 3, 13] }, // eight, four, one
+      { inShape: [1, 9, 8, 3], filter: [1, 5, 2, 3] },
+      { inShape: [1, 6, 5, 2], filter: [1, 3, 3, 4] }, // multiplier 2 (JS path both times)
+    ];
+    for (const dtype of ['int8', 'uint8'] as const) {
+      shapes.forEach((s, i) => {
+        windows.forEach((w, j) => {
+          it(`${dtype} input [${s.inShape}] filter [${s.filter}] window ${j}`, () => {
+            const seed = 4000 + 100 * i + 10 * j + (dtype === 'int8' ? 0 : 5);
+            const c = s.filter[3]!;
+            const filter = weights8(dtype, s.filter, seed + 1, 3, j !== 1);
+            const zp = dtype === 'int8' ? 5 : 100;
+            expectSame({
+              op: 'DEPTHWISE_CONV_2D',
+              integerRounding,
+              options: { ...windowOptions(w), depthMultiplier: c / s.inShape[3]! },
+              inputs: [activation(dtype, s.inShape, seed, 0.04, zp), filter, j === 4 ? null : bias32(filter, 0.04, c, seed + 2)],
+              outputs: [{ dtype, quantization: quant(0.07, dtype === 'int8' ? -2 : 128) }],
+            });
+          });
+        });
+      });
+    }
+  });
+
+  describe(`8-bit FULLY_CONNECTED (${integerRounding} rounding): wasm = JS`, () => {
+    const shapes = [
+      [1, 37, 11],
+      [3, 64, 16],
+      [70, 20, 7],
+    ] as const;
+    for (const dtype of ['int8', 'uint8'] as const) {
+      shapes.forEach(([batch, inputSize, units], i) => {
+        for (const activationFn of [0, RELU]) {
+          it(`${dtype} batch ${batch}, ${inputSize} -> ${units}, activation ${activationFn}`, () => {
+            const seed = 5000 + 10 * i + activationFn + (dtype === 'int8' ? 0 : 5);
+            // TFLite's int8 FULLY_CONNECTED takes per-tensor or per-channel weights; uint8 per-tensor.
+            const filter = weights8(dtype, [units, inputSize], seed + 1, 0, activationFn === 0);
+            const zp = dtype === 'int8' ? 9 : 77;
+            expectSame({
+              op: 'FULLY_CONNECTED',
+              integerRounding,
+              options: { fusedActivationFunction: activationFn },
+              inputs: [activation(dtype, [batch, inputSize], seed, 0.03, zp), filter, bias32(filter, 0.03, units, seed + 2)],
+              outputs: [{ dtype, quantization: quant(0.2, dtype === 'int8' ? -4 : 125) }],
+            });
+          });
+        }
+      });
+    }
+  });
+}

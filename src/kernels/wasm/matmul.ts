@@ -109,3 +109,50 @@ export function packedIntRows(rows: number, K: number, constant: boolean): Packe
   packed.src = new Int16Array(0);
   return packed;
 }
+
+/**
+ * dotRows (int/dot.ts) in wasm: acc[accOff + r*accStride + n] = sum_k a[aOff + r*K + k] *
+ * w[rowOff + n][k] for r < rows, n < count, wrapped to int32 — which equals the JS loop's exact
+ * sum for every caller that wraps it before requantizing (the 8-bit kernels). Returns false,
+ * having done nothing, when the wasm kernels are unavailable.
+ */
+export function wasmDotRows(
+  a: Int16Array,
+  aOff: number,
+  rows: number,
+  K: number,
+  w: PackedIntRows,
+  src: Int16Array,
+  rowOff: number,
+  count: number,
+  acc: Float64Array,
+  accOff: number,
+  accStride: number,
+): boolean {
+  const k = wasmKernels();
+  if (k === null) return false;
+  const K8 = padTo8(K);
+  const aBytes = rows * K8 * 2;
+  w.src = src;
+  const aPtr = k.call(w, aBytes + rows * count * 4 + 64);
+  if (aPtr === null) return false;
+  const outPtr = (aPtr + aBytes + 15) & ~15;
+  const i16 = k.i16;
+  if (K === K8) i16.set(a.subarray(aOff, aOff + rows * K), aPtr >> 1);
+  else for (let r = 0; r < rows; r++) i16.set(a.subarray(aOff + r * K, aOff + (r + 1) * K), (aPtr >> 1) + r * K8);
+  const wPtr = w.ptr + rowOff * K8 * 2;
+  for (let r = 0; r < rows; r += ROW_TILE) {
+    const n = Math.min(ROW_TILE, rows - r);
+    k.exports.dot_i16(aPtr + r * K8 * 2, K8, n, K8, wPtr, count, outPtr + r * count * 4, count);
+  }
+  const sums = k.i32;
+  const base = outPtr >> 2;
+  if (accStride === count) acc.set(sums.subarray(base, base + rows * count), accOff);
+  else {
+    for (let r = 0; r < rows; r++) {
+      const from = base + r * count;
+      for (let n = 0; n < count; n++) acc[accOff + r * accStride + n] = sums[from + n] as number;
+    }
+  }
+  return true;
+}
