@@ -24,6 +24,7 @@ import { xnnpackScales, xnnpackTakes } from './int/xnnpack_rounding.js';
 import type { Kernel } from './kernel.js';
 import { input, isKnown, output } from './kernel.js';
 import { type WasmResident, wasmKernels, wasmResident } from './wasm/module.js';
+import { requantParamBytes, runRequant, wasmRequantizes, writeRequantParams } from './wasm/requant.js';
 
 export interface DepthwiseIntParams extends DepthwiseTaps {
   geo: ConvGeometry;
@@ -37,7 +38,7 @@ export interface DepthwiseIntParams extends DepthwiseTaps {
   /** Sum of each channel's weights over all taps, for the input-offset term of inside windows. */
   channelSums: Float64Array;
   /**
-   * The offset weights as int32 [taps][C] for the wasm kernel; null where it does not apply
+   * The offset weights as int32 [taps][C] for the wasm kernels; null where they do not apply
    * (16-bit inputs, whose 64-bit sums the int32 lanes cannot hold; channel multipliers > 1).
    */
   packed: (WasmResident & { src: Int16Array }) | null;
@@ -46,7 +47,7 @@ export interface DepthwiseIntParams extends DepthwiseTaps {
 /**
  * The wasm path (channel multiplier 1, 8-bit inputs): int32 sums of (x + input offset) * w over
  * the taps inside the image — the JS loops' exact sums wrapped to int32, which is all the 8-bit
- * requantization reads. False, having done nothing, when unavailable.
+ * requantization reads — requantized in wasm. False, having done nothing, when unavailable.
  */
 function depthwiseIntWasm(p: DepthwiseIntParams, x: IntArray, w: Int16Array, bias: BiasValues['values'], out: IntArray): boolean {
   const k = p.packed === null ? null : wasmKernels();
@@ -56,11 +57,14 @@ function depthwiseIntWasm(p: DepthwiseIntParams, x: IntArray, w: Int16Array, bia
   const inSize = inH * inW * inC;
   const outSize = outH * outW * outC;
   p.packed.src = w;
-  const xPtr = k.call(p.packed, inSize * 2 + outSize * 4 + filterH * filterW * 16 + 64);
+  const xPtr = k.call(p.packed, inSize * 2 + outSize * 8 + filterH * filterW * 16 + requantParamBytes(outC) + 64);
   if (xPtr === null) return false;
   const accPtr = (xPtr + inSize * 2 + 15) & ~15;
-  const tapPtr = (accPtr + outSize * 4 + 15) & ~15;
+  const outPtr = (accPtr + outSize * 4 + 15) & ~15;
+  const tapPtr = (outPtr + outSize * 4 + 15) & ~15;
+  const parPtr = (tapPtr + filterH * filterW * 16 + 15) & ~15;
   const { inputOffset, requant } = p;
+  writeRequantParams(k, requant, outC, parPtr, (c) => (bias !== null ? (bias[c] as number) : 0));
   for (let b = 0; b < g.batches; b++) {
     const i16 = k.i16;
     const xBase = xPtr >> 1;
@@ -85,16 +89,8 @@ function depthwiseIntWasm(p: DepthwiseIntParams, x: IntArray, w: Int16Array, bia
       accPtr,
       tapPtr,
     );
-    const acc = k.i32;
-    const accBase = accPtr >> 2;
-    const dst = b * outSize;
-    for (let i = 0; i < outSize; i += outC) {
-      for (let c = 0; c < outC; c++) {
-        let s = acc[accBase + i + c] as number;
-        if (bias !== null) s += bias[c] as number;
-        out[dst + i + c] = requantize(requant, s, c);
-      }
-    }
+    runRequant(k, requant, accPtr, outH * outW, outC, parPtr, outPtr);
+    out.set(k.i32.subarray(outPtr >> 2, (outPtr >> 2) + outSize), b * outSize);
   }
   return true;
 }
@@ -127,17 +123,18 @@ export const depthwiseConv2dInt: Kernel<DepthwiseIntParams> = {
     out.shape = [batches, outH, outW, outC];
     // Per-channel int8 / int16 kernels ignore the filter zero point (weights_offset = 0).
     const filterOffset = x.dtype === 'uint8' ? -legacyQuantization(filter).zeroPoint : 0;
+    const requant = makeRequant(ctx, out, multipliers, int16, options.activation, xnnpack);
     return {
       geo,
       multiplier: outC / inC,
       inputOffset: -legacyQuantization(x).zeroPoint,
       weights: offsetWeights(filter, filterOffset, 1, filterH * filterW * outC),
       bias: biasValues(ctx, bias, outC),
-      requant: makeRequant(ctx, out, multipliers, int16, options.activation, xnnpack),
+      requant,
       acc: new Float64Array(outC),
       ...depthwiseTaps(geo),
       channelSums: new Float64Array(outC),
-      packed: int16 || outC !== inC ? null : int32Taps(filterH * filterW * outC, isKnown(filter)),
+      packed: int16 || outC !== inC || !wasmRequantizes(requant) ? null : int32Taps(filterH * filterW * outC, isKnown(filter)),
     };
   },
   eval(ctx, p) {

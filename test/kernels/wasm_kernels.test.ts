@@ -364,3 +364,32 @@ for (const integerRounding of ['reference', 'xnnpack'] as const) {
     }
   });
 }
+
+describe('8-bit requantization edge cases: wasm = JS', () => {
+  for (const integerRounding of ['reference', 'xnnpack'] as const) {
+    for (const outScale of [0.0002, 0.0011, 3.7]) {
+      it(`FULLY_CONNECTED int8, output scale ${outScale} (multipliers above and below 1, saturation), ${integerRounding}`, () => {
+        // Small inputs and weights, so multipliers above 1 (left shifts) leave most outputs unsaturated.
+        const scale = rand(13, 64, 0.002, 0.02);
+        const filter: OpTensor = {
+          dtype: 'int8',
+          shape: [13, 29],
+          data: ints(13 * 29, 61, -4, 4),
+          constant: true,
+          quantization: quant(scale, 0, 0),
+        };
+        expectSame({
+          op: 'FULLY_CONNECTED',
+          integerRounding,
+          options: { fusedActivationFunction: outScale === 3.7 ? RELU_N1_TO_1 : 0 },
+          inputs: [
+            { dtype: 'int8', shape: [4, 29], data: ints(4 * 29, 62, -7, 1), quantization: quant(0.03, -3) },
+            filter,
+            outScale === 3.7 ? bias32(filter, 0.03, 13, 63) : null,
+          ],
+          outputs: [{ dtype: 'int8', quantization: quant(outScale, 1) }],
+        });
+      });
+    }
+  }
+});

@@ -566,4 +566,83 @@
         (br_if $loopX (i32.lt_u (local.get $ox) (local.get $outW))))
       (local.set $oy (i32.add (local.get $oy) (i32.const 1)))
       (br_if $loopY (i32.lt_u (local.get $oy) (local.get $outH)))))
+
+  ;; Requantization of int32 sums (int/requant.ts requantize), rows of C channels, for the 8-bit
+  ;; kernels. Both add addend[c] (the input-offset term and the bias, wrapped to int32) first and
+  ;; clamp to [lo, hi]; out is int32.
+
+  ;; TFLite's reference fixed point: MultiplyByQuantizedMultiplier(acc, mult[c], shift[c]) =
+  ;; RoundingDivideByPOT(SaturatingRoundingDoublingHighMul(acc << max(shift, 0), mult), max(-shift, 0)).
+  (func (export "requant_ref")
+    (param $acc i32) (param $rows i32) (param $C i32) (param $addend i32) (param $mult i32) (param $shift i32)
+    (param $outOffset i32) (param $lo i32) (param $hi i32) (param $out i32)
+    (local $end i32) (local $c i32) (local $x i32) (local $m i32) (local $sh i32) (local $e i32)
+    (local $mask i32) (local $rem i32) (local $thr i32) (local $v i32)
+    (local.set $end (i32.add (local.get $acc) (i32.shl (i32.mul (local.get $rows) (local.get $C)) (i32.const 2))))
+    (block $done
+      (loop $loop
+        (br_if $done (i32.ge_u (local.get $acc) (local.get $end)))
+        (local.set $c (i32.const 0))
+        (loop $loopC
+          (local.set $e (i32.shl (local.get $c) (i32.const 2)))
+          (local.set $x (i32.add (i32.load (i32.add (local.get $acc) (local.get $e))) (i32.load (i32.add (local.get $addend) (local.get $e)))))
+          (local.set $m (i32.load (i32.add (local.get $mult) (local.get $e))))
+          (local.set $sh (i32.load (i32.add (local.get $shift) (local.get $e))))
+          (if (i32.gt_s (local.get $sh) (i32.const 0)) (then (local.set $x (i32.shl (local.get $x) (local.get $sh)))))
+          ;; SaturatingRoundingDoublingHighMul: floor((x * m + 2^30) / 2^31); INT32_MIN^2 saturates.
+          (if (i32.and (i32.eq (local.get $x) (i32.const 0x80000000)) (i32.eq (local.get $m) (i32.const 0x80000000)))
+            (then (local.set $x (i32.const 0x7fffffff)))
+            (else
+              (local.set $x
+                (i32.wrap_i64
+                  (i64.shr_s
+                    (i64.add (i64.mul (i64.extend_i32_s (local.get $x)) (i64.extend_i32_s (local.get $m))) (i64.const 0x40000000))
+                    (i64.const 31))))))
+          ;; RoundingDivideByPOT by max(-shift, 0): ties away from zero.
+          (if (i32.lt_s (local.get $sh) (i32.const 0))
+            (then
+              (local.set $sh (i32.sub (i32.const 0) (local.get $sh)))
+              (local.set $mask (i32.sub (i32.shl (i32.const 1) (local.get $sh)) (i32.const 1)))
+              (local.set $rem (i32.and (local.get $x) (local.get $mask)))
+              (local.set $thr (i32.add (i32.shr_s (local.get $mask) (i32.const 1)) (i32.lt_s (local.get $x) (i32.const 0))))
+              (local.set $x (i32.add (i32.shr_s (local.get $x) (local.get $sh)) (i32.gt_s (local.get $rem) (local.get $thr))))))
+          (local.set $v (i32.add (local.get $x) (local.get $outOffset)))
+          (if (i32.lt_s (local.get $v) (local.get $lo)) (then (local.set $v (local.get $lo))))
+          (if (i32.gt_s (local.get $v) (local.get $hi)) (then (local.set $v (local.get $hi))))
+          (i32.store (local.get $out) (local.get $v))
+          (local.set $out (i32.add (local.get $out) (i32.const 4)))
+          (local.set $c (i32.add (local.get $c) (i32.const 1)))
+          (br_if $loopC (i32.lt_u (local.get $c) (local.get $C))))
+        (local.set $acc (i32.add (local.get $acc) (i32.shl (local.get $C) (i32.const 2))))
+        (br $loop))))
+
+  ;; XNNPACK's float32 requantization: round-half-even(float(acc) * scale[c]) + outOffset.
+  (func (export "requant_fp32")
+    (param $acc i32) (param $rows i32) (param $C i32) (param $addend i32) (param $scale i32)
+    (param $outOffset i32) (param $lo i32) (param $hi i32) (param $out i32)
+    (local $end i32) (local $c i32) (local $e i32) (local $v f64)
+    (local.set $end (i32.add (local.get $acc) (i32.shl (i32.mul (local.get $rows) (local.get $C)) (i32.const 2))))
+    (block $done
+      (loop $loop
+        (br_if $done (i32.ge_u (local.get $acc) (local.get $end)))
+        (local.set $c (i32.const 0))
+        (loop $loopC
+          (local.set $e (i32.shl (local.get $c) (i32.const 2)))
+          (local.set $v
+            (f64.add
+              (f64.promote_f32
+                (f32.nearest
+                  (f32.mul
+                    (f32.convert_i32_s
+                      (i32.add (i32.load (i32.add (local.get $acc) (local.get $e))) (i32.load (i32.add (local.get $addend) (local.get $e)))))
+                    (f32.load (i32.add (local.get $scale) (local.get $e))))))
+              (f64.convert_i32_s (local.get $outOffset))))
+          (if (f64.lt (local.get $v) (f64.convert_i32_s (local.get $lo))) (then (local.set $v (f64.convert_i32_s (local.get $lo)))))
+          (if (f64.gt (local.get $v) (f64.convert_i32_s (local.get $hi))) (then (local.set $v (f64.convert_i32_s (local.get $hi)))))
+          (i32.store (local.get $out) (i32.trunc_f64_s (local.get $v)))
+          (local.set $out (i32.add (local.get $out) (i32.const 4)))
+          (local.set $c (i32.add (local.get $c) (i32.const 1)))
+          (br_if $loopC (i32.lt_u (local.get $c) (local.get $C))))
+        (local.set $acc (i32.add (local.get $acc) (i32.shl (local.get $C) (i32.const 2))))
+        (br $loop))))
 )

@@ -69,6 +69,29 @@ export interface KernelExports {
     out: number,
     tab: number,
   ): void;
+  requant_ref(
+    acc: number,
+    rows: number,
+    C: number,
+    addend: number,
+    mult: number,
+    shift: number,
+    outOffset: number,
+    lo: number,
+    hi: number,
+    out: number,
+  ): void;
+  requant_fp32(
+    acc: number,
+    rows: number,
+    C: number,
+    addend: number,
+    scale: number,
+    outOffset: number,
+    lo: number,
+    hi: number,
+    out: number,
+  ): void;
 }
 
 /** Data a kernel keeps in wasm memory across calls (its packed weights). */
