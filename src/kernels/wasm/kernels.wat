@@ -9,12 +9,6 @@
 (module
   (memory (export "memory") 1)
 
-  ;; v < lo ? lo : min(v, hi), per f64 lane (the JS kernels' clamp, -0 and NaN included).
-  (func $clamp (param $v v128) (param $lo v128) (param $hi v128) (result v128)
-    (f64x2.min
-      (v128.bitselect (local.get $lo) (local.get $v) (f64x2.lt (local.get $v) (local.get $lo)))
-      (local.get $hi)))
-
   ;; Stores the first `rem` (1..4) of four f64 lanes (v0 = lanes 0-1, v1 = lanes 2-3) as f32 at p.
   (func $store4 (param $p i32) (param $v0 v128) (param $v1 v128) (param $rem i32)
     (local $f v128)
@@ -39,16 +33,15 @@
       (then
         (local.set $v0 (f64x2.add (local.get $v0) (local.get $b0)))
         (local.set $v1 (f64x2.add (local.get $v1) (local.get $b1)))))
+    ;; v < lo ? lo : min(v, hi), per f64 lane (the JS kernels' clamp, -0 and NaN included).
     (call $store4 (local.get $p)
-      (call $clamp (local.get $v0) (local.get $lo) (local.get $hi))
-      (call $clamp (local.get $v1) (local.get $lo) (local.get $hi))
+      (f64x2.min
+        (v128.bitselect (local.get $lo) (local.get $v0) (f64x2.lt (local.get $v0) (local.get $lo)))
+        (local.get $hi))
+      (f64x2.min
+        (v128.bitselect (local.get $lo) (local.get $v1) (f64x2.lt (local.get $v1) (local.get $lo)))
+        (local.get $hi))
       (local.get $rem)))
-
-  ;; Four f32 at p as two f64x2 (lanes 0-1, 2-3).
-  (func $load4lo (param $p i32) (result v128)
-    (f64x2.promote_low_f32x4 (v128.load64_zero align=4 (local.get $p))))
-  (func $load4hi (param $p i32) (result v128)
-    (f64x2.promote_low_f32x4 (v128.load64_zero offset=8 align=4 (local.get $p))))
 
   ;; out[r*outStride + n] = clamp(sum_k a[r*aStride + k] * w[n][k] + bias[n]) for r < rows,
   ;; n < count (matmul_rows.ts). `w` is packed by channel blocks of four, as f64:
@@ -75,8 +68,8 @@
           (i32.add (local.get $w) (i32.mul (i32.shr_u (local.get $n) (i32.const 2)) (i32.shl (local.get $K) (i32.const 5)))))
         (if (local.get $hasBias)
           (then
-            (local.set $b0 (call $load4lo (i32.add (local.get $bias) (i32.shl (local.get $n) (i32.const 2)))))
-            (local.set $b1 (call $load4hi (i32.add (local.get $bias) (i32.shl (local.get $n) (i32.const 2)))))))
+            (local.set $b0 (f64x2.promote_low_f32x4 (v128.load64_zero align=4 (i32.add (local.get $bias) (i32.shl (local.get $n) (i32.const 2))))))
+            (local.set $b1 (f64x2.promote_low_f32x4 (v128.load64_zero offset=8 align=4 (i32.add (local.get $bias) (i32.shl (local.get $n) (i32.const 2))))))))
         ;; Four rows at a time: each weight pair loaded once per four rows.
         (local.set $r (i32.const 0))
         (block $doneR4
@@ -281,8 +274,8 @@
                 (br_if $doneT8 (i32.ge_u (local.get $t) (local.get $end)))
                 (local.set $xp (i32.add (i32.load (local.get $t)) (local.get $cx)))
                 (local.set $wq (i32.add (i32.load offset=4 (local.get $t)) (local.get $cw)))
-                (local.set $a0 (f64x2.add (local.get $a0) (f64x2.mul (call $load4lo (local.get $xp)) (v128.load (local.get $wq)))))
-                (local.set $a1 (f64x2.add (local.get $a1) (f64x2.mul (call $load4hi (local.get $xp)) (v128.load offset=16 (local.get $wq)))))
+                (local.set $a0 (f64x2.add (local.get $a0) (f64x2.mul (f64x2.promote_low_f32x4 (v128.load64_zero align=4 (local.get $xp))) (v128.load (local.get $wq)))))
+                (local.set $a1 (f64x2.add (local.get $a1) (f64x2.mul (f64x2.promote_low_f32x4 (v128.load64_zero offset=8 align=4 (local.get $xp))) (v128.load offset=16 (local.get $wq)))))
                 (local.set $a2
                   (f64x2.add (local.get $a2)
                     (f64x2.mul (f64x2.promote_low_f32x4 (v128.load64_zero offset=16 align=4 (local.get $xp))) (v128.load offset=32 (local.get $wq)))))
@@ -292,13 +285,13 @@
                 (local.set $t (i32.add (local.get $t) (i32.const 8)))
                 (br $loopT8)))
             (call $finish (i32.add (local.get $o) (i32.shl (local.get $c) (i32.const 2))) (local.get $a0) (local.get $a1)
-              (call $load4lo (i32.add (local.get $bias) (i32.shl (local.get $c) (i32.const 2))))
-              (call $load4hi (i32.add (local.get $bias) (i32.shl (local.get $c) (i32.const 2))))
+              (f64x2.promote_low_f32x4 (v128.load64_zero align=4 (i32.add (local.get $bias) (i32.shl (local.get $c) (i32.const 2)))))
+              (f64x2.promote_low_f32x4 (v128.load64_zero offset=8 align=4 (i32.add (local.get $bias) (i32.shl (local.get $c) (i32.const 2)))))
               (local.get $hasBias) (local.get $lo) (local.get $hi) (i32.const 4))
             (call $finish (i32.add (local.get $o) (i32.add (i32.shl (local.get $c) (i32.const 2)) (i32.const 16)))
               (local.get $a2) (local.get $a3)
-              (call $load4lo (i32.add (local.get $bias) (i32.add (i32.shl (local.get $c) (i32.const 2)) (i32.const 16))))
-              (call $load4hi (i32.add (local.get $bias) (i32.add (i32.shl (local.get $c) (i32.const 2)) (i32.const 16))))
+              (f64x2.promote_low_f32x4 (v128.load64_zero align=4 (i32.add (local.get $bias) (i32.add (i32.shl (local.get $c) (i32.const 2)) (i32.const 16)))))
+              (f64x2.promote_low_f32x4 (v128.load64_zero offset=8 align=4 (i32.add (local.get $bias) (i32.add (i32.shl (local.get $c) (i32.const 2)) (i32.const 16)))))
               (local.get $hasBias) (local.get $lo) (local.get $hi) (i32.const 4))
             (local.set $c (i32.add (local.get $c) (i32.const 8)))
             (br $loopC8)))
@@ -314,13 +307,13 @@
                 (br_if $doneT4 (i32.ge_u (local.get $t) (local.get $end)))
                 (local.set $xp (i32.add (i32.load (local.get $t)) (local.get $cx)))
                 (local.set $wq (i32.add (i32.load offset=4 (local.get $t)) (local.get $cw)))
-                (local.set $a0 (f64x2.add (local.get $a0) (f64x2.mul (call $load4lo (local.get $xp)) (v128.load (local.get $wq)))))
-                (local.set $a1 (f64x2.add (local.get $a1) (f64x2.mul (call $load4hi (local.get $xp)) (v128.load offset=16 (local.get $wq)))))
+                (local.set $a0 (f64x2.add (local.get $a0) (f64x2.mul (f64x2.promote_low_f32x4 (v128.load64_zero align=4 (local.get $xp))) (v128.load (local.get $wq)))))
+                (local.set $a1 (f64x2.add (local.get $a1) (f64x2.mul (f64x2.promote_low_f32x4 (v128.load64_zero offset=8 align=4 (local.get $xp))) (v128.load offset=16 (local.get $wq)))))
                 (local.set $t (i32.add (local.get $t) (i32.const 8)))
                 (br $loopT4)))
             (call $finish (i32.add (local.get $o) (i32.shl (local.get $c) (i32.const 2))) (local.get $a0) (local.get $a1)
-              (call $load4lo (i32.add (local.get $bias) (i32.shl (local.get $c) (i32.const 2))))
-              (call $load4hi (i32.add (local.get $bias) (i32.shl (local.get $c) (i32.const 2))))
+              (f64x2.promote_low_f32x4 (v128.load64_zero align=4 (i32.add (local.get $bias) (i32.shl (local.get $c) (i32.const 2)))))
+              (f64x2.promote_low_f32x4 (v128.load64_zero offset=8 align=4 (i32.add (local.get $bias) (i32.shl (local.get $c) (i32.const 2)))))
               (local.get $hasBias) (local.get $lo) (local.get $hi) (i32.const 4))
             (local.set $c (i32.add (local.get $c) (i32.const 4)))))
         (block $doneC1
