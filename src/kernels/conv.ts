@@ -187,7 +187,15 @@ export const convCore: FloatConvCore<ConvGeometry, ConvScratch> = (g, x, w, bias
 };
 
 /** The receptive fields of output row `oy` of image `b` for group `grp`, one row of K per pixel, at patches[off...]. */
-function gatherPatches(g: ConvGeometry, x: Float32Array, b: number, oy: number, grp: number, patches: Float32Array, off: number): void {
+function gatherPatches(
+  g: ConvGeometry,
+  x: Float32Array,
+  b: number,
+  oy: number,
+  grp: number,
+  patches: Float32Array | Float64Array,
+  off: number,
+): void {
   const { inH, inW, inC, outW, filterH, filterW, filterC } = g;
   const K = filterH * filterW * filterC;
   const rowLen = filterW * filterC;
@@ -219,7 +227,7 @@ function gatherPatches(g: ConvGeometry, x: Float32Array, b: number, oy: number, 
   }
 }
 
-/** convCore on the wasm kernels: patches gathered straight into wasm memory. False when unavailable. */
+/** convCore on the wasm kernels: patches gathered straight into wasm memory (as f64). False when unavailable. */
 function convWasm(
   g: ConvGeometry,
   x: Float32Array,
@@ -237,7 +245,7 @@ function convWasm(
   const packed = scratch.packed;
   if (isPointwise(g)) return wasmMatmulRows(x, 0, g.batches * outH * outW, K, packed, w, outC, bias, out, 0, lo, hi);
   const perGroup = outC / groups;
-  const patchBytes = outW * K * 4;
+  const patchBytes = outW * K * 8;
   const rowBytes = outW * outC * 4;
   packed.src = w;
   const base = k.call(packed, patchBytes + rowBytes + outC * 4 + 64);
@@ -246,16 +254,17 @@ function convWasm(
   const biasPtr = (outPtr + rowBytes + 15) & ~15;
   const hasBias = copyBias(k, bias, 0, outC, biasPtr);
   const f32 = k.f32;
-  const conv = k.exports.matmul_f32;
+  const f64 = k.f64;
+  const conv = k.exports.matmul_f64;
   for (let b = 0; b < g.batches; b++) {
     for (let oy = 0; oy < outH; oy++) {
       for (let grp = 0; grp < groups; grp++) {
-        gatherPatches(g, x, b, oy, grp, f32, base >> 2);
+        gatherPatches(g, x, b, oy, grp, f64, base >> 3);
         const oc0 = grp * perGroup;
         const wPtr = packed.ptr + grp * packed.groupBytes;
         for (let r = 0; r < outW; r += ROW_TILE) {
           const rows = Math.min(ROW_TILE, outW - r);
-          conv(base + r * K * 4, K, rows, K, wPtr, perGroup, biasPtr + oc0 * 4, hasBias, outPtr + (r * outC + oc0) * 4, outC, lo, hi);
+          conv(base + r * K * 8, K, rows, K, wPtr, perGroup, biasPtr + oc0 * 4, hasBias, outPtr + (r * outC + oc0) * 4, outC, lo, hi);
         }
       }
       out.set(f32.subarray(outPtr >> 2, (outPtr >> 2) + outW * outC), (b * outH + oy) * outW * outC);

@@ -44,9 +44,9 @@
       (local.get $rem)))
 
   ;; out[r*outStride + n] = clamp(sum_k a[r*aStride + k] * w[n][k] + bias[n]) for r < rows,
-  ;; n < count (matmul_rows.ts). `w` is packed by channel blocks of four, as f64:
-  ;; block n/4 at w + (n/4)*K*32, element [k][n%4] at +k*32 + (n%4)*8 (zero past `count`).
-  (func (export "matmul_f32")
+  ;; n < count (matmul_rows.ts). `a` holds the f32 inputs as f64 (one splat load each); out is
+  ;; f32. `w` is packed by channel blocks of four, as f64: block n/4 at w + (n/4)*K*32, element [k][n%4] at +k*32 + (n%4)*8 (zero past `count`).
+  (func (export "matmul_f64")
     (param $a i32) (param $aStride i32) (param $rows i32) (param $K i32)
     (param $w i32) (param $count i32) (param $bias i32) (param $hasBias i32)
     (param $out i32) (param $outStride i32) (param $loS f64) (param $hiS f64)
@@ -58,7 +58,7 @@
     (local $c20 v128) (local $c21 v128) (local $c30 v128) (local $c31 v128)
     (local.set $lo (f64x2.splat (local.get $loS)))
     (local.set $hi (f64x2.splat (local.get $hiS)))
-    (local.set $as (i32.shl (local.get $aStride) (i32.const 2)))
+    (local.set $as (i32.shl (local.get $aStride) (i32.const 3)))
     (local.set $os (i32.shl (local.get $outStride) (i32.const 2)))
     (block $doneN
       (loop $loopN
@@ -94,22 +94,22 @@
                 (br_if $doneK (i32.eqz (local.get $k)))
                 (local.set $w0 (v128.load (local.get $wq)))
                 (local.set $w1 (v128.load offset=16 (local.get $wq)))
-                (local.set $x (f64x2.splat (f64.promote_f32 (f32.load (local.get $p0)))))
+                (local.set $x (v128.load64_splat (local.get $p0)))
                 (local.set $c00 (f64x2.add (local.get $c00) (f64x2.mul (local.get $x) (local.get $w0))))
                 (local.set $c01 (f64x2.add (local.get $c01) (f64x2.mul (local.get $x) (local.get $w1))))
-                (local.set $x (f64x2.splat (f64.promote_f32 (f32.load (local.get $p1)))))
+                (local.set $x (v128.load64_splat (local.get $p1)))
                 (local.set $c10 (f64x2.add (local.get $c10) (f64x2.mul (local.get $x) (local.get $w0))))
                 (local.set $c11 (f64x2.add (local.get $c11) (f64x2.mul (local.get $x) (local.get $w1))))
-                (local.set $x (f64x2.splat (f64.promote_f32 (f32.load (local.get $p2)))))
+                (local.set $x (v128.load64_splat (local.get $p2)))
                 (local.set $c20 (f64x2.add (local.get $c20) (f64x2.mul (local.get $x) (local.get $w0))))
                 (local.set $c21 (f64x2.add (local.get $c21) (f64x2.mul (local.get $x) (local.get $w1))))
-                (local.set $x (f64x2.splat (f64.promote_f32 (f32.load (local.get $p3)))))
+                (local.set $x (v128.load64_splat (local.get $p3)))
                 (local.set $c30 (f64x2.add (local.get $c30) (f64x2.mul (local.get $x) (local.get $w0))))
                 (local.set $c31 (f64x2.add (local.get $c31) (f64x2.mul (local.get $x) (local.get $w1))))
-                (local.set $p0 (i32.add (local.get $p0) (i32.const 4)))
-                (local.set $p1 (i32.add (local.get $p1) (i32.const 4)))
-                (local.set $p2 (i32.add (local.get $p2) (i32.const 4)))
-                (local.set $p3 (i32.add (local.get $p3) (i32.const 4)))
+                (local.set $p0 (i32.add (local.get $p0) (i32.const 8)))
+                (local.set $p1 (i32.add (local.get $p1) (i32.const 8)))
+                (local.set $p2 (i32.add (local.get $p2) (i32.const 8)))
+                (local.set $p3 (i32.add (local.get $p3) (i32.const 8)))
                 (local.set $wq (i32.add (local.get $wq) (i32.const 32)))
                 (local.set $k (i32.sub (local.get $k) (i32.const 1)))
                 (br $loopK)))
@@ -141,10 +141,10 @@
             (block $doneK1
               (loop $loopK1
                 (br_if $doneK1 (i32.eqz (local.get $k)))
-                (local.set $x (f64x2.splat (f64.promote_f32 (f32.load (local.get $p0)))))
+                (local.set $x (v128.load64_splat (local.get $p0)))
                 (local.set $c00 (f64x2.add (local.get $c00) (f64x2.mul (local.get $x) (v128.load (local.get $wq)))))
                 (local.set $c01 (f64x2.add (local.get $c01) (f64x2.mul (local.get $x) (v128.load offset=16 (local.get $wq)))))
-                (local.set $p0 (i32.add (local.get $p0) (i32.const 4)))
+                (local.set $p0 (i32.add (local.get $p0) (i32.const 8)))
                 (local.set $wq (i32.add (local.get $wq) (i32.const 32)))
                 (local.set $k (i32.sub (local.get $k) (i32.const 1)))
                 (br $loopK1)))

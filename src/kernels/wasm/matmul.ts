@@ -7,7 +7,7 @@ import { type WasmKernels, type WasmResident, wasmKernels, wasmResident } from '
 export const ROW_TILE = 64;
 
 /**
- * Float weight rows [groups][perGroup][K] packed for matmul_f32: per group, blocks of four rows
+ * Float weight rows [groups][perGroup][K] packed for matmul_f64: per group, blocks of four rows
  * as f64 [K][4], zero past the group's last row. `src` is read when the block is (re)filled.
  */
 export interface PackedFloatRows extends WasmResident {
@@ -66,7 +66,7 @@ export function wasmMatmulRows(
 ): boolean {
   const k = wasmKernels();
   if (k === null) return false;
-  const aBytes = rows * K * 4;
+  const aBytes = rows * K * 8;
   const outBytes = rows * count * 4;
   w.src = src;
   const scratch = k.call(w, aBytes + outBytes + count * 4 + 64);
@@ -74,11 +74,11 @@ export function wasmMatmulRows(
   const aPtr = scratch;
   const outPtr = (aPtr + aBytes + 15) & ~15;
   const biasPtr = (outPtr + outBytes + 15) & ~15;
-  k.f32.set(a.subarray(aOff, aOff + rows * K), aPtr >> 2);
+  k.f64.set(a.subarray(aOff, aOff + rows * K), aPtr >> 3);
   const hasBias = copyBias(k, bias, 0, count, biasPtr);
   for (let r = 0; r < rows; r += ROW_TILE) {
     const n = Math.min(ROW_TILE, rows - r);
-    k.exports.matmul_f32(aPtr + r * K * 4, K, n, K, w.ptr, count, biasPtr, hasBias, outPtr + r * count * 4, count, lo, hi);
+    k.exports.matmul_f64(aPtr + r * K * 8, K, n, K, w.ptr, count, biasPtr, hasBias, outPtr + r * count * 4, count, lo, hi);
   }
   out.set(k.f32.subarray(outPtr >> 2, (outPtr >> 2) + rows * count), outOff);
   return true;

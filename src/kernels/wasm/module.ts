@@ -12,7 +12,7 @@ import { KERNELS_WASM_BASE64 } from './kernels_wasm.js';
 /** The module's exports (kernels.wat documents each one's arguments). */
 export interface KernelExports {
   memory: WebAssembly.Memory;
-  matmul_f32(
+  matmul_f64(
     a: number,
     aStride: number,
     rows: number,
