@@ -9,40 +9,6 @@
 (module
   (memory (export "memory") 1)
 
-  ;; Stores the first `rem` (1..4) of four f64 lanes (v0 = lanes 0-1, v1 = lanes 2-3) as f32 at p.
-  (func $store4 (param $p i32) (param $v0 v128) (param $v1 v128) (param $rem i32)
-    (local $f v128)
-    (local.set $f
-      (i8x16.shuffle 0 1 2 3 4 5 6 7 16 17 18 19 20 21 22 23
-        (f32x4.demote_f64x2_zero (local.get $v0))
-        (f32x4.demote_f64x2_zero (local.get $v1))))
-    (if (i32.ge_u (local.get $rem) (i32.const 4))
-      (then
-        (v128.store align=4 (local.get $p) (local.get $f))
-        (return)))
-    (f32.store (local.get $p) (f32x4.extract_lane 0 (local.get $f)))
-    (if (i32.ge_u (local.get $rem) (i32.const 2))
-      (then (f32.store offset=4 (local.get $p) (f32x4.extract_lane 1 (local.get $f)))))
-    (if (i32.ge_u (local.get $rem) (i32.const 3))
-      (then (f32.store offset=8 (local.get $p) (f32x4.extract_lane 2 (local.get $f))))))
-
-  ;; Bias (when given), clamp, store: the end of every float output block.
-  (func $finish (param $p i32) (param $v0 v128) (param $v1 v128) (param $b0 v128) (param $b1 v128)
-    (param $hasBias i32) (param $lo v128) (param $hi v128) (param $rem i32)
-    (if (local.get $hasBias)
-      (then
-        (local.set $v0 (f64x2.add (local.get $v0) (local.get $b0)))
-        (local.set $v1 (f64x2.add (local.get $v1) (local.get $b1)))))
-    ;; v < lo ? lo : min(v, hi), per f64 lane (the JS kernels' clamp, -0 and NaN included).
-    (call $store4 (local.get $p)
-      (f64x2.min
-        (v128.bitselect (local.get $lo) (local.get $v0) (f64x2.lt (local.get $v0) (local.get $lo)))
-        (local.get $hi))
-      (f64x2.min
-        (v128.bitselect (local.get $lo) (local.get $v1) (f64x2.lt (local.get $v1) (local.get $lo)))
-        (local.get $hi))
-      (local.get $rem)))
-
   ;; out[r*outStride + n] = clamp(sum_k a[r*aStride + k] * w[n][k] + bias[n]) for r < rows,
   ;; n < count (matmul_rows.ts). `a` holds the f32 inputs as f64 (one splat load each); out is
   ;; f32. `w` is packed by channel blocks of four, as f64: block n/4 at w + (n/4)*K*32, element [k][n%4] at +k*32 + (n%4)*8 (zero past `count`).
@@ -50,6 +16,7 @@
     (param $a i32) (param $aStride i32) (param $rows i32) (param $K i32)
     (param $w i32) (param $count i32) (param $bias i32) (param $hasBias i32)
     (param $out i32) (param $outStride i32) (param $loS f64) (param $hiS f64)
+    (local $fp i32) (local $fv0 v128) (local $fv1 v128) (local $ff v128)
     (local $lo v128) (local $hi v128) (local $as i32) (local $os i32)
     (local $n i32) (local $r i32) (local $k i32) (local $rem i32) (local $wb i32) (local $wq i32)
     (local $p0 i32) (local $p1 i32) (local $p2 i32) (local $p3 i32) (local $o i32)
@@ -116,17 +83,89 @@
             (local.set $o
               (i32.add (local.get $out)
                 (i32.shl (i32.add (i32.mul (local.get $r) (local.get $outStride)) (local.get $n)) (i32.const 2))))
-            (call $finish (local.get $o) (local.get $c00) (local.get $c01) (local.get $b0) (local.get $b1)
-              (local.get $hasBias) (local.get $lo) (local.get $hi) (local.get $rem))
+            (local.set $fp (local.get $o))
+            (local.set $fv0 (local.get $c00))
+            (local.set $fv1 (local.get $c01))
+            (if (local.get $hasBias)
+              (then
+                (local.set $fv0 (f64x2.add (local.get $fv0) (local.get $b0)))
+                (local.set $fv1 (f64x2.add (local.get $fv1) (local.get $b1)))))
+            ;; v < lo ? lo : min(v, hi) per lane (the JS clamp, -0 and NaN included), then f32.
+            (local.set $ff
+              (i8x16.shuffle 0 1 2 3 4 5 6 7 16 17 18 19 20 21 22 23
+                (f32x4.demote_f64x2_zero
+                  (f64x2.min (v128.bitselect (local.get $lo) (local.get $fv0) (f64x2.lt (local.get $fv0) (local.get $lo))) (local.get $hi)))
+                (f32x4.demote_f64x2_zero
+                  (f64x2.min (v128.bitselect (local.get $lo) (local.get $fv1) (f64x2.lt (local.get $fv1) (local.get $lo))) (local.get $hi)))))
+            (if (i32.ge_u (local.get $rem) (i32.const 4))
+              (then (v128.store align=4 (local.get $fp) (local.get $ff)))
+              (else
+                (f32.store (local.get $fp) (f32x4.extract_lane 0 (local.get $ff)))
+                (if (i32.ge_u (local.get $rem) (i32.const 2)) (then (f32.store offset=4 (local.get $fp) (f32x4.extract_lane 1 (local.get $ff)))))
+                (if (i32.ge_u (local.get $rem) (i32.const 3)) (then (f32.store offset=8 (local.get $fp) (f32x4.extract_lane 2 (local.get $ff)))))))
             (local.set $o (i32.add (local.get $o) (local.get $os)))
-            (call $finish (local.get $o) (local.get $c10) (local.get $c11) (local.get $b0) (local.get $b1)
-              (local.get $hasBias) (local.get $lo) (local.get $hi) (local.get $rem))
+            (local.set $fp (local.get $o))
+            (local.set $fv0 (local.get $c10))
+            (local.set $fv1 (local.get $c11))
+            (if (local.get $hasBias)
+              (then
+                (local.set $fv0 (f64x2.add (local.get $fv0) (local.get $b0)))
+                (local.set $fv1 (f64x2.add (local.get $fv1) (local.get $b1)))))
+            ;; v < lo ? lo : min(v, hi) per lane (the JS clamp, -0 and NaN included), then f32.
+            (local.set $ff
+              (i8x16.shuffle 0 1 2 3 4 5 6 7 16 17 18 19 20 21 22 23
+                (f32x4.demote_f64x2_zero
+                  (f64x2.min (v128.bitselect (local.get $lo) (local.get $fv0) (f64x2.lt (local.get $fv0) (local.get $lo))) (local.get $hi)))
+                (f32x4.demote_f64x2_zero
+                  (f64x2.min (v128.bitselect (local.get $lo) (local.get $fv1) (f64x2.lt (local.get $fv1) (local.get $lo))) (local.get $hi)))))
+            (if (i32.ge_u (local.get $rem) (i32.const 4))
+              (then (v128.store align=4 (local.get $fp) (local.get $ff)))
+              (else
+                (f32.store (local.get $fp) (f32x4.extract_lane 0 (local.get $ff)))
+                (if (i32.ge_u (local.get $rem) (i32.const 2)) (then (f32.store offset=4 (local.get $fp) (f32x4.extract_lane 1 (local.get $ff)))))
+                (if (i32.ge_u (local.get $rem) (i32.const 3)) (then (f32.store offset=8 (local.get $fp) (f32x4.extract_lane 2 (local.get $ff)))))))
             (local.set $o (i32.add (local.get $o) (local.get $os)))
-            (call $finish (local.get $o) (local.get $c20) (local.get $c21) (local.get $b0) (local.get $b1)
-              (local.get $hasBias) (local.get $lo) (local.get $hi) (local.get $rem))
+            (local.set $fp (local.get $o))
+            (local.set $fv0 (local.get $c20))
+            (local.set $fv1 (local.get $c21))
+            (if (local.get $hasBias)
+              (then
+                (local.set $fv0 (f64x2.add (local.get $fv0) (local.get $b0)))
+                (local.set $fv1 (f64x2.add (local.get $fv1) (local.get $b1)))))
+            ;; v < lo ? lo : min(v, hi) per lane (the JS clamp, -0 and NaN included), then f32.
+            (local.set $ff
+              (i8x16.shuffle 0 1 2 3 4 5 6 7 16 17 18 19 20 21 22 23
+                (f32x4.demote_f64x2_zero
+                  (f64x2.min (v128.bitselect (local.get $lo) (local.get $fv0) (f64x2.lt (local.get $fv0) (local.get $lo))) (local.get $hi)))
+                (f32x4.demote_f64x2_zero
+                  (f64x2.min (v128.bitselect (local.get $lo) (local.get $fv1) (f64x2.lt (local.get $fv1) (local.get $lo))) (local.get $hi)))))
+            (if (i32.ge_u (local.get $rem) (i32.const 4))
+              (then (v128.store align=4 (local.get $fp) (local.get $ff)))
+              (else
+                (f32.store (local.get $fp) (f32x4.extract_lane 0 (local.get $ff)))
+                (if (i32.ge_u (local.get $rem) (i32.const 2)) (then (f32.store offset=4 (local.get $fp) (f32x4.extract_lane 1 (local.get $ff)))))
+                (if (i32.ge_u (local.get $rem) (i32.const 3)) (then (f32.store offset=8 (local.get $fp) (f32x4.extract_lane 2 (local.get $ff)))))))
             (local.set $o (i32.add (local.get $o) (local.get $os)))
-            (call $finish (local.get $o) (local.get $c30) (local.get $c31) (local.get $b0) (local.get $b1)
-              (local.get $hasBias) (local.get $lo) (local.get $hi) (local.get $rem))
+            (local.set $fp (local.get $o))
+            (local.set $fv0 (local.get $c30))
+            (local.set $fv1 (local.get $c31))
+            (if (local.get $hasBias)
+              (then
+                (local.set $fv0 (f64x2.add (local.get $fv0) (local.get $b0)))
+                (local.set $fv1 (f64x2.add (local.get $fv1) (local.get $b1)))))
+            ;; v < lo ? lo : min(v, hi) per lane (the JS clamp, -0 and NaN included), then f32.
+            (local.set $ff
+              (i8x16.shuffle 0 1 2 3 4 5 6 7 16 17 18 19 20 21 22 23
+                (f32x4.demote_f64x2_zero
+                  (f64x2.min (v128.bitselect (local.get $lo) (local.get $fv0) (f64x2.lt (local.get $fv0) (local.get $lo))) (local.get $hi)))
+                (f32x4.demote_f64x2_zero
+                  (f64x2.min (v128.bitselect (local.get $lo) (local.get $fv1) (f64x2.lt (local.get $fv1) (local.get $lo))) (local.get $hi)))))
+            (if (i32.ge_u (local.get $rem) (i32.const 4))
+              (then (v128.store align=4 (local.get $fp) (local.get $ff)))
+              (else
+                (f32.store (local.get $fp) (f32x4.extract_lane 0 (local.get $ff)))
+                (if (i32.ge_u (local.get $rem) (i32.const 2)) (then (f32.store offset=4 (local.get $fp) (f32x4.extract_lane 1 (local.get $ff)))))
+                (if (i32.ge_u (local.get $rem) (i32.const 3)) (then (f32.store offset=8 (local.get $fp) (f32x4.extract_lane 2 (local.get $ff)))))))
             (local.set $r (i32.add (local.get $r) (i32.const 4)))
             (br $loopR4)))
         ;; The remaining rows one at a time.
@@ -148,11 +187,27 @@
                 (local.set $wq (i32.add (local.get $wq) (i32.const 32)))
                 (local.set $k (i32.sub (local.get $k) (i32.const 1)))
                 (br $loopK1)))
-            (call $finish
-              (i32.add (local.get $out)
-                (i32.shl (i32.add (i32.mul (local.get $r) (local.get $outStride)) (local.get $n)) (i32.const 2)))
-              (local.get $c00) (local.get $c01) (local.get $b0) (local.get $b1)
-              (local.get $hasBias) (local.get $lo) (local.get $hi) (local.get $rem))
+            (local.set $fp (i32.add (local.get $out)
+                (i32.shl (i32.add (i32.mul (local.get $r) (local.get $outStride)) (local.get $n)) (i32.const 2))))
+            (local.set $fv0 (local.get $c00))
+            (local.set $fv1 (local.get $c01))
+            (if (local.get $hasBias)
+              (then
+                (local.set $fv0 (f64x2.add (local.get $fv0) (local.get $b0)))
+                (local.set $fv1 (f64x2.add (local.get $fv1) (local.get $b1)))))
+            ;; v < lo ? lo : min(v, hi) per lane (the JS clamp, -0 and NaN included), then f32.
+            (local.set $ff
+              (i8x16.shuffle 0 1 2 3 4 5 6 7 16 17 18 19 20 21 22 23
+                (f32x4.demote_f64x2_zero
+                  (f64x2.min (v128.bitselect (local.get $lo) (local.get $fv0) (f64x2.lt (local.get $fv0) (local.get $lo))) (local.get $hi)))
+                (f32x4.demote_f64x2_zero
+                  (f64x2.min (v128.bitselect (local.get $lo) (local.get $fv1) (f64x2.lt (local.get $fv1) (local.get $lo))) (local.get $hi)))))
+            (if (i32.ge_u (local.get $rem) (i32.const 4))
+              (then (v128.store align=4 (local.get $fp) (local.get $ff)))
+              (else
+                (f32.store (local.get $fp) (f32x4.extract_lane 0 (local.get $ff)))
+                (if (i32.ge_u (local.get $rem) (i32.const 2)) (then (f32.store offset=4 (local.get $fp) (f32x4.extract_lane 1 (local.get $ff)))))
+                (if (i32.ge_u (local.get $rem) (i32.const 3)) (then (f32.store offset=8 (local.get $fp) (f32x4.extract_lane 2 (local.get $ff)))))))
             (local.set $r (i32.add (local.get $r) (i32.const 1)))
             (br $loopR1)))
         (local.set $n (i32.add (local.get $n) (i32.const 4)))
@@ -235,6 +290,7 @@
     (param $sH i32) (param $sW i32) (param $dH i32) (param $dW i32) (param $padH i32) (param $padW i32)
     (param $outH i32) (param $outW i32)
     (param $bias i32) (param $hasBias i32) (param $out i32) (param $loS f64) (param $hiS f64) (param $tab i32)
+    (local $fp i32) (local $fv0 v128) (local $fv1 v128) (local $ff v128)
     (local $lo v128) (local $hi v128) (local $oy i32) (local $ox i32) (local $iy0 i32)
     (local $full i32) (local $nFull i32) (local $base i32) (local $t i32) (local $cur i32) (local $end i32)
     (local $c i32) (local $o i32) (local $cx i32) (local $cw i32) (local $xp i32) (local $wq i32)
@@ -284,15 +340,46 @@
                     (f64x2.mul (f64x2.promote_low_f32x4 (v128.load64_zero offset=24 align=4 (local.get $xp))) (v128.load offset=48 (local.get $wq)))))
                 (local.set $t (i32.add (local.get $t) (i32.const 8)))
                 (br $loopT8)))
-            (call $finish (i32.add (local.get $o) (i32.shl (local.get $c) (i32.const 2))) (local.get $a0) (local.get $a1)
-              (f64x2.promote_low_f32x4 (v128.load64_zero align=4 (i32.add (local.get $bias) (i32.shl (local.get $c) (i32.const 2)))))
-              (f64x2.promote_low_f32x4 (v128.load64_zero offset=8 align=4 (i32.add (local.get $bias) (i32.shl (local.get $c) (i32.const 2)))))
-              (local.get $hasBias) (local.get $lo) (local.get $hi) (i32.const 4))
-            (call $finish (i32.add (local.get $o) (i32.add (i32.shl (local.get $c) (i32.const 2)) (i32.const 16)))
-              (local.get $a2) (local.get $a3)
-              (f64x2.promote_low_f32x4 (v128.load64_zero align=4 (i32.add (local.get $bias) (i32.add (i32.shl (local.get $c) (i32.const 2)) (i32.const 16)))))
-              (f64x2.promote_low_f32x4 (v128.load64_zero offset=8 align=4 (i32.add (local.get $bias) (i32.add (i32.shl (local.get $c) (i32.const 2)) (i32.const 16)))))
-              (local.get $hasBias) (local.get $lo) (local.get $hi) (i32.const 4))
+            (local.set $fp (i32.add (local.get $o) (i32.shl (local.get $c) (i32.const 2))))
+            (local.set $fv0 (local.get $a0))
+            (local.set $fv1 (local.get $a1))
+            (if (local.get $hasBias)
+              (then
+                (local.set $fv0 (f64x2.add (local.get $fv0) (f64x2.promote_low_f32x4 (v128.load64_zero align=4 (i32.add (local.get $bias) (i32.shl (local.get $c) (i32.const 2)))))))
+                (local.set $fv1 (f64x2.add (local.get $fv1) (f64x2.promote_low_f32x4 (v128.load64_zero offset=8 align=4 (i32.add (local.get $bias) (i32.shl (local.get $c) (i32.const 2)))))))))
+            ;; v < lo ? lo : min(v, hi) per lane (the JS clamp, -0 and NaN included), then f32.
+            (local.set $ff
+              (i8x16.shuffle 0 1 2 3 4 5 6 7 16 17 18 19 20 21 22 23
+                (f32x4.demote_f64x2_zero
+                  (f64x2.min (v128.bitselect (local.get $lo) (local.get $fv0) (f64x2.lt (local.get $fv0) (local.get $lo))) (local.get $hi)))
+                (f32x4.demote_f64x2_zero
+                  (f64x2.min (v128.bitselect (local.get $lo) (local.get $fv1) (f64x2.lt (local.get $fv1) (local.get $lo))) (local.get $hi)))))
+            (if (i32.ge_u (i32.const 4) (i32.const 4))
+              (then (v128.store align=4 (local.get $fp) (local.get $ff)))
+              (else
+                (f32.store (local.get $fp) (f32x4.extract_lane 0 (local.get $ff)))
+                (if (i32.ge_u (i32.const 4) (i32.const 2)) (then (f32.store offset=4 (local.get $fp) (f32x4.extract_lane 1 (local.get $ff)))))
+                (if (i32.ge_u (i32.const 4) (i32.const 3)) (then (f32.store offset=8 (local.get $fp) (f32x4.extract_lane 2 (local.get $ff)))))))
+            (local.set $fp (i32.add (local.get $o) (i32.add (i32.shl (local.get $c) (i32.const 2)) (i32.const 16))))
+            (local.set $fv0 (local.get $a2))
+            (local.set $fv1 (local.get $a3))
+            (if (local.get $hasBias)
+              (then
+                (local.set $fv0 (f64x2.add (local.get $fv0) (f64x2.promote_low_f32x4 (v128.load64_zero align=4 (i32.add (local.get $bias) (i32.add (i32.shl (local.get $c) (i32.const 2)) (i32.const 16)))))))
+                (local.set $fv1 (f64x2.add (local.get $fv1) (f64x2.promote_low_f32x4 (v128.load64_zero offset=8 align=4 (i32.add (local.get $bias) (i32.add (i32.shl (local.get $c) (i32.const 2)) (i32.const 16)))))))))
+            ;; v < lo ? lo : min(v, hi) per lane (the JS clamp, -0 and NaN included), then f32.
+            (local.set $ff
+              (i8x16.shuffle 0 1 2 3 4 5 6 7 16 17 18 19 20 21 22 23
+                (f32x4.demote_f64x2_zero
+                  (f64x2.min (v128.bitselect (local.get $lo) (local.get $fv0) (f64x2.lt (local.get $fv0) (local.get $lo))) (local.get $hi)))
+                (f32x4.demote_f64x2_zero
+                  (f64x2.min (v128.bitselect (local.get $lo) (local.get $fv1) (f64x2.lt (local.get $fv1) (local.get $lo))) (local.get $hi)))))
+            (if (i32.ge_u (i32.const 4) (i32.const 4))
+              (then (v128.store align=4 (local.get $fp) (local.get $ff)))
+              (else
+                (f32.store (local.get $fp) (f32x4.extract_lane 0 (local.get $ff)))
+                (if (i32.ge_u (i32.const 4) (i32.const 2)) (then (f32.store offset=4 (local.get $fp) (f32x4.extract_lane 1 (local.get $ff)))))
+                (if (i32.ge_u (i32.const 4) (i32.const 3)) (then (f32.store offset=8 (local.get $fp) (f32x4.extract_lane 2 (local.get $ff)))))))
             (local.set $c (i32.add (local.get $c) (i32.const 8)))
             (br $loopC8)))
         (if (i32.le_u (i32.add (local.get $c) (i32.const 4)) (local.get $C))
@@ -311,10 +398,26 @@
                 (local.set $a1 (f64x2.add (local.get $a1) (f64x2.mul (f64x2.promote_low_f32x4 (v128.load64_zero offset=8 align=4 (local.get $xp))) (v128.load offset=16 (local.get $wq)))))
                 (local.set $t (i32.add (local.get $t) (i32.const 8)))
                 (br $loopT4)))
-            (call $finish (i32.add (local.get $o) (i32.shl (local.get $c) (i32.const 2))) (local.get $a0) (local.get $a1)
-              (f64x2.promote_low_f32x4 (v128.load64_zero align=4 (i32.add (local.get $bias) (i32.shl (local.get $c) (i32.const 2)))))
-              (f64x2.promote_low_f32x4 (v128.load64_zero offset=8 align=4 (i32.add (local.get $bias) (i32.shl (local.get $c) (i32.const 2)))))
-              (local.get $hasBias) (local.get $lo) (local.get $hi) (i32.const 4))
+            (local.set $fp (i32.add (local.get $o) (i32.shl (local.get $c) (i32.const 2))))
+            (local.set $fv0 (local.get $a0))
+            (local.set $fv1 (local.get $a1))
+            (if (local.get $hasBias)
+              (then
+                (local.set $fv0 (f64x2.add (local.get $fv0) (f64x2.promote_low_f32x4 (v128.load64_zero align=4 (i32.add (local.get $bias) (i32.shl (local.get $c) (i32.const 2)))))))
+                (local.set $fv1 (f64x2.add (local.get $fv1) (f64x2.promote_low_f32x4 (v128.load64_zero offset=8 align=4 (i32.add (local.get $bias) (i32.shl (local.get $c) (i32.const 2)))))))))
+            ;; v < lo ? lo : min(v, hi) per lane (the JS clamp, -0 and NaN included), then f32.
+            (local.set $ff
+              (i8x16.shuffle 0 1 2 3 4 5 6 7 16 17 18 19 20 21 22 23
+                (f32x4.demote_f64x2_zero
+                  (f64x2.min (v128.bitselect (local.get $lo) (local.get $fv0) (f64x2.lt (local.get $fv0) (local.get $lo))) (local.get $hi)))
+                (f32x4.demote_f64x2_zero
+                  (f64x2.min (v128.bitselect (local.get $lo) (local.get $fv1) (f64x2.lt (local.get $fv1) (local.get $lo))) (local.get $hi)))))
+            (if (i32.ge_u (i32.const 4) (i32.const 4))
+              (then (v128.store align=4 (local.get $fp) (local.get $ff)))
+              (else
+                (f32.store (local.get $fp) (f32x4.extract_lane 0 (local.get $ff)))
+                (if (i32.ge_u (i32.const 4) (i32.const 2)) (then (f32.store offset=4 (local.get $fp) (f32x4.extract_lane 1 (local.get $ff)))))
+                (if (i32.ge_u (i32.const 4) (i32.const 3)) (then (f32.store offset=8 (local.get $fp) (f32x4.extract_lane 2 (local.get $ff)))))))
             (local.set $c (i32.add (local.get $c) (i32.const 4)))))
         (block $doneC1
           (loop $loopC1
