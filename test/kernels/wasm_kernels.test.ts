@@ -393,3 +393,36 @@ describe('8-bit requantization edge cases: wasm = JS', () => {
     }
   }
 });
+
+describe('float TRANSPOSE_CONV: wasm = JS', () => {
+  // [input shape, weights [O, H, W, I], stride, padding]; output sizes from TF's rules.
+  const cases: { inShape: number[]; wShape: number[]; stride: [number, number]; padding: number }[] = [
+    { inShape: [1, 4, 5, 3], wShape: [6, 3, 3, 3], stride: [2, 2], padding: SAME },
+    { inShape: [2, 3, 3, 5], wShape: [5, 2, 2, 5], stride: [2, 2], padding: VALID },
+    { inShape: [1, 5, 4, 2], wShape: [9, 4, 3, 2], stride: [1, 2], padding: SAME },
+    { inShape: [1, 3, 4, 1], wShape: [3, 3, 3, 1], stride: [3, 1], padding: VALID },
+  ];
+  const outSize = (n: number, f: number, s: number, padding: number) => (padding === SAME ? n * s : (n - 1) * s + f);
+  cases.forEach((c, i) => {
+    for (const activation of [0, RELU6]) {
+      it(`input [${c.inShape}] weights [${c.wShape}] stride [${c.stride}] activation ${activation}`, () => {
+        const seed = 6000 + 10 * i + activation;
+        const [n, h, w, ic] = c.inShape as [number, number, number, number];
+        const [oc, fh, fw] = c.wShape as [number, number, number];
+        const outShape = [n, outSize(h, fh, c.stride[0], c.padding), outSize(w, fw, c.stride[1], c.padding), oc];
+        expectSame({
+          op: 'TRANSPOSE_CONV',
+          version: 4,
+          options: { padding: c.padding, strideH: c.stride[0], strideW: c.stride[1], fusedActivationFunction: activation },
+          inputs: [
+            { dtype: 'int32', shape: [4], data: outShape, constant: true },
+            { dtype: 'float32', shape: c.wShape, data: rand(oc * fh * fw * ic, seed), constant: activation === 0 },
+            { dtype: 'float32', shape: c.inShape, data: rand(n * h * w * ic, seed + 1, -2, 2) },
+            { dtype: 'float32', shape: [oc], data: rand(oc, seed + 2), constant: true },
+          ],
+          outputs: [{ dtype: 'float32' }],
+        });
+      });
+    }
+  });
+});

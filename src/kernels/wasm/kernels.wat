@@ -452,6 +452,116 @@
       (local.set $oy (i32.add (local.get $oy) (i32.const 1)))
       (br_if $loopY (i32.lt_u (local.get $oy) (local.get $outH)))))
 
+  ;; Float TRANSPOSE_CONV of one NHWC image (transpose_conv.ts transposeConvCore): for each output
+  ;; pixel and channel, over the input pixels that reach it (in row-major order) a dot product
+  ;; over the input channels, from 0, added to the pixel's sum; then bias and clamp. Vectorized
+  ;; over output channels: w is packed as f64 [tap][outC/4 blocks][inC][4] (zero past outC).
+  (func (export "tconv_f32")
+    (param $x i32) (param $inH i32) (param $inW i32) (param $inC i32)
+    (param $w i32) (param $fH i32) (param $fW i32) (param $sH i32) (param $sW i32) (param $padH i32) (param $padW i32)
+    (param $outH i32) (param $outW i32) (param $outC i32)
+    (param $bias i32) (param $hasBias i32) (param $out i32) (param $loS f64) (param $hiS f64)
+    (local $fp i32) (local $fv0 v128) (local $fv1 v128) (local $ff v128)
+    (local $lo v128) (local $hi v128) (local $blocks i32) (local $oy i32) (local $ox i32) (local $yy i32) (local $xx i32)
+    (local $iyS i32) (local $iyE i32) (local $ixS i32) (local $ixE i32) (local $iy i32) (local $ix i32)
+    (local $n i32) (local $o i32) (local $xp i32) (local $wq i32) (local $c i32) (local $xv v128)
+    (local $a0 v128) (local $a1 v128) (local $s0 v128) (local $s1 v128)
+    (local.set $lo (f64x2.splat (local.get $loS)))
+    (local.set $hi (f64x2.splat (local.get $hiS)))
+    (local.set $blocks (i32.shr_u (i32.add (local.get $outC) (i32.const 3)) (i32.const 2)))
+    (local.set $o (local.get $out))
+    (loop $loopY
+      (local.set $yy (i32.add (local.get $oy) (local.get $padH)))
+      ;; max(0, ceil((yy - fH + 1) / sH)) .. min(inH - 1, floor(yy / sH))
+      (local.set $iyS (i32.add (local.get $yy) (i32.sub (i32.const 1) (local.get $fH))))
+      (local.set $iyS
+        (select (i32.div_s (i32.add (local.get $iyS) (i32.sub (local.get $sH) (i32.const 1))) (local.get $sH)) (i32.const 0)
+          (i32.gt_s (local.get $iyS) (i32.const 0))))
+      (local.set $iyE (i32.div_s (local.get $yy) (local.get $sH)))
+      (if (i32.ge_s (local.get $iyE) (local.get $inH)) (then (local.set $iyE (i32.sub (local.get $inH) (i32.const 1)))))
+      (local.set $ox (i32.const 0))
+      (loop $loopX
+        (local.set $xx (i32.add (local.get $ox) (local.get $padW)))
+        (local.set $ixS (i32.add (local.get $xx) (i32.sub (i32.const 1) (local.get $fW))))
+        (local.set $ixS
+          (select (i32.div_s (i32.add (local.get $ixS) (i32.sub (local.get $sW) (i32.const 1))) (local.get $sW)) (i32.const 0)
+            (i32.gt_s (local.get $ixS) (i32.const 0))))
+        (local.set $ixE (i32.div_s (local.get $xx) (local.get $sW)))
+        (if (i32.ge_s (local.get $ixE) (local.get $inW)) (then (local.set $ixE (i32.sub (local.get $inW) (i32.const 1)))))
+        (local.set $n (i32.const 0))
+        (loop $loopN
+          (local.set $a0 (v128.const f64x2 0 0))
+          (local.set $a1 (v128.const f64x2 0 0))
+          (local.set $iy (local.get $iyS))
+          (block $doneIy
+            (loop $loopIy
+              (br_if $doneIy (i32.gt_s (local.get $iy) (local.get $iyE)))
+              (local.set $ix (local.get $ixS))
+              (block $doneIx
+                (loop $loopIx
+                  (br_if $doneIx (i32.gt_s (local.get $ix) (local.get $ixE)))
+                  (local.set $xp
+                    (i32.add (local.get $x)
+                      (i32.shl (i32.mul (i32.add (i32.mul (local.get $iy) (local.get $inW)) (local.get $ix)) (local.get $inC)) (i32.const 2))))
+                  ;; tap (fy, fx) = (yy - iy*sH, xx - ix*sW); block n/4 of it
+                  (local.set $wq
+                    (i32.add (local.get $w)
+                      (i32.shl
+                        (i32.mul
+                          (i32.add
+                            (i32.mul
+                              (i32.add
+                                (i32.mul (i32.sub (local.get $yy) (i32.mul (local.get $iy) (local.get $sH))) (local.get $fW))
+                                (i32.sub (local.get $xx) (i32.mul (local.get $ix) (local.get $sW))))
+                              (local.get $blocks))
+                            (i32.shr_u (local.get $n) (i32.const 2)))
+                          (local.get $inC))
+                        (i32.const 5))))
+                  (local.set $s0 (v128.const f64x2 0 0))
+                  (local.set $s1 (v128.const f64x2 0 0))
+                  (local.set $c (local.get $inC))
+                  (loop $loopC
+                    (local.set $xv (f64x2.splat (f64.promote_f32 (f32.load (local.get $xp)))))
+                    (local.set $s0 (f64x2.add (local.get $s0) (f64x2.mul (local.get $xv) (v128.load (local.get $wq)))))
+                    (local.set $s1 (f64x2.add (local.get $s1) (f64x2.mul (local.get $xv) (v128.load offset=16 (local.get $wq)))))
+                    (local.set $xp (i32.add (local.get $xp) (i32.const 4)))
+                    (local.set $wq (i32.add (local.get $wq) (i32.const 32)))
+                    (local.set $c (i32.sub (local.get $c) (i32.const 1)))
+                    (br_if $loopC (local.get $c)))
+                  (local.set $a0 (f64x2.add (local.get $a0) (local.get $s0)))
+                  (local.set $a1 (f64x2.add (local.get $a1) (local.get $s1)))
+                  (local.set $ix (i32.add (local.get $ix) (i32.const 1)))
+                  (br $loopIx)))
+              (local.set $iy (i32.add (local.get $iy) (i32.const 1)))
+              (br $loopIy)))
+          (local.set $fp (i32.add (local.get $o) (i32.shl (local.get $n) (i32.const 2))))
+          (local.set $fv0 (local.get $a0))
+          (local.set $fv1 (local.get $a1))
+          (if (local.get $hasBias)
+            (then
+              (local.set $fv0 (f64x2.add (local.get $fv0) (f64x2.promote_low_f32x4 (v128.load64_zero align=4 (i32.add (local.get $bias) (i32.shl (local.get $n) (i32.const 2)))))))
+              (local.set $fv1 (f64x2.add (local.get $fv1) (f64x2.promote_low_f32x4 (v128.load64_zero offset=8 align=4 (i32.add (local.get $bias) (i32.shl (local.get $n) (i32.const 2)))))))))
+          ;; v < lo ? lo : min(v, hi) per lane (the JS clamp, -0 and NaN included), then f32.
+          (local.set $ff
+            (i8x16.shuffle 0 1 2 3 4 5 6 7 16 17 18 19 20 21 22 23
+              (f32x4.demote_f64x2_zero
+                (f64x2.min (v128.bitselect (local.get $lo) (local.get $fv0) (f64x2.lt (local.get $fv0) (local.get $lo))) (local.get $hi)))
+              (f32x4.demote_f64x2_zero
+                (f64x2.min (v128.bitselect (local.get $lo) (local.get $fv1) (f64x2.lt (local.get $fv1) (local.get $lo))) (local.get $hi)))))
+          (if (i32.ge_u (i32.sub (local.get $outC) (local.get $n)) (i32.const 4))
+            (then (v128.store align=4 (local.get $fp) (local.get $ff)))
+            (else
+              (f32.store (local.get $fp) (f32x4.extract_lane 0 (local.get $ff)))
+              (if (i32.ge_u (i32.sub (local.get $outC) (local.get $n)) (i32.const 2)) (then (f32.store offset=4 (local.get $fp) (f32x4.extract_lane 1 (local.get $ff)))))
+              (if (i32.ge_u (i32.sub (local.get $outC) (local.get $n)) (i32.const 3)) (then (f32.store offset=8 (local.get $fp) (f32x4.extract_lane 2 (local.get $ff)))))))
+          (local.set $n (i32.add (local.get $n) (i32.const 4)))
+          (br_if $loopN (i32.lt_u (local.get $n) (local.get $outC))))
+        (local.set $o (i32.add (local.get $o) (i32.shl (local.get $outC) (i32.const 2))))
+        (local.set $ox (i32.add (local.get $ox) (i32.const 1)))
+        (br_if $loopX (i32.lt_u (local.get $ox) (local.get $outW))))
+      (local.set $oy (i32.add (local.get $oy) (i32.const 1)))
+      (br_if $loopY (i32.lt_u (local.get $oy) (local.get $outH)))))
+
   ;; Sum of the four int32 lanes.
   (func $hsum (param $v v128) (result i32)
     (i32.add

@@ -69,6 +69,27 @@ export interface KernelExports {
     out: number,
     tab: number,
   ): void;
+  tconv_f32(
+    x: number,
+    inH: number,
+    inW: number,
+    inC: number,
+    w: number,
+    fH: number,
+    fW: number,
+    sH: number,
+    sW: number,
+    padH: number,
+    padW: number,
+    outH: number,
+    outW: number,
+    outC: number,
+    bias: number,
+    hasBias: number,
+    out: number,
+    lo: number,
+    hi: number,
+  ): void;
   requant_ref(
     acc: number,
     rows: number,
