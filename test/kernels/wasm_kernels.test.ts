@@ -30,13 +30,17 @@ function ints(n: number, seed: number, lo: number, hi: number): number[] {
   return rand(n, seed, lo, hi + 1).map(Math.floor);
 }
 
-/** Output bits of each run: float32 as uint32 patterns, integers as they are. */
+/**
+ * Output bits of each run: float32 as uint32 patterns (every NaN as one pattern: which NaN an
+ * operation returns is the CPU's choice, in JS and wasm alike), integers as they are.
+ */
 function bits(c: OpCase): number[][] {
-  return runOp(c).map((o) =>
-    Array.from(
-      o.data instanceof Float32Array ? new Uint32Array(o.data.buffer, o.data.byteOffset, o.data.length) : (o.data as ArrayLike<number>),
-    ),
-  );
+  return runOp(c).map((o) => {
+    if (!(o.data instanceof Float32Array)) return Array.from(o.data as ArrayLike<number>);
+    const f = o.data;
+    const u = new Uint32Array(f.buffer, f.byteOffset, f.length);
+    return Array.from(u, (v, i) => (Number.isNaN(f[i]) ? 0x7fc00000 : v));
+  });
 }
 
 /** Runs the case with the wasm kernels and with the JS loops; the outputs must match bit for bit. */
@@ -425,4 +429,63 @@ describe('float TRANSPOSE_CONV: wasm = JS', () => {
       });
     }
   });
+});
+
+/** Random floats with the special values the JS loops treat carefully: NaN, ±0, ±Infinity, huge. */
+function specials(n: number, seed: number, scale = 8): number[] {
+  const out = rand(n, seed, -scale, scale);
+  const extra = [Number.NaN, 0, -0, Number.POSITIVE_INFINITY, Number.NEGATIVE_INFINITY, 3e38, -3e38, 6, -3, 1, -1, 1e-40];
+  for (let i = 0; i < n; i += 97) out[i] = extra[(i / 97) % extra.length] as number;
+  return out;
+}
+
+describe('float activations: wasm = JS', () => {
+  for (const op of ['RELU', 'RELU6', 'RELU_N1_TO_1', 'HARD_SWISH']) {
+    for (const n of [4096, 6151, 100]) {
+      it(`${op} on ${n} values (special values included)`, () => {
+        expectSame({
+          op,
+          inputs: [{ dtype: 'float32', shape: [1, n], data: specials(n, n + op.length) }],
+          outputs: [{ dtype: 'float32' }],
+        });
+      });
+    }
+  }
+});
+
+describe('float ADD / SUB / MUL: wasm = JS', () => {
+  const shapes: [number[], number[]][] = [
+    [
+      [1, 40, 41, 3],
+      [1, 40, 41, 3],
+    ], // same shape, not a multiple of four
+    [[1, 30, 30, 7], [7]], // rows of 7, one row repeated
+    [
+      [2, 32, 32, 16],
+      [1, 1, 1, 16],
+    ],
+    [
+      [1, 64, 1, 8],
+      [1, 64, 64, 8],
+    ], // other broadcasts: JS both times
+  ];
+  for (const op of ['ADD', 'SUB', 'MUL']) {
+    shapes.forEach(([sa, sb], i) => {
+      for (const activation of [0, RELU6]) {
+        it(`${op} [${sa}] and [${sb}], activation ${activation}`, () => {
+          const na = sa.reduce((x, y) => x * y, 1);
+          const nb = sb.reduce((x, y) => x * y, 1);
+          expectSame({
+            op,
+            options: { fusedActivationFunction: activation },
+            inputs: [
+              { dtype: 'float32', shape: sa, data: specials(na, 7000 + i) },
+              { dtype: 'float32', shape: sb, data: specials(nb, 7100 + i, 3e38) },
+            ],
+            outputs: [{ dtype: 'float32' }],
+          });
+        });
+      }
+    });
+  }
 });

@@ -851,4 +851,146 @@
           (br_if $loopC (i32.lt_u (local.get $c) (local.get $C))))
         (local.set $acc (i32.add (local.get $acc) (i32.shl (local.get $C) (i32.const 2))))
         (br $loop))))
+
+  ;; Elementwise float32 ops (activations.ts, binary_loops.ts), four lanes at a time over n values
+  ;; rounded up to a multiple of four (the callers' buffers have the slack). f32 lane arithmetic
+  ;; equals the JS loops' double arithmetic rounded on the Float32Array store for + - * /.
+
+  ;; RELU: max(v, 0) (NaN stays NaN, -0 becomes 0, as Math.max).
+  (func (export "relu_f32") (param $x i32) (param $o i32) (param $n i32)
+    (local $end i32) (local $v v128) (local $t v128)
+    (local.set $end (i32.add (local.get $x) (i32.shl (local.get $n) (i32.const 2))))
+    (block $done
+      (loop $loop
+        (br_if $done (i32.ge_u (local.get $x) (local.get $end)))
+        (local.set $v (v128.load align=4 (local.get $x)))
+        (v128.store align=4 (local.get $o)
+          (f32x4.max (local.get $v) (v128.const f32x4 0 0 0 0)))
+        (local.set $x (i32.add (local.get $x) (i32.const 16)))
+        (local.set $o (i32.add (local.get $o) (i32.const 16)))
+        (br $loop))))
+
+  ;; RELU6: v > 6 ? 6 : v > 0 ? v : 0 (NaN becomes 0).
+  (func (export "relu6_f32") (param $x i32) (param $o i32) (param $n i32)
+    (local $end i32) (local $v v128) (local $t v128)
+    (local.set $end (i32.add (local.get $x) (i32.shl (local.get $n) (i32.const 2))))
+    (block $done
+      (loop $loop
+        (br_if $done (i32.ge_u (local.get $x) (local.get $end)))
+        (local.set $v (v128.load align=4 (local.get $x)))
+        (v128.store align=4 (local.get $o)
+          (v128.bitselect (v128.const f32x4 6 6 6 6)
+          (v128.bitselect (local.get $v) (v128.const f32x4 0 0 0 0) (f32x4.gt (local.get $v) (v128.const f32x4 0 0 0 0)))
+          (f32x4.gt (local.get $v) (v128.const f32x4 6 6 6 6))))
+        (local.set $x (i32.add (local.get $x) (i32.const 16)))
+        (local.set $o (i32.add (local.get $o) (i32.const 16)))
+        (br $loop))))
+
+  ;; RELU_N1_TO_1: v > 1 ? 1 : v > -1 ? v : -1 (NaN becomes -1).
+  (func (export "relu_n1_to_1_f32") (param $x i32) (param $o i32) (param $n i32)
+    (local $end i32) (local $v v128) (local $t v128)
+    (local.set $end (i32.add (local.get $x) (i32.shl (local.get $n) (i32.const 2))))
+    (block $done
+      (loop $loop
+        (br_if $done (i32.ge_u (local.get $x) (local.get $end)))
+        (local.set $v (v128.load align=4 (local.get $x)))
+        (v128.store align=4 (local.get $o)
+          (v128.bitselect (v128.const f32x4 1 1 1 1)
+          (v128.bitselect (local.get $v) (v128.const f32x4 -1 -1 -1 -1) (f32x4.gt (local.get $v) (v128.const f32x4 -1 -1 -1 -1)))
+          (f32x4.gt (local.get $v) (v128.const f32x4 1 1 1 1))))
+        (local.set $x (i32.add (local.get $x) (i32.const 16)))
+        (local.set $o (i32.add (local.get $o) (i32.const 16)))
+        (br $loop))))
+
+  ;; HARD_SWISH: v * min(6, max(0, v + 3)) / 6, each step rounded to f32.
+  (func (export "hard_swish_f32") (param $x i32) (param $o i32) (param $n i32)
+    (local $end i32) (local $v v128) (local $t v128)
+    (local.set $end (i32.add (local.get $x) (i32.shl (local.get $n) (i32.const 2))))
+    (block $done
+      (loop $loop
+        (br_if $done (i32.ge_u (local.get $x) (local.get $end)))
+        (local.set $v (v128.load align=4 (local.get $x)))
+        (local.set $t (f32x4.add (local.get $v) (v128.const f32x4 3 3 3 3)))
+        (v128.store align=4 (local.get $o)
+          (f32x4.div
+          (f32x4.mul (local.get $v)
+            (v128.bitselect (v128.const f32x4 6 6 6 6)
+              (f32x4.max (local.get $t) (v128.const f32x4 0 0 0 0))
+              (f32x4.gt (local.get $t) (v128.const f32x4 6 6 6 6))))
+          (v128.const f32x4 6 6 6 6)))
+        (local.set $x (i32.add (local.get $x) (i32.const 16)))
+        (local.set $o (i32.add (local.get $o) (i32.const 16)))
+        (br $loop))))
+
+  ;; out = a + b over rows of C values, b either as long as a (bStride = C) or one row
+  ;; repeated (bStride = 0). Rows are done in order, so the lanes a row's last group writes past its
+  ;; end are rewritten by the next row (and the last row's land in the slack).
+  (func (export "add_f32") (param $a i32) (param $b i32) (param $o i32) (param $rows i32) (param $C i32) (param $bStride i32)
+    (local $r i32) (local $c i32) (local $row i32) (local $bs i32)
+    (local.set $row (i32.shl (local.get $C) (i32.const 2)))
+    (local.set $bs (i32.shl (local.get $bStride) (i32.const 2)))
+    (block $doneR
+      (loop $loopR
+        (br_if $doneR (i32.ge_u (local.get $r) (local.get $rows)))
+        (local.set $c (i32.const 0))
+        (block $doneC
+          (loop $loopC
+            (br_if $doneC (i32.ge_u (local.get $c) (local.get $row)))
+            (v128.store align=4 (i32.add (local.get $o) (local.get $c))
+              (f32x4.add (v128.load align=4 (i32.add (local.get $a) (local.get $c))) (v128.load align=4 (i32.add (local.get $b) (local.get $c)))))
+            (local.set $c (i32.add (local.get $c) (i32.const 16)))
+            (br $loopC)))
+        (local.set $a (i32.add (local.get $a) (local.get $row)))
+        (local.set $o (i32.add (local.get $o) (local.get $row)))
+        (local.set $b (i32.add (local.get $b) (local.get $bs)))
+        (local.set $r (i32.add (local.get $r) (i32.const 1)))
+        (br $loopR))))
+
+  ;; out = a - b over rows of C values, b either as long as a (bStride = C) or one row
+  ;; repeated (bStride = 0). Rows are done in order, so the lanes a row's last group writes past its
+  ;; end are rewritten by the next row (and the last row's land in the slack).
+  (func (export "sub_f32") (param $a i32) (param $b i32) (param $o i32) (param $rows i32) (param $C i32) (param $bStride i32)
+    (local $r i32) (local $c i32) (local $row i32) (local $bs i32)
+    (local.set $row (i32.shl (local.get $C) (i32.const 2)))
+    (local.set $bs (i32.shl (local.get $bStride) (i32.const 2)))
+    (block $doneR
+      (loop $loopR
+        (br_if $doneR (i32.ge_u (local.get $r) (local.get $rows)))
+        (local.set $c (i32.const 0))
+        (block $doneC
+          (loop $loopC
+            (br_if $doneC (i32.ge_u (local.get $c) (local.get $row)))
+            (v128.store align=4 (i32.add (local.get $o) (local.get $c))
+              (f32x4.sub (v128.load align=4 (i32.add (local.get $a) (local.get $c))) (v128.load align=4 (i32.add (local.get $b) (local.get $c)))))
+            (local.set $c (i32.add (local.get $c) (i32.const 16)))
+            (br $loopC)))
+        (local.set $a (i32.add (local.get $a) (local.get $row)))
+        (local.set $o (i32.add (local.get $o) (local.get $row)))
+        (local.set $b (i32.add (local.get $b) (local.get $bs)))
+        (local.set $r (i32.add (local.get $r) (i32.const 1)))
+        (br $loopR))))
+
+  ;; out = a * b over rows of C values, b either as long as a (bStride = C) or one row
+  ;; repeated (bStride = 0). Rows are done in order, so the lanes a row's last group writes past its
+  ;; end are rewritten by the next row (and the last row's land in the slack).
+  (func (export "mul_f32") (param $a i32) (param $b i32) (param $o i32) (param $rows i32) (param $C i32) (param $bStride i32)
+    (local $r i32) (local $c i32) (local $row i32) (local $bs i32)
+    (local.set $row (i32.shl (local.get $C) (i32.const 2)))
+    (local.set $bs (i32.shl (local.get $bStride) (i32.const 2)))
+    (block $doneR
+      (loop $loopR
+        (br_if $doneR (i32.ge_u (local.get $r) (local.get $rows)))
+        (local.set $c (i32.const 0))
+        (block $doneC
+          (loop $loopC
+            (br_if $doneC (i32.ge_u (local.get $c) (local.get $row)))
+            (v128.store align=4 (i32.add (local.get $o) (local.get $c))
+              (f32x4.mul (v128.load align=4 (i32.add (local.get $a) (local.get $c))) (v128.load align=4 (i32.add (local.get $b) (local.get $c)))))
+            (local.set $c (i32.add (local.get $c) (i32.const 16)))
+            (br $loopC)))
+        (local.set $a (i32.add (local.get $a) (local.get $row)))
+        (local.set $o (i32.add (local.get $o) (local.get $row)))
+        (local.set $b (i32.add (local.get $b) (local.get $bs)))
+        (local.set $r (i32.add (local.get $r) (i32.const 1)))
+        (br $loopR))))
 )

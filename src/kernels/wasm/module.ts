@@ -90,6 +90,13 @@ export interface KernelExports {
     lo: number,
     hi: number,
   ): void;
+  relu_f32(x: number, o: number, n: number): void;
+  relu6_f32(x: number, o: number, n: number): void;
+  relu_n1_to_1_f32(x: number, o: number, n: number): void;
+  hard_swish_f32(x: number, o: number, n: number): void;
+  add_f32(a: number, b: number, o: number, rows: number, C: number, bStride: number): void;
+  sub_f32(a: number, b: number, o: number, rows: number, C: number, bStride: number): void;
+  mul_f32(a: number, b: number, o: number, rows: number, C: number, bStride: number): void;
   requant_ref(
     acc: number,
     rows: number,
