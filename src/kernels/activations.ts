@@ -2,10 +2,10 @@
 // (tensorflow/lite/kernels/activations.cc, elu in elementwise.cc, gelu.cc; math from
 // internal/reference/logistic.h, hard_swish.h, prelu.h, gelu.h).
 import { builtinOptions } from '../model/options.js';
-import { type BinaryLoop, type BroadcastPlan, broadcastOutput, runBinary } from './binary.js';
+import { type BinaryLoop, type BroadcastPlan, broadcastOutput, runBinary, wasmRows } from './binary.js';
 import { fail, input, type Kernel, type NodeContext, output } from './kernel.js';
 import { UNARY_INPUTS, type UnaryLoop, unaryKernel } from './unary.js';
-import { wasmUnaryF32 } from './wasm/elementwise.js';
+import { wasmBinaryF32, wasmUnaryF32 } from './wasm/elementwise.js';
 
 // The builtin LOGISTIC kernel TFLite registers (kGenericOptimized: optimized_ops::Logistic, Eigen's
 // logistic) is accurate across the range; reference_ops::Logistic's exp(x) below -9 is off by up
@@ -248,6 +248,9 @@ export const preluKernel: Kernel<PreluParams> = {
   eval(ctx, { plan }) {
     const x = input(ctx, PRELU_INPUTS.input).data as Float32Array;
     const alpha = input(ctx, PRELU_INPUTS.alpha).data as Float32Array;
-    runBinary(preluF32, plan, x, alpha, output(ctx, 0).data as Float32Array);
+    const o = output(ctx, 0).data as Float32Array;
+    const rows = wasmRows(plan);
+    if (rows !== null && wasmBinaryF32('prelu_f32', x, alpha, o, rows.rows, rows.C, rows.bRepeats)) return;
+    runBinary(preluF32, plan, x, alpha, o);
   },
 };

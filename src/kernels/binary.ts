@@ -243,7 +243,7 @@ interface BinarySpec {
  * The plan as rows of C for the wasm float ops: same shapes (one row), or rows of the first input
  * with one row of the second repeated ([N, H, W, C] op [C]); null for other broadcasts.
  */
-function wasmRows(plan: BroadcastPlan): { rows: number; C: number; bRepeats: boolean } | null {
+export function wasmRows(plan: BroadcastPlan): { rows: number; C: number; bRepeats: boolean } | null {
   const { dims, strides } = plan;
   const [a, b] = strides as [number[], number[]];
   if (dims.length === 1 && a[0] === 1 && b[0] === 1) return { rows: 1, C: dims[0] as number, bRepeats: false };

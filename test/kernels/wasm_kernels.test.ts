@@ -453,7 +453,7 @@ describe('float activations: wasm = JS', () => {
   }
 });
 
-describe('float ADD / SUB / MUL: wasm = JS', () => {
+describe('float ADD / SUB / MUL / PRELU: wasm = JS', () => {
   const shapes: [number[], number[]][] = [
     [
       [1, 40, 41, 3],
@@ -469,15 +469,16 @@ describe('float ADD / SUB / MUL: wasm = JS', () => {
       [1, 64, 64, 8],
     ], // other broadcasts: JS both times
   ];
-  for (const op of ['ADD', 'SUB', 'MUL']) {
+  for (const op of ['ADD', 'SUB', 'MUL', 'PRELU']) {
     shapes.forEach(([sa, sb], i) => {
       for (const activation of [0, RELU6]) {
         it(`${op} [${sa}] and [${sb}], activation ${activation}`, () => {
           const na = sa.reduce((x, y) => x * y, 1);
           const nb = sb.reduce((x, y) => x * y, 1);
+          if (op === 'PRELU' && activation !== 0) return; // PRELU has no fused activation
           expectSame({
             op,
-            options: { fusedActivationFunction: activation },
+            options: op === 'PRELU' ? {} : { fusedActivationFunction: activation },
             inputs: [
               { dtype: 'float32', shape: sa, data: specials(na, 7000 + i) },
               { dtype: 'float32', shape: sb, data: specials(nb, 7100 + i, 3e38) },

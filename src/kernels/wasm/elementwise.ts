@@ -8,7 +8,7 @@ import { wasmKernels } from './module.js';
 const MIN_VALUES = 4096;
 
 export type WasmUnaryOp = 'relu_f32' | 'relu6_f32' | 'relu_n1_to_1_f32' | 'hard_swish_f32';
-export type WasmBinaryOp = 'add_f32' | 'sub_f32' | 'mul_f32';
+export type WasmBinaryOp = 'add_f32' | 'sub_f32' | 'mul_f32' | 'prelu_f32';
 
 /** o[0, n) = op(x[0, n)) in wasm; false, having done nothing, when unavailable or not worth it. */
 export function wasmUnaryF32(op: WasmUnaryOp, x: Float32Array, o: Float32Array, n: number): boolean {

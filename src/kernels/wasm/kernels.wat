@@ -993,4 +993,29 @@
         (local.set $b (i32.add (local.get $b) (local.get $bs)))
         (local.set $r (i32.add (local.get $r) (i32.const 1)))
         (br $loopR))))
+
+  ;; PRELU: v >= 0 ? v : v * alpha, alpha laid out as b of the ops above.
+  (func (export "prelu_f32") (param $a i32) (param $b i32) (param $o i32) (param $rows i32) (param $C i32) (param $bStride i32)
+    (local $r i32) (local $c i32) (local $row i32) (local $bs i32) (local $v v128)
+    (local.set $row (i32.shl (local.get $C) (i32.const 2)))
+    (local.set $bs (i32.shl (local.get $bStride) (i32.const 2)))
+    (block $doneR
+      (loop $loopR
+        (br_if $doneR (i32.ge_u (local.get $r) (local.get $rows)))
+        (local.set $c (i32.const 0))
+        (block $doneC
+          (loop $loopC
+            (br_if $doneC (i32.ge_u (local.get $c) (local.get $row)))
+            (local.set $v (v128.load align=4 (i32.add (local.get $a) (local.get $c))))
+            (v128.store align=4 (i32.add (local.get $o) (local.get $c))
+              (v128.bitselect (local.get $v)
+                (f32x4.mul (local.get $v) (v128.load align=4 (i32.add (local.get $b) (local.get $c))))
+                (f32x4.ge (local.get $v) (v128.const f32x4 0 0 0 0))))
+            (local.set $c (i32.add (local.get $c) (i32.const 16)))
+            (br $loopC)))
+        (local.set $a (i32.add (local.get $a) (local.get $row)))
+        (local.set $o (i32.add (local.get $o) (local.get $row)))
+        (local.set $b (i32.add (local.get $b) (local.get $bs)))
+        (local.set $r (i32.add (local.get $r) (i32.const 1)))
+        (br $loopR))))
 )

@@ -97,6 +97,7 @@ export interface KernelExports {
   add_f32(a: number, b: number, o: number, rows: number, C: number, bStride: number): void;
   sub_f32(a: number, b: number, o: number, rows: number, C: number, bStride: number): void;
   mul_f32(a: number, b: number, o: number, rows: number, C: number, bStride: number): void;
+  prelu_f32(a: number, b: number, o: number, rows: number, C: number, bStride: number): void;
   requant_ref(
     acc: number,
     rows: number,
