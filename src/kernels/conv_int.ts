@@ -25,7 +25,7 @@ import { xnnpackScales, xnnpackTakes } from './int/xnnpack_rounding.js';
 import type { Kernel } from './kernel.js';
 import { input, isKnown, output } from './kernel.js';
 import { type PackedIntRows, packedIntRows, padTo8, ROW_TILE } from './wasm/matmul.js';
-import { wasmKernels } from './wasm/module.js';
+import { after, wasmKernels } from './wasm/module.js';
 import { requantParamBytes, runRequant, wasmIntMatmul, wasmRequantizes, writeRequantParams } from './wasm/requant.js';
 
 export interface ConvIntParams {
@@ -199,9 +199,9 @@ function convIntWasm(p: ConvIntParams, x: IntArray, w: OffsetWeights, bias: Floa
   packed.src = w.values;
   const base = k.call(packed, patchBytes + 2 * accBytes + requantParamBytes(outC) + 64);
   if (base === null) return false;
-  const accPtr = (base + patchBytes + 15) & ~15;
-  const outPtr = (accPtr + accBytes + 15) & ~15;
-  const parPtr = (outPtr + accBytes + 15) & ~15;
+  const accPtr = after(base, patchBytes);
+  const outPtr = after(accPtr, accBytes);
+  const parPtr = after(outPtr, accBytes);
   writeRequantParams(k, requant, outC, parPtr, addend);
   const i16 = k.i16;
   const i32 = k.i32;

@@ -23,7 +23,7 @@ import { makeRequant, type Requant, requantize } from './int/requant.js';
 import { xnnpackScales, xnnpackTakes } from './int/xnnpack_rounding.js';
 import type { Kernel } from './kernel.js';
 import { input, isKnown, output } from './kernel.js';
-import { type WasmResident, wasmKernels, wasmResident } from './wasm/module.js';
+import { after, type WasmResident, wasmKernels, wasmResident } from './wasm/module.js';
 import { requantParamBytes, runRequant, wasmRequantizes, writeRequantParams } from './wasm/requant.js';
 
 export interface DepthwiseIntParams extends DepthwiseTaps {
@@ -59,10 +59,10 @@ function depthwiseIntWasm(p: DepthwiseIntParams, x: IntArray, w: Int16Array, bia
   p.packed.src = w;
   const xPtr = k.call(p.packed, inSize * 2 + outSize * 8 + filterH * filterW * 16 + requantParamBytes(outC) + 64);
   if (xPtr === null) return false;
-  const accPtr = (xPtr + inSize * 2 + 15) & ~15;
-  const outPtr = (accPtr + outSize * 4 + 15) & ~15;
-  const tapPtr = (outPtr + outSize * 4 + 15) & ~15;
-  const parPtr = (tapPtr + filterH * filterW * 16 + 15) & ~15;
+  const accPtr = after(xPtr, inSize * 2);
+  const outPtr = after(accPtr, outSize * 4);
+  const tapPtr = after(outPtr, outSize * 4);
+  const parPtr = after(tapPtr, filterH * filterW * 16);
   const { inputOffset, requant } = p;
   writeRequantParams(k, requant, outC, parPtr, (c) => (bias !== null ? (bias[c] as number) : 0));
   for (let b = 0; b < g.batches; b++) {

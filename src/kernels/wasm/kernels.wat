@@ -775,52 +775,80 @@
 
   ;; Requantization of int32 sums (int/requant.ts requantize), rows of C channels, for the 8-bit
   ;; kernels. Both add addend[c] (the input-offset term and the bias, wrapped to int32) first and
-  ;; clamp to [lo, hi]; out is int32.
+  ;; clamp to [lo, hi]; out is int32. Per-channel parameters sit at par in arrays of C4 (C rounded
+  ;; up to four) entries.
 
-  ;; TFLite's reference fixed point: MultiplyByQuantizedMultiplier(acc, mult[c], shift[c]) =
-  ;; RoundingDivideByPOT(SaturatingRoundingDoublingHighMul(acc << max(shift, 0), mult), max(-shift, 0)).
+  ;; TFLite's reference fixed point, four channels at a time: MultiplyByQuantizedMultiplier(acc,
+  ;; mult, shift) = RoundingDivideByPOT(SaturatingRoundingDoublingHighMul(acc << max(shift, 0),
+  ;; mult), max(-shift, 0)). par holds addend i32[C4], 2^max(shift, 0) i32[C4] (the wrapping left
+  ;; shift as a multiply), mult i32[C4] (never INT32_MIN, so the doubling high mul never saturates)
+  ;; and 2^-max(-shift, 0) f64[C4]. The doubling high mul is floor((x * m + 2^30) / 2^31) in i64
+  ;; lanes; RoundingDivideByPOT is x / 2^e rounded half away from zero, done exactly in f64.
+  ;; When C is not a multiple of four, a row's last group spills into the next row, which
+  ;; rewrites it (the last row's spill lands in the buffers' slack).
   (func (export "requant_ref")
-    (param $acc i32) (param $rows i32) (param $C i32) (param $addend i32) (param $mult i32) (param $shift i32)
+    (param $acc i32) (param $rows i32) (param $C i32) (param $par i32)
     (param $outOffset i32) (param $lo i32) (param $hi i32) (param $out i32)
-    (local $end i32) (local $c i32) (local $x i32) (local $m i32) (local $sh i32) (local $e i32)
-    (local $mask i32) (local $rem i32) (local $thr i32) (local $v i32)
-    (local.set $end (i32.add (local.get $acc) (i32.shl (i32.mul (local.get $rows) (local.get $C)) (i32.const 2))))
-    (block $done
-      (loop $loop
-        (br_if $done (i32.ge_u (local.get $acc) (local.get $end)))
+    (local $C4 i32) (local $row i32) (local $r i32) (local $c i32) (local $pShift i32) (local $pMult i32) (local $pScale i32)
+    (local $x v128) (local $m v128) (local $a v128) (local $b v128) (local $v0 v128) (local $v1 v128)
+    (local $off v128) (local $lov v128) (local $hiv v128)
+    (local.set $C4 (i32.and (i32.add (local.get $C) (i32.const 3)) (i32.const -4)))
+    (local.set $pShift (i32.add (local.get $par) (i32.shl (local.get $C4) (i32.const 2))))
+    (local.set $pMult (i32.add (local.get $par) (i32.shl (local.get $C4) (i32.const 3))))
+    (local.set $pScale (i32.add (local.get $par) (i32.mul (local.get $C4) (i32.const 12))))
+    (local.set $off (i32x4.splat (local.get $outOffset)))
+    (local.set $lov (i32x4.splat (local.get $lo)))
+    (local.set $hiv (i32x4.splat (local.get $hi)))
+    (local.set $row (i32.shl (local.get $C) (i32.const 2)))
+    (block $doneR
+      (loop $loopR
+        (br_if $doneR (i32.ge_u (local.get $r) (local.get $rows)))
         (local.set $c (i32.const 0))
-        (loop $loopC
-          (local.set $e (i32.shl (local.get $c) (i32.const 2)))
-          (local.set $x (i32.add (i32.load (i32.add (local.get $acc) (local.get $e))) (i32.load (i32.add (local.get $addend) (local.get $e)))))
-          (local.set $m (i32.load (i32.add (local.get $mult) (local.get $e))))
-          (local.set $sh (i32.load (i32.add (local.get $shift) (local.get $e))))
-          (if (i32.gt_s (local.get $sh) (i32.const 0)) (then (local.set $x (i32.shl (local.get $x) (local.get $sh)))))
-          ;; SaturatingRoundingDoublingHighMul: floor((x * m + 2^30) / 2^31); INT32_MIN^2 saturates.
-          (if (i32.and (i32.eq (local.get $x) (i32.const 0x80000000)) (i32.eq (local.get $m) (i32.const 0x80000000)))
-            (then (local.set $x (i32.const 0x7fffffff)))
-            (else
-              (local.set $x
-                (i32.wrap_i64
-                  (i64.shr_s
-                    (i64.add (i64.mul (i64.extend_i32_s (local.get $x)) (i64.extend_i32_s (local.get $m))) (i64.const 0x40000000))
-                    (i64.const 31))))))
-          ;; RoundingDivideByPOT by max(-shift, 0): ties away from zero.
-          (if (i32.lt_s (local.get $sh) (i32.const 0))
-            (then
-              (local.set $sh (i32.sub (i32.const 0) (local.get $sh)))
-              (local.set $mask (i32.sub (i32.shl (i32.const 1) (local.get $sh)) (i32.const 1)))
-              (local.set $rem (i32.and (local.get $x) (local.get $mask)))
-              (local.set $thr (i32.add (i32.shr_s (local.get $mask) (i32.const 1)) (i32.lt_s (local.get $x) (i32.const 0))))
-              (local.set $x (i32.add (i32.shr_s (local.get $x) (local.get $sh)) (i32.gt_s (local.get $rem) (local.get $thr))))))
-          (local.set $v (i32.add (local.get $x) (local.get $outOffset)))
-          (if (i32.lt_s (local.get $v) (local.get $lo)) (then (local.set $v (local.get $lo))))
-          (if (i32.gt_s (local.get $v) (local.get $hi)) (then (local.set $v (local.get $hi))))
-          (i32.store (local.get $out) (local.get $v))
-          (local.set $out (i32.add (local.get $out) (i32.const 4)))
-          (local.set $c (i32.add (local.get $c) (i32.const 1)))
-          (br_if $loopC (i32.lt_u (local.get $c) (local.get $C))))
-        (local.set $acc (i32.add (local.get $acc) (i32.shl (local.get $C) (i32.const 2))))
-        (br $loop))))
+        (block $doneC
+          (loop $loopC
+            (br_if $doneC (i32.ge_u (local.get $c) (local.get $row)))
+            (local.set $x
+              (i32x4.mul
+                (i32x4.add (v128.load align=4 (i32.add (local.get $acc) (local.get $c))) (v128.load align=4 (i32.add (local.get $par) (local.get $c))))
+                (v128.load align=4 (i32.add (local.get $pShift) (local.get $c)))))
+            (local.set $m (v128.load align=4 (i32.add (local.get $pMult) (local.get $c))))
+            (local.set $a
+              (i64x2.shr_s (i64x2.add (i64x2.extmul_low_i32x4_s (local.get $x) (local.get $m)) (v128.const i64x2 0x40000000 0x40000000))
+                (i32.const 31)))
+            (local.set $b
+              (i64x2.shr_s (i64x2.add (i64x2.extmul_high_i32x4_s (local.get $x) (local.get $m)) (v128.const i64x2 0x40000000 0x40000000))
+                (i32.const 31)))
+            (local.set $x (i8x16.shuffle 0 1 2 3 8 9 10 11 16 17 18 19 24 25 26 27 (local.get $a) (local.get $b)))
+            (local.set $v0
+              (f64x2.mul (f64x2.convert_low_i32x4_s (local.get $x))
+                (v128.load align=8 (i32.add (local.get $pScale) (i32.shl (local.get $c) (i32.const 1))))))
+            (local.set $v1
+              (f64x2.mul
+                (f64x2.convert_low_i32x4_s (i8x16.shuffle 8 9 10 11 12 13 14 15 8 9 10 11 12 13 14 15 (local.get $x) (local.get $x)))
+                (v128.load offset=16 align=8 (i32.add (local.get $pScale) (i32.shl (local.get $c) (i32.const 1))))))
+            ;; Half away from zero: floor(v + 0.5) for v >= 0, ceil(v - 0.5) below.
+            (local.set $v0
+              (v128.bitselect
+                (f64x2.ceil (f64x2.sub (local.get $v0) (v128.const f64x2 0.5 0.5)))
+                (f64x2.floor (f64x2.add (local.get $v0) (v128.const f64x2 0.5 0.5)))
+                (f64x2.lt (local.get $v0) (v128.const f64x2 0 0))))
+            (local.set $v1
+              (v128.bitselect
+                (f64x2.ceil (f64x2.sub (local.get $v1) (v128.const f64x2 0.5 0.5)))
+                (f64x2.floor (f64x2.add (local.get $v1) (v128.const f64x2 0.5 0.5)))
+                (f64x2.lt (local.get $v1) (v128.const f64x2 0 0))))
+            (local.set $x
+              (i8x16.shuffle 0 1 2 3 4 5 6 7 16 17 18 19 20 21 22 23
+                (i32x4.trunc_sat_f64x2_s_zero (local.get $v0))
+                (i32x4.trunc_sat_f64x2_s_zero (local.get $v1))))
+            (v128.store align=4 (i32.add (local.get $out) (local.get $c))
+              (i32x4.min_s (i32x4.max_s (i32x4.add (local.get $x) (local.get $off)) (local.get $lov)) (local.get $hiv)))
+            (local.set $c (i32.add (local.get $c) (i32.const 16)))
+            (br $loopC)))
+        (local.set $acc (i32.add (local.get $acc) (local.get $row)))
+        (local.set $out (i32.add (local.get $out) (local.get $row)))
+        (local.set $r (i32.add (local.get $r) (i32.const 1)))
+        (br $loopR))))
 
   ;; XNNPACK's float32 requantization: round-half-even(float(acc) * scale[c]) + outOffset.
   (func (export "requant_fp32")

@@ -98,18 +98,7 @@ export interface KernelExports {
   sub_f32(a: number, b: number, o: number, rows: number, C: number, bStride: number): void;
   mul_f32(a: number, b: number, o: number, rows: number, C: number, bStride: number): void;
   prelu_f32(a: number, b: number, o: number, rows: number, C: number, bStride: number): void;
-  requant_ref(
-    acc: number,
-    rows: number,
-    C: number,
-    addend: number,
-    mult: number,
-    shift: number,
-    outOffset: number,
-    lo: number,
-    hi: number,
-    out: number,
-  ): void;
+  requant_ref(acc: number, rows: number, C: number, par: number, outOffset: number, lo: number, hi: number, out: number): void;
   requant_fp32(
     acc: number,
     rows: number,
@@ -134,6 +123,11 @@ export interface WasmResident {
   /** Where it is, valid while `epoch` is the memory's epoch. */
   ptr: number;
   epoch: number;
+}
+
+/** The byte offset after a region of `bytes` at `ptr`, aligned, with 16 bytes of slack (kernels' last lanes may spill). */
+export function after(ptr: number, bytes: number): number {
+  return (ptr + bytes + 31) & ~15;
 }
 
 /** A resident block, not yet placed. */

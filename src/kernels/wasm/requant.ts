@@ -4,7 +4,7 @@
 import type { IntArray } from '../int/int_array.js';
 import type { Requant } from '../int/requant.js';
 import { type PackedIntRows, padTo8, ROW_TILE } from './matmul.js';
-import { type WasmKernels, wasmKernels } from './module.js';
+import { after, type WasmKernels, wasmKernels } from './module.js';
 
 const INT32_MIN = -2147483648;
 const INT32_MAX = 2147483647;
@@ -16,36 +16,53 @@ const INT32_MAX = 2147483647;
  */
 export function wasmRequantizes(r: Requant): boolean {
   if (r.wide || r.fp64Scales !== null || r.singleRounding === true) return false;
+  // The fixed point's doubling high mul saturates only for a multiplier of INT32_MIN (never made).
+  if (r.multipliers.some((m) => m === INT32_MIN)) return false;
   const int32 = (v: number) => Number.isInteger(v) && v >= INT32_MIN && v <= INT32_MAX;
   return int32(r.lo) && int32(r.hi) && int32(r.outputOffset);
 }
 
+/** `channels` rounded up to four: the length of each per-channel parameter array. */
+function padTo4(channels: number): number {
+  return (channels + 3) & ~3;
+}
+
 /** Bytes of the per-channel parameters of `channels` channels. */
 export function requantParamBytes(channels: number): number {
-  return channels * 12 + 64;
+  return padTo4(channels) * 20 + 64;
 }
 
 /**
- * Writes the per-channel parameters at byte `ptr`: addend(c) wrapped to int32 (the JS kernels add
- * it to the exact sum, then wrap; the same modulo 2^32), then the multipliers and shifts, or the
- * float32 scales.
+ * Writes the per-channel parameters at byte `ptr`, arrays of C4 (channels rounded up to four,
+ * zero past `channels`): addend(c) wrapped to int32 (the JS kernels add it to the exact sum, then
+ * wrap; the same modulo 2^32); then for the fixed point 2^max(shift, 0) (int32, wrapping), the
+ * multipliers and 2^-max(-shift, 0) (f64), or for XNNPACK the float32 scales.
  */
 export function writeRequantParams(k: WasmKernels, r: Requant, channels: number, ptr: number, addend: (c: number) => number): void {
+  const C4 = padTo4(channels);
   const i32 = k.i32;
   const base = ptr >> 2;
+  i32.fill(0, base, base + 5 * C4);
   for (let c = 0; c < channels; c++) i32[base + c] = addend(c) | 0;
-  if (r.fp32Scales !== null) k.f32.set(r.fp32Scales.subarray(0, channels), base + channels);
-  else {
-    i32.set(r.multipliers.subarray(0, channels), base + channels);
-    i32.set(r.shifts.subarray(0, channels), base + 2 * channels);
+  if (r.fp32Scales !== null) {
+    k.f32.set(r.fp32Scales.subarray(0, channels), base + C4);
+    return;
+  }
+  const f64 = k.f64;
+  const scaleBase = (ptr + 12 * C4) >> 3;
+  for (let c = 0; c < channels; c++) {
+    const shift = r.shifts[c] as number;
+    i32[base + C4 + c] = shift > 0 ? 1 << shift : 1;
+    i32[base + 2 * C4 + c] = r.multipliers[c] as number;
+    f64[scaleBase + c] = shift < 0 ? 2 ** shift : 1;
   }
 }
 
-/** Requantizes `rows` rows of `channels` int32 sums at accPtr into int32 outputs at outPtr. */
+/** Requantizes `rows` rows of `channels` int32 sums at accPtr into int32 outputs at outPtr (both with slack). */
 export function runRequant(k: WasmKernels, r: Requant, accPtr: number, rows: number, channels: number, ptr: number, outPtr: number): void {
   const x = k.exports;
-  if (r.fp32Scales !== null) x.requant_fp32(accPtr, rows, channels, ptr, ptr + channels * 4, r.outputOffset, r.lo, r.hi, outPtr);
-  else x.requant_ref(accPtr, rows, channels, ptr, ptr + channels * 4, ptr + channels * 8, r.outputOffset, r.lo, r.hi, outPtr);
+  if (r.fp32Scales !== null) x.requant_fp32(accPtr, rows, channels, ptr, ptr + padTo4(channels) * 4, r.outputOffset, r.lo, r.hi, outPtr);
+  else x.requant_ref(accPtr, rows, channels, ptr, r.outputOffset, r.lo, r.hi, outPtr);
 }
 
 /**
@@ -75,9 +92,9 @@ export function wasmIntMatmul(
   w.src = src;
   const aPtr = k.call(w, aBytes + 2 * accBytes + requantParamBytes(count) + 64);
   if (aPtr === null) return false;
-  const accPtr = (aPtr + aBytes + 15) & ~15;
-  const outPtr = (accPtr + accBytes + 15) & ~15;
-  const parPtr = (outPtr + accBytes + 15) & ~15;
+  const accPtr = after(aPtr, aBytes);
+  const outPtr = after(accPtr, accBytes);
+  const parPtr = after(outPtr, accBytes);
   writeRequantParams(k, requant, count, parPtr, addend);
   const i16 = k.i16;
   const a16 = aPtr >> 1;
