@@ -66,10 +66,8 @@ function depthwiseIntWasm(p: DepthwiseIntParams, x: IntArray, w: Int16Array, bia
   const { inputOffset, requant } = p;
   writeRequantParams(k, requant, outC, parPtr, (c) => (bias !== null ? (bias[c] as number) : 0));
   for (let b = 0; b < g.batches; b++) {
-    const i16 = k.i16;
-    const xBase = xPtr >> 1;
-    const from = b * inSize;
-    for (let i = 0; i < inSize; i++) i16[xBase + i] = (x[from + i] as number) + inputOffset;
+    k.i16.set(x.subarray(b * inSize, (b + 1) * inSize), xPtr >> 1);
+    k.exports.add_i16(xPtr, inSize, inputOffset);
     k.exports.depthwise_i32(
       xPtr,
       inH,

@@ -1046,4 +1046,17 @@
         (local.set $b (i32.add (local.get $b) (local.get $bs)))
         (local.set $r (i32.add (local.get $r) (i32.const 1)))
         (br $loopR))))
+
+  ;; x[i] += offset for n int16 values, eight at a time (rounded up: the buffer has slack); the
+  ;; integer depthwise kernel's input with its offset added.
+  (func (export "add_i16") (param $x i32) (param $n i32) (param $offset i32)
+    (local $end i32) (local $v v128)
+    (local.set $v (i16x8.splat (local.get $offset)))
+    (local.set $end (i32.add (local.get $x) (i32.shl (local.get $n) (i32.const 1))))
+    (block $done
+      (loop $loop
+        (br_if $done (i32.ge_u (local.get $x) (local.get $end)))
+        (v128.store align=2 (local.get $x) (i16x8.add (v128.load align=2 (local.get $x)) (local.get $v)))
+        (local.set $x (i32.add (local.get $x) (i32.const 16)))
+        (br $loop))))
 )

@@ -90,6 +90,7 @@ export interface KernelExports {
     lo: number,
     hi: number,
   ): void;
+  add_i16(x: number, n: number, offset: number): void;
   relu_f32(x: number, o: number, n: number): void;
   relu6_f32(x: number, o: number, n: number): void;
   relu_n1_to_1_f32(x: number, o: number, n: number): void;
