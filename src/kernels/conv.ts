@@ -17,7 +17,7 @@ import { fail, input, isKnown, output } from './kernel.js';
 import { matmulRows } from './matmul_rows.js';
 import { Activation, floatActivationRange } from './util.js';
 import { copyBias, type PackedFloatRows, packedFloatRows, ROW_TILE, wasmMatmulRows } from './wasm/matmul.js';
-import { wasmKernels } from './wasm/module.js';
+import { after, wasmKernels } from './wasm/module.js';
 
 const fround = Math.fround;
 
@@ -187,15 +187,7 @@ export const convCore: FloatConvCore<ConvGeometry, ConvScratch> = (g, x, w, bias
 };
 
 /** The receptive fields of output row `oy` of image `b` for group `grp`, one row of K per pixel, at patches[off...]. */
-function gatherPatches(
-  g: ConvGeometry,
-  x: Float32Array,
-  b: number,
-  oy: number,
-  grp: number,
-  patches: Float32Array | Float64Array,
-  off: number,
-): void {
+function gatherPatches(g: ConvGeometry, x: Float32Array, b: number, oy: number, grp: number, patches: Float32Array, off: number): void {
   const { inH, inW, inC, outW, filterH, filterW, filterC } = g;
   const K = filterH * filterW * filterC;
   const rowLen = filterW * filterC;
@@ -227,7 +219,7 @@ function gatherPatches(
   }
 }
 
-/** convCore on the wasm kernels: patches gathered straight into wasm memory (as f64). False when unavailable. */
+/** convCore on the wasm kernels: the image copied in, patches gathered there (as f64). False when unavailable. */
 function convWasm(
   g: ConvGeometry,
   x: Float32Array,
@@ -245,21 +237,25 @@ function convWasm(
   const packed = scratch.packed;
   if (isPointwise(g)) return wasmMatmulRows(x, 0, g.batches * outH * outW, K, packed, w, outC, bias, out, 0, lo, hi);
   const perGroup = outC / groups;
+  const { inH, inW, inC } = g;
+  const imageSize = inH * inW * inC;
   const patchBytes = outW * K * 8;
   const rowBytes = outW * outC * 4;
   packed.src = w;
-  const base = k.call(packed, patchBytes + rowBytes + outC * 4 + 64);
+  const base = k.call(packed, imageSize * 4 + patchBytes + rowBytes + outC * 4 + 128);
   if (base === null) return false;
-  const outPtr = (base + patchBytes + 15) & ~15;
-  const biasPtr = (outPtr + rowBytes + 15) & ~15;
+  const xPtr = after(base, patchBytes);
+  const outPtr = after(xPtr, imageSize * 4);
+  const biasPtr = after(outPtr, rowBytes);
   const hasBias = copyBias(k, bias, 0, outC, biasPtr);
   const f32 = k.f32;
-  const f64 = k.f64;
-  const conv = k.exports.matmul_f64;
+  const { matmul_f64: conv, patches_f64: gather } = k.exports;
   for (let b = 0; b < g.batches; b++) {
+    f32.set(x.subarray(b * imageSize, (b + 1) * imageSize), xPtr >> 2);
     for (let oy = 0; oy < outH; oy++) {
+      const iy0 = oy * g.strideH - g.padH;
       for (let grp = 0; grp < groups; grp++) {
-        gatherPatches(g, x, b, oy, grp, f64, base >> 3);
+        gather(xPtr, inH, inW, inC, grp * filterC, filterH, filterW, filterC, g.strideW, g.dilationH, g.dilationW, iy0, g.padW, outW, base);
         const oc0 = grp * perGroup;
         const wPtr = packed.ptr + grp * packed.groupBytes;
         for (let r = 0; r < outW; r += ROW_TILE) {

@@ -1059,4 +1059,47 @@
         (v128.store align=2 (local.get $x) (i16x8.add (v128.load align=2 (local.get $x)) (local.get $v)))
         (local.set $x (i32.add (local.get $x) (i32.const 16)))
         (br $loop))))
+
+  ;; The receptive fields of one output row of a CONV_2D (conv.ts gatherPatches), as f64 for
+  ;; matmul_f64: for each of outW pixels a row of fH*fW*fC values, zero outside the image. x is
+  ;; the f32 NHWC image (channel offset chan0 of inC), out the f64 rows.
+  (func (export "patches_f64")
+    (param $x i32) (param $inH i32) (param $inW i32) (param $inC i32) (param $chan0 i32)
+    (param $fH i32) (param $fW i32) (param $fC i32) (param $sW i32) (param $dH i32) (param $dW i32)
+    (param $iy0 i32) (param $padW i32) (param $outW i32) (param $out i32)
+    (local $ox i32) (local $ix0 i32) (local $fy i32) (local $fx i32) (local $iy i32) (local $ix i32)
+    (local $src i32) (local $end i32)
+    (loop $loopX
+      (local.set $ix0 (i32.sub (i32.mul (local.get $ox) (local.get $sW)) (local.get $padW)))
+      (local.set $fy (i32.const 0))
+      (loop $loopFy
+        (local.set $iy (i32.add (local.get $iy0) (i32.mul (local.get $fy) (local.get $dH))))
+        (local.set $fx (i32.const 0))
+        (loop $loopFx
+          (local.set $ix (i32.add (local.get $ix0) (i32.mul (local.get $fx) (local.get $dW))))
+          (local.set $end (i32.add (local.get $out) (i32.shl (local.get $fC) (i32.const 3))))
+          ;; Unsigned compares: negative coordinates are outside too.
+          (if (i32.and (i32.lt_u (local.get $iy) (local.get $inH)) (i32.lt_u (local.get $ix) (local.get $inW)))
+            (then
+              (local.set $src
+                (i32.add (local.get $x)
+                  (i32.shl
+                    (i32.add (i32.mul (i32.add (i32.mul (local.get $iy) (local.get $inW)) (local.get $ix)) (local.get $inC)) (local.get $chan0))
+                    (i32.const 2))))
+              (loop $copy
+                (f64.store (local.get $out) (f64.promote_f32 (f32.load (local.get $src))))
+                (local.set $src (i32.add (local.get $src) (i32.const 4)))
+                (local.set $out (i32.add (local.get $out) (i32.const 8)))
+                (br_if $copy (i32.lt_u (local.get $out) (local.get $end)))))
+            (else
+              (loop $zero
+                (f64.store (local.get $out) (f64.const 0))
+                (local.set $out (i32.add (local.get $out) (i32.const 8)))
+                (br_if $zero (i32.lt_u (local.get $out) (local.get $end))))))
+          (local.set $fx (i32.add (local.get $fx) (i32.const 1)))
+          (br_if $loopFx (i32.lt_u (local.get $fx) (local.get $fW))))
+        (local.set $fy (i32.add (local.get $fy) (i32.const 1)))
+        (br_if $loopFy (i32.lt_u (local.get $fy) (local.get $fH))))
+      (local.set $ox (i32.add (local.get $ox) (i32.const 1)))
+      (br_if $loopX (i32.lt_u (local.get $ox) (local.get $outW)))))
 )

@@ -91,6 +91,23 @@ export interface KernelExports {
     hi: number,
   ): void;
   add_i16(x: number, n: number, offset: number): void;
+  patches_f64(
+    x: number,
+    inH: number,
+    inW: number,
+    inC: number,
+    chan0: number,
+    fH: number,
+    fW: number,
+    fC: number,
+    sW: number,
+    dH: number,
+    dW: number,
+    iy0: number,
+    padW: number,
+    outW: number,
+    out: number,
+  ): void;
   relu_f32(x: number, o: number, n: number): void;
   relu6_f32(x: number, o: number, n: number): void;
   relu_n1_to_1_f32(x: number, o: number, n: number): void;
