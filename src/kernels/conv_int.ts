@@ -177,8 +177,8 @@ function gatherIntPatches(
 }
 
 /**
- * The 8-bit eval on the wasm kernels: patches gathered into wasm memory (rows padded to eight),
- * int32 sums, requantization in wasm. False, having done nothing, where it does not apply.
+ * The 8-bit eval on the wasm kernels: the image copied in, patches gathered there (rows padded to
+ * eight), int32 sums, requantization in wasm. False, having done nothing, where it does not apply.
  */
 function convIntWasm(p: ConvIntParams, x: IntArray, w: OffsetWeights, bias: Float64Array | null, out: IntArray): boolean {
   const packed = p.packed;
@@ -194,22 +194,44 @@ function convIntWasm(p: ConvIntParams, x: IntArray, w: OffsetWeights, bias: Floa
   if (isPointwise(g)) return wasmIntMatmul(x, 0, g.batches * outH * outW, K, packed, w.values, outC, requant, addend, out, 0);
   const K8 = padTo8(K);
   const perGroup = outC / groups;
+  const { inH, inW, inC } = g;
+  const imageSize = inH * inW * inC;
   const patchBytes = outW * K8 * 2;
   const accBytes = outW * outC * 4;
   packed.src = w.values;
-  const base = k.call(packed, patchBytes + 2 * accBytes + requantParamBytes(outC) + 64);
+  const base = k.call(packed, patchBytes + imageSize * 2 + 2 * accBytes + requantParamBytes(outC) + 128);
   if (base === null) return false;
-  const accPtr = after(base, patchBytes);
+  const xPtr = after(base, patchBytes);
+  const accPtr = after(xPtr, imageSize * 2);
   const outPtr = after(accPtr, accBytes);
   const parPtr = after(outPtr, accBytes);
   writeRequantParams(k, requant, outC, parPtr, addend);
-  const i16 = k.i16;
   const i32 = k.i32;
-  const dot = k.exports.dot_i16;
+  const { dot_i16: dot, patches_i16: gather } = k.exports;
   for (let b = 0; b < g.batches; b++) {
+    k.i16.set(x.subarray(b * imageSize, (b + 1) * imageSize), xPtr >> 1);
     for (let oy = 0; oy < outH; oy++) {
+      const iy0 = oy * g.strideH - g.padH;
       for (let grp = 0; grp < groups; grp++) {
-        gatherIntPatches(g, x, b, oy, grp, p.padValue, i16, base >> 1, K8);
+        gather(
+          xPtr,
+          inH,
+          inW,
+          inC,
+          grp * filterC,
+          filterH,
+          filterW,
+          filterC,
+          g.strideW,
+          g.dilationH,
+          g.dilationW,
+          iy0,
+          g.padW,
+          outW,
+          base,
+          K8,
+          p.padValue,
+        );
         const oc0 = grp * perGroup;
         const wPtr = packed.ptr + oc0 * K8 * 2;
         for (let r = 0; r < outW; r += ROW_TILE) {

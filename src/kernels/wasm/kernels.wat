@@ -1102,4 +1102,46 @@
         (br_if $loopFy (i32.lt_u (local.get $fy) (local.get $fH))))
       (local.set $ox (i32.add (local.get $ox) (i32.const 1)))
       (br_if $loopX (i32.lt_u (local.get $ox) (local.get $outW)))))
+
+  ;; The same for the 8-bit CONV_2D (conv_int.ts gatherIntPatches): int16 image and rows, rows
+  ;; of `stride` values (the real length padded to eight), taps outside holding padValue.
+  (func (export "patches_i16")
+    (param $x i32) (param $inH i32) (param $inW i32) (param $inC i32) (param $chan0 i32)
+    (param $fH i32) (param $fW i32) (param $fC i32) (param $sW i32) (param $dH i32) (param $dW i32)
+    (param $iy0 i32) (param $padW i32) (param $outW i32) (param $out i32) (param $stride i32) (param $padValue i32)
+    (local $ox i32) (local $ix0 i32) (local $fy i32) (local $fx i32) (local $iy i32) (local $ix i32)
+    (local $src i32) (local $end i32) (local $p i32)
+    (loop $loopX
+      (local.set $ix0 (i32.sub (i32.mul (local.get $ox) (local.get $sW)) (local.get $padW)))
+      (local.set $p (i32.add (local.get $out) (i32.shl (i32.mul (local.get $ox) (local.get $stride)) (i32.const 1))))
+      (local.set $fy (i32.const 0))
+      (loop $loopFy
+        (local.set $iy (i32.add (local.get $iy0) (i32.mul (local.get $fy) (local.get $dH))))
+        (local.set $fx (i32.const 0))
+        (loop $loopFx
+          (local.set $ix (i32.add (local.get $ix0) (i32.mul (local.get $fx) (local.get $dW))))
+          (local.set $end (i32.add (local.get $p) (i32.shl (local.get $fC) (i32.const 1))))
+          (if (i32.and (i32.lt_u (local.get $iy) (local.get $inH)) (i32.lt_u (local.get $ix) (local.get $inW)))
+            (then
+              (local.set $src
+                (i32.add (local.get $x)
+                  (i32.shl
+                    (i32.add (i32.mul (i32.add (i32.mul (local.get $iy) (local.get $inW)) (local.get $ix)) (local.get $inC)) (local.get $chan0))
+                    (i32.const 1))))
+              (loop $copy
+                (i32.store16 (local.get $p) (i32.load16_s (local.get $src)))
+                (local.set $src (i32.add (local.get $src) (i32.const 2)))
+                (local.set $p (i32.add (local.get $p) (i32.const 2)))
+                (br_if $copy (i32.lt_u (local.get $p) (local.get $end)))))
+            (else
+              (loop $pad
+                (i32.store16 (local.get $p) (local.get $padValue))
+                (local.set $p (i32.add (local.get $p) (i32.const 2)))
+                (br_if $pad (i32.lt_u (local.get $p) (local.get $end))))))
+          (local.set $fx (i32.add (local.get $fx) (i32.const 1)))
+          (br_if $loopFx (i32.lt_u (local.get $fx) (local.get $fW))))
+        (local.set $fy (i32.add (local.get $fy) (i32.const 1)))
+        (br_if $loopFy (i32.lt_u (local.get $fy) (local.get $fH))))
+      (local.set $ox (i32.add (local.get $ox) (i32.const 1)))
+      (br_if $loopX (i32.lt_u (local.get $ox) (local.get $outW)))))
 )

@@ -91,6 +91,25 @@ export interface KernelExports {
     hi: number,
   ): void;
   add_i16(x: number, n: number, offset: number): void;
+  patches_i16(
+    x: number,
+    inH: number,
+    inW: number,
+    inC: number,
+    chan0: number,
+    fH: number,
+    fW: number,
+    fC: number,
+    sW: number,
+    dH: number,
+    dW: number,
+    iy0: number,
+    padW: number,
+    outW: number,
+    out: number,
+    stride: number,
+    padValue: number,
+  ): void;
   patches_f64(
     x: number,
     inH: number,
