@@ -490,3 +490,33 @@ describe('float ADD / SUB / MUL / PRELU: wasm = JS', () => {
     });
   }
 });
+
+describe('float MAX_POOL_2D / AVERAGE_POOL_2D: wasm = JS', () => {
+  const cases: { inShape: number[]; filter: [number, number]; stride: [number, number]; padding: number }[] = [
+    { inShape: [1, 65, 63, 8], filter: [3, 3], stride: [2, 2], padding: SAME },
+    { inShape: [2, 40, 48, 7], filter: [2, 2], stride: [2, 2], padding: VALID }, // channels not a multiple of four
+    { inShape: [1, 60, 30, 5], filter: [3, 2], stride: [1, 2], padding: SAME },
+  ];
+  for (const op of ['MAX_POOL_2D', 'AVERAGE_POOL_2D']) {
+    cases.forEach((c, i) => {
+      for (const activation of [0, RELU6]) {
+        it(`${op} [${c.inShape}] filter [${c.filter}] stride [${c.stride}] activation ${activation}`, () => {
+          const n = c.inShape.reduce((a, d) => a * d, 1);
+          expectSame({
+            op,
+            options: {
+              padding: c.padding,
+              strideH: c.stride[0],
+              strideW: c.stride[1],
+              filterHeight: c.filter[0],
+              filterWidth: c.filter[1],
+              fusedActivationFunction: activation,
+            },
+            inputs: [{ dtype: 'float32', shape: c.inShape, data: specials(n, 8000 + i) }],
+            outputs: [{ dtype: 'float32' }],
+          });
+        });
+      }
+    });
+  }
+});

@@ -1144,4 +1144,66 @@
         (br_if $loopFy (i32.lt_u (local.get $fy) (local.get $fH))))
       (local.set $ox (i32.add (local.get $ox) (i32.const 1)))
       (br_if $loopX (i32.lt_u (local.get $ox) (local.get $outW)))))
+
+  ;; MAX_POOL_2D / AVERAGE_POOL_2D of one NHWC image (pooling.ts), four channels at a time: the
+  ;; window clipped to the image, taps in window order; max keeps v > acc (NaN never wins, from
+  ;; -inf), average sums in f32 and divides by the taps inside. A pixel's last group spills into
+  ;; the next pixel, which rewrites it (the last pixel's spill lands in the slack).
+  (func (export "pool_f32")
+    (param $x i32) (param $inH i32) (param $inW i32) (param $C i32) (param $outH i32) (param $outW i32)
+    (param $sH i32) (param $sW i32) (param $fH i32) (param $fW i32) (param $padTop i32) (param $padLeft i32)
+    (param $isMax i32) (param $out i32)
+    (local $oy i32) (local $ox i32) (local $y0 i32) (local $y1 i32) (local $x0 i32) (local $x1 i32)
+    (local $y i32) (local $xx i32) (local $c i32) (local $row i32) (local $p i32) (local $acc v128) (local $v v128) (local $init v128)
+    (local.set $row (i32.shl (local.get $C) (i32.const 2)))
+    (local.set $init
+      (select (v128.const f32x4 -inf -inf -inf -inf) (v128.const f32x4 0 0 0 0) (local.get $isMax)))
+    (loop $loopY
+      (local.set $y0 (i32.sub (i32.mul (local.get $oy) (local.get $sH)) (local.get $padTop)))
+      (local.set $y1 (i32.add (local.get $y0) (local.get $fH)))
+      (if (i32.lt_s (local.get $y0) (i32.const 0)) (then (local.set $y0 (i32.const 0))))
+      (if (i32.gt_s (local.get $y1) (local.get $inH)) (then (local.set $y1 (local.get $inH))))
+      (local.set $ox (i32.const 0))
+      (loop $loopX
+        (local.set $x0 (i32.sub (i32.mul (local.get $ox) (local.get $sW)) (local.get $padLeft)))
+        (local.set $x1 (i32.add (local.get $x0) (local.get $fW)))
+        (if (i32.lt_s (local.get $x0) (i32.const 0)) (then (local.set $x0 (i32.const 0))))
+        (if (i32.gt_s (local.get $x1) (local.get $inW)) (then (local.set $x1 (local.get $inW))))
+        (local.set $c (i32.const 0))
+        (block $doneC
+          (loop $loopC
+            (br_if $doneC (i32.ge_u (local.get $c) (local.get $row)))
+            (local.set $acc (local.get $init))
+            (local.set $y (local.get $y0))
+            (block $doneTy
+              (loop $loopTy
+                (br_if $doneTy (i32.ge_s (local.get $y) (local.get $y1)))
+                (local.set $xx (local.get $x0))
+                (block $doneTx
+                  (loop $loopTx
+                    (br_if $doneTx (i32.ge_s (local.get $xx) (local.get $x1)))
+                    (local.set $v
+                      (v128.load align=4
+                        (i32.add (i32.add (local.get $x) (i32.mul (i32.add (i32.mul (local.get $y) (local.get $inW)) (local.get $xx)) (local.get $row)))
+                          (local.get $c))))
+                    (if (local.get $isMax)
+                      (then (local.set $acc (v128.bitselect (local.get $v) (local.get $acc) (f32x4.gt (local.get $v) (local.get $acc)))))
+                      (else (local.set $acc (f32x4.add (local.get $acc) (local.get $v)))))
+                    (local.set $xx (i32.add (local.get $xx) (i32.const 1)))
+                    (br $loopTx)))
+                (local.set $y (i32.add (local.get $y) (i32.const 1)))
+                (br $loopTy)))
+            (if (i32.eqz (local.get $isMax))
+              (then
+                (local.set $acc
+                  (f32x4.div (local.get $acc)
+                    (f32x4.splat (f32.convert_i32_s (i32.mul (i32.sub (local.get $y1) (local.get $y0)) (i32.sub (local.get $x1) (local.get $x0)))))))))
+            (v128.store align=4 (i32.add (local.get $out) (local.get $c)) (local.get $acc))
+            (local.set $c (i32.add (local.get $c) (i32.const 16)))
+            (br $loopC)))
+        (local.set $out (i32.add (local.get $out) (local.get $row)))
+        (local.set $ox (i32.add (local.get $ox) (i32.const 1)))
+        (br_if $loopX (i32.lt_u (local.get $ox) (local.get $outW))))
+      (local.set $oy (i32.add (local.get $oy) (i32.const 1)))
+      (br_if $loopY (i32.lt_u (local.get $oy) (local.get $outH)))))
 )

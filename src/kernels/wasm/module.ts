@@ -91,6 +91,22 @@ export interface KernelExports {
     hi: number,
   ): void;
   add_i16(x: number, n: number, offset: number): void;
+  pool_f32(
+    x: number,
+    inH: number,
+    inW: number,
+    C: number,
+    outH: number,
+    outW: number,
+    sH: number,
+    sW: number,
+    fH: number,
+    fW: number,
+    padTop: number,
+    padLeft: number,
+    isMax: number,
+    out: number,
+  ): void;
   patches_i16(
     x: number,
     inH: number,
