@@ -2,9 +2,10 @@
 // (tensorflow/lite/kernels/activations.cc, elu in elementwise.cc, gelu.cc; math from
 // internal/reference/logistic.h, hard_swish.h, prelu.h, gelu.h).
 import { builtinOptions } from '../model/options.js';
-import { type BinaryLoop, type BroadcastPlan, broadcastOutput, runBinary } from './binary.js';
+import { type BinaryLoop, type BroadcastPlan, broadcastOutput, runBinary, wasmRows } from './binary.js';
 import { fail, input, type Kernel, type NodeContext, output } from './kernel.js';
 import { UNARY_INPUTS, type UnaryLoop, unaryKernel } from './unary.js';
+import { wasmBinaryF32, wasmUnaryF32 } from './wasm/elementwise.js';
 
 // The builtin LOGISTIC kernel TFLite registers (kGenericOptimized: optimized_ops::Logistic, Eigen's
 // logistic) is accurate across the range; reference_ops::Logistic's exp(x) below -9 is off by up
@@ -24,6 +25,7 @@ const tanhF32: UnaryLoop = (x, o, n) => {
 };
 // RELU is written as a comparison so NaN passes through, as in TFLite's Relu kernel.
 const reluF32: UnaryLoop = (x, o, n) => {
+  if (wasmUnaryF32('relu_f32', x as Float32Array, o as Float32Array, n)) return;
   for (let i = 0; i < n; i++) {
     const v = x[i];
     o[i] = Math.max(v, 0);
@@ -32,6 +34,7 @@ const reluF32: UnaryLoop = (x, o, n) => {
 // RELU6 and RELU_N1_TO_1 are std::min(std::max(lower, v), upper) in TFLite's builtin kernels (and
 // XNNPACK's clamp in the oracle build): NaN becomes the lower bound there, unlike RELU.
 const relu6F32: UnaryLoop = (x, o, n) => {
+  if (wasmUnaryF32('relu6_f32', x as Float32Array, o as Float32Array, n)) return;
   for (let i = 0; i < n; i++) {
     const v = x[i];
     // biome-ignore lint/complexity/useMathMinMax: NaN -> 0 as std::max(0.f, NaN)
@@ -39,6 +42,7 @@ const relu6F32: UnaryLoop = (x, o, n) => {
   }
 };
 const reluN1To1F32: UnaryLoop = (x, o, n) => {
+  if (wasmUnaryF32('relu_n1_to_1_f32', x as Float32Array, o as Float32Array, n)) return;
   for (let i = 0; i < n; i++) {
     const v = x[i];
     // biome-ignore lint/complexity/useMathMinMax: NaN -> -1 as std::max(-1.f, NaN)
@@ -52,6 +56,7 @@ const relu0To1F32: UnaryLoop = (x, o, n) => {
   }
 };
 const hardSwishF32: UnaryLoop = (x, o, n) => {
+  if (wasmUnaryF32('hard_swish_f32', x as Float32Array, o as Float32Array, n)) return;
   for (let i = 0; i < n; i++) {
     // in * min(6, max(0, in + 3)) / 6, each step rounded to float as in C++.
     const v = x[i];
@@ -243,6 +248,9 @@ export const preluKernel: Kernel<PreluParams> = {
   eval(ctx, { plan }) {
     const x = input(ctx, PRELU_INPUTS.input).data as Float32Array;
     const alpha = input(ctx, PRELU_INPUTS.alpha).data as Float32Array;
-    runBinary(preluF32, plan, x, alpha, output(ctx, 0).data as Float32Array);
+    const o = output(ctx, 0).data as Float32Array;
+    const rows = wasmRows(plan);
+    if (rows !== null && wasmBinaryF32('prelu_f32', x, alpha, o, rows.rows, rows.C, rows.bRepeats)) return;
+    runBinary(preluF32, plan, x, alpha, o);
   },
 };

@@ -25,6 +25,7 @@ import {
 } from './binary_loops.js';
 import { fail, input, type Kernel, type NodeContext, output, type RuntimeTensor } from './kernel.js';
 import { Activation, broadcastShapes, broadcastStrides, floatActivationRange } from './util.js';
+import { type WasmBinaryOp, wasmBinaryF32 } from './wasm/elementwise.js';
 
 /** std::numeric_limits<float>::max(), the "lowest" / "max" TFLite starts float max / min reductions from. */
 export const FLT_MAX = 3.4028234663852886e38;
@@ -234,6 +235,22 @@ interface BinarySpec {
   options?: (ctx: NodeContext) => FusedActivationOptions;
   /** Dtypes whose divisor must be non-zero (TFLite fails with "Division by 0"). */
   nonZeroDivisor?: readonly string[];
+  /** The wasm float32 op, for plans it takes (see wasmRows). */
+  wasm?: WasmBinaryOp;
+}
+
+/**
+ * The plan as rows of C for the wasm float ops: same shapes (one row), or rows of the first input
+ * with one row of the second repeated ([N, H, W, C] op [C]); null for other broadcasts.
+ */
+export function wasmRows(plan: BroadcastPlan): { rows: number; C: number; bRepeats: boolean } | null {
+  const { dims, strides } = plan;
+  const [a, b] = strides as [number[], number[]];
+  if (dims.length === 1 && a[0] === 1 && b[0] === 1) return { rows: 1, C: dims[0] as number, bRepeats: false };
+  if (dims.length === 2 && a[0] === dims[1] && a[1] === 1 && b[0] === 0 && b[1] === 1) {
+    return { rows: dims[0] as number, C: dims[1] as number, bRepeats: true };
+  }
+  return null;
 }
 
 function binaryKernel(spec: BinarySpec): Kernel<BinaryParams> {
@@ -263,7 +280,11 @@ function binaryKernel(spec: BinarySpec): Kernel<BinaryParams> {
         for (let i = 0; i < b.length; i++) if (b[i] === 0) fail(ctx, 'Division by 0');
       }
       const o = output(ctx, 0).data as Num;
-      runBinary(spec.loops[p.dtype] as BinaryLoop, p.plan, a, b, o);
+      const rows = spec.wasm !== undefined && p.dtype === 'float32' ? wasmRows(p.plan) : null;
+      const fast =
+        rows !== null &&
+        wasmBinaryF32(spec.wasm as WasmBinaryOp, a as Float32Array, b as Float32Array, o as Float32Array, rows.rows, rows.C, rows.bRepeats);
+      if (!fast) runBinary(spec.loops[p.dtype] as BinaryLoop, p.plan, a, b, o);
       if (p.clamp) {
         if (o instanceof Float32Array) clampFloat(o, p.clamp[0], p.clamp[1]);
         else clampInt(o, p.clamp[0], p.clamp[1]);
@@ -272,9 +293,9 @@ function binaryKernel(spec: BinarySpec): Kernel<BinaryParams> {
   };
 }
 
-export const addKernel = binaryKernel({ loops: { float32: addF32, int32: addI32 }, options: parseAddOptions });
-export const subKernel = binaryKernel({ loops: { float32: subF32, int32: subI32 }, options: parseSubOptions });
-export const mulKernel = binaryKernel({ loops: { float32: mulF32, int32: mulI32 }, options: parseMulOptions });
+export const addKernel = binaryKernel({ loops: { float32: addF32, int32: addI32 }, options: parseAddOptions, wasm: 'add_f32' });
+export const subKernel = binaryKernel({ loops: { float32: subF32, int32: subI32 }, options: parseSubOptions, wasm: 'sub_f32' });
+export const mulKernel = binaryKernel({ loops: { float32: mulF32, int32: mulI32 }, options: parseMulOptions, wasm: 'mul_f32' });
 /** Float division by zero gives ±inf (or NaN); int32 fails like TFLite's CheckNonZero. */
 export const divKernel = binaryKernel({ loops: { float32: divF32, int32: divI32 }, options: parseDivOptions, nonZeroDivisor: ['int32'] });
 // Quantized MAXIMUM / MINIMUM compare the raw integers (maximum_minimum.cc: no rescaling; the

@@ -13,9 +13,11 @@ import {
   symmetricQuantizeFloats,
 } from './hybrid.js';
 import type { Kernel, NodeContext, RuntimeTensor } from './kernel.js';
-import { fail, input, output } from './kernel.js';
+import { fail, input, isKnown, output } from './kernel.js';
 import { matmulRows } from './matmul_rows.js';
 import { Activation, floatActivationRange } from './util.js';
+import { copyBias, type PackedFloatRows, packedFloatRows, ROW_TILE, wasmMatmulRows } from './wasm/matmul.js';
+import { after, wasmKernels } from './wasm/module.js';
 
 const fround = Math.fround;
 
@@ -87,13 +89,13 @@ export function prepareFloatConv<O extends { activation: number }, G extends Con
 export function floatConvKernel<O extends { activation: number }, G extends ConvOutputShape, S>(
   parse: (ctx: NodeContext) => O,
   geometry: (ctx: NodeContext, options: O, x: RuntimeTensor, filter: RuntimeTensor) => G,
-  scratch: (g: G) => S,
+  scratch: (g: G, constantFilter: boolean) => S,
   core: FloatConvCore<G, S>,
 ): Kernel<FloatConvParams<G> & { scratch: S }> {
   return {
     prepare(ctx) {
       const base = prepareFloatConv(ctx, 'float32', parse, geometry);
-      return { ...base, scratch: scratch(base.geo) };
+      return { ...base, scratch: scratch(base.geo, isKnown(input(ctx, CONV_INPUTS.filter))) };
     },
     eval(ctx, p) {
       evalFloatConv(ctx, CONV_INPUTS, core, p, p.scratch);
@@ -159,46 +161,24 @@ export function evalFloatConv<G, S>(
  * Float convolution (also run on hybrid inputs already quantized to integers). For each output
  * row it gathers every pixel's receptive field into a row of `patches` (zeros outside the image,
  * like TFLite's im2col) and multiplies those rows by the group's filters. 1x1 stride-1
- * convolutions read the input rows directly (a plain matrix product).
+ * convolutions read the input rows directly (a plain matrix product). The wasm kernels do the
+ * products when available (same sums, same order); the JS loops are the fallback and reference.
  */
-export const convCore: FloatConvCore<ConvGeometry, Float32Array> = (g, x, w, bias, out, lo, hi, patches) => {
-  const { inH, inW, inC, outH, outW, outC, filterH, filterW, filterC, groups } = g;
+export const convCore: FloatConvCore<ConvGeometry, ConvScratch> = (g, x, w, bias, out, lo, hi, scratch) => {
+  if (convWasm(g, x, w, bias, out, lo, hi, scratch)) return;
+  const { outH, outW, outC, filterH, filterW, filterC, groups } = g;
   const perGroup = outC / groups;
   const K = filterH * filterW * filterC;
   if (isPointwise(g)) {
-    matmulRows(x, 0, inC, g.batches * outH * outW, K, w, 0, outC, bias, 0, out, 0, outC, lo, hi);
+    matmulRows(x, 0, K, g.batches * outH * outW, K, w, 0, outC, bias, 0, out, 0, outC, lo, hi);
     return;
   }
-  const rowLen = filterW * filterC;
+  const patches = scratch.patches;
   for (let b = 0; b < g.batches; b++) {
     for (let oy = 0; oy < outH; oy++) {
-      const iy0 = oy * g.strideH - g.padH;
       const outRow = (b * outH + oy) * outW * outC;
       for (let grp = 0; grp < groups; grp++) {
-        const chan0 = grp * filterC;
-        for (let ox = 0; ox < outW; ox++) {
-          const ix0 = ox * g.strideW - g.padW;
-          const patch = ox * K;
-          for (let fy = 0; fy < filterH; fy++) {
-            const iy = iy0 + fy * g.dilationH;
-            const pRow = patch + fy * rowLen;
-            if (iy < 0 || iy >= inH) {
-              patches.fill(0, pRow, pRow + rowLen);
-              continue;
-            }
-            const inRow = (b * inH + iy) * inW;
-            for (let fx = 0; fx < filterW; fx++) {
-              const ix = ix0 + fx * g.dilationW;
-              const p = pRow + fx * filterC;
-              if (ix < 0 || ix >= inW) {
-                patches.fill(0, p, p + filterC);
-                continue;
-              }
-              const src = (inRow + ix) * inC + chan0;
-              for (let c = 0; c < filterC; c++) patches[p + c] = x[src + c] as number;
-            }
-          }
-        }
+        gatherPatches(g, x, b, oy, grp, patches, 0);
         const oc0 = grp * perGroup;
         matmulRows(patches, 0, K, outW, K, w, oc0 * K, perGroup, bias, oc0, out, outRow + oc0, outC, lo, hi);
       }
@@ -206,20 +186,111 @@ export const convCore: FloatConvCore<ConvGeometry, Float32Array> = (g, x, w, bia
   }
 };
 
+/** The receptive fields of output row `oy` of image `b` for group `grp`, one row of K per pixel, at patches[off...]. */
+function gatherPatches(g: ConvGeometry, x: Float32Array, b: number, oy: number, grp: number, patches: Float32Array, off: number): void {
+  const { inH, inW, inC, outW, filterH, filterW, filterC } = g;
+  const K = filterH * filterW * filterC;
+  const rowLen = filterW * filterC;
+  const iy0 = oy * g.strideH - g.padH;
+  const chan0 = grp * filterC;
+  for (let ox = 0; ox < outW; ox++) {
+    const ix0 = ox * g.strideW - g.padW;
+    const patch = off + ox * K;
+    for (let fy = 0; fy < filterH; fy++) {
+      const iy = iy0 + fy * g.dilationH;
+      const pRow = patch + fy * rowLen;
+      if (iy < 0 || iy >= inH) {
+        patches.fill(0, pRow, pRow + rowLen);
+        continue;
+      }
+      const inRow = (b * inH + iy) * inW;
+      for (let fx = 0; fx < filterW; fx++) {
+        const ix = ix0 + fx * g.dilationW;
+        const p = pRow + fx * filterC;
+        if (ix < 0 || ix >= inW) {
+          patches.fill(0, p, p + filterC);
+          continue;
+        }
+        const src = (inRow + ix) * inC + chan0;
+        if (filterC < 16) for (let c = 0; c < filterC; c++) patches[p + c] = x[src + c] as number;
+        else patches.set(x.subarray(src, src + filterC), p);
+      }
+    }
+  }
+}
+
+/** convCore on the wasm kernels: the image copied in, patches gathered there (as f64). False when unavailable. */
+function convWasm(
+  g: ConvGeometry,
+  x: Float32Array,
+  w: Float32Array,
+  bias: Float32Array | null,
+  out: Float32Array,
+  lo: number,
+  hi: number,
+  scratch: ConvScratch,
+): boolean {
+  const k = wasmKernels();
+  if (k === null) return false;
+  const { outH, outW, outC, filterH, filterW, filterC, groups } = g;
+  const K = filterH * filterW * filterC;
+  const packed = scratch.packed;
+  if (isPointwise(g)) return wasmMatmulRows(x, 0, g.batches * outH * outW, K, packed, w, outC, bias, out, 0, lo, hi);
+  const perGroup = outC / groups;
+  const { inH, inW, inC } = g;
+  const imageSize = inH * inW * inC;
+  const patchBytes = outW * K * 8;
+  const rowBytes = outW * outC * 4;
+  packed.src = w;
+  const base = k.call(packed, imageSize * 4 + patchBytes + rowBytes + outC * 4 + 128);
+  if (base === null) return false;
+  const xPtr = after(base, patchBytes);
+  const outPtr = after(xPtr, imageSize * 4);
+  const biasPtr = after(outPtr, rowBytes);
+  const hasBias = copyBias(k, bias, 0, outC, biasPtr);
+  const f32 = k.f32;
+  const { matmul_f64: conv, patches_f64: gather } = k.exports;
+  for (let b = 0; b < g.batches; b++) {
+    f32.set(x.subarray(b * imageSize, (b + 1) * imageSize), xPtr >> 2);
+    for (let oy = 0; oy < outH; oy++) {
+      const iy0 = oy * g.strideH - g.padH;
+      for (let grp = 0; grp < groups; grp++) {
+        gather(xPtr, inH, inW, inC, grp * filterC, filterH, filterW, filterC, g.strideW, g.dilationH, g.dilationW, iy0, g.padW, outW, base);
+        const oc0 = grp * perGroup;
+        const wPtr = packed.ptr + grp * packed.groupBytes;
+        for (let r = 0; r < outW; r += ROW_TILE) {
+          const rows = Math.min(ROW_TILE, outW - r);
+          conv(base + r * K * 8, K, rows, K, wPtr, perGroup, biasPtr + oc0 * 4, hasBias, outPtr + (r * outC + oc0) * 4, outC, lo, hi);
+        }
+      }
+      out.set(f32.subarray(outPtr >> 2, (outPtr >> 2) + outW * outC), (b * outH + oy) * outW * outC);
+    }
+  }
+  return true;
+}
+
 /** A 1x1, stride-1, unpadded, ungrouped convolution: a matrix product over the input rows. */
 function isPointwise(g: ConvGeometry): boolean {
   return g.filterH === 1 && g.filterW === 1 && g.strideH === 1 && g.strideW === 1 && g.padH === 0 && g.padW === 0 && g.groups === 1;
 }
 
-/** Scratch for one output row of receptive fields (none for pointwise convolutions). */
-function patchScratch(g: ConvGeometry): Float32Array {
-  return new Float32Array(isPointwise(g) ? 0 : g.outW * g.filterH * g.filterW * g.filterC);
+/** Scratch of the float conv core: the JS path's receptive fields, the wasm path's packed filter. */
+export interface ConvScratch {
+  /** One output row of receptive fields (none for pointwise convolutions). */
+  patches: Float32Array;
+  packed: PackedFloatRows;
+}
+
+function patchScratch(g: ConvGeometry, constantFilter: boolean): ConvScratch {
+  return {
+    patches: new Float32Array(isPointwise(g) ? 0 : g.outW * g.filterH * g.filterW * g.filterC),
+    packed: packedFloatRows(g.outC, g.filterH * g.filterW * g.filterC, g.groups, constantFilter),
+  };
 }
 
 /** What the float CONV_2D prepare computes; the GPU builder reads it too. */
 export interface Conv2DParams extends FloatConvParams<ConvGeometry> {
-  /** One output row of receptive fields. */
-  scratch: Float32Array;
+  scratch: ConvScratch;
 }
 
 export const conv2dFloat: Kernel<Conv2DParams> = floatConvKernel(parseConv2DOptions, convGeometry, patchScratch, convCore);
@@ -243,7 +314,8 @@ export const conv2dHybrid: Kernel<HybridConvParams> = {
     const weights = hybridWeights(ctx, input(ctx, CONV_INPUTS.filter), 0, 'filter');
     return {
       ...base,
-      scratch: patchScratch(geo),
+      // The float copy of the weights changes when the filter is not constant.
+      scratch: patchScratch(geo, isKnown(input(ctx, CONV_INPUTS.filter))),
       weights,
       perChannelPath: weights.scalesDiffer || geo.groups !== 1,
       ...hybridInputScratch(geo.batches, geo.inH * geo.inW * geo.inC),

@@ -23,7 +23,9 @@ import {
   refreshHybridWeights,
 } from './hybrid.js';
 import type { Kernel, NodeContext, RuntimeTensor } from './kernel.js';
-import { input, output } from './kernel.js';
+import { input, isKnown, output } from './kernel.js';
+import { copyBias } from './wasm/matmul.js';
+import { type WasmResident, wasmKernels, wasmResident } from './wasm/module.js';
 
 const fround = Math.fround;
 
@@ -41,19 +43,85 @@ function depthwiseGeometry(ctx: NodeContext, options: DepthwiseConv2DOptions, x:
 interface DepthwiseScratch extends DepthwiseTaps {
   /** One output pixel's sums (doubles), for border pixels and channel multipliers > 1. */
   acc: Float64Array;
+  /** The filter as f64 [taps][C] in wasm memory (read from `src` when filled). */
+  packed: WasmResident & { src: Float32Array };
 }
 
-function depthwiseScratch(g: DepthwiseGeometry): DepthwiseScratch {
-  return { acc: new Float64Array(g.outC), ...depthwiseTaps(g) };
+function depthwiseScratch(g: DepthwiseGeometry, constantFilter: boolean): DepthwiseScratch {
+  const count = g.filterH * g.filterW * g.outC;
+  const packed = Object.assign(
+    wasmResident(count * 8, constantFilter, (k, ptr) => k.f64.set(packed.src.subarray(0, count), ptr >> 3)),
+    { src: new Float32Array(0) },
+  );
+  return { acc: new Float64Array(g.outC), ...depthwiseTaps(g), packed };
+}
+
+/**
+ * depthwiseCore on the wasm kernels (channel multiplier 1): same taps, same order, same sums.
+ * False, having done nothing, when unavailable.
+ */
+function depthwiseWasm(
+  g: DepthwiseGeometry,
+  x: Float32Array,
+  w: Float32Array,
+  bias: Float32Array | null,
+  out: Float32Array,
+  lo: number,
+  hi: number,
+  scratch: DepthwiseScratch,
+): boolean {
+  const k = g.multiplier === 1 ? wasmKernels() : null;
+  if (k === null) return false;
+  const { inH, inW, inC, outH, outW, outC } = g;
+  const inSize = inH * inW * inC;
+  const outSize = outH * outW * outC;
+  scratch.packed.src = w;
+  const tapBytes = g.filterH * g.filterW * 16;
+  const xPtr = k.call(scratch.packed, (inSize + outSize + outC) * 4 + tapBytes + 64);
+  if (xPtr === null) return false;
+  const outPtr = (xPtr + inSize * 4 + 15) & ~15;
+  const biasPtr = (outPtr + outSize * 4 + 15) & ~15;
+  const tapPtr = (biasPtr + outC * 4 + 15) & ~15;
+  const hasBias = copyBias(k, bias, 0, outC, biasPtr);
+  const f32 = k.f32;
+  for (let b = 0; b < g.batches; b++) {
+    f32.set(x.subarray(b * inSize, (b + 1) * inSize), xPtr >> 2);
+    k.exports.depthwise_f32(
+      xPtr,
+      inH,
+      inW,
+      inC,
+      scratch.packed.ptr,
+      g.filterH,
+      g.filterW,
+      g.strideH,
+      g.strideW,
+      g.dilationH,
+      g.dilationW,
+      g.padH,
+      g.padW,
+      outH,
+      outW,
+      biasPtr,
+      hasBias,
+      outPtr,
+      lo,
+      hi,
+      tapPtr,
+    );
+    out.set(f32.subarray(outPtr >> 2, (outPtr >> 2) + outSize), b * outSize);
+  }
+  return true;
 }
 
 /**
  * Depthwise convolution. Pixels whose whole window lies inside the image (multiplier 1) sum
  * each channel over the precomputed tap offsets in a register; border pixels (and channel
  * multipliers > 1) accumulate per tap into `acc`, skipping taps outside the image (zero
- * padding). Sums run in doubles.
+ * padding). Sums run in doubles. The wasm kernel does the same sums when available.
  */
 const depthwiseCore: FloatConvCore<DepthwiseGeometry, DepthwiseScratch> = (g, x, w, bias, out, lo, hi, scratch) => {
+  if (depthwiseWasm(g, x, w, bias, out, lo, hi, scratch)) return;
   const { inH, inW, inC, outH, outW, outC, multiplier, filterH, filterW, strideH, strideW, dilationH, dilationW, padH, padW } = g;
   const { acc, tapInput, tapFilter } = scratch;
   const taps = filterH * filterW;
@@ -155,7 +223,7 @@ export const depthwiseConv2dHybrid: Kernel<HybridDepthwiseParams> = {
     const geo = base.geo;
     return {
       ...base,
-      scratch: depthwiseScratch(geo),
+      scratch: depthwiseScratch(geo, isKnown(input(ctx, CONV_INPUTS.filter))),
       weights: hybridWeights(ctx, input(ctx, CONV_INPUTS.filter), 3, 'filter'),
       ...hybridInputScratch(geo.batches, geo.inH * geo.inW * geo.inC),
     };

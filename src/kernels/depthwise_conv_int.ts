@@ -22,7 +22,9 @@ import { checkConvDtypes, convolutionMultipliers, legacyQuantization, requireZer
 import { makeRequant, type Requant, requantize } from './int/requant.js';
 import { xnnpackScales, xnnpackTakes } from './int/xnnpack_rounding.js';
 import type { Kernel } from './kernel.js';
-import { input, output } from './kernel.js';
+import { input, isKnown, output } from './kernel.js';
+import { after, type WasmResident, wasmKernels, wasmResident } from './wasm/module.js';
+import { requantParamBytes, runRequant, wasmRequantizes, writeRequantParams } from './wasm/requant.js';
 
 export interface DepthwiseIntParams extends DepthwiseTaps {
   geo: ConvGeometry;
@@ -35,6 +37,60 @@ export interface DepthwiseIntParams extends DepthwiseTaps {
   acc: Float64Array;
   /** Sum of each channel's weights over all taps, for the input-offset term of inside windows. */
   channelSums: Float64Array;
+  /**
+   * The offset weights as int32 [taps][C] for the wasm kernels; null where they do not apply
+   * (16-bit inputs, whose 64-bit sums the int32 lanes cannot hold; channel multipliers > 1).
+   */
+  packed: (WasmResident & { src: Int16Array }) | null;
+}
+
+/**
+ * The wasm path (channel multiplier 1, 8-bit inputs): int32 sums of (x + input offset) * w over
+ * the taps inside the image — the JS loops' exact sums wrapped to int32, which is all the 8-bit
+ * requantization reads — requantized in wasm. False, having done nothing, when unavailable.
+ */
+function depthwiseIntWasm(p: DepthwiseIntParams, x: IntArray, w: Int16Array, bias: BiasValues['values'], out: IntArray): boolean {
+  const k = p.packed === null ? null : wasmKernels();
+  if (k === null || p.packed === null) return false;
+  const g = p.geo;
+  const { inH, inW, inC, outH, outW, outC, filterH, filterW } = g;
+  const inSize = inH * inW * inC;
+  const outSize = outH * outW * outC;
+  p.packed.src = w;
+  const xPtr = k.call(p.packed, inSize * 2 + outSize * 8 + filterH * filterW * 16 + requantParamBytes(outC) + 64);
+  if (xPtr === null) return false;
+  const accPtr = after(xPtr, inSize * 2);
+  const outPtr = after(accPtr, outSize * 4);
+  const tapPtr = after(outPtr, outSize * 4);
+  const parPtr = after(tapPtr, filterH * filterW * 16);
+  const { inputOffset, requant } = p;
+  writeRequantParams(k, requant, outC, parPtr, (c) => (bias !== null ? (bias[c] as number) : 0));
+  for (let b = 0; b < g.batches; b++) {
+    k.i16.set(x.subarray(b * inSize, (b + 1) * inSize), xPtr >> 1);
+    k.exports.add_i16(xPtr, inSize, inputOffset);
+    k.exports.depthwise_i32(
+      xPtr,
+      inH,
+      inW,
+      inC,
+      p.packed.ptr,
+      filterH,
+      filterW,
+      g.strideH,
+      g.strideW,
+      g.dilationH,
+      g.dilationW,
+      g.padH,
+      g.padW,
+      outH,
+      outW,
+      accPtr,
+      tapPtr,
+    );
+    runRequant(k, requant, accPtr, outH * outW, outC, parPtr, outPtr);
+    out.set(k.i32.subarray(outPtr >> 2, (outPtr >> 2) + outSize), b * outSize);
+  }
+  return true;
 }
 
 /**
@@ -65,16 +121,18 @@ export const depthwiseConv2dInt: Kernel<DepthwiseIntParams> = {
     out.shape = [batches, outH, outW, outC];
     // Per-channel int8 / int16 kernels ignore the filter zero point (weights_offset = 0).
     const filterOffset = x.dtype === 'uint8' ? -legacyQuantization(filter).zeroPoint : 0;
+    const requant = makeRequant(ctx, out, multipliers, int16, options.activation, xnnpack);
     return {
       geo,
       multiplier: outC / inC,
       inputOffset: -legacyQuantization(x).zeroPoint,
       weights: offsetWeights(filter, filterOffset, 1, filterH * filterW * outC),
       bias: biasValues(ctx, bias, outC),
-      requant: makeRequant(ctx, out, multipliers, int16, options.activation, xnnpack),
+      requant,
       acc: new Float64Array(outC),
       ...depthwiseTaps(geo),
       channelSums: new Float64Array(outC),
+      packed: int16 || outC !== inC || !wasmRequantizes(requant) ? null : int32Taps(filterH * filterW * outC, isKnown(filter)),
     };
   },
   eval(ctx, p) {
@@ -83,6 +141,7 @@ export const depthwiseConv2dInt: Kernel<DepthwiseIntParams> = {
     const x = input(ctx, CONV_INPUTS.input).data as IntArray;
     const w = currentWeights(input(ctx, CONV_INPUTS.filter), p.weights).values;
     const bias = currentBias(ctx, CONV_INPUTS.bias, p.bias);
+    if (depthwiseIntWasm(p, x, w, bias, out)) return;
     const g = p.geo;
     const { inH, inW, inC, outH, outW, outC, filterH, filterW, strideH, strideW, dilationH, dilationW, padH, padW } = g;
     const { acc, multiplier, inputOffset, requant, tapInput, tapFilter, channelSums } = p;
@@ -142,3 +201,12 @@ export const depthwiseConv2dInt: Kernel<DepthwiseIntParams> = {
     }
   },
 };
+
+/** A resident int32 copy of `count` offset weights (read from `src` when filled). */
+function int32Taps(count: number, constant: boolean): WasmResident & { src: Int16Array } {
+  const packed = Object.assign(
+    wasmResident(count * 4, constant, (k, ptr) => k.i32.set(packed.src.subarray(0, count), ptr >> 2)),
+    { src: new Int16Array(0) },
+  );
+  return packed;
+}

@@ -15,9 +15,10 @@ import {
   refreshHybridWeights,
 } from './hybrid.js';
 import type { Kernel, NodeContext } from './kernel.js';
-import { fail, input, output } from './kernel.js';
+import { fail, input, isKnown, output } from './kernel.js';
 import { matmulRows, rowTimesRows } from './matmul_rows.js';
 import { Activation } from './util.js';
+import { type PackedFloatRows, packedFloatRows, wasmMatmulRows } from './wasm/matmul.js';
 
 const fround = Math.fround;
 
@@ -88,6 +89,8 @@ export interface FullyConnectedParams extends FcShape {
   activation: number;
   lo: number;
   hi: number;
+  /** The weights packed for the wasm kernel. */
+  packed: PackedFloatRows;
 }
 
 export const fullyConnectedFloat: Kernel<FullyConnectedParams> = {
@@ -106,7 +109,8 @@ export const fullyConnectedFloat: Kernel<FullyConnectedParams> = {
       fail(ctx, `fused activation ${activation} is not supported with float weights`);
     }
     const [lo, hi] = convActivationRange(ctx, activation);
-    return { ...shape, activation, lo, hi };
+    const constant = isKnown(input(ctx, FULLY_CONNECTED_INPUTS.weights));
+    return { ...shape, activation, lo, hi, packed: packedFloatRows(shape.units, shape.inputSize, 1, constant) };
   },
   eval(ctx, p) {
     const out = outputToCompute(ctx, p.inputSize);
@@ -115,6 +119,7 @@ export const fullyConnectedFloat: Kernel<FullyConnectedParams> = {
     const w = input(ctx, FULLY_CONNECTED_INPUTS.weights).data as Float32Array;
     const bias = biasValues(ctx, FULLY_CONNECTED_INPUTS.bias);
     const { inputSize, units, lo, hi } = p;
+    if (wasmMatmulRows(x, 0, p.batch, inputSize, p.packed, w, units, bias, out, 0, lo, hi)) return;
     matmulRows(x, 0, inputSize, p.batch, inputSize, w, 0, units, bias, 0, out, 0, units, lo, hi);
   },
 };
@@ -138,6 +143,8 @@ export interface HybridFcParams extends FcShape, HybridInputScratch {
   activate: ((d: Float32Array) => void) | null;
   /** One batch row of float(int32 accumulator). */
   accRow: Float32Array;
+  /** The float copy of the weights packed for the wasm kernel. */
+  packed: PackedFloatRows;
 }
 
 export const fullyConnectedHybrid: Kernel<HybridFcParams> = {
@@ -154,6 +161,7 @@ export const fullyConnectedHybrid: Kernel<HybridFcParams> = {
       activate: applyActivation(ctx, options.activation),
       ...hybridInputScratch(shape.batch, shape.inputSize),
       accRow: new Float32Array(shape.units),
+      packed: packedFloatRows(shape.units, shape.inputSize, 1, isKnown(filter)),
     };
   },
   eval(ctx, p) {
@@ -170,7 +178,9 @@ export const fullyConnectedHybrid: Kernel<HybridFcParams> = {
       // Per-tensor weights fold their scale into the batch factor first (in float).
       const sf = perChannel ? (p.scales[b] as number) : fround((p.scales[b] as number) * (cs[0] as number));
       // Dot products of (q - zero point): TFLite's dotprod - row_sum * offset, exactly.
-      rowTimesRows(p.quantized, b * inputSize, inputSize, p.weights.values, 0, units, null, 0, accRow, 0, -Infinity, Infinity);
+      const values = p.weights.values;
+      if (!wasmMatmulRows(p.quantized, b * inputSize, 1, inputSize, p.packed, values, units, null, accRow, 0, -Infinity, Infinity))
+        rowTimesRows(p.quantized, b * inputSize, inputSize, values, 0, units, null, 0, accRow, 0, -Infinity, Infinity);
       const dst = b * units;
       for (let u = 0; u < units; u++) {
         const scale = perChannel ? fround(sf * (cs[u] as number)) : sf;

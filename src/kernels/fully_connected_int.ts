@@ -22,7 +22,9 @@ import {
 import { builtinSingleRounding, makeRequant, type Requant, requantize } from './int/requant.js';
 import { xnnpackScales, xnnpackTakes } from './int/xnnpack_rounding.js';
 import type { Kernel, NodeContext, RuntimeTensor } from './kernel.js';
-import { fail, input, output } from './kernel.js';
+import { fail, input, isKnown, output } from './kernel.js';
+import { type PackedIntRows, packedIntRows } from './wasm/matmul.js';
+import { wasmIntMatmul, wasmRequantizes } from './wasm/requant.js';
 
 export interface FcIntParams {
   batch: number;
@@ -35,6 +37,8 @@ export interface FcIntParams {
   /** The input converted to Int16 rows, and the accumulators of every row. */
   rows: Int16Array;
   acc: Float64Array;
+  /** The offset weights for the wasm kernels; null where they do not apply (16-bit inputs, other requantizations). */
+  packed: PackedIntRows | null;
 }
 
 /** Output multipliers: per channel for several filter scales, else the legacy per-tensor one. */
@@ -136,15 +140,22 @@ export const fullyConnectedInt: Kernel<FcIntParams> = {
       requant,
       rows: new Int16Array(batch * inputSize),
       acc: new Float64Array(batch * units),
+      // 8-bit sums wrap to int32 before requantizing, so the wasm int32 sums are the same.
+      packed: int16 || inputSize === 0 || !wasmRequantizes(requant) ? null : packedIntRows(units, inputSize, isKnown(filter)),
     };
   },
   eval(ctx, p) {
     const out = output(ctx, 0).data as IntArray;
     if (out.length === 0) return;
     const { batch, inputSize, units, rows, acc, requant, inputOffset } = p;
-    rows.set((input(ctx, FULLY_CONNECTED_INPUTS.input).data as IntArray).subarray(0, batch * inputSize));
+    const x = input(ctx, FULLY_CONNECTED_INPUTS.input).data as IntArray;
     const w = currentWeights(input(ctx, FULLY_CONNECTED_INPUTS.weights), p.weights);
     const bias = currentBias(ctx, FULLY_CONNECTED_INPUTS.bias, p.bias);
+    if (p.packed !== null) {
+      const addend = (u: number) => inputOffset * (w.rowSums[u] as number) + (bias !== null ? (bias[u] as number) : 0);
+      if (wasmIntMatmul(x, 0, batch, inputSize, p.packed, w.values, units, requant, addend, out, 0)) return;
+    }
+    rows.set(x.subarray(0, batch * inputSize));
     dotRows(rows, 0, inputSize, batch, inputSize, w.values, 0, units, acc, 0, units);
     for (let b = 0; b < batch; b++) {
       const dst = b * units;

@@ -5,6 +5,7 @@ import { activationRange, clampFloat } from './binary.js';
 import { type PoolWindow, parsePool2DOptions, poolWindow } from './conv_geometry.js';
 import { fail, input, type Kernel, type NodeContext, output } from './kernel.js';
 import { Activation } from './util.js';
+import { after, wasmKernels } from './wasm/module.js';
 
 /** Input slots of AVERAGE_POOL_2D / MAX_POOL_2D (float and integer). */
 export const POOL_INPUTS = { input: 0 } as const;
@@ -49,6 +50,10 @@ function poolKernel(isMax: boolean): Kernel<PoolParams> {
     eval(ctx, p) {
       const x = input(ctx, POOL_INPUTS.input).data as Float32Array;
       const o = output(ctx, 0).data as Float32Array;
+      if (poolWasm(p, isMax, x, o)) {
+        if (p.clamp) clampFloat(o, p.clamp[0], p.clamp[1]);
+        return;
+      }
       const { inH, inW, depth, outH, outW, strideH, strideW, filterH, filterW, padTop, padLeft } = p;
       const rowStride = inW * depth;
       let oi = 0;
@@ -88,6 +93,41 @@ function poolKernel(isMax: boolean): Kernel<PoolParams> {
       if (p.clamp) clampFloat(o, p.clamp[0], p.clamp[1]);
     },
   };
+}
+
+/** The wasm path (same taps, same order, f32 lanes). False, having done nothing, when unavailable or the output is small. */
+function poolWasm(p: PoolParams, isMax: boolean, x: Float32Array, o: Float32Array): boolean {
+  if (o.length < 4096) return false;
+  const k = wasmKernels();
+  if (k === null) return false;
+  const { inH, inW, depth, outH, outW } = p;
+  const inSize = inH * inW * depth;
+  const outSize = outH * outW * depth;
+  const xPtr = k.call(null, (inSize + outSize) * 4 + 64);
+  if (xPtr === null) return false;
+  const outPtr = after(xPtr, inSize * 4);
+  const f32 = k.f32;
+  for (let b = 0; b < p.batches; b++) {
+    f32.set(x.subarray(b * inSize, (b + 1) * inSize), xPtr >> 2);
+    k.exports.pool_f32(
+      xPtr,
+      inH,
+      inW,
+      depth,
+      outH,
+      outW,
+      p.strideH,
+      p.strideW,
+      p.filterH,
+      p.filterW,
+      p.padTop,
+      p.padLeft,
+      isMax ? 1 : 0,
+      outPtr,
+    );
+    o.set(f32.subarray(outPtr >> 2, (outPtr >> 2) + outSize), b * outSize);
+  }
+  return true;
 }
 
 export const averagePool2dKernel = poolKernel(false);

@@ -2,11 +2,14 @@
 // geometry its hybrid (transpose_conv_hybrid.ts), integer and MediaPipe (transpose_conv_bias.ts)
 // forms share. Weights are [O, H, W, I]. Each output pixel gathers the input pixels whose
 // scattered window covers it, which is the reference scatter loop read the other way round.
+
 import { evalFloatConv, expectFloat32, type FloatConvCore, type FloatConvParams, type FloatConvSlots, floatConvParams } from './conv.js';
 import { parseTransposeConvOptions, TRANSPOSE_CONV_INPUTS, type TransposeConvOptions } from './conv_geometry.js';
 import type { Kernel, NodeContext, RuntimeTensor } from './kernel.js';
 import { fail, input, isKnown, output } from './kernel.js';
 import { computeOutSize, computePadding, Padding } from './util.js';
+import { copyBias } from './wasm/matmul.js';
+import { type WasmResident, wasmKernels, wasmResident } from './wasm/module.js';
 
 /** TRANSPOSE_CONV geometry, shared with the integer kernel (transpose_conv_int.ts). */
 export interface TransposeGeometry {
@@ -42,6 +45,7 @@ export function checkInputAndWeights(ctx: NodeContext, x: RuntimeTensor, weights
  * w[oc, fy, fx, ic]; then + bias and clamp.
  */
 export const transposeConvCore: FloatConvCore<TransposeGeometry, Float64Array> = (g, x, w, bias, out, lo, hi, acc) => {
+  if (transposeConvWasm(g, x, w, bias, out, lo, hi, acc)) return;
   const { inH, inW, inC, outH, outW, outC, filterH, filterW, strideH, strideW, padH, padW } = g;
   const ocStride = filterH * filterW * inC;
   for (let b = 0; b < g.batches; b++) {
@@ -77,6 +81,87 @@ export const transposeConvCore: FloatConvCore<TransposeGeometry, Float64Array> =
     }
   }
 };
+
+/** Per kernel (keyed by its scratch), the weights packed for the wasm kernel; refilled at every eval. */
+const packedWeights = new WeakMap<Float64Array, WasmResident & { src: Float32Array }>();
+
+/**
+ * transposeConvCore on the wasm kernel: the same sums in the same order (per output channel lane).
+ * False, having done nothing, when unavailable.
+ */
+function transposeConvWasm(
+  g: TransposeGeometry,
+  x: Float32Array,
+  w: Float32Array,
+  bias: Float32Array | null,
+  out: Float32Array,
+  lo: number,
+  hi: number,
+  acc: Float64Array,
+): boolean {
+  const k = g.padH >= 0 && g.padW >= 0 && g.inC > 0 ? wasmKernels() : null;
+  if (k === null) return false;
+  const { inH, inW, inC, outH, outW, outC, filterH, filterW } = g;
+  const blocks = Math.ceil(outC / 4);
+  let packed = packedWeights.get(acc);
+  if (packed === undefined) {
+    const taps = filterH * filterW;
+    const doubles = taps * blocks * inC * 4;
+    const resident = Object.assign(
+      wasmResident(doubles * 8, false, (kk, ptr) => {
+        const f64 = kk.f64;
+        const base = ptr >> 3;
+        const src = resident.src;
+        f64.fill(0, base, base + doubles);
+        for (let oc = 0; oc < outC; oc++) {
+          for (let t = 0; t < taps; t++) {
+            const from = (oc * taps + t) * inC;
+            const to = base + (t * blocks + (oc >> 2)) * inC * 4 + (oc & 3);
+            for (let c = 0; c < inC; c++) f64[to + c * 4] = src[from + c] as number;
+          }
+        }
+      }),
+      { src: new Float32Array(0) },
+    );
+    packed = resident;
+    packedWeights.set(acc, packed);
+  }
+  packed.src = w;
+  const inSize = inH * inW * inC;
+  const outSize = outH * outW * outC;
+  const xPtr = k.call(packed, (inSize + outSize + outC) * 4 + 64);
+  if (xPtr === null) return false;
+  const outPtr = (xPtr + inSize * 4 + 15) & ~15;
+  const biasPtr = (outPtr + outSize * 4 + 15) & ~15;
+  const hasBias = copyBias(k, bias, 0, outC, biasPtr);
+  const f32 = k.f32;
+  for (let b = 0; b < g.batches; b++) {
+    f32.set(x.subarray(b * inSize, (b + 1) * inSize), xPtr >> 2);
+    k.exports.tconv_f32(
+      xPtr,
+      inH,
+      inW,
+      inC,
+      packed.ptr,
+      filterH,
+      filterW,
+      g.strideH,
+      g.strideW,
+      g.padH,
+      g.padW,
+      outH,
+      outW,
+      outC,
+      biasPtr,
+      hasBias,
+      outPtr,
+      lo,
+      hi,
+    );
+    out.set(f32.subarray(outPtr >> 2, (outPtr >> 2) + outSize), b * outSize);
+  }
+  return true;
+}
 
 /** TRANSPOSE_CONV prepare: output shape from the constant output_shape input, padding checks. */
 export function transposeGeometry(ctx: NodeContext, options: TransposeConvOptions): TransposeGeometry {
