@@ -12,8 +12,9 @@ const PX: u32 = {{PIXELS_PER_INVOCATION}};
 
 struct Params {
   invocations: u32,
-  // Output channels (the epilogue keeps padded lanes 0).
+  // Output channels (the epilogue keeps padded lanes 0), and the slices of a residual row.
   out_c: u32,
+  residual_slices: u32,
   in_h: u32,
   in_w: u32,
   in_slices: u32,

@@ -14,8 +14,9 @@ const SLIDING: bool = {{SLIDING}};
 
 struct Params {
   invocations: u32,
-  // Output channels (the epilogue keeps padded lanes 0).
+  // Output channels (the epilogue keeps padded lanes 0), and the slices of a residual row.
   out_c: u32,
+  residual_slices: u32,
   in_h: u32,
   in_w: u32,
   in_c: u32,

@@ -3,12 +3,14 @@
 // (the template's ACT), then what delegate/plan/fusion.ts absorbed into the op (delegate/ops/epilogue.ts):
 //   EPI_PRE            an activation node right after the op (EPI_NONE: none),
 //   EPI_RESIDUAL       an ADD of a tensor of the output's shape, slice for slice, then ADD's own
-//                      clamp EPI_RESIDUAL_ACT (ACT_FINITE without one, as binary.wgsl),
+//                      clamp EPI_RESIDUAL_ACT (ACT_FINITE without one, as binary.wgsl); with
+//                      EPI_RESIDUAL_NARROW the tensor has fewer channels (params.residual_slices
+//                      slices a row) and the rest are 0: a zero PAD of the channels before the ADD,
 //   EPI_POST           an activation node after that ADD.
 // Each step is the same arithmetic as the node's own shader (unary.wgsl, binary.wgsl), so fp32
 // results equal the unfused ones; f16 storage skips the rounding of the intermediates.
-// A template that includes this defines `y` (its output), ACT and params.out_c (output channels),
-// and stores through store().
+// A template that includes this defines `y` (its output), ACT, and params.out_c (output
+// channels), params.out_slices and params.residual_slices; it stores through store().
 
 const EPI_NONE: u32 = 0u;
 const EPI_RELU: u32 = 1u;
@@ -23,9 +25,21 @@ const EPI_PRELU: u32 = 7u;
 const EPI_PRE: u32 = {{EPI_PRE}};
 const EPI_RESIDUAL_ACT: u32 = {{EPI_RESIDUAL_ACT}};
 const EPI_POST: u32 = {{EPI_POST}};
+const EPI_RESIDUAL_NARROW: bool = {{EPI_RESIDUAL_NARROW}};
 
 // #if EPI_RESIDUAL
 @group(0) @binding(8) var<storage, read> residual: array<S4>;
+
+fn residual_at(at: u32, os: u32) -> T4 {
+  if (EPI_RESIDUAL_NARROW) {
+    // PAD stores 0 past the input's channels (its padded lanes are 0 already).
+    if (os >= params.residual_slices) {
+      return T4(0);
+    }
+    return ld(residual[(at - os) / params.out_slices * params.residual_slices + os]);
+  }
+  return ld(residual[at]);
+}
 // #endif
 // #if EPI_ALPHA
 @group(0) @binding(9) var<storage, read> prelu_alpha: array<S4>;
@@ -70,7 +84,7 @@ fn epi_activation(v: T4, op: u32, os: u32) -> T4 {
 fn store(at: u32, os: u32, sum: T4) {
   var v = epi_activation(activate(sum, ACT), EPI_PRE, os);
 // #if EPI_RESIDUAL
-  v = epi_activation(activate(v + ld(residual[at]), EPI_RESIDUAL_ACT), EPI_POST, os);
+  v = epi_activation(activate(v + residual_at(at, os), EPI_RESIDUAL_ACT), EPI_POST, os);
 // #endif
   if (EPI_PRE == EPI_LOGISTIC || EPI_POST == EPI_LOGISTIC) {
     // The one step that maps 0 to something else: padded lanes must stay 0.

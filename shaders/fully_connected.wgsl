@@ -11,8 +11,9 @@ const ACT: u32 = {{ACTIVATION}};
 
 struct Params {
   invocations: u32,
-  // Output channels (the epilogue keeps padded lanes 0).
+  // Output channels (the epilogue keeps padded lanes 0), and the slices of a residual row.
   out_c: u32,
+  residual_slices: u32,
   rows: u32,
   in_slices: u32,
   out_slices: u32,

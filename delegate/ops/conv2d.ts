@@ -95,6 +95,7 @@ export const conv2dDirect: OpImpl = {
             ...convWindowUniforms(g),
             in_slices: Math.ceil(g.inC / 4),
             out_c: g.outC,
+            residual_slices: outSlices,
             out_slices: outSlices,
             x_blocks: xBlocks,
           },

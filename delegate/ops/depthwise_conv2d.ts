@@ -74,6 +74,7 @@ export const depthwiseConv2d: OpImpl = {
             out_h: outH,
             out_w: outW,
             out_c: outC,
+            residual_slices: outSlices,
             out_slices: outSlices,
             x_blocks: xBlocks,
             filter_h: filterH,

@@ -5,9 +5,12 @@ import { DelegateError, type DelegateNode, preparedBy } from '../../src/interpre
 import { PRELU_INPUTS } from '../../src/kernels/activations.js';
 import { addKernel, BINARY_INPUTS } from '../../src/kernels/binary.js';
 import { isKnown, type RuntimeTensor } from '../../src/kernels/kernel.js';
+import { PAD_INPUTS } from '../../src/kernels/pad.js';
+import { sliceLayout } from '../layout.js';
 import type { BindingSource, NodeProgram } from '../program.js';
 import type { TemplateValue } from '../runtime/wgsl_template.js';
 import { activationConstant } from './common.js';
+import { padPlanOf } from './pad.js';
 
 /** An activation node as an epilogue step. */
 export interface EpilogueActivation {
@@ -23,6 +26,11 @@ export interface EpilogueActivation {
 export interface EpilogueResidual {
   readonly tensor: RuntimeTensor;
   readonly activation: number;
+  /**
+   * The PAD that made `tensor` the output's shape from fewer channels (zeros after them), folded
+   * in: the epilogue reads the PAD's input and treats the missing channels as 0.
+   */
+  readonly pad?: { readonly node: DelegateNode; readonly input: RuntimeTensor };
 }
 
 export interface Epilogue {
@@ -80,6 +88,25 @@ export function epilogueResidual(node: DelegateNode, input: RuntimeTensor): Epil
   return { tensor: other, activation: p.activation };
 }
 
+/**
+ * `pad` as a zero PAD of the last dimension only, after the channels (what residual blocks that
+ * widen the channels do), so the epilogue can read its input directly; or why not.
+ */
+export function channelPad(pad: DelegateNode): { readonly node: DelegateNode; readonly input: RuntimeTensor } | string {
+  if (pad.op.op !== 'PAD' && pad.op.op !== 'PADV2') return 'not a PAD';
+  const plan = padPlanOf(pad);
+  if (typeof plan === 'string') return plan;
+  const x = pad.inputs[PAD_INPUTS.input];
+  const y = pad.outputs[0];
+  if (!isFloat(x) || !isFloat(y) || x.shape.length < 1) return 'not float32';
+  const r = x.shape.length;
+  if (plan.mode !== 'MODE_CONSTANT' || !Object.is(plan.value, 0)) return 'not a zero constant PAD';
+  if (plan.before.some((b) => b !== 0) || !sameShape(x.shape.slice(0, r - 1), y.shape.slice(0, r - 1))) {
+    return 'pads more than the channels after the last one';
+  }
+  return { node: pad, input: x };
+}
+
 /** The template values of shaders/epilogue.wgsl. */
 export function epilogueConstants(e: Epilogue): Record<string, TemplateValue> {
   return {
@@ -88,13 +115,14 @@ export function epilogueConstants(e: Epilogue): Record<string, TemplateValue> {
     // As binary.wgsl: float ADD clamps to +-FLT_MAX even without an activation.
     EPI_RESIDUAL_ACT: e.residual ? activationConstant(e.residual.activation, 'ACT_FINITE') : 'ACT_NONE',
     EPI_POST: e.post?.op ?? 'EPI_NONE',
+    EPI_RESIDUAL_NARROW: e.residual?.pad !== undefined,
     EPI_ALPHA: (e.pre?.alpha ?? e.post?.alpha) !== undefined,
   };
 }
 
 /** The steps' names, e.g. '+add+relu' (empty without any). */
 export function epilogueName(e: Epilogue): string {
-  const steps = [e.pre?.name, e.residual ? 'add' : undefined, e.post?.name].filter(Boolean);
+  const steps = [e.pre?.name, e.residual?.pad ? 'pad' : undefined, e.residual ? 'add' : undefined, e.post?.name].filter(Boolean);
   return steps.map((s) => `+${s}`).join('');
 }
 
@@ -108,9 +136,14 @@ export function withEpilogue(program: NodeProgram, e: Epilogue, output: RuntimeT
     throw new DelegateError(`${where}: the program is not one dispatch storing through the epilogue`);
   }
   const bindings: Record<string, BindingSource> = { ...d.bindings, y: { kind: 'tensor', tensor: output } };
-  if (e.residual) bindings.residual = { kind: 'tensor', tensor: e.residual.tensor };
+  let uniforms = d.uniforms;
+  if (e.residual) {
+    const pad = e.residual.pad;
+    bindings.residual = { kind: 'tensor', tensor: pad ? pad.input : e.residual.tensor };
+    if (pad) uniforms = { ...uniforms, residual_slices: sliceLayout(pad.input.shape).slices };
+  }
   const alpha = e.pre?.alpha ?? e.post?.alpha;
   if (alpha) bindings.prelu_alpha = { kind: 'tensor', tensor: alpha };
   const shader = { ...d.shader, constants: { ...d.shader.constants, ...epilogueConstants(e) } };
-  return { kind: 'dispatch', dispatches: [{ ...d, shader, bindings }] };
+  return { kind: 'dispatch', dispatches: [{ ...d, shader, bindings, uniforms }] };
 }

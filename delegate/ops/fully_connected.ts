@@ -47,7 +47,7 @@ export function rowsProgram(
           bias: { kind: 'weights', values: packBias(inputAt(node, slots.bias), outC) },
           y: { kind: 'tensor', tensor: node.outputs[0] as RuntimeTensor },
         },
-        uniforms: { rows, in_slices: Math.ceil(k / 4), out_c: outC, out_slices: outSlices },
+        uniforms: { rows, in_slices: Math.ceil(k / 4), out_c: outC, out_slices: outSlices, residual_slices: outSlices },
         invocations: Math.ceil(rows / ROWS_PER_INVOCATION) * (outSlices / perInvocation),
       },
     ],

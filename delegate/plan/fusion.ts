@@ -1,19 +1,20 @@
 // Epilogue fusion: a CONV_2D, DEPTHWISE_CONV_2D or FULLY_CONNECTED whose implementation stores
 // through shaders/epilogue.wgsl absorbs the nodes that follow it elementwise (an activation, a
 // same-shape residual ADD, an activation after that ADD), so the group is one dispatch and the
-// intermediates are never stored. A tensor between two members must have no other reader and
+// intermediates are never stored. A residual made by a zero PAD of the channels is read unpadded
+// (the PAD is absorbed too). A tensor between two members must have no other reader and
 // must not leave the partition (graph output, or read by a CPU node); every member must be in
 // the partition. The group runs where its last member ran: the residual is computed by then,
 // and the producer's inputs live until then.
 import type { DelegateGraph, DelegateNode, PartitionSpec } from '../../src/interpreter/delegate.js';
 import type { RuntimeTensor } from '../../src/kernels/kernel.js';
-import { type Epilogue, type EpilogueActivation, epilogueActivation, epilogueResidual } from '../ops/epilogue.js';
+import { channelPad, type Epilogue, type EpilogueActivation, epilogueActivation, epilogueResidual } from '../ops/epilogue.js';
 import type { OpImpl } from '../program.js';
 
 export interface FusedGroup {
   /** The producer (the group's first node). */
   readonly head: DelegateNode;
-  /** The absorbed nodes, in order; the group writes the last one's output. */
+  /** The absorbed nodes in chain order (a folded PAD before its ADD); the group writes the last one's output. */
   readonly absorbed: readonly DelegateNode[];
   readonly epilogue: Epilogue;
 }
@@ -33,6 +34,12 @@ export function planFusion(graph: DelegateGraph, spec: PartitionSpec, impls: Rea
   const inPartition = new Set(spec.nodes);
   const leaves = new Set([...graph.outputs, ...spec.outputs.map((t) => t.index)]);
   const byIndex = new Map(graph.nodes.map((n) => [n.index, n]));
+  const producer = new Map(graph.nodes.flatMap((n) => n.outputs.map((t) => [t.index, n] as const)));
+  /** `t` is read only by `reader`, inside the partition, and nowhere else. */
+  const onlyFor = (t: RuntimeTensor, reader: DelegateNode) => {
+    const r = readers.get(t.index) ?? [];
+    return r.length === 1 && r[0] === reader && !leaves.has(t.index) && inPartition.has(reader.index);
+  };
   const taken = new Set<number>();
   const groups = new Map<number, FusedGroup>();
   for (const i of spec.nodes) {
@@ -44,9 +51,8 @@ export function planFusion(graph: DelegateGraph, spec: PartitionSpec, impls: Rea
     const absorbed: DelegateNode[] = [];
     let current = head.outputs[0] as RuntimeTensor;
     for (;;) {
-      const r = readers.get(current.index) ?? [];
-      const next = r[0];
-      if (r.length !== 1 || !next || leaves.has(current.index) || !inPartition.has(next.index) || taken.has(next.index)) break;
+      const next = readers.get(current.index)?.[0];
+      if (!next || !onlyFor(current, next) || taken.has(next.index)) break;
       const activation = epilogueActivation(next, current);
       if (typeof activation !== 'string') {
         // An activation before the ADD, or one after it; PRELU's alpha binding serves one PRELU.
@@ -57,7 +63,13 @@ export function planFusion(graph: DelegateGraph, spec: PartitionSpec, impls: Rea
       } else {
         const add: Epilogue['residual'] | string = residual || post ? 'one ADD per group' : epilogueResidual(next, current);
         if (typeof add === 'string') break;
-        residual = add;
+        const padNode = producer.get(add.tensor.index);
+        const pad: ReturnType<typeof channelPad> =
+          padNode && !taken.has(padNode.index) && onlyFor(add.tensor, next) ? channelPad(padNode) : 'no PAD';
+        if (typeof pad !== 'string' && inPartition.has(pad.node.index)) {
+          residual = { ...add, pad };
+          absorbed.push(pad.node);
+        } else residual = add;
       }
       absorbed.push(next);
       current = next.outputs[0] as RuntimeTensor;

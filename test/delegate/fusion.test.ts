@@ -119,6 +119,30 @@ function mixedChains(): Built {
   return { graph: g.graph(), outputs: [y, z] };
 }
 
+const pad = (g: GraphBuilder, x: RuntimeTensor, paddings: number[]) => {
+  const shape = x.shape.map((d, i) => d + (paddings[2 * i] as number) + (paddings[2 * i + 1] as number));
+  const y = g.activation(shape);
+  g.node('PAD', [x, g.constant([x.shape.length, 2], paddings, 'int32')], [y]);
+  return y;
+};
+
+/**
+ * Residual blocks that widen the channels: x [1,6,5,6] -> zero PAD of the channels to 10 -> ADD
+ * to a 1x1 conv of x (10 channels) -> RELU: the PAD folds into the epilogue (it reads x). A PAD
+ * of the rows as well cannot fold: the ADD still does, reading the PAD's output.
+ */
+function paddedResiduals(): Built {
+  const g = new GraphBuilder();
+  const x = g.input([1, 6, 5, 6], randomValues(180, 20, -2, 2));
+  const wide = pad(g, x, [0, 0, 0, 0, 0, 0, 0, 4]);
+  const y = unary(g, 'RELU', add(g, conv(g, x, 10, 1, 21), wide));
+  const tall = pad(g, y, [0, 0, 1, 1, 0, 0, 0, 2]);
+  const x2 = g.input([1, 8, 5, 4], randomValues(160, 22));
+  const z = add(g, conv(g, x2, 12, 3, 23), tall);
+  g.markOutput(z);
+  return { graph: g.graph(), outputs: [z] };
+}
+
 /** The conv's output is also read by a second node, or is a graph output: nothing may fuse. */
 function notFusable(): Built {
   const g = new GraphBuilder();
@@ -171,6 +195,13 @@ describe('epilogue fusion', () => {
       'fully_connected+relu_n1_to_1': 1,
     });
     expect(f.fusedNodes).toBe(5);
+  });
+
+  it('folds a zero PAD of the channels into the residual read, not a PAD of the rows', async (t) => {
+    if (!fused) return t.skip();
+    const { fused: f } = await fusedVsUnfused(paddedResiduals);
+    expect(f.implementations).toEqual({ 'conv2d_1x1+pad+add+relu': 1, pad: 1, 'conv2d+add': 1 });
+    expect(f.fusedNodes).toBe(4);
   });
 
   it('leaves a tensor with a second reader, or a graph output, unfused', async (t) => {

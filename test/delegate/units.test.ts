@@ -56,6 +56,7 @@ describe('shaders/sources.json', () => {
       EPI_RESIDUAL_ACT: 'ACT_RELU',
       EPI_POST: 'EPI_LOGISTIC',
       EPI_ALPHA: true,
+      EPI_RESIDUAL_NARROW: true,
       DOT_U8: 'dot4_u8_plain',
       ELEMENT: 'ELEM_U8',
       FILTER_ZERO_POINT: 3,
