@@ -209,3 +209,117 @@ fn main_8x2(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_workgrou
     store(o + 7u * params.out_slices + 1u, os + 1u, to_t4(a71 + b1));
   }
 }
+
+// main_8x2 for at most 3 input channels (first convolutions on RGB): the 4th input lane is 0,
+// so each tap is a 4x3 product (3 weight vectors loaded, 12 multiply-adds) instead of 4x4.
+@compute @workgroup_size(WG)
+fn main_8x2_in3(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_workgroups) nwg: vec3<u32>) {
+  let id = invocation_index(gid, nwg);
+  if (id >= params.invocations) {
+    return;
+  }
+  let out_blocks = params.out_slices / 2u;
+  let os = (id % out_blocks) * 2u;
+  let strip = id / out_blocks;
+  let xb = strip % params.x_blocks;
+  let row = strip / params.x_blocks; // n * out_h + oy
+  let oy = row % params.out_h;
+  let n = row / params.out_h;
+  let ox0 = xb * 8u;
+  let iy0 = i32(oy * params.stride_h) - params.pad_top;
+  let ix0 = i32(ox0 * params.stride_w) - params.pad_left;
+  let sw = i32(params.stride_w);
+  let ks = params.in_slices;
+  // Weight blocks of output slice os + 1 follow those of os by this many vec4s.
+  let wstep = params.filter_h * params.filter_w * ks * 4u;
+  var a00 = A4(0);
+  var a01 = A4(0);
+  var a10 = A4(0);
+  var a11 = A4(0);
+  var a20 = A4(0);
+  var a21 = A4(0);
+  var a30 = A4(0);
+  var a31 = A4(0);
+  var a40 = A4(0);
+  var a41 = A4(0);
+  var a50 = A4(0);
+  var a51 = A4(0);
+  var a60 = A4(0);
+  var a61 = A4(0);
+  var a70 = A4(0);
+  var a71 = A4(0);
+  for (var fy = 0u; fy < params.filter_h; fy++) {
+    let iy = iy0 + i32(fy * params.dilation_h);
+    if (iy < 0 || iy >= i32(params.in_h)) {
+      continue;
+    }
+    let in_row = (n * params.in_h + u32(iy)) * params.in_w;
+    for (var fx = 0u; fx < params.filter_w; fx++) {
+      let ix = ix0 + i32(fx * params.dilation_w);
+      var wi = ((os * params.filter_h + fy) * params.filter_w + fx) * ks * 4u;
+      for (var k = 0u; k < ks; k++) {
+        let m0 = mat3x4<f32>(A4(ldw(weights[wi])), A4(ldw(weights[wi + 1u])), A4(ldw(weights[wi + 2u])));
+        let m1 = mat3x4<f32>(A4(ldw(weights[wi + wstep])), A4(ldw(weights[wi + wstep + 1u])), A4(ldw(weights[wi + wstep + 2u])));
+        let v0 = load_at(in_row, ix, k).xyz;
+        a00 += m0 * v0;
+        a01 += m1 * v0;
+        let v1 = load_at(in_row, ix + sw, k).xyz;
+        a10 += m0 * v1;
+        a11 += m1 * v1;
+        let v2 = load_at(in_row, ix + 2 * sw, k).xyz;
+        a20 += m0 * v2;
+        a21 += m1 * v2;
+        let v3 = load_at(in_row, ix + 3 * sw, k).xyz;
+        a30 += m0 * v3;
+        a31 += m1 * v3;
+        let v4 = load_at(in_row, ix + 4 * sw, k).xyz;
+        a40 += m0 * v4;
+        a41 += m1 * v4;
+        let v5 = load_at(in_row, ix + 5 * sw, k).xyz;
+        a50 += m0 * v5;
+        a51 += m1 * v5;
+        let v6 = load_at(in_row, ix + 6 * sw, k).xyz;
+        a60 += m0 * v6;
+        a61 += m1 * v6;
+        let v7 = load_at(in_row, ix + 7 * sw, k).xyz;
+        a70 += m0 * v7;
+        a71 += m1 * v7;
+        wi += 4u;
+      }
+    }
+  }
+  let b0 = A4(ldw(bias[os + 0u]));
+  let b1 = A4(ldw(bias[os + 1u]));
+  let o = (row * params.out_w + ox0) * params.out_slices + os;
+  let left = params.out_w - ox0;
+  store(o + 0u * params.out_slices + 0u, os + 0u, to_t4(a00 + b0));
+  store(o + 0u * params.out_slices + 1u, os + 1u, to_t4(a01 + b1));
+  if (left > 1u) {
+    store(o + 1u * params.out_slices + 0u, os + 0u, to_t4(a10 + b0));
+    store(o + 1u * params.out_slices + 1u, os + 1u, to_t4(a11 + b1));
+  }
+  if (left > 2u) {
+    store(o + 2u * params.out_slices + 0u, os + 0u, to_t4(a20 + b0));
+    store(o + 2u * params.out_slices + 1u, os + 1u, to_t4(a21 + b1));
+  }
+  if (left > 3u) {
+    store(o + 3u * params.out_slices + 0u, os + 0u, to_t4(a30 + b0));
+    store(o + 3u * params.out_slices + 1u, os + 1u, to_t4(a31 + b1));
+  }
+  if (left > 4u) {
+    store(o + 4u * params.out_slices + 0u, os + 0u, to_t4(a40 + b0));
+    store(o + 4u * params.out_slices + 1u, os + 1u, to_t4(a41 + b1));
+  }
+  if (left > 5u) {
+    store(o + 5u * params.out_slices + 0u, os + 0u, to_t4(a50 + b0));
+    store(o + 5u * params.out_slices + 1u, os + 1u, to_t4(a51 + b1));
+  }
+  if (left > 6u) {
+    store(o + 6u * params.out_slices + 0u, os + 0u, to_t4(a60 + b0));
+    store(o + 6u * params.out_slices + 1u, os + 1u, to_t4(a61 + b1));
+  }
+  if (left > 7u) {
+    store(o + 7u * params.out_slices + 0u, os + 0u, to_t4(a70 + b0));
+    store(o + 7u * params.out_slices + 1u, os + 1u, to_t4(a71 + b1));
+  }
+}
