@@ -81,9 +81,8 @@ export const conv2dDirect: OpImpl = {
         {
           shader: {
             template: 'conv2d',
-            // main_8x2: 8 pixels x 2 output slices per invocation, unrolled; main_8x2_in3 the
-            // same for <= 3 input channels (RGB first convolutions: 4x3 products per tap).
-            entryPoint: pairs ? (g.inC <= 3 ? 'main_8x2_in3' : 'main_8x2') : 'main',
+            // main_8x2: 8 pixels x 2 output slices per invocation, unrolled.
+            entryPoint: pairs ? 'main_8x2' : 'main',
             constants: { ACTIVATION: activationConstant(activation), PIXELS_PER_INVOCATION, ...epilogueConstants(NO_EPILOGUE) },
           },
           bindings: {
