@@ -145,28 +145,28 @@ fn main(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_workgroups) 
     }
   }
   let b = A4(ldw(bias[os]));
-  let o = (row * params.out_w + ox0) * step + os;
+  let px = row * params.out_w + ox0;
   let left = params.out_w - ox0;
-  store(o, os, to_t4(a0 + b));
+  store(px, os, to_t4(a0 + b));
   if (left > 1u) {
-    store(o + 1u * step, os, to_t4(a1 + b));
+    store(px + 1u, os, to_t4(a1 + b));
   }
   if (left > 2u) {
-    store(o + 2u * step, os, to_t4(a2 + b));
+    store(px + 2u, os, to_t4(a2 + b));
   }
   if (left > 3u) {
-    store(o + 3u * step, os, to_t4(a3 + b));
+    store(px + 3u, os, to_t4(a3 + b));
   }
   if (left > 4u) {
-    store(o + 4u * step, os, to_t4(a4 + b));
+    store(px + 4u, os, to_t4(a4 + b));
   }
   if (left > 5u) {
-    store(o + 5u * step, os, to_t4(a5 + b));
+    store(px + 5u, os, to_t4(a5 + b));
   }
   if (left > 6u) {
-    store(o + 6u * step, os, to_t4(a6 + b));
+    store(px + 6u, os, to_t4(a6 + b));
   }
   if (left > 7u) {
-    store(o + 7u * step, os, to_t4(a7 + b));
+    store(px + 7u, os, to_t4(a7 + b));
   }
 }

@@ -30,13 +30,13 @@ const EPI_RESIDUAL_NARROW: bool = {{EPI_RESIDUAL_NARROW}};
 // #if EPI_RESIDUAL
 @group(0) @binding(8) var<storage, read> residual: array<S4>;
 
-fn residual_at(at: u32, os: u32) -> T4 {
+fn residual_at(pixel: u32, at: u32, os: u32) -> T4 {
   if (EPI_RESIDUAL_NARROW) {
-    // PAD stores 0 past the input's channels (its padded lanes are 0 already).
-    if (os >= params.residual_slices) {
-      return T4(0);
-    }
-    return ld(residual[(at - os) / params.out_slices * params.residual_slices + os]);
+    // PAD stores 0 past the input's channels (its padded lanes are 0 already). A select, not a
+    // branch: branches in each of an entry point's 16 or 32 stores make SwiftShader's compile
+    // several times slower.
+    let r = ld(residual[pixel * params.residual_slices + min(os, params.residual_slices - 1u)]);
+    return select(T4(0), r, os < params.residual_slices);
   }
   return ld(residual[at]);
 }
@@ -80,11 +80,12 @@ fn epi_activation(v: T4, op: u32, os: u32) -> T4 {
   }
 }
 
-// Output slice `at` (slice os of its row) from the op's sum, stored.
-fn store(at: u32, os: u32, sum: T4) {
+// Output slice os of output row (pixel) `pixel`, from the op's sum, stored.
+fn store(pixel: u32, os: u32, sum: T4) {
+  let at = pixel * params.out_slices + os;
   var v = epi_activation(activate(sum, ACT), EPI_PRE, os);
 // #if EPI_RESIDUAL
-  v = epi_activation(activate(v + residual_at(at, os), EPI_RESIDUAL_ACT), EPI_POST, os);
+  v = epi_activation(activate(v + residual_at(pixel, at, os), EPI_RESIDUAL_ACT), EPI_POST, os);
 // #endif
   if (EPI_PRE == EPI_LOGISTIC || EPI_POST == EPI_LOGISTIC) {
     // The one step that maps 0 to something else: padded lanes must stay 0.
