@@ -56,6 +56,11 @@ export interface OpImpl {
    * Implementations without it are offered only nodes whose activations are all float32.
    */
   readonly integer?: boolean;
+  /**
+   * Its program is one dispatch that stores through shaders/epilogue.wgsl (output binding `y`),
+   * so plan/fusion.ts may splice following nodes into it (ops/epilogue.ts).
+   */
+  readonly epilogue?: boolean;
   /** true, or why this implementation cannot run the node (e.g. 'dilation > 1 with stride > 1'). */
   isSupported(node: DelegateNode, ctx: OpContext): true | string;
   /** The node's GPU work. Only called after isSupported returned true. */

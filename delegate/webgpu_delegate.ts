@@ -41,8 +41,9 @@ export interface WebGpuDelegateOptions extends AcquireOptions {
   debug?: boolean;
   /**
    * Read back every tensor a partition computes on each invoke, not only the partition outputs
-   * (debugTensor). The partitions and dispatches stay the same; buffers are not reused. For
-   * per-node comparisons (harness/per_node.ts); slow. Default false.
+   * (debugTensor). The partitions stay the same; nodes are not fused (plan/fusion.ts), so each
+   * node's output exists, and buffers are not reused. For per-node comparisons
+   * (harness/per_node.ts); slow. Default false.
    */
   debugReadbackAll?: boolean;
   /**

@@ -5,11 +5,16 @@
 // 4 * in_slice + j for the 4 output channels of the slice. Padded channels are 0, so padded
 // output lanes come out 0.
 
+// include: epilogue
+
 const ACT: u32 = {{ACTIVATION}};
 const PX: u32 = {{PIXELS_PER_INVOCATION}};
 
 struct Params {
   invocations: u32,
+  // Output channels (the epilogue keeps padded lanes 0), and the slices of a residual row.
+  out_c: u32,
+  residual_slices: u32,
   in_h: u32,
   in_w: u32,
   in_slices: u32,
@@ -79,7 +84,7 @@ fn main(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_workgroups) 
   for (var p = 0u; p < PX; p++) {
     let ox = ox0 + p;
     if (ox < params.out_w) {
-      y[(row * params.out_w + ox) * params.out_slices + os] = st(activate(to_t4(acc[p] + b), ACT));
+      store(row * params.out_w + ox, os, to_t4(acc[p] + b));
     }
   }
 }
@@ -171,36 +176,36 @@ fn main_8x2(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_workgrou
   }
   let b0 = A4(ldw(bias[os + 0u]));
   let b1 = A4(ldw(bias[os + 1u]));
-  let o = (row * params.out_w + ox0) * params.out_slices + os;
+  let px = row * params.out_w + ox0;
   let left = params.out_w - ox0;
-  y[o + 0u * params.out_slices + 0u] = st(activate(to_t4(a00 + b0), ACT));
-  y[o + 0u * params.out_slices + 1u] = st(activate(to_t4(a01 + b1), ACT));
+  store(px + 0u, os + 0u, to_t4(a00 + b0));
+  store(px + 0u, os + 1u, to_t4(a01 + b1));
   if (left > 1u) {
-    y[o + 1u * params.out_slices + 0u] = st(activate(to_t4(a10 + b0), ACT));
-    y[o + 1u * params.out_slices + 1u] = st(activate(to_t4(a11 + b1), ACT));
+    store(px + 1u, os + 0u, to_t4(a10 + b0));
+    store(px + 1u, os + 1u, to_t4(a11 + b1));
   }
   if (left > 2u) {
-    y[o + 2u * params.out_slices + 0u] = st(activate(to_t4(a20 + b0), ACT));
-    y[o + 2u * params.out_slices + 1u] = st(activate(to_t4(a21 + b1), ACT));
+    store(px + 2u, os + 0u, to_t4(a20 + b0));
+    store(px + 2u, os + 1u, to_t4(a21 + b1));
   }
   if (left > 3u) {
-    y[o + 3u * params.out_slices + 0u] = st(activate(to_t4(a30 + b0), ACT));
-    y[o + 3u * params.out_slices + 1u] = st(activate(to_t4(a31 + b1), ACT));
+    store(px + 3u, os + 0u, to_t4(a30 + b0));
+    store(px + 3u, os + 1u, to_t4(a31 + b1));
   }
   if (left > 4u) {
-    y[o + 4u * params.out_slices + 0u] = st(activate(to_t4(a40 + b0), ACT));
-    y[o + 4u * params.out_slices + 1u] = st(activate(to_t4(a41 + b1), ACT));
+    store(px + 4u, os + 0u, to_t4(a40 + b0));
+    store(px + 4u, os + 1u, to_t4(a41 + b1));
   }
   if (left > 5u) {
-    y[o + 5u * params.out_slices + 0u] = st(activate(to_t4(a50 + b0), ACT));
-    y[o + 5u * params.out_slices + 1u] = st(activate(to_t4(a51 + b1), ACT));
+    store(px + 5u, os + 0u, to_t4(a50 + b0));
+    store(px + 5u, os + 1u, to_t4(a51 + b1));
   }
   if (left > 6u) {
-    y[o + 6u * params.out_slices + 0u] = st(activate(to_t4(a60 + b0), ACT));
-    y[o + 6u * params.out_slices + 1u] = st(activate(to_t4(a61 + b1), ACT));
+    store(px + 6u, os + 0u, to_t4(a60 + b0));
+    store(px + 6u, os + 1u, to_t4(a61 + b1));
   }
   if (left > 7u) {
-    y[o + 7u * params.out_slices + 0u] = st(activate(to_t4(a70 + b0), ACT));
-    y[o + 7u * params.out_slices + 1u] = st(activate(to_t4(a71 + b1), ACT));
+    store(px + 7u, os + 0u, to_t4(a70 + b0));
+    store(px + 7u, os + 1u, to_t4(a71 + b1));
   }
 }

@@ -3,6 +3,8 @@
 // horizontally adjacent output pixels of one output slice, in named registers. Weights (delegate/ops/depthwise_conv2d.ts):
 // [fy][fx][out_slice] vec4s, padded channels 0.
 
+// include: epilogue
+
 const ACT: u32 = {{ACTIVATION}};
 const PX: u32 = {{PIXELS_PER_INVOCATION}};
 // With a depth multiplier of 1 an output slice reads the input slice of the same index.
@@ -12,6 +14,9 @@ const SLIDING: bool = {{SLIDING}};
 
 struct Params {
   invocations: u32,
+  // Output channels (the epilogue keeps padded lanes 0), and the slices of a residual row.
+  out_c: u32,
+  residual_slices: u32,
   in_h: u32,
   in_w: u32,
   in_c: u32,
@@ -140,28 +145,28 @@ fn main(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_workgroups) 
     }
   }
   let b = A4(ldw(bias[os]));
-  let o = (row * params.out_w + ox0) * step + os;
+  let px = row * params.out_w + ox0;
   let left = params.out_w - ox0;
-  y[o] = st(activate(to_t4(a0 + b), ACT));
+  store(px, os, to_t4(a0 + b));
   if (left > 1u) {
-    y[o + 1u * step] = st(activate(to_t4(a1 + b), ACT));
+    store(px + 1u, os, to_t4(a1 + b));
   }
   if (left > 2u) {
-    y[o + 2u * step] = st(activate(to_t4(a2 + b), ACT));
+    store(px + 2u, os, to_t4(a2 + b));
   }
   if (left > 3u) {
-    y[o + 3u * step] = st(activate(to_t4(a3 + b), ACT));
+    store(px + 3u, os, to_t4(a3 + b));
   }
   if (left > 4u) {
-    y[o + 4u * step] = st(activate(to_t4(a4 + b), ACT));
+    store(px + 4u, os, to_t4(a4 + b));
   }
   if (left > 5u) {
-    y[o + 5u * step] = st(activate(to_t4(a5 + b), ACT));
+    store(px + 5u, os, to_t4(a5 + b));
   }
   if (left > 6u) {
-    y[o + 6u * step] = st(activate(to_t4(a6 + b), ACT));
+    store(px + 6u, os, to_t4(a6 + b));
   }
   if (left > 7u) {
-    y[o + 7u * step] = st(activate(to_t4(a7 + b), ACT));
+    store(px + 7u, os, to_t4(a7 + b));
   }
 }

@@ -5,10 +5,15 @@
 // keeps those in registers, not indexed arrays): each 4x4 weight block loaded serves 8 rows, each
 // input slice S output slices. Weights: [out_slice][in_slice] blocks of 4 vec4s, as in conv2d.wgsl.
 
+// include: epilogue
+
 const ACT: u32 = {{ACTIVATION}};
 
 struct Params {
   invocations: u32,
+  // Output channels (the epilogue keeps padded lanes 0), and the slices of a residual row.
+  out_c: u32,
+  residual_slices: u32,
   rows: u32,
   in_slices: u32,
   out_slices: u32,
@@ -72,36 +77,28 @@ fn main(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_workgroups) 
   }
   let b0 = A4(ldw(bias[os0 + 0u]));
   if (r0 + 0u < params.rows) {
-    let o = (r0 + 0u) * params.out_slices + os0;
-    y[o + 0u] = st(activate(to_t4(a00 + b0), ACT));
+    store(r0 + 0u, os0 + 0u, to_t4(a00 + b0));
   }
   if (r0 + 1u < params.rows) {
-    let o = (r0 + 1u) * params.out_slices + os0;
-    y[o + 0u] = st(activate(to_t4(a10 + b0), ACT));
+    store(r0 + 1u, os0 + 0u, to_t4(a10 + b0));
   }
   if (r0 + 2u < params.rows) {
-    let o = (r0 + 2u) * params.out_slices + os0;
-    y[o + 0u] = st(activate(to_t4(a20 + b0), ACT));
+    store(r0 + 2u, os0 + 0u, to_t4(a20 + b0));
   }
   if (r0 + 3u < params.rows) {
-    let o = (r0 + 3u) * params.out_slices + os0;
-    y[o + 0u] = st(activate(to_t4(a30 + b0), ACT));
+    store(r0 + 3u, os0 + 0u, to_t4(a30 + b0));
   }
   if (r0 + 4u < params.rows) {
-    let o = (r0 + 4u) * params.out_slices + os0;
-    y[o + 0u] = st(activate(to_t4(a40 + b0), ACT));
+    store(r0 + 4u, os0 + 0u, to_t4(a40 + b0));
   }
   if (r0 + 5u < params.rows) {
-    let o = (r0 + 5u) * params.out_slices + os0;
-    y[o + 0u] = st(activate(to_t4(a50 + b0), ACT));
+    store(r0 + 5u, os0 + 0u, to_t4(a50 + b0));
   }
   if (r0 + 6u < params.rows) {
-    let o = (r0 + 6u) * params.out_slices + os0;
-    y[o + 0u] = st(activate(to_t4(a60 + b0), ACT));
+    store(r0 + 6u, os0 + 0u, to_t4(a60 + b0));
   }
   if (r0 + 7u < params.rows) {
-    let o = (r0 + 7u) * params.out_slices + os0;
-    y[o + 0u] = st(activate(to_t4(a70 + b0), ACT));
+    store(r0 + 7u, os0 + 0u, to_t4(a70 + b0));
   }
 }
 
@@ -177,44 +174,36 @@ fn main_8x2(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_workgrou
   let b0 = A4(ldw(bias[os0 + 0u]));
   let b1 = A4(ldw(bias[os0 + 1u]));
   if (r0 + 0u < params.rows) {
-    let o = (r0 + 0u) * params.out_slices + os0;
-    y[o + 0u] = st(activate(to_t4(a00 + b0), ACT));
-    y[o + 1u] = st(activate(to_t4(a01 + b1), ACT));
+    store(r0 + 0u, os0 + 0u, to_t4(a00 + b0));
+    store(r0 + 0u, os0 + 1u, to_t4(a01 + b1));
   }
   if (r0 + 1u < params.rows) {
-    let o = (r0 + 1u) * params.out_slices + os0;
-    y[o + 0u] = st(activate(to_t4(a10 + b0), ACT));
-    y[o + 1u] = st(activate(to_t4(a11 + b1), ACT));
+    store(r0 + 1u, os0 + 0u, to_t4(a10 + b0));
+    store(r0 + 1u, os0 + 1u, to_t4(a11 + b1));
   }
   if (r0 + 2u < params.rows) {
-    let o = (r0 + 2u) * params.out_slices + os0;
-    y[o + 0u] = st(activate(to_t4(a20 + b0), ACT));
-    y[o + 1u] = st(activate(to_t4(a21 + b1), ACT));
+    store(r0 + 2u, os0 + 0u, to_t4(a20 + b0));
+    store(r0 + 2u, os0 + 1u, to_t4(a21 + b1));
   }
   if (r0 + 3u < params.rows) {
-    let o = (r0 + 3u) * params.out_slices + os0;
-    y[o + 0u] = st(activate(to_t4(a30 + b0), ACT));
-    y[o + 1u] = st(activate(to_t4(a31 + b1), ACT));
+    store(r0 + 3u, os0 + 0u, to_t4(a30 + b0));
+    store(r0 + 3u, os0 + 1u, to_t4(a31 + b1));
   }
   if (r0 + 4u < params.rows) {
-    let o = (r0 + 4u) * params.out_slices + os0;
-    y[o + 0u] = st(activate(to_t4(a40 + b0), ACT));
-    y[o + 1u] = st(activate(to_t4(a41 + b1), ACT));
+    store(r0 + 4u, os0 + 0u, to_t4(a40 + b0));
+    store(r0 + 4u, os0 + 1u, to_t4(a41 + b1));
   }
   if (r0 + 5u < params.rows) {
-    let o = (r0 + 5u) * params.out_slices + os0;
-    y[o + 0u] = st(activate(to_t4(a50 + b0), ACT));
-    y[o + 1u] = st(activate(to_t4(a51 + b1), ACT));
+    store(r0 + 5u, os0 + 0u, to_t4(a50 + b0));
+    store(r0 + 5u, os0 + 1u, to_t4(a51 + b1));
   }
   if (r0 + 6u < params.rows) {
-    let o = (r0 + 6u) * params.out_slices + os0;
-    y[o + 0u] = st(activate(to_t4(a60 + b0), ACT));
-    y[o + 1u] = st(activate(to_t4(a61 + b1), ACT));
+    store(r0 + 6u, os0 + 0u, to_t4(a60 + b0));
+    store(r0 + 6u, os0 + 1u, to_t4(a61 + b1));
   }
   if (r0 + 7u < params.rows) {
-    let o = (r0 + 7u) * params.out_slices + os0;
-    y[o + 0u] = st(activate(to_t4(a70 + b0), ACT));
-    y[o + 1u] = st(activate(to_t4(a71 + b1), ACT));
+    store(r0 + 7u, os0 + 0u, to_t4(a70 + b0));
+    store(r0 + 7u, os0 + 1u, to_t4(a71 + b1));
   }
 }
 
@@ -328,59 +317,51 @@ fn main_8x4(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_workgrou
   let b2 = A4(ldw(bias[os0 + 2u]));
   let b3 = A4(ldw(bias[os0 + 3u]));
   if (r0 + 0u < params.rows) {
-    let o = (r0 + 0u) * params.out_slices + os0;
-    y[o + 0u] = st(activate(to_t4(a00 + b0), ACT));
-    y[o + 1u] = st(activate(to_t4(a01 + b1), ACT));
-    y[o + 2u] = st(activate(to_t4(a02 + b2), ACT));
-    y[o + 3u] = st(activate(to_t4(a03 + b3), ACT));
+    store(r0 + 0u, os0 + 0u, to_t4(a00 + b0));
+    store(r0 + 0u, os0 + 1u, to_t4(a01 + b1));
+    store(r0 + 0u, os0 + 2u, to_t4(a02 + b2));
+    store(r0 + 0u, os0 + 3u, to_t4(a03 + b3));
   }
   if (r0 + 1u < params.rows) {
-    let o = (r0 + 1u) * params.out_slices + os0;
-    y[o + 0u] = st(activate(to_t4(a10 + b0), ACT));
-    y[o + 1u] = st(activate(to_t4(a11 + b1), ACT));
-    y[o + 2u] = st(activate(to_t4(a12 + b2), ACT));
-    y[o + 3u] = st(activate(to_t4(a13 + b3), ACT));
+    store(r0 + 1u, os0 + 0u, to_t4(a10 + b0));
+    store(r0 + 1u, os0 + 1u, to_t4(a11 + b1));
+    store(r0 + 1u, os0 + 2u, to_t4(a12 + b2));
+    store(r0 + 1u, os0 + 3u, to_t4(a13 + b3));
   }
   if (r0 + 2u < params.rows) {
-    let o = (r0 + 2u) * params.out_slices + os0;
-    y[o + 0u] = st(activate(to_t4(a20 + b0), ACT));
-    y[o + 1u] = st(activate(to_t4(a21 + b1), ACT));
-    y[o + 2u] = st(activate(to_t4(a22 + b2), ACT));
-    y[o + 3u] = st(activate(to_t4(a23 + b3), ACT));
+    store(r0 + 2u, os0 + 0u, to_t4(a20 + b0));
+    store(r0 + 2u, os0 + 1u, to_t4(a21 + b1));
+    store(r0 + 2u, os0 + 2u, to_t4(a22 + b2));
+    store(r0 + 2u, os0 + 3u, to_t4(a23 + b3));
   }
   if (r0 + 3u < params.rows) {
-    let o = (r0 + 3u) * params.out_slices + os0;
-    y[o + 0u] = st(activate(to_t4(a30 + b0), ACT));
-    y[o + 1u] = st(activate(to_t4(a31 + b1), ACT));
-    y[o + 2u] = st(activate(to_t4(a32 + b2), ACT));
-    y[o + 3u] = st(activate(to_t4(a33 + b3), ACT));
+    store(r0 + 3u, os0 + 0u, to_t4(a30 + b0));
+    store(r0 + 3u, os0 + 1u, to_t4(a31 + b1));
+    store(r0 + 3u, os0 + 2u, to_t4(a32 + b2));
+    store(r0 + 3u, os0 + 3u, to_t4(a33 + b3));
   }
   if (r0 + 4u < params.rows) {
-    let o = (r0 + 4u) * params.out_slices + os0;
-    y[o + 0u] = st(activate(to_t4(a40 + b0), ACT));
-    y[o + 1u] = st(activate(to_t4(a41 + b1), ACT));
-    y[o + 2u] = st(activate(to_t4(a42 + b2), ACT));
-    y[o + 3u] = st(activate(to_t4(a43 + b3), ACT));
+    store(r0 + 4u, os0 + 0u, to_t4(a40 + b0));
+    store(r0 + 4u, os0 + 1u, to_t4(a41 + b1));
+    store(r0 + 4u, os0 + 2u, to_t4(a42 + b2));
+    store(r0 + 4u, os0 + 3u, to_t4(a43 + b3));
   }
   if (r0 + 5u < params.rows) {
-    let o = (r0 + 5u) * params.out_slices + os0;
-    y[o + 0u] = st(activate(to_t4(a50 + b0), ACT));
-    y[o + 1u] = st(activate(to_t4(a51 + b1), ACT));
-    y[o + 2u] = st(activate(to_t4(a52 + b2), ACT));
-    y[o + 3u] = st(activate(to_t4(a53 + b3), ACT));
+    store(r0 + 5u, os0 + 0u, to_t4(a50 + b0));
+    store(r0 + 5u, os0 + 1u, to_t4(a51 + b1));
+    store(r0 + 5u, os0 + 2u, to_t4(a52 + b2));
+    store(r0 + 5u, os0 + 3u, to_t4(a53 + b3));
   }
   if (r0 + 6u < params.rows) {
-    let o = (r0 + 6u) * params.out_slices + os0;
-    y[o + 0u] = st(activate(to_t4(a60 + b0), ACT));
-    y[o + 1u] = st(activate(to_t4(a61 + b1), ACT));
-    y[o + 2u] = st(activate(to_t4(a62 + b2), ACT));
-    y[o + 3u] = st(activate(to_t4(a63 + b3), ACT));
+    store(r0 + 6u, os0 + 0u, to_t4(a60 + b0));
+    store(r0 + 6u, os0 + 1u, to_t4(a61 + b1));
+    store(r0 + 6u, os0 + 2u, to_t4(a62 + b2));
+    store(r0 + 6u, os0 + 3u, to_t4(a63 + b3));
   }
   if (r0 + 7u < params.rows) {
-    let o = (r0 + 7u) * params.out_slices + os0;
-    y[o + 0u] = st(activate(to_t4(a70 + b0), ACT));
-    y[o + 1u] = st(activate(to_t4(a71 + b1), ACT));
-    y[o + 2u] = st(activate(to_t4(a72 + b2), ACT));
-    y[o + 3u] = st(activate(to_t4(a73 + b3), ACT));
+    store(r0 + 7u, os0 + 0u, to_t4(a70 + b0));
+    store(r0 + 7u, os0 + 1u, to_t4(a71 + b1));
+    store(r0 + 7u, os0 + 2u, to_t4(a72 + b2));
+    store(r0 + 7u, os0 + 3u, to_t4(a73 + b3));
   }
 }

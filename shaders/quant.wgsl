@@ -215,7 +215,7 @@ fn pack_i16(v: vec4<i32>) -> vec2<u32> {
 // ---- 4-lane dot products of packed 8-bit words ----
 
 // dot4I8Packed / dot4U8Packed without the packed_4x8_integer_dot_product language feature: the
-// same values. Shaders call the one delegate/ops/int_dot.ts names ({{DOT_I8}}, {{DOT_U8}}), so
+// same values. Shaders call the one delegate/ops/int_dot.ts names (placeholders DOT_I8, DOT_U8), so
 // the packed builtins appear in no module an implementation without them has to compile.
 fn dot4_i8_plain(a: u32, b: u32) -> i32 {
   return dot(unpack_i8(a), unpack_i8(b));

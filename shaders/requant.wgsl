@@ -3,7 +3,7 @@
 // src/kernels/int/requant.ts requantize() does, per output channel. A library after quant.wgsl
 // (a template includes both: `// include: quant` then `// include: requant`).
 //
-// The template defines `const REQUANT_MODE: u32 = {{REQUANT_MODE}};` (one of the modes below,
+// The template defines `const REQUANT_MODE: u32 = <placeholder REQUANT_MODE>;` (one of the modes below,
 // from delegate/ops/requant.ts); this library declares the per-channel table it reads.
 
 const REQUANT_DOUBLE: u32 = 0u; // TFLite's reference kernels: gemmlowp double rounding

@@ -18,6 +18,7 @@ import {
   packConvWeights,
   weightBytesProblem,
 } from './conv_common.js';
+import { epilogueConstants, NO_EPILOGUE } from './epilogue.js';
 import { rowsProgram } from './fully_connected.js';
 
 /** Output pixels along x per invocation of conv2d.wgsl. */
@@ -51,6 +52,7 @@ function packedWeights(node: DelegateNode, g: ConvGeometry): Float32Array {
 /** 1x1 filter, stride 1: out[pixel] = W x[pixel] + b, a product over every pixel row. */
 export const conv2dPointwise: OpImpl = {
   name: 'conv2d_1x1',
+  epilogue: true,
   isSupported(node, ctx) {
     const why = convProblems(node, ctx);
     if (why) return why;
@@ -64,6 +66,7 @@ export const conv2dPointwise: OpImpl = {
 
 export const conv2dDirect: OpImpl = {
   name: 'conv2d',
+  epilogue: true,
   isSupported(node, ctx) {
     return convProblems(node, ctx) ?? true;
   },
@@ -80,7 +83,7 @@ export const conv2dDirect: OpImpl = {
             template: 'conv2d',
             // main_8x2: 8 pixels x 2 output slices per invocation, unrolled.
             entryPoint: pairs ? 'main_8x2' : 'main',
-            constants: { ACTIVATION: activationConstant(activation), PIXELS_PER_INVOCATION },
+            constants: { ACTIVATION: activationConstant(activation), PIXELS_PER_INVOCATION, ...epilogueConstants(NO_EPILOGUE) },
           },
           bindings: {
             x: { kind: 'tensor', tensor: node.inputs[CONV_INPUTS.input] as RuntimeTensor },
@@ -91,6 +94,8 @@ export const conv2dDirect: OpImpl = {
           uniforms: {
             ...convWindowUniforms(g),
             in_slices: Math.ceil(g.inC / 4),
+            out_c: g.outC,
+            residual_slices: outSlices,
             out_slices: outSlices,
             x_blocks: xBlocks,
           },

@@ -7,6 +7,7 @@ import type { RuntimeTensor } from '../../src/kernels/kernel.js';
 import type { NodeProgram, OpImpl } from '../program.js';
 import { activationConstant, constant, inputAt } from './common.js';
 import { activationProblem, constantBias, notFloatReason, packBias, weightBytesProblem } from './conv_common.js';
+import { epilogueConstants, NO_EPILOGUE } from './epilogue.js';
 
 /** Output pixels along x per invocation: depthwise_conv2d.wgsl unrolls exactly 8. */
 const PIXELS_PER_INVOCATION = 8;
@@ -23,6 +24,7 @@ function packDepthwiseWeights(w: Float32Array, taps: number, outC: number): Floa
 
 export const depthwiseConv2d: OpImpl = {
   name: 'depthwise_conv2d',
+  epilogue: true,
   isSupported(node, ctx) {
     const p = prepared(node);
     if (!p) return notFloatReason(node.inputs, CONV_INPUTS);
@@ -55,6 +57,7 @@ export const depthwiseConv2d: OpImpl = {
               PIXELS_PER_INVOCATION,
               MULTIPLIER_ONE: multiplier === 1,
               SLIDING: strideW === 1 && dilationW === 1,
+              ...epilogueConstants(NO_EPILOGUE),
             },
           },
           bindings: {
@@ -70,6 +73,8 @@ export const depthwiseConv2d: OpImpl = {
             in_slices: Math.ceil(inC / 4),
             out_h: outH,
             out_w: outW,
+            out_c: outC,
+            residual_slices: outSlices,
             out_slices: outSlices,
             x_blocks: xBlocks,
             filter_h: filterH,

@@ -8,6 +8,7 @@ import { sameSliceLayout } from '../layout.js';
 import type { NodeProgram, OpImpl } from '../program.js';
 import { activationConstant, constant, inputAt } from './common.js';
 import { constantBias, notFloatReason, packBias, packConvWeights, weightBytesProblem } from './conv_common.js';
+import { epilogueConstants, NO_EPILOGUE } from './epilogue.js';
 
 /** Rows per invocation of fully_connected.wgsl (every entry point). */
 export const ROWS_PER_INVOCATION = 8;
@@ -38,7 +39,7 @@ export function rowsProgram(
         shader: {
           template: 'fully_connected',
           entryPoint: ENTRY_POINTS[perInvocation],
-          constants: { ACTIVATION: activationConstant(activation) },
+          constants: { ACTIVATION: activationConstant(activation), ...epilogueConstants(NO_EPILOGUE) },
         },
         bindings: {
           x: { kind: 'tensor', tensor: node.inputs[slots.input] as RuntimeTensor },
@@ -46,7 +47,7 @@ export function rowsProgram(
           bias: { kind: 'weights', values: packBias(inputAt(node, slots.bias), outC) },
           y: { kind: 'tensor', tensor: node.outputs[0] as RuntimeTensor },
         },
-        uniforms: { rows, in_slices: Math.ceil(k / 4), out_slices: outSlices },
+        uniforms: { rows, in_slices: Math.ceil(k / 4), out_c: outC, out_slices: outSlices, residual_slices: outSlices },
         invocations: Math.ceil(rows / ROWS_PER_INVOCATION) * (outSlices / perInvocation),
       },
     ],
@@ -57,6 +58,7 @@ const prepared = (node: DelegateNode): FullyConnectedParams | null => preparedBy
 
 export const fullyConnected: OpImpl = {
   name: 'fully_connected',
+  epilogue: true,
   isSupported(node, ctx) {
     // The prepare checked the shapes, the weights format and the activation (only clamping ones).
     const p = prepared(node);

@@ -16,7 +16,8 @@ export interface PadPlan {
   value: number;
 }
 
-function planOf(node: DelegateNode): PadPlan | string {
+/** The node's padding plan from its CPU prepare, or why it has none. */
+export function padPlanOf(node: DelegateNode): PadPlan | string {
   const mirror = preparedBy<MirrorPadParams>(node, mirrorPadKernel);
   if (mirror) return { before: mirror.before, mode: mirror.mode === MirrorPadMode.REFLECT ? 'MODE_REFLECT' : 'MODE_SYMMETRIC', value: 0 };
   const p = preparedBy<PadParams>(node, padKernel);
@@ -67,14 +68,14 @@ function pad(op: string): OpImpl {
     name: op.toLowerCase(),
     isSupported(node) {
       // The prepare checked the paddings (constant, non-negative, within the mirror limits) and sized the output.
-      const plan = planOf(node);
+      const plan = padPlanOf(node);
       if (typeof plan === 'string') return plan;
       return rankOf(node.inputs[PAD_INPUTS.input] ?? null, [1, 2, 3, 4, 5, 6], 'input') ?? true;
     },
     build(node): NodeProgram {
       const x = node.inputs[PAD_INPUTS.input] as RuntimeTensor;
       const y = node.outputs[0] as RuntimeTensor;
-      const { before, mode, value } = planOf(node) as PadPlan;
+      const { before, mode, value } = padPlanOf(node) as PadPlan;
       const g = padGeometry(x, y, before);
       return {
         kind: 'dispatch',

@@ -113,7 +113,8 @@ const align = (n: number, to: number) => Math.ceil(n / to) * to;
 
 export function planPartition(graph: DelegateGraph, spec: PartitionSpec, ctx: OpContext, options: PlanOptions): PartitionPlan {
   const { precision, label } = options;
-  const nodes = planPrograms(graph, spec, ctx, label);
+  // Fusion hides intermediates, which per-node debugging (readbackAll) wants to see.
+  const nodes = planPrograms(graph, spec, ctx, label, !options.readbackAll);
   const lifetimes = planLifetimes(spec, nodes, precision, options.readbackAll, label);
   const { nodePrecision, storage: stored } = planNodePrecision(nodes, lifetimes.storage, precision);
   const converted = planConversions(nodes, stored, nodePrecision);

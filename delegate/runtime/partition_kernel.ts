@@ -417,12 +417,17 @@ export class PartitionKernel implements DelegateKernel {
             ...(this.options.floatQuantizedNodes ? { floatQuantizedNodes: this.options.floatQuantizedNodes } : {}),
           }
         : {}),
-      nodes: this.plans.length,
-      /** Nodes per implementation, e.g. { conv2d_1x1: 12, depthwise_conv2d: 9 }. */
+      nodes: this.plans.reduce((n, p) => n + 1 + p.fused.length, 0),
+      /**
+       * Nodes per implementation, e.g. { conv2d_1x1: 12, depthwise_conv2d: 9 }; a fused group
+       * (one dispatch) counts once under its name, e.g. 'conv2d_1x1+add+relu'.
+       */
       implementations: this.plans.reduce<Record<string, number>>((acc, p) => {
-        acc[p.impl.name] = (acc[p.impl.name] ?? 0) + 1;
+        acc[p.name] = (acc[p.name] ?? 0) + 1;
         return acc;
       }, {}),
+      /** Nodes absorbed into another node's dispatch (epilogue fusion). */
+      fusedNodes: this.plans.reduce((n, p) => n + p.fused.length, 0),
       dispatches: this.dispatches.length,
       pipelines: this.stats.pipelines,
       tensorBuffers: this.stats.pooledBuffers,

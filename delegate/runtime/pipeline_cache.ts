@@ -9,7 +9,7 @@ import { PRELUDE, type Precision } from '../plan/precision.js';
 import { ShaderError } from './errors.js';
 import { ShaderStage } from './gpu_flags.js';
 import { type UniformLayout, uniformLayout } from './uniforms.js';
-import { instantiate, type TemplateValue } from './wgsl_template.js';
+import { instantiate, placeholders, type TemplateValue } from './wgsl_template.js';
 
 /** Which shader a dispatch runs. */
 export interface ShaderRef {
@@ -47,11 +47,25 @@ export function shaderIncludes(template: ShaderName): ShaderName[] {
   });
 }
 
+/**
+ * The libraries and the template, before instantiation. Libraries may have placeholders too
+ * (epilogue.wgsl): the template's values fill them, so a template's values are those of the
+ * whole text.
+ */
+function templateText(template: ShaderName): string {
+  const libraries = shaderIncludes(template).map((name) => `${WGSL_SOURCES[name]}\n`);
+  return `${libraries.join('')}${WGSL_SOURCES[template]}`;
+}
+
+/** The placeholder names a template and its libraries use: the constants a ShaderRef must give. */
+export function templatePlaceholders(template: ShaderName): Set<string> {
+  return placeholders(templateText(template));
+}
+
 /** The complete WGSL of a shader in a precision. */
 export function shaderSource(ref: ShaderRef, precision: Precision): string {
-  const body = instantiate(ref.template, WGSL_SOURCES[ref.template], ref.constants);
-  const libraries = shaderIncludes(ref.template).map((name) => `${WGSL_SOURCES[name]}\n`);
-  return `${WGSL_SOURCES[PRELUDE[precision]]}\n${WGSL_SOURCES.common}\n${libraries.join('')}${body}`;
+  const body = instantiate(ref.template, templateText(ref.template), ref.constants);
+  return `${WGSL_SOURCES[PRELUDE[precision]]}\n${WGSL_SOURCES.common}\n${body}`;
 }
 
 export function shaderKey(ref: ShaderRef, precision: Precision): string {

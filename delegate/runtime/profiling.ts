@@ -114,7 +114,7 @@ export function makeProfiler(gpu: GpuContext, plan: PartitionPlan, buffers: Buff
       return {
         node: p.node.index,
         op: p.node.op.op,
-        variant: `${p.impl.name} ${entry}`,
+        variant: `${p.name} ${entry}`,
         shape: [...(p.node.outputs[0]?.shape ?? [])],
         label: d.label,
       };

@@ -6,9 +6,9 @@ import { sameSliceLayout, sliceLayout, toSlices } from '../../delegate/layout.js
 import { collapseDims } from '../../delegate/ops/common.js';
 import { packConvWeights } from '../../delegate/ops/conv_common.js';
 import { planBuffers, sizeClass } from '../../delegate/plan/planner.js';
-import { reflectEntry, shaderSource } from '../../delegate/runtime/pipeline_cache.js';
+import { reflectEntry, shaderSource, templatePlaceholders } from '../../delegate/runtime/pipeline_cache.js';
 import { packUniforms } from '../../delegate/runtime/uniforms.js';
-import { instantiate, placeholders } from '../../delegate/runtime/wgsl_template.js';
+import { instantiate } from '../../delegate/runtime/wgsl_template.js';
 import { renderIndex } from '../../shaders/generate.mjs';
 import { WGSL_SOURCES } from '../../shaders/index.js';
 import { floatToHalfSaturating as halfBits, halfToFloat as halfValue } from '../../src/kernels/dequantize.js';
@@ -50,6 +50,13 @@ describe('shaders/sources.json', () => {
       IN_TYPE: 0,
       OUT_TYPE: 0,
       DOT_I8: 'dot4_i8_plain',
+      // Every epilogue step and binding (shaders/epilogue.wgsl).
+      EPI_PRE: 'EPI_PRELU',
+      EPI_RESIDUAL: true,
+      EPI_RESIDUAL_ACT: 'ACT_RELU',
+      EPI_POST: 'EPI_LOGISTIC',
+      EPI_ALPHA: true,
+      EPI_RESIDUAL_NARROW: true,
       DOT_U8: 'dot4_u8_plain',
       ELEMENT: 'ELEM_U8',
       FILTER_ZERO_POINT: 3,
@@ -71,7 +78,7 @@ describe('shaders/sources.json', () => {
       (n) => !n.startsWith('prelude_') && WGSL_SOURCES[n as keyof typeof WGSL_SOURCES].includes('@compute'),
     ) as (keyof typeof WGSL_SOURCES)[];
     for (const template of templates) {
-      const wanted = placeholders(WGSL_SOURCES[template]);
+      const wanted = templatePlaceholders(template);
       const own = { ...values, ...perTemplate[template] };
       const missing = [...wanted].filter((n) => own[n] === undefined);
       expect(missing, `${template}: placeholders without a test value`).toEqual([]);
@@ -105,6 +112,13 @@ describe('templates', () => {
     expect(() => instantiate('t', src, { A: 1, B: false })).toThrow(/missing C/);
     expect(() => instantiate('t', src, { A: 1, B: false, C: 'X', D: 2 })).toThrow(/unknown D/);
     expect(() => instantiate('t', src, { A: 1, B: false, C: '1u + f()' })).toThrow(/not a WGSL identifier/);
+  });
+  it('keeps a conditional block only when its boolean is true', () => {
+    const block = 'a\n// #if R\nvar<storage> r: array<u32>;\n// #endif\nb\n';
+    expect(instantiate('t', block, { R: true })).toBe('a\nvar<storage> r: array<u32>;\nb\n');
+    expect(instantiate('t', block, { R: false })).toBe('a\nb\n');
+    expect(() => instantiate('t', block, {})).toThrow(/missing R/);
+    expect(() => instantiate('t', block, { R: 1 })).toThrow(/needs a boolean/);
   });
 });
 
