@@ -50,11 +50,15 @@ export interface FuzzReport {
   hangs: FuzzCase[];
   slow: FuzzCase[];
   slowest: FuzzCase | null;
-  /** The largest JS/wasm memory growth over one case against its bound (8x the file + the arena ceiling). */
+  /**
+   * The largest ArrayBuffer growth over one case against its bound (8x the file + the arena
+   * ceiling); maxBytes is NaN where it cannot be measured (a page).
+   */
   memory: { maxBytes: number; bound: number; case: string };
 }
 
-const arrayBufferBytes = () => (typeof process !== 'undefined' ? process.memoryUsage().arrayBuffers : 0);
+/** Bytes held by ArrayBuffers (Node); NaN in a page, which cannot measure them. */
+const arrayBufferBytes = () => (typeof process !== 'undefined' && process.memoryUsage ? process.memoryUsage().arrayBuffers : Number.NaN);
 
 function settleWithin<T>(p: Promise<T>, ms: number): Promise<T | 'hang'> {
   let timer: ReturnType<typeof setTimeout> | undefined;
@@ -105,7 +109,7 @@ export async function fuzzPipeline(options: FuzzOptions): Promise<FuzzReport> {
       report.hangs.push({ model: model.name, seed, mutation: mutation.label, ms: options.hangMs ?? 60_000 });
       continue;
     }
-    const grown = Math.max(0, arrayBufferBytes() - before);
+    const grown = Math.max(0, arrayBufferBytes() - before); // NaN stays NaN
     report.cases++;
     const key = outcomeKey(outcome);
     report.outcomes[key] = (report.outcomes[key] ?? 0) + 1;
@@ -115,7 +119,8 @@ export async function fuzzPipeline(options: FuzzOptions): Promise<FuzzReport> {
     if (outcome.ms > slowFactor * (baseMs.get(model.name) ?? 0) + 1000) report.slow.push(c);
     if (!report.slowest || outcome.ms > report.slowest.ms) report.slowest = c;
     const bound = 8 * model.bytes.length + ceiling;
-    if (grown / bound > worstRatio) {
+    if (Number.isNaN(grown)) report.memory = { maxBytes: Number.NaN, bound, case: 'not measured here' };
+    else if (grown / bound > worstRatio) {
       worstRatio = grown / bound;
       report.memory = { maxBytes: grown, bound, case: `${model.name} #${seed}: ${mutation.label}` };
     }
