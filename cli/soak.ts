@@ -8,24 +8,8 @@ import { runInNewContext } from 'node:vm';
 import { soakInBrowser } from '../harness/browser/soak_browser.js';
 import { corpusModels } from '../harness/corpus.js';
 import type { SoakBackend, SoakModel } from '../harness/soak/fuzz.js';
-import { renderSoak, runSoak, type SoakReport, soakPassed } from '../harness/soak/soak.js';
+import { renderSoak, runSoak, SOAK_FUZZ_MODELS, SOAK_LONG_RUN_MODELS, type SoakReport, soakPassed } from '../harness/soak/soak.js';
 import { progress } from './format.js';
-
-/** Small models of every mode: fp16 from npm always; the others from ../shared when present. */
-export const SOAK_FUZZ_MODELS = [
-  'face_detection_short_range',
-  'hello_world_int8',
-  'mnist_conv_fc_int8',
-  'magic_wand_f32',
-  'mnist_lstm_f32',
-  'keyword_scrambled_int16io',
-  'seanet_add0_16x8',
-  'pose_classifier_hybrid',
-  'micro_speech_int8',
-  'dilated_conv_f32',
-];
-/** Three long-run models: the npm face detector, and two small shared ones where present. */
-export const SOAK_LONG_RUN_MODELS = ['face_detection_short_range', 'mnist_conv_fc_f32', 'magic_wand_f32'];
 
 function load(names: readonly string[]): SoakModel[] {
   const all = corpusModels();

@@ -60,6 +60,10 @@ async function cpuReference(bytes: Uint8Array): Promise<number[][]> {
   return out;
 }
 
+/** Within fp32 GPU rounding of the CPU's values (1e-3 relative). */
+const closeTo = (a: number[][], b: number[][]) =>
+  a.every((o, i) => o.every((v, j) => Math.abs(v - (b[i]?.[j] ?? 0)) <= 1e-3 * (1 + Math.abs(v))));
+
 const sameValues = (a: number[][], b: number[][]) => a.length === b.length && a.every((x, i) => x.every((v, j) => Object.is(v, b[i]?.[j])));
 
 /** Rejects unless it settles in `ms`: a hang is an outcome too. */
@@ -69,6 +73,20 @@ function withDeadline<T>(p: Promise<T>, ms: number, what: string): Promise<T> {
     timer = setTimeout(() => reject(new Error(`HANG: ${what} did not settle in ${ms} ms`)), ms);
   });
   return Promise.race([p, deadline]).finally(() => clearTimeout(timer));
+}
+
+/** allocateTensors() with a delegate on `device` (then destroyed): the error, or null. */
+async function allocateOn(device: GPUDevice, bytes: Uint8Array): Promise<unknown> {
+  const interpreter = await Interpreter.create(bytes, { delegates: [await WebGpuDelegate.create({ device })] });
+  try {
+    await withDeadline(interpreter.allocateTensors(), 60_000, 'allocateTensors');
+    return null;
+  } catch (e) {
+    return e;
+  } finally {
+    interpreter.dispose();
+    device.destroy();
+  }
 }
 
 const SCENARIOS: Scenario[] = [
@@ -108,9 +126,7 @@ const SCENARIOS: Scenario[] = [
       fillInputs(interpreter);
       await withDeadline(interpreter.invoke(), 30_000, 'invoke after re-allocation');
       const fresh = (await delegate.gpu()).device !== gpu.device;
-      const close = outputs(interpreter).every((o, i) =>
-        o.every((v, j) => Math.abs(v - (reference[i]?.[j] ?? 0)) <= 1e-3 * (1 + Math.abs(v))),
-      );
+      const close = closeTo(outputs(interpreter), reference);
       interpreter.dispose();
       return {
         observed: `first invoke: ${failed ? describeError(failed).split(':')[0] : 'completed'}; after allocateTensors(): ${fresh ? 'new device' : 'same device'}, results ${close ? 'match' : 'DIFFER from'} the CPU`,
@@ -153,13 +169,7 @@ const SCENARIOS: Scenario[] = [
         injected = true;
         return { message: 'injected: vkAllocateMemory failed with VK_ERROR_OUT_OF_DEVICE_MEMORY' } as GPUError;
       };
-      const interpreter = await Interpreter.create(bytes, { delegates: [await WebGpuDelegate.create({ device })] });
-      const r = await interpreter.allocateTensors().then(
-        () => null,
-        (e: unknown) => e,
-      );
-      interpreter.dispose();
-      device.destroy();
+      const r = await allocateOn(device, bytes);
       return {
         observed: r ? describeError(r) : 'allocated (the injection was not seen)',
         pass: r instanceof DelegateError && /out of GPU memory/.test(String(r)),
@@ -174,13 +184,7 @@ const SCENARIOS: Scenario[] = [
       const device = gpu.device;
       const create = device.createShaderModule.bind(device);
       device.createShaderModule = (d) => create({ ...d, code: `${d.code}\nfn broken( { }` });
-      const interpreter = await Interpreter.create(bytes, { delegates: [await WebGpuDelegate.create({ device })] });
-      const r = await withDeadline(interpreter.allocateTensors(), 60_000, 'allocateTensors').then(
-        () => null,
-        (e: unknown) => e,
-      );
-      interpreter.dispose();
-      device.destroy();
+      const r = await allocateOn(device, bytes);
       return { observed: r ? describeError(r) : 'allocated with broken shaders', pass: r instanceof DelegateError };
     },
   },
@@ -196,9 +200,7 @@ const SCENARIOS: Scenario[] = [
         (e: unknown) => e,
       );
       await first;
-      const close = outputs(interpreter).every((o, i) =>
-        o.every((v, j) => Math.abs(v - (reference[i]?.[j] ?? 0)) <= 1e-3 * (1 + Math.abs(v))),
-      );
+      const close = closeTo(outputs(interpreter), reference);
       interpreter.dispose();
       return {
         observed: `second: ${second ? describeError(second) : 'completed'}; first: results ${close ? 'match' : 'DIFFER'}`,

@@ -5,20 +5,10 @@
 
 import type { schema as fb } from '../../src/index.js';
 import { packModel, unpackModel } from '../model_variant.js';
+import { mulberry32 } from '../oracle/inputs.js';
 
+/** Seeded with mulberry32, so a case is (model, seed). */
 export type Rng = () => number;
-
-/** Deterministic PRNG (mulberry32), so a case is (model, seed). */
-export function mulberry32(seed: number): Rng {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 const pickIndex = (rng: Rng, n: number) => Math.floor(rng() * n);
 const pick = <T>(rng: Rng, xs: readonly T[]): T => xs[pickIndex(rng, xs.length)] as T;

@@ -8,6 +8,22 @@ import { type FaultOutcome, runFaults } from './faults.js';
 import { type FuzzReport, fuzzPipeline, type SoakBackend, type SoakModel } from './fuzz.js';
 import { type CreateDisposeReport, createDisposeLoop, type LongRunReport, longRun } from './long_run.js';
 
+/** Small models of every mode: fp16 from npm always; the others from ../shared when present. */
+export const SOAK_FUZZ_MODELS = [
+  'face_detection_short_range',
+  'hello_world_int8',
+  'mnist_conv_fc_int8',
+  'magic_wand_f32',
+  'mnist_lstm_f32',
+  'keyword_scrambled_int16io',
+  'seanet_add0_16x8',
+  'pose_classifier_hybrid',
+  'micro_speech_int8',
+  'dilated_conv_f32',
+];
+/** Three long-run models: the npm face detector, and two small shared ones where present. */
+export const SOAK_LONG_RUN_MODELS = ['face_detection_short_range', 'mnist_conv_fc_f32', 'magic_wand_f32'];
+
 export interface SoakOptions {
   /** Models the fuzz mutates. */
   fuzzModels: readonly SoakModel[];

@@ -5,25 +5,13 @@ import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { type FuzzReport, fuzzPipeline, type SoakModel } from '../../harness/soak/fuzz.js';
 import { mutateModel } from '../../harness/soak/mutate.js';
+import { SOAK_FUZZ_MODELS } from '../../harness/soak/soak.js';
 import { acquireGpu } from '../../src/index.js';
 import { gpuAvailable } from '../delegate/support.js';
 import { corpusModels, hasShared } from '../support/corpus.js';
 
-/** Small models of every mode: fp16 from npm always; float, hybrid, int8, int16 and 16x8 from ../shared when present. */
-const NAMES = [
-  'face_detection_short_range',
-  'hello_world_int8',
-  'mnist_conv_fc_int8',
-  'magic_wand_f32',
-  'mnist_lstm_f32',
-  'keyword_scrambled_int16io',
-  'seanet_add0_16x8',
-  'pose_classifier_hybrid',
-  'micro_speech_int8',
-  'dilated_conv_f32',
-];
 const MODELS: SoakModel[] = corpusModels()
-  .filter((m) => NAMES.includes(m.name))
+  .filter((m) => SOAK_FUZZ_MODELS.includes(m.name))
   .map((m) => ({ name: m.name, bytes: new Uint8Array(readFileSync(m.path)) }));
 if (!hasShared) console.warn('[soak] ../shared is absent: the pipeline fuzz runs on the npm-shipped model only');
 
