@@ -66,11 +66,16 @@ export async function bench(
     }
   }
   const bar = progress(targets.length * configs.length, 'bench');
-  const results: BenchResult[] = [];
+  const rows: { at: number; result: BenchResult }[] = [];
   try {
-    for (const t of targets) {
-      const bytes = readBytes(t.path);
-      for (const c of configs) {
+    // Every cpu row before any webgpu row: once LiteRT.js has compiled for WebGPU in a process,
+    // its host-memory tensor buffers fail to create (litert_tensor_buffer.h:343) for every later
+    // wasm model. The table keeps model order.
+    const order = [...configs.keys()].sort((a, b) => Number(configs[a]?.backend === 'webgpu') - Number(configs[b]?.backend === 'webgpu'));
+    for (const ci of order) {
+      const c = configs[ci] as BenchConfig;
+      for (const [ti, t] of targets.entries()) {
+        const bytes = readBytes(t.path);
         if (c.backend === 'webgpu' && !gpu && !options.oursOnly) {
           try {
             gpu = await liteRtGpu();
@@ -80,14 +85,13 @@ export async function bench(
             environment.adapter = `no WebGPU: ${(e as Error).message}`;
           }
         }
-        results.push(
-          await benchModel(
-            t.name,
-            bytes,
-            { ...c, runs: options.runs, warmup: options.warmup, oursOnly: Boolean(options.oursOnly), profile: Boolean(options.profile) },
-            gpu,
-          ),
+        const result = await benchModel(
+          t.name,
+          bytes,
+          { ...c, runs: options.runs, warmup: options.warmup, oursOnly: Boolean(options.oursOnly), profile: Boolean(options.profile) },
+          gpu,
         );
+        rows.push({ at: ti * configs.length + ci, result });
         bar.tick(`${t.name} ${c.backend}`);
       }
     }
@@ -95,7 +99,7 @@ export async function bench(
     bar.done();
     gpu?.release();
   }
-  return { environment, results };
+  return { environment, results: rows.sort((a, b) => a.at - b.at).map((r) => r.result) };
 }
 
 /** The same rows, measured inside headless Chromium (one page for all). */

@@ -35,11 +35,17 @@ export async function benchInBrowser(models: readonly BrowserModel[], o: Browser
     litert: '@litertjs/core (as the page loads it: relaxed-SIMD build where the browser has it; XNNPACK, 1 thread)',
     method: `${BENCH_METHOD}; in one page`,
   };
-  const results: BenchResult[] = [];
+  const rows: { at: number; result: BenchResult }[] = [];
+  // Every cpu row before any webgpu row (as in Node, cli/bench.ts): LiteRT.js's wasm models fail
+  // to create host tensor buffers once it has compiled for WebGPU in the same runtime.
+  const order = [...o.configs.keys()].sort(
+    (a, b) => Number(o.configs[a]?.backend === 'webgpu') - Number(o.configs[b]?.backend === 'webgpu'),
+  );
   try {
-    for (const [i, m] of models.entries()) {
-      const entry = harness.models[i] as ModelIndexEntry;
-      for (const c of o.configs) {
+    for (const ci of order) {
+      const c = o.configs[ci] as BrowserBenchOptions['configs'][number];
+      for (const [i, m] of models.entries()) {
+        const entry = harness.models[i] as ModelIndexEntry;
         const req: BenchRequest = {
           name: m.key,
           url: entry.url,
@@ -67,12 +73,12 @@ export async function benchInBrowser(models: readonly BrowserModel[], o: Browser
         }
         const problems = harness.takeProblems();
         if (problems.length) result.ours.note = [result.ours.note, `page problems: ${problems.join('; ')}`].filter(Boolean).join('; ');
-        results.push(result);
+        rows.push({ at: i * o.configs.length + ci, result });
         o.onResult?.(result);
       }
     }
   } finally {
     await harness.close();
   }
-  return { environment, results };
+  return { environment, results: rows.sort((a, b) => a.at - b.at).map((r) => r.result) };
 }
