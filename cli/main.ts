@@ -9,6 +9,7 @@ import { perNodeCompare, renderPerNode } from '../harness/per_node.js';
 import { worstError } from '../harness/verify.js';
 import { KernelError, ModelError, QuantizeError, TensorError, UnsupportedOpError } from '../src/index.js';
 import { bench, benchBrowser, benchTargets, renderBench, writeBenchFiles } from './bench.js';
+import { evalMnistCli, renderEvalMnist } from './eval_mnist.js';
 import { FileError, readBytes } from './files.js';
 import { fuzzOps, fuzzPassed, renderFuzz, renderFuzzMarkdown, TARGETS } from './fuzz.js';
 import { inspectFile, placementOf, renderPlacement, renderSummary, renderTensors } from './inspect.js';
@@ -108,6 +109,11 @@ commands:
       .bin files (one sample each: every input's raw little-endian bytes, in input order), or on
       N seeded synthetic samples (default 100) drawn like verify's inputs; --allow-float-fallback
       keeps ops the mode cannot quantize in float (listed) instead of failing
+  eval-mnist [--calibration N] [--samples N] [--backend cpu|webgpu|all] [--json]
+      the quantization guides' table: mnist_conv_fc_f32 and mnist_keras_f32_uint8in quantized in
+      every mode with the first N MNIST test images (100..1000, default 100) as calibration, float
+      and every variant evaluated on the next --samples images (default: all the rest; calibration
+      images never evaluated) of ../shared/data/mnist: accuracy, size, median latency per backend
   help
       this text`;
 
@@ -289,6 +295,20 @@ const commands: Record<string, Command> = {
     });
     console.log(flags.json ? JSON.stringify(result) : renderQuantize(result));
     return 0;
+  },
+  async 'eval-mnist'(_positionals, flags) {
+    const calibration = integerFlag(flags, 'calibration', 100);
+    if (calibration < 100 || calibration > 1000) throw new UsageError(`--calibration takes 100..1000 images, got ${calibration}`);
+    const backend = flags.backend ?? 'cpu';
+    if (backend !== 'cpu' && backend !== 'webgpu' && backend !== 'all')
+      throw new UsageError(`--backend must be cpu, webgpu or all, got '${backend}'`);
+    const result = await evalMnistCli({
+      calibration,
+      samples: integerFlag(flags, 'samples', 10_000),
+      backends: backend === 'all' ? ['cpu', 'webgpu'] : [backend],
+    });
+    console.log(flags.json ? JSON.stringify(result) : renderEvalMnist(result));
+    return result.rows.some((r) => r.error) ? 1 : 0;
   },
   async help() {
     console.log(USAGE);
