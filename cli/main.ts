@@ -35,6 +35,7 @@ const OPTIONS = {
   tensors: { type: 'boolean' },
   'per-node': { type: 'boolean' },
   generated: { type: 'boolean' },
+  train: { type: 'boolean' },
   culprit: { type: 'boolean' },
   backend: { type: 'string' },
   precision: { type: 'string' },
@@ -109,11 +110,13 @@ commands:
       .bin files (one sample each: every input's raw little-endian bytes, in input order), or on
       N seeded synthetic samples (default 100) drawn like verify's inputs; --allow-float-fallback
       keeps ops the mode cannot quantize in float (listed) instead of failing
-  eval-mnist [--calibration N] [--samples N] [--backend cpu|webgpu|all] [--json]
+  eval-mnist [--calibration N] [--samples N] [--backend cpu|webgpu|all] [--train] [--json]
       the quantization guides' table: mnist_conv_fc_f32 and mnist_keras_f32_uint8in quantized in
       every mode with the first N MNIST test images (100..1000, default 100) as calibration, float
       and every variant evaluated on the next --samples images (default: all the rest; calibration
-      images never evaluated) of ../shared/data/mnist: accuracy, size, median latency per backend
+      images never evaluated) of ../shared/data/mnist: accuracy, size, median latency per backend;
+      --train adds the guides' model (Conv2D 12 3x3 relu, MaxPool, Dense 10) trained here with
+      @tensorflow/tfjs on test images 0..7999 (1 epoch, over a minute) and scored on 8000..9999
   help
       this text`;
 
@@ -302,11 +305,14 @@ const commands: Record<string, Command> = {
     const backend = flags.backend ?? 'cpu';
     if (backend !== 'cpu' && backend !== 'webgpu' && backend !== 'all')
       throw new UsageError(`--backend must be cpu, webgpu or all, got '${backend}'`);
-    const result = await evalMnistCli({
-      calibration,
-      samples: integerFlag(flags, 'samples', 10_000),
-      backends: backend === 'all' ? ['cpu', 'webgpu'] : [backend],
-    });
+    const result = await evalMnistCli(
+      {
+        calibration,
+        samples: integerFlag(flags, 'samples', 10_000),
+        backends: backend === 'all' ? ['cpu', 'webgpu'] : [backend],
+      },
+      Boolean(flags.train),
+    );
     console.log(flags.json ? JSON.stringify(result) : renderEvalMnist(result));
     return result.rows.some((r) => r.error) ? 1 : 0;
   },

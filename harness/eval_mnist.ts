@@ -100,13 +100,20 @@ async function evaluate(
 }
 
 /** Float and every quantized variant of each model, on each backend. Extra models (e.g. one trained here) come as bytes. */
-export async function evalMnist(options: EvalOptions, extra: { name: string; bytes: Uint8Array }[] = []): Promise<EvalRow[]> {
+export async function evalMnist(
+  options: EvalOptions,
+  extra: { name: string; bytes: Uint8Array; evalFrom?: number }[] = [],
+): Promise<EvalRow[]> {
   const mnist = loadMnist();
   const { calibration, backends } = options;
   if (calibration < 1 || calibration >= mnist.count) throw new Error(`--calibration must be 1..${mnist.count - 1}, got ${calibration}`);
   const samples = Math.min(options.samples, mnist.count - calibration);
   const models = [
-    ...MNIST_MODELS.map((name) => ({ name, bytes: new Uint8Array(readFileSync(join(SHARED_MODELS_DIR, `${name}.tflite`))) })),
+    ...MNIST_MODELS.map((name) => ({
+      name,
+      bytes: new Uint8Array(readFileSync(join(SHARED_MODELS_DIR, `${name}.tflite`))),
+      evalFrom: undefined as number | undefined,
+    })),
     ...extra,
   ];
   const rows: EvalRow[] = [];
@@ -136,7 +143,9 @@ export async function evalMnist(options: EvalOptions, extra: { name: string; byt
         if (!v.bytes) row.error = v.error;
         else {
           try {
-            Object.assign(row, await evaluate(v.bytes, mnist, backend, calibration, samples));
+            // A model trained on the first images is scored only on the ones after them (evalFrom).
+            const from = Math.max(calibration, m.evalFrom ?? 0);
+            Object.assign(row, await evaluate(v.bytes, mnist, backend, from, Math.min(samples, mnist.count - from)));
           } catch (e) {
             row.error = (e as Error).message;
           }
