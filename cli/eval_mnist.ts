@@ -56,7 +56,7 @@ export function renderEvalMnist(r: EvalMnistResult): string {
     `calibration: MNIST test images 0..${r.calibration - 1}; evaluated on images ${r.calibration}..${r.calibration + r.samples - 1} (${r.samples}, none used for calibration)`,
     ...(r.trained
       ? [
-          `trained_tfjs: the guides' model trained here with @tensorflow/tfjs (1 epoch, ${r.trained.trainSeconds.toFixed(0)} s) on test images 0..${TRAIN_IMAGES - 1}; tfjs scores it ${(100 * r.trained.tfjsAccuracy).toFixed(2)}% on images ${TRAIN_IMAGES}..9999. its rows below are evaluated on images ${TRAIN_IMAGES}..${Math.min(9999, TRAIN_IMAGES + r.samples - 1)} only (never trained on), calibrated on the first ${r.calibration}`,
+          `trained_tfjs: the guides' model trained here with @tensorflow/tfjs (1 epoch, ${r.trained.trainSeconds.toFixed(0)} s) on test images 0..${TRAIN_IMAGES - 1}; tfjs scores it ${(100 * r.trained.tfjsAccuracy).toFixed(2)}% on images ${TRAIN_IMAGES}..9999. Its rows below are evaluated on images ${TRAIN_IMAGES}..${Math.min(9999, TRAIN_IMAGES + r.samples - 1)} only (never trained on), calibrated on the first ${r.calibration}`,
         ]
       : []),
     table([['model', 'mode', 'backend', 'size', 'of float', 'accuracy', 'Δ points', 'median ms', 'left float'], ...body]),
