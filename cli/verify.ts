@@ -5,6 +5,7 @@ import { verifyInBrowser } from '../harness/browser/driver.js';
 import { corpusModels } from '../harness/corpus.js';
 import { type CulpritReport, findCulprit, renderCulprit } from '../harness/culprit.js';
 import { nodeOracle } from '../harness/node_oracle.js';
+import { floatCorpusModels, type GeneratedResult, verifyGeneratedCorpus } from '../harness/quantized_corpus.js';
 import { type VerifyReport, verifyModel, worstError } from '../harness/verify.js';
 import type { Tensor } from '../src/index.js';
 import { readModel } from '../src/index.js';
@@ -103,4 +104,46 @@ export function renderReports(reports: VerifyReport[]): string {
   const adapters = [...new Set(reports.flatMap((r) => r.placement?.partitions.map((p) => p.info.adapter) ?? []))].filter(Boolean);
   if (adapters.length) details.unshift(`WebGPU adapter: ${adapters.join(', ')}`);
   return [table([['model', 'mode', 'status', 'oracle', 'error', 'other oracle', 'ms'], ...rows]), ...details, summary].join('\n');
+}
+
+/** verify --all --generated: every float model of the corpus quantized in the four modes, each verified on the CPU. */
+export async function verifyGenerated(samples: number): Promise<GeneratedResult[]> {
+  const models = floatCorpusModels();
+  const bar = progress(models.length * 4, 'quantize+verify');
+  const results = await verifyGeneratedCorpus(models, { oracle: nodeOracle, samples, onModel: (label) => bar.tick(label) });
+  bar.done();
+  return results;
+}
+
+export function renderGenerated(results: GeneratedResult[]): string {
+  const kib = (n?: number) => (n === undefined ? '' : `${(n / 1024).toFixed(0)} KiB`);
+  const rows = results.map((r) => [
+    r.model,
+    r.mode,
+    r.status === 'refused' ? 'REFUSED' : r.status === 'unsupported' ? 'NOT YET SUPPORTED' : r.status.toUpperCase(),
+    kib(r.bytesBefore),
+    kib(r.bytesAfter),
+    r.floatFallback?.length ? [...new Set(r.floatFallback)].join(' ') : '',
+    r.status === 'refused'
+      ? (r.reason ?? '').slice(0, 160)
+      : r.report?.status === 'unsupported'
+        ? `missing: ${r.report.missingOps?.join(' ')}`
+        : r.report?.error
+          ? `${r.report.error.type}: ${r.report.error.message}`.slice(0, 160)
+          : r.report
+            ? worstError(r.report)
+            : '',
+  ]);
+  const count = (s: GeneratedResult['status']) => results.filter((r) => r.status === s).length;
+  const failures = results.flatMap((r) =>
+    r.status === 'fail' && r.report
+      ? r.report.outputs.filter((o) => !o.pass).map((o) => `  ${r.model} [${r.mode}] output '${o.name}': ${o.problem}`)
+      : [],
+  );
+  const summary = `${results.length} generated model(s) on cpu: ${count('pass')} pass, ${count('fail')} fail, ${count('error')} error, ${count('unsupported')} not yet supported, ${count('no-reference')} without a reference runtime, ${count('refused')} refused by the quantizer`;
+  return [
+    table([['model', 'mode', 'status', 'float', 'quantized', 'float fallback', 'worst error / reason'], ...rows]),
+    ...failures,
+    summary,
+  ].join('\n');
 }
