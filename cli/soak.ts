@@ -1,8 +1,9 @@
 // `tflite-webgpu soak [--mutations N] [--inferences N] [--loops N] [--seed S] [--backend cpu|webgpu|all]
 //  [--models a,b,c] [--browser] [--out PREFIX] [--json]`: reliability measured (harness/soak/soak.ts),
 //  in Node or in one headless Chromium page.
-import { readFileSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { cpus } from 'node:os';
+import { dirname } from 'node:path';
 import { setFlagsFromString } from 'node:v8';
 import { runInNewContext } from 'node:vm';
 import { soakInBrowser } from '../harness/browser/soak_browser.js';
@@ -83,6 +84,7 @@ export async function soak(flags: SoakFlags): Promise<SoakReport> {
 }
 
 export function writeSoakFiles(prefix: string, report: SoakReport): void {
+  mkdirSync(dirname(prefix), { recursive: true });
   writeFileSync(`${prefix}.md`, `${renderSoak(report)}\n`);
   writeFileSync(`${prefix}.json`, `${JSON.stringify(report, null, 2)}\n`);
 }
