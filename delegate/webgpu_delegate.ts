@@ -47,6 +47,13 @@ export interface WebGpuDelegateOptions extends AcquireOptions {
    */
   debugReadbackAll?: boolean;
   /**
+   * Fuse a conv / depthwise / fully-connected node with the activation, residual ADD and channel
+   * PAD after it (one dispatch per group, plan/fusion.ts). Default true: fewer dispatches per
+   * invoke; false: fewer, simpler pipelines to compile (on CPU-backed adapters such as
+   * SwiftShader the fused shaders roughly double load + first-inference time).
+   */
+  fuseEpilogues?: boolean;
+  /**
    * Integer dot products with dot4I8Packed / dot4U8Packed where WGSL has
    * 'packed_4x8_integer_dot_product' (same results as the plain path, which false forces). Default true.
    */
@@ -171,6 +178,7 @@ export class WebGpuDelegate implements Delegate {
       precision,
       label,
       readbackAll: this.options.debugReadbackAll ?? false,
+      fuse: this.options.fuseEpilogues ?? true,
     });
     const kernel = await createPartitionKernel(gpu, plan, {
       precision,

@@ -107,6 +107,8 @@ export interface PlanOptions {
   readonly label: string;
   /** Read back every tensor the partition computes; no buffer is reused. */
   readonly readbackAll: boolean;
+  /** Epilogue fusion (WebGpuDelegateOptions.fuseEpilogues); never with readbackAll. */
+  readonly fuse?: boolean;
 }
 
 const align = (n: number, to: number) => Math.ceil(n / to) * to;
@@ -114,7 +116,7 @@ const align = (n: number, to: number) => Math.ceil(n / to) * to;
 export function planPartition(graph: DelegateGraph, spec: PartitionSpec, ctx: OpContext, options: PlanOptions): PartitionPlan {
   const { precision, label } = options;
   // Fusion hides intermediates, which per-node debugging (readbackAll) wants to see.
-  const nodes = planPrograms(graph, spec, ctx, label, !options.readbackAll);
+  const nodes = planPrograms(graph, spec, ctx, label, !options.readbackAll && (options.fuse ?? true));
   const lifetimes = planLifetimes(spec, nodes, precision, options.readbackAll, label);
   const { nodePrecision, storage: stored } = planNodePrecision(nodes, lifetimes.storage, precision);
   const converted = planConversions(nodes, stored, nodePrecision);

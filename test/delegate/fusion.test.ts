@@ -11,7 +11,9 @@ import { expectClose, FP16_TOL, FP32_TOL, GraphBuilder, randomValues, runDelegat
 let fused: WebGpuDelegate | null = null;
 let unfused: WebGpuDelegate | null = null;
 let half: WebGpuDelegate | null = null;
+let off: WebGpuDelegate | null = null;
 beforeAll(async () => {
+  off = await testDelegate({ fuseEpilogues: false });
   fused = await testDelegate();
   unfused = await testDelegate({ debugReadbackAll: true });
   half = await testDelegate({ precisionLossAllowed: true });
@@ -20,6 +22,7 @@ afterAll(() => {
   fused?.dispose();
   unfused?.dispose();
   half?.dispose();
+  off?.dispose();
 });
 
 interface Built {
@@ -182,6 +185,15 @@ describe('epilogue fusion', () => {
     // debugReadbackAll sees every tensor: no fusion.
     expect(u.implementations).toEqual({ conv2d_1x1: 1, binary_add: 1, unary_relu: 1 });
     expect(u.fusedNodes).toBe(0);
+  });
+
+  it('fuseEpilogues: false keeps one dispatch per node, with the same bits', async (t) => {
+    if (!off) return t.skip();
+    const f = await runOnGpu(fused as WebGpuDelegate, pointwiseResidualRelu());
+    const o = await runOnGpu(off, pointwiseResidualRelu());
+    expect(o.info.implementations).toEqual({ conv2d_1x1: 1, binary_add: 1, unary_relu: 1 });
+    expect(o.info.fusedNodes).toBe(0);
+    for (const [i, v] of o.values.entries()) expect(bits(v)).toEqual(bits(f.values[i] as Float32Array));
   });
 
   it('folds PRELU, ADD with its own clamp, HARD_SWISH, LOGISTIC and RELU_N1_TO_1 into depthwise, conv and FC', async (t) => {
