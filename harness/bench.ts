@@ -80,7 +80,11 @@ export interface BenchRun {
 }
 
 export const BENCH_METHOD =
-  'same process, same inputs; one inference of each side alternately (A B A B); each timed inference writes the inputs and reads every output back to the CPU; warm-up runs untimed';
+  'same process, same inputs; one inference of each side alternately (A B A B); each timed inference writes the inputs and reads every output back to the CPU; warm-up runs untimed (at least --warmup pairs, and more until the warm-up has taken 0.5 s, at most 2000: a fast model needs hundreds of runs before JavaScript is optimized as the wasm already is)';
+
+/** Warm-up lasts at least this long (both sides together), as long as WARMUP_MAX_PAIRS allows. */
+const WARMUP_MIN_MS = 500;
+const WARMUP_MAX_PAIRS = 2000;
 
 function percentile(sorted: readonly number[], p: number): number {
   if (sorted.length === 0) return Number.NaN;
@@ -185,8 +189,7 @@ export async function benchModel(name: string, bytes: Uint8Array, o: BenchOption
   const a: number[] = [];
   const b: number[] = [];
   try {
-    for (let i = 0; i < o.warmup + o.runs; i++) {
-      const keep = i >= o.warmup;
+    const pair = async (keep: boolean) => {
       for (const [runner, times, side] of [
         [ours.runner, a, ours.side],
         [theirs.runner, b, theirs.side],
@@ -199,7 +202,11 @@ export async function benchModel(name: string, bytes: Uint8Array, o: BenchOption
           side.error = message(e);
         }
       }
-    }
+    };
+    // Warm-up: the pairs asked for, then more until it has lasted WARMUP_MIN_MS (tiny models).
+    const warmStart = performance.now();
+    for (let i = 0; i < o.warmup || (i < WARMUP_MAX_PAIRS && performance.now() - warmStart < WARMUP_MIN_MS); i++) await pair(false);
+    for (let i = 0; i < o.runs; i++) await pair(true);
   } finally {
     ours.runner?.dispose();
     theirs.runner?.dispose();
