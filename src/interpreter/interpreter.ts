@@ -21,7 +21,7 @@ import { bindArena } from './arena.js';
 import { type Delegate, DelegateError, type DelegateKernel } from './delegate.js';
 import { delegateSteps } from './delegate_steps.js';
 import { TensorError, type UnsupportedNode, UnsupportedOpError } from './errors.js';
-import { asNode, checkDeclaredSizes, checkOutputSizes, checkSchedule, DEFAULT_MAX_ARENA_BYTES } from './limits.js';
+import { checkDeclaredSizes, checkOutputSizes, checkSchedule, DEFAULT_MAX_ARENA_BYTES, evalNode, prepareNode } from './limits.js';
 import { type Placement, placementOf } from './placement.js';
 import { type Step, type StepInfo, type StepObserver, stepInfo } from './steps.js';
 
@@ -244,7 +244,7 @@ export class Interpreter {
           `input tensor ${dynamicInput.index} '${dynamicInput.name}' has a shape known only at run time; ops after such a tensor are not supported yet`,
         );
       }
-      const params = asNode(ctx, 'prepare', () => kernel.prepare(ctx));
+      const params = prepareNode(ctx, kernel);
       checkOutputSizes(ctx, this.maxArenaBytes);
       const inputsKnown = kernel.readsShapesOnly || ctx.inputs.every((t) => t === null || isKnown(t));
       const foldable = inputsKnown && ctx.outputs.every((t) => t.kind === 'activation');
@@ -253,7 +253,7 @@ export class Interpreter {
           o.data = allocTyped(o.dtype, numElements(o.shape));
           o.kind = 'folded';
         }
-        asNode(ctx, 'eval', () => kernel.eval(ctx, params));
+        evalNode(ctx, kernel, params);
       } else steps.push({ kind: 'cpu', ctx, kernel, params });
     }
     // Shapes inferred at prepare (broadcasts, reshapes) are checked again, before any delegate allocates.
@@ -358,7 +358,7 @@ export class Interpreter {
     try {
       for (const s of this.steps) {
         observer?.beforeStep?.(s.info as StepInfo);
-        if (s.kind === 'cpu') asNode(s.ctx, 'eval', () => s.kernel.eval(s.ctx, s.params));
+        if (s.kind === 'cpu') evalNode(s.ctx, s.kernel, s.params);
         else await this.invokeDelegateStep(s);
         observer?.afterStep?.(s.info as StepInfo);
       }

@@ -2,7 +2,7 @@
 // declares a 2^40-element tensor is refused before any allocation, and a node whose parameters
 // no kernel can use fails as a KernelError naming it — never as a RangeError from deep inside.
 
-import { KernelError, type NodeContext, type RuntimeTensor } from '../kernels/kernel.js';
+import { type Kernel, KernelError, type NodeContext, type RuntimeTensor } from '../kernels/kernel.js';
 import { byteSize, hasTypedView, numElements } from '../model/dtype.js';
 import { QuantizationParamError } from '../quant/errors.js';
 import { TensorError } from './errors.js';
@@ -60,16 +60,31 @@ function isAllocationFailure(e: unknown): e is RangeError {
 }
 
 /**
- * Runs a kernel's prepare or eval; parameters no kernel can use (QuantizationParamError) and
- * refused allocations become a KernelError naming the node. Everything else passes unchanged.
+ * A kernel's prepare or eval failure as it should reach the caller: parameters no kernel can use
+ * (QuantizationParamError) and refused allocations become a KernelError naming the node; any
+ * other error passes unchanged.
  */
-export function asNode<T>(ctx: NodeContext, stage: 'prepare' | 'eval', f: () => T): T {
+function asNodeError(ctx: NodeContext, stage: 'prepare' | 'eval', e: unknown): unknown {
+  if (e instanceof QuantizationParamError) return new KernelError(ctx.index, ctx.op.op, e.message);
+  if (isAllocationFailure(e)) return new KernelError(ctx.index, ctx.op.op, `${stage} could not allocate its buffers (${e.message})`);
+  return e;
+}
+
+/** kernel.prepare(ctx), its failures named (asNodeError). */
+export function prepareNode(ctx: NodeContext, kernel: Kernel<unknown>): unknown {
   try {
-    return f();
+    return kernel.prepare(ctx);
   } catch (e) {
-    if (e instanceof QuantizationParamError) throw new KernelError(ctx.index, ctx.op.op, e.message);
-    if (isAllocationFailure(e)) throw new KernelError(ctx.index, ctx.op.op, `${stage} could not allocate its buffers (${e.message})`);
-    throw e;
+    throw asNodeError(ctx, 'prepare', e);
+  }
+}
+
+/** kernel.eval(ctx, params), its failures named; no closure, as it runs for every node of every invoke. */
+export function evalNode(ctx: NodeContext, kernel: Kernel<unknown>, params: unknown): void {
+  try {
+    kernel.eval(ctx, params);
+  } catch (e) {
+    throw asNodeError(ctx, 'eval', e);
   }
 }
 

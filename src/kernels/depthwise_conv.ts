@@ -25,7 +25,7 @@ import {
 import type { Kernel, NodeContext, RuntimeTensor } from './kernel.js';
 import { input, isKnown, output } from './kernel.js';
 import { copyBias } from './wasm/matmul.js';
-import { type WasmResident, wasmKernels, wasmResident } from './wasm/module.js';
+import { alignedAfter, type WasmResident, wasmKernels, wasmResident } from './wasm/module.js';
 
 const fround = Math.fround;
 
@@ -79,9 +79,9 @@ function depthwiseWasm(
   const tapBytes = g.filterH * g.filterW * 16;
   const xPtr = k.call(scratch.packed, (inSize + outSize + outC) * 4 + tapBytes + 64);
   if (xPtr === null) return false;
-  const outPtr = (xPtr + inSize * 4 + 15) & ~15;
-  const biasPtr = (outPtr + outSize * 4 + 15) & ~15;
-  const tapPtr = (biasPtr + outC * 4 + 15) & ~15;
+  const outPtr = alignedAfter(xPtr, inSize * 4);
+  const biasPtr = alignedAfter(outPtr, outSize * 4);
+  const tapPtr = alignedAfter(biasPtr, outC * 4);
   const hasBias = copyBias(k, bias, 0, outC, biasPtr);
   const f32 = k.f32;
   for (let b = 0; b < g.batches; b++) {

@@ -9,7 +9,7 @@ import type { Kernel, NodeContext, RuntimeTensor } from './kernel.js';
 import { fail, input, isKnown, output } from './kernel.js';
 import { computeOutSize, computePadding, Padding } from './util.js';
 import { copyBias } from './wasm/matmul.js';
-import { type WasmResident, wasmKernels, wasmResident } from './wasm/module.js';
+import { alignedAfter, type WasmResident, wasmKernels, wasmResident } from './wasm/module.js';
 
 /** TRANSPOSE_CONV geometry, shared with the integer kernel (transpose_conv_int.ts). */
 export interface TransposeGeometry {
@@ -131,8 +131,8 @@ function transposeConvWasm(
   const outSize = outH * outW * outC;
   const xPtr = k.call(packed, (inSize + outSize + outC) * 4 + 64);
   if (xPtr === null) return false;
-  const outPtr = (xPtr + inSize * 4 + 15) & ~15;
-  const biasPtr = (outPtr + outSize * 4 + 15) & ~15;
+  const outPtr = alignedAfter(xPtr, inSize * 4);
+  const biasPtr = alignedAfter(outPtr, outSize * 4);
   const hasBias = copyBias(k, bias, 0, outC, biasPtr);
   const f32 = k.f32;
   for (let b = 0; b < g.batches; b++) {

@@ -1,7 +1,7 @@
 // The wasm fast paths of the float and integer row-times-rows products (matmul_rows.ts rowTimesRows /
 // matmulRows, int/dot.ts dotRows): weight packing for kernels.wat and the calls, with the same
 // results as the JS loops (see kernels.wat).
-import { type WasmKernels, type WasmResident, wasmKernels, wasmResident } from './module.js';
+import { alignedAfter, type WasmKernels, type WasmResident, wasmKernels, wasmResident } from './module.js';
 
 /** Rows per wasm call: a tile of `a` stays in cache while every weight block passes over it. */
 export const ROW_TILE = 64;
@@ -72,8 +72,8 @@ export function wasmMatmulRows(
   const scratch = k.call(w, aBytes + outBytes + count * 4 + 64);
   if (scratch === null) return false;
   const aPtr = scratch;
-  const outPtr = (aPtr + aBytes + 15) & ~15;
-  const biasPtr = (outPtr + outBytes + 15) & ~15;
+  const outPtr = alignedAfter(aPtr, aBytes);
+  const biasPtr = alignedAfter(outPtr, outBytes);
   k.f64.set(a.subarray(aOff, aOff + rows * K), aPtr >> 3);
   const hasBias = copyBias(k, bias, 0, count, biasPtr);
   for (let r = 0; r < rows; r += ROW_TILE) {

@@ -178,9 +178,14 @@ export interface WasmResident {
   epoch: number;
 }
 
+/** The 16-byte-aligned byte offset after a region of `bytes` at `ptr`. */
+export function alignedAfter(ptr: number, bytes: number): number {
+  return (ptr + bytes + 15) & ~15;
+}
+
 /** The byte offset after a region of `bytes` at `ptr`, aligned, with 16 bytes of slack (kernels' last lanes may spill). */
 export function after(ptr: number, bytes: number): number {
-  return (ptr + bytes + 31) & ~15;
+  return alignedAfter(ptr, bytes + 16);
 }
 
 /** A resident block, not yet placed. */
